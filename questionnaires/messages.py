@@ -1,0 +1,170 @@
+"""The one catalogue of author-facing and respondent-facing messages.
+
+Every problem the package reports is a member of :class:`Message`, so a test can assert the
+exact code, translators see every sentence in one place, and the web app can show the message in
+Vietnamese or English. Parameters are ``str.format`` fields filled from ``Problem.params``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+
+class Message(Enum):
+    """(severity, English, Vietnamese) for each code; the member name is the code."""
+
+    # reading the file
+    FILE_NOT_FOUND = (_E, "file not found", "không tìm thấy tệp")
+    FILE_NOT_UTF8 = (_E, "the file is not UTF-8 text", "tệp không phải văn bản UTF-8")
+    YAML_SYNTAX = (_E, "not valid YAML: {detail}", "không phải YAML hợp lệ: {detail}")
+    TOO_LARGE = (_E, "the definition is too large or nested too deeply",
+                 "định nghĩa quá lớn hoặc lồng nhau quá sâu")
+    DUPLICATE_KEY = (_E, "key '{key}' is given twice", "khóa '{key}' xuất hiện hai lần")
+    INCLUDE_NOT_FOUND = (_E, "included file '{path}' not found",
+                         "không tìm thấy tệp được nhúng '{path}'")
+    INCLUDE_CYCLE = (_E, "file '{path}' includes itself", "tệp '{path}' tự nhúng chính nó")
+    # structure
+    UNKNOWN_KEY = (_E, "unknown key '{key}'{hint}", "khóa không hợp lệ '{key}'{hint}")
+    MISSING_KEY = (_E, "missing key '{key}'", "thiếu khóa '{key}'")
+    WRONG_TYPE = (_E, "'{key}' must be {expected}, not {got}",
+                  "'{key}' phải là {expected}, không phải {got}")
+    BAD_CODE = (_E, "'{value}' is not a valid code (lowercase letter, then a-z, 0-9 or _)",
+                "'{value}' không phải mã hợp lệ (chữ thường, rồi a-z, 0-9 hoặc _)")
+    UNKNOWN_KIND = (_E, "unknown kind '{value}'{hint}", "loại phiếu không hợp lệ '{value}'{hint}")
+    UNKNOWN_TYPE = (_E, "unknown item type '{value}'{hint}",
+                    "kiểu câu hỏi không hợp lệ '{value}'{hint}")
+    UNKNOWN_ELEMENT = (_E, "unknown SIPAS element '{value}' (A, B, C, D or E)",
+                       "yếu tố SIPAS không hợp lệ '{value}' (A, B, C, D hoặc E)")
+    MISSING_VI_LABEL = (_E, "the Vietnamese text of '{key}' is missing",
+                        "thiếu nội dung tiếng Việt của '{key}'")
+    NO_ITEMS = (_E, "the questionnaire has no items", "phiếu không có câu hỏi nào")
+    # items
+    DUPLICATE_ITEM_CODE = (_E, "item code already used on line {other_line}",
+                           "mã câu hỏi đã dùng ở dòng {other_line}")
+    DUPLICATE_SECTION_CODE = (_E, "section code '{value}' already used",
+                              "mã phần '{value}' đã được dùng")
+    DUPLICATE_CHOICE_CODE = (_E, "choice code '{value}' used twice",
+                             "mã lựa chọn '{value}' dùng hai lần")
+    TOO_FEW_CHOICES = (_E, "a choice item needs at least two choices",
+                       "câu hỏi lựa chọn cần ít nhất hai phương án")
+    OPTION_NOT_FOR_TYPE = (_E, "'{key}' does not apply to type {type}",
+                           "'{key}' không áp dụng cho kiểu {type}")
+    MIN_GREATER_THAN_MAX = (_E, "min {min} is greater than max {max}",
+                            "giá trị nhỏ nhất {min} lớn hơn giá trị lớn nhất {max}")
+    NOT_POSITIVE = (_E, "'{key}' must be a positive integer", "'{key}' phải là số nguyên dương")
+    BAD_MISSING_CODE = (_E, "missing code {value} is not one of 97, 98, 99",
+                        "mã không trả lời {value} không thuộc 97, 98, 99")
+    NOT_A_SATISFACTION_ITEM = (_E, "'{key}' is only for satisfaction items (likert5, rating3)",
+                               "'{key}' chỉ dùng cho câu hỏi mức độ hài lòng (likert5, rating3)")
+    SEVERAL_FLAGGED = (_E, "'{key}' is already set on item '{other}'",
+                       "'{key}' đã được đặt cho câu hỏi '{other}'")
+    RESPONDENT_TYPE_CHOICES = (
+        _E, "the respondent-type item must be single_choice with codes individual, organisation",
+        "câu hỏi đối tượng phải là single_choice với mã individual, organisation")
+    # show_if
+    SHOW_IF_FORM = (_E, "a condition needs 'item' and exactly one operator of {operators}",
+                    "điều kiện cần 'item' và đúng một toán tử trong {operators}")
+    SHOW_IF_UNKNOWN_ITEM = (_E, "show_if refers to unknown item '{target}'",
+                            "show_if tham chiếu câu hỏi không tồn tại '{target}'")
+    SHOW_IF_LATER_ITEM = (_E, "show_if refers to item '{target}', which is not before this one",
+                          "show_if tham chiếu câu hỏi '{target}' không đứng trước câu này")
+    SHOW_IF_OPERATOR = (_E, "operator '{operator}' does not apply to item '{target}' ({type})",
+                        "toán tử '{operator}' không áp dụng cho câu '{target}' ({type})")
+    SHOW_IF_IMPOSSIBLE_VALUE = (_E, "item '{target}' can never take the value {value!r}",
+                                "câu '{target}' không bao giờ nhận giá trị {value!r}")
+    # warnings
+    MISSING_EN_LABEL = (_W, "no English text for '{key}'", "chưa có nội dung tiếng Anh của '{key}'")
+    EMPTY_SECTION = (_W, "section '{value}' has no items", "phần '{value}' không có câu hỏi")
+    NO_OVERALL_ITEM = (_W, "no item is flagged overall: true",
+                       "chưa có câu hỏi nào được đánh dấu overall: true")
+    # versions
+    ITEM_MEANING_CHANGED = (
+        _E, "the item keeps its code but changes its {fields}; give it a new code",
+        "câu hỏi giữ nguyên mã nhưng thay đổi {fields}; hãy đặt mã mới")
+    # answers (shown to respondents, hence short)
+    ANSWER_REQUIRED = (_E, "This question needs an answer.", "Vui lòng trả lời câu hỏi này.")
+    ANSWER_WRONG_TYPE = (_E, "This answer has the wrong form.", "Câu trả lời không đúng dạng.")
+    ANSWER_OUT_OF_RANGE = (_E, "The answer must be between {min} and {max}.",
+                           "Câu trả lời phải từ {min} đến {max}.")
+    ANSWER_NOT_A_CHOICE = (_E, "'{value}' is not one of the choices.",
+                           "'{value}' không phải là một lựa chọn.")
+    ANSWER_TOO_LONG = (_E, "The text is longer than {max} characters.",
+                       "Nội dung dài quá {max} ký tự.")
+    ANSWER_NO_ANSWER_NOT_ALLOWED = (_E, "This question cannot be skipped.",
+                                    "Câu hỏi này không thể bỏ qua.")
+    ANSWER_HIDDEN = (_E, "This question is not asked given the earlier answers.",
+                     "Câu hỏi này không áp dụng theo các câu trả lời trước.")
+    ANSWER_UNKNOWN_ITEM = (_E, "There is no such question.", "Không có câu hỏi này.")
+
+    def __init__(self, severity: Severity, en: str, vi: str) -> None:
+        self.severity = severity
+        self.en = en
+        self.vi = vi
+
+    def text(self, lang: str = "en", **params: object) -> str:
+        template = self.vi if lang == "vi" else self.en
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            # a missing parameter must never hide the problem itself
+            return template
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem: ``str()`` gives ``FILE:LINE:COL: CODE item: message``."""
+
+    code: Message
+    file: str
+    line: int | None = None
+    column: int | None = None
+    item: str | None = None
+    params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def severity(self) -> Severity:
+        return self.code.severity
+
+    def message(self, lang: str = "en") -> str:
+        return self.code.text(lang, **self.params)
+
+    def format(self, lang: str = "en") -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        item = f" {self.item}" if self.item else ""
+        return f"{where}: {self.code.name}{item}: {self.message(lang)}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of checking a definition; warnings never stop loading."""
+
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class DefinitionError(ValueError):
+    """Raised by the loaders when a definition has errors; nothing of it is loaded."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems) or "invalid definition")

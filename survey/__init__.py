@@ -1,0 +1,72 @@
+"""hailong: citizen satisfaction with one-stop public administrative services.
+
+The Flask application. `create_app` is made of named `register_*` steps so that each concern
+(configuration, extensions, blueprints, commands) can be read and tested on its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    register_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, test_config: dict | None) -> None:
+    from survey.config import check_production, from_environment
+
+    app.config.from_mapping(from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    check_production(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from survey import models  # noqa: F401 - the metadata must be complete before use
+    from survey.database import configure_engine
+    from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from survey.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    # render_as_batch lets Alembic alter SQLite tables by copying them.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from survey.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.auth import bp as auth_bp
+    from survey.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from survey.cli import register
+
+    register(app)

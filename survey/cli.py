@@ -1,0 +1,137 @@
+"""The `hailong` console command: a FlaskGroup with the project's own commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from survey.extensions import db
+
+
+def _create_app():
+    from survey import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """hailong: citizen satisfaction with one-stop public services."""
+
+
+def register(app) -> None:
+    for command in (init, demo, create_user, api_key, units):
+        app.cli.add_command(command)
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@click.command()
+@with_appcontext
+def init() -> None:
+    """Create or migrate the schema and load the reference data (safe to run twice)."""
+    from flask_migrate import upgrade
+
+    from survey.services.accounts import ensure_admin
+    from survey.services.reference import load_service_areas
+
+    upgrade()
+    added = load_service_areas()
+    login = ensure_admin()
+    db.session.commit()
+    click.echo(f"Schema is current; {added} service area(s) added.")
+    if login:
+        click.secho("An admin account was created. Its password is shown only this once:", bold=True)
+        click.secho(f"    username: {login[0]}\n    password: {login[1]}", fg="green", bold=True)
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Load even when real responses exist.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if responses exist.")
+@with_appcontext
+def demo(force: bool, if_empty: bool) -> None:
+    """Load the demo data set (a fictional province, three years of responses)."""
+    from survey.services.demo import DemoRefused, load_demo
+
+    try:
+        summary = load_demo(force=force, skip_if_not_empty=if_empty)
+    except DemoRefused as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(summary)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, designer, analyst, unit_officer, data_entry")
+@click.option("--unit", "unit_code", help="Unit code (required for unit_officer).")
+@with_appcontext
+def create_user(username: str, role: str, unit_code: str | None) -> None:
+    """Create a staff account; the password is read from a prompt or standard input."""
+    from survey.services.accounts import AccountError
+    from survey.services.accounts import create_user as create
+
+    try:
+        create(username, _read_password(), role, unit_code)
+    except AccountError as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"User {username!r} created with role {role}.")
+
+
+@click.group("api-key")
+def api_key() -> None:
+    """API keys for machine clients (Authorization: Bearer KEY)."""
+
+
+@api_key.command("create")
+@click.argument("name")
+@click.option("--role", required=True)
+@click.option("--unit", "unit_code")
+@with_appcontext
+def api_key_create(name: str, role: str, unit_code: str | None) -> None:
+    """Create a key and print it once; only its hash is stored."""
+    from survey.services.accounts import AccountError, create_api_key
+
+    try:
+        new = create_api_key(name, role, unit_code)
+    except AccountError as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"API key {name!r} created. Store it now, it is not shown again:", err=True)
+    click.echo(new.key)
+
+
+@click.group()
+def units() -> None:
+    """The unit hierarchy."""
+
+
+@units.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def units_import(file: Path) -> None:
+    """Import units from CSV: code,name_vi,name_en,level,parent_code."""
+    from survey.services.imports import ImportRejected
+    from survey.services.units import import_units_csv
+
+    try:
+        result = import_units_csv(file.read_text(encoding="utf-8-sig"), str(file))
+    except (ImportRejected, UnicodeDecodeError) as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"{result.created} unit(s) created, {result.updated} updated.")
+    current_app.logger.info("units imported from %s", file)

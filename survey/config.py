@@ -1,0 +1,63 @@
+"""Configuration read from the environment.
+
+Every setting a deployment changes comes from an environment variable (documented in the
+README); nothing secret lives in the code except the development key, which production refuses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production on purpose
+
+ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app may start with."""
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "hailong.db")
+
+
+def from_environment(instance_path: str, environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ if environ is None else environ
+    mode = env.get("HAILONG_ENV", "development")
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"HAILONG_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
+    production = mode == "production"
+    return {
+        "HAILONG_ENV": mode,
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_sqlite_url(instance_path),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SATISFACTION_BENCHMARK": float(env.get("SATISFACTION_BENCHMARK", "0.8")),
+        # Cookies travel only over HTTPS in production; development serves plain HTTP.
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # A whole questionnaire is a few kilobytes; anything far larger is not an answer.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": env.get("HAILONG_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ("vi", "en"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def check_production(config: dict) -> None:
+    """Refuse to run a production server with a guessable secret key."""
+    if config.get("HAILONG_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )

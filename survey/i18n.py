@@ -1,0 +1,17 @@
+"""Language choice: Vietnamese first, English on request; the choice survives the flow."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

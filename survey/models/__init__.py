@@ -1,0 +1,30 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from survey.models.accounts import ApiKey, User
+from survey.models.audit import AuditEntry
+from survey.models.base import Base, now_utc
+from survey.models.kiosks import Desk, Kiosk
+from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, VersionItem
+from survey.models.records import DossierStat
+from survey.models.responses import Answer, Response
+from survey.models.units import Procedure, ProcedureGroup, ServiceArea, Unit
+
+__all__ = [
+    "Answer",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Desk",
+    "DossierStat",
+    "Kiosk",
+    "Procedure",
+    "ProcedureGroup",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Response",
+    "ServiceArea",
+    "Unit",
+    "User",
+    "VersionItem",
+    "now_utc",
+]

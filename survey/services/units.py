@@ -1,0 +1,120 @@
+"""The unit hierarchy: import from CSV, and the materialised path used for roll-ups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from survey.extensions import db
+from survey.models import Unit
+from survey.models.units import UNIT_LEVELS
+from survey.services import audit
+from survey.services.imports import ImportRejected, RowProblem, read_csv_rows
+
+UNIT_COLUMNS = ("code", "name_vi", "name_en", "level", "parent_code")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitImportResult:
+    created: int
+    updated: int
+
+
+def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportResult:
+    """Create or update units from CSV; a file with any problem changes nothing."""
+    rows = read_csv_rows(text, source, UNIT_COLUMNS)
+    existing = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
+    problems = _check_rows(rows, existing)
+    if problems:
+        raise ImportRejected(source, problems)
+
+    parents = {row["code"]: row["parent_code"] or None for _, row in rows}
+    created = updated = 0
+    for _, row in _parents_first(rows, parents):
+        unit = existing.get(row["code"])
+        values = {k: row[k] for k in ("name_vi", "name_en", "level")}
+        parent = existing[row["parent_code"]] if row["parent_code"] else None
+        if unit is None:
+            unit = Unit(code=row["code"], path="", **values)
+            db.session.add(unit)
+            existing[unit.code] = unit
+            created += 1
+            audit.record(actor, "create", "unit", unit.code, new=values)
+        else:
+            old = {k: getattr(unit, k) for k in values}
+            if old != values or unit.parent is not parent:
+                updated += 1
+                audit.record(actor, "update", "unit", unit.code, old=old, new=values)
+            for key, value in values.items():
+                setattr(unit, key, value)
+        unit.parent = parent
+    db.session.flush()
+    _refresh_paths(list(existing.values()))
+    db.session.flush()
+    return UnitImportResult(created=created, updated=updated)
+
+
+def _check_rows(rows, existing: dict[str, Unit]) -> list[RowProblem]:
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        code = row["code"]
+        if not CODE_PATTERN.match(code):
+            problems.append(RowProblem(line, "code", f"{code!r} is not a valid unit code"))
+        elif code in seen:
+            problems.append(RowProblem(line, "code", f"{code!r} repeats row {seen[code]}"))
+        seen.setdefault(code, line)
+        if not row["name_vi"]:
+            problems.append(RowProblem(line, "name_vi", "the Vietnamese name is empty"))
+        if row["level"] not in UNIT_LEVELS:
+            problems.append(
+                RowProblem(line, "level", f"{row['level']!r} is not one of {', '.join(UNIT_LEVELS)}")
+            )
+    codes = set(seen) | set(existing)
+    parents = {c.code: (c.parent.code if c.parent else None) for c in existing.values()}
+    parents.update({row["code"]: row["parent_code"] or None for _, row in rows})
+    for line, row in rows:
+        parent = row["parent_code"]
+        if parent and parent not in codes:
+            problems.append(RowProblem(line, "parent_code", f"unknown unit {parent!r}"))
+        elif parent and _has_cycle(row["code"], parents):
+            problems.append(RowProblem(line, "parent_code", "the parents form a cycle"))
+    return problems
+
+
+def _has_cycle(code: str, parents: dict[str, str | None]) -> bool:
+    seen = {code}
+    current = parents.get(code)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def _parents_first(rows, parents: dict[str, str | None]):
+    depth: dict[str, int] = {}
+
+    def level(code: str) -> int:
+        if code not in depth:
+            parent = parents.get(code)
+            depth[code] = 0 if parent is None or parent not in parents else level(parent) + 1
+        return depth[code]
+
+    return sorted(rows, key=lambda item: level(item[1]["code"]))
+
+
+def _refresh_paths(units: list[Unit]) -> None:
+    def path_of(unit: Unit) -> str:
+        prefix = path_of(unit.parent) if unit.parent is not None else "/"
+        return f"{prefix}{unit.code}/"
+
+    for unit in units:
+        unit.path = path_of(unit)
+
+
+def subtree_filter(unit: Unit):
+    """A SQL condition selecting the unit and every unit below it."""
+    return Unit.path.startswith(unit.path, autoescape=True)
