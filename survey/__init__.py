@@ -38,6 +38,8 @@ def register_extensions(app: Flask) -> None:
     from survey import models  # noqa: F401 - the metadata must be complete before use
     from survey.database import configure_engine
     from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from flask_babel import get_locale
+
     from survey.i18n import select_locale
 
     db.init_app(app)
@@ -45,9 +47,11 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     # render_as_batch lets Alembic alter SQLite tables by copying them.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
-    csrf.init_app(app)
+    # The limiter goes first so that floods are counted before any other check answers.
     limiter.init_app(app)
+    csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 

@@ -53,7 +53,7 @@ def begin_write() -> None:
 
     Call it at the start of a service that reads and then writes. On PostgreSQL it is a no-op.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         return
     session.connection(execution_options={IMMEDIATE: True})
