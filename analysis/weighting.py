@@ -96,7 +96,7 @@ def post_stratify(
         var = float((W**2 * p * (1 - p) / (nn - 1) * fpc).sum())
         se = var**0.5
         z = special.ndtri(0.5 + confidence / 2.0)
-        low, high = max(0.0, share - z * se), min(1.0, share + z * se)
+        low, high = max(0.0, share - float(z) * se), min(1.0, share + float(z) * se)
     # Respondent weights N_h/n_h; the n_h respondents of a stratum share one weight.
     w = NN / nn
     sw, sw2, n_used = float((nn * w).sum()), float((nn * w * w).sum()), float(nn.sum())

@@ -9,15 +9,25 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from .messages import Message, Problem, Severity
-from .model import Source, Text
+from .model import Item, Source, Text
 from .yamlread import Map, Node, Scalar, Seq, describe
 
 CODE_RE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 TEXT_KEYS = ("vi", "en")
 
-IncludeFn = Callable[[str, Source], "Node | None"]
+# (path as written, where) -> (resolved name, fragment tree) or None when not found
+IncludeFn = Callable[[str, Source], "tuple[str, Node | None] | None"]
+
+
+@dataclass
+class ItemRecord:
+    code: str | None  # as written, when it is a text
+    mark: Source
+    item: Item | None  # None when the item has errors of its own
+    leaves: list = field(default_factory=list)  # show_if leaves with their locations
 
 
 class Ctx:
@@ -28,6 +38,8 @@ class Ctx:
         self.warnings: list[Problem] = []
         self.include = include
         self.include_stack: list[str] = []
+        # every item in order, built or not, so cross-item checks see the whole definition
+        self.records: list[ItemRecord] = []
 
     def add(self, code: Message, mark: Source, item: str | None = None, **params: object) -> None:
         problem = Problem(code, mark.file, mark.line, mark.column, item, params)
@@ -38,10 +50,10 @@ class Ctx:
             (self.errors if p.severity is Severity.ERROR else self.warnings).append(p)
 
 
-def hint(word: str, choices: Iterable[str]) -> str:
-    """A "did you mean" suffix from difflib, or nothing."""
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest known word for a "did you mean" hint (difflib), or None."""
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
 
 
 def expect_map(node: Node, key: str, ctx: Ctx, item: str | None = None) -> Map | None:
@@ -63,7 +75,7 @@ def check_keys(node: Map, allowed: Iterable[str], ctx: Ctx, item: str | None = N
     for key in node.entries:
         if key not in allowed:
             ctx.add(Message.UNKNOWN_KEY, node.key_mark(key), item, key=key,
-                    hint=hint(key, allowed))
+                    suggestion=suggest(key, allowed))
 
 
 def require(node: Map, key: str, ctx: Ctx, item: str | None = None) -> Node | None:

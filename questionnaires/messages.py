@@ -33,15 +33,15 @@ class Message(Enum):
                          "không tìm thấy tệp được nhúng '{path}'")
     INCLUDE_CYCLE = (_E, "file '{path}' includes itself", "tệp '{path}' tự nhúng chính nó")
     # structure
-    UNKNOWN_KEY = (_E, "unknown key '{key}'{hint}", "khóa không hợp lệ '{key}'{hint}")
+    UNKNOWN_KEY = (_E, "unknown key '{key}'", "khóa không hợp lệ '{key}'")
     MISSING_KEY = (_E, "missing key '{key}'", "thiếu khóa '{key}'")
     WRONG_TYPE = (_E, "'{key}' must be {expected}, not {got}",
                   "'{key}' phải là {expected}, không phải {got}")
     BAD_CODE = (_E, "'{value}' is not a valid code (lowercase letter, then a-z, 0-9 or _)",
                 "'{value}' không phải mã hợp lệ (chữ thường, rồi a-z, 0-9 hoặc _)")
-    UNKNOWN_KIND = (_E, "unknown kind '{value}'{hint}", "loại phiếu không hợp lệ '{value}'{hint}")
-    UNKNOWN_TYPE = (_E, "unknown item type '{value}'{hint}",
-                    "kiểu câu hỏi không hợp lệ '{value}'{hint}")
+    UNKNOWN_KIND = (_E, "unknown kind '{value}'", "loại phiếu không hợp lệ '{value}'")
+    UNKNOWN_TYPE = (_E, "unknown item type '{value}'",
+                    "kiểu câu hỏi không hợp lệ '{value}'")
     UNKNOWN_ELEMENT = (_E, "unknown SIPAS element '{value}' (A, B, C, D or E)",
                        "yếu tố SIPAS không hợp lệ '{value}' (A, B, C, D hoặc E)")
     MISSING_VI_LABEL = (_E, "the Vietnamese text of '{key}' is missing",
@@ -89,7 +89,7 @@ class Message(Enum):
     # versions
     ITEM_MEANING_CHANGED = (
         _E, "the item keeps its code but changes its {fields}; give it a new code",
-        "câu hỏi giữ nguyên mã nhưng thay đổi {fields}; hãy đặt mã mới")
+        "câu hỏi giữ nguyên mã nhưng thay đổi {fields_vi}; hãy đặt mã mới")
     # answers (shown to respondents, hence short)
     ANSWER_REQUIRED = (_E, "This question needs an answer.", "Vui lòng trả lời câu hỏi này.")
     ANSWER_WRONG_TYPE = (_E, "This answer has the wrong form.", "Câu trả lời không đúng dạng.")
@@ -113,10 +113,15 @@ class Message(Enum):
     def text(self, lang: str = "en", **params: object) -> str:
         template = self.vi if lang == "vi" else self.en
         try:
-            return template.format(**params)
+            text = template.format(**params)
         except (KeyError, IndexError, ValueError):
             # a missing parameter must never hide the problem itself
-            return template
+            text = template
+        suggestion = params.get("suggestion")
+        if suggestion:
+            text += f" (có phải là '{suggestion}'?)" if lang == "vi" else \
+                f" (did you mean '{suggestion}'?)"
+        return text
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ class AnswerError(ValueError):
         self.params = params
 
 
-def _scalar(raw: object) -> object:
+def unwrap(raw: object) -> object:
     # an HTML form gives lists of strings even for single values
     if isinstance(raw, list | tuple) and len(raw) == 1:
         return raw[0]
@@ -40,7 +40,7 @@ def _scalar(raw: object) -> object:
 
 
 def _to_int(raw: object) -> int:
-    raw = _scalar(raw)
+    raw = unwrap(raw)
     if isinstance(raw, bool):
         raise AnswerError(Message.ANSWER_WRONG_TYPE)
     if isinstance(raw, int):
@@ -119,7 +119,7 @@ class ScaleType(ItemType):
         return super().can_take(item, value)
 
     def clean(self, item: Item, raw: object) -> int:
-        raw = _scalar(raw)
+        raw = unwrap(raw)
         if self.name == "yes_no":
             raw = _yes_no(raw)
         value = _to_int(raw)
@@ -187,7 +187,7 @@ class ChoiceType(ItemType):
         elif self.multiple and isinstance(raw, list | tuple):
             codes = list(raw)
         else:
-            codes = [_scalar(raw)]
+            codes = [unwrap(raw)]
         if not all(isinstance(c, str) for c in codes) or (len(codes) > 1 and not self.multiple):
             raise AnswerError(Message.ANSWER_WRONG_TYPE)
         return [c.strip() for c in codes]
@@ -202,7 +202,7 @@ class TextType(ItemType):
         return isinstance(value, str) and len(value) <= self.max_length(item)
 
     def clean(self, item: Item, raw: object) -> str:
-        raw = _scalar(raw)
+        raw = unwrap(raw)
         if not isinstance(raw, str):
             raise AnswerError(Message.ANSWER_WRONG_TYPE)
         text = raw.strip()

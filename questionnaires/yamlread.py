@@ -52,9 +52,14 @@ def _source(filename: str, mark: yaml.Mark | None) -> Source:
     return Source(filename, mark.line + 1, mark.column + 1)
 
 
-def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(filename: str, text: str, exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = _source(filename, mark)
+    if mark is None:
+        # the reader (bad characters) gives only an offset into the text
+        position = getattr(exc, "position", 0) or 0
+        line = text.count("\n", 0, position) + 1
+        where = Source(filename, line, position - (text.rfind("\n", 0, position) + 1) + 1)
     detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return Problem(Message.YAML_SYNTAX, filename, where.line, where.column,
                    params={"detail": detail})
@@ -62,7 +67,10 @@ def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
 
 def parse(text: str, filename: str) -> tuple[Node | None, list[Problem]]:
     """Compose ``text``; return the located tree (None for an empty file) and its problems."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # a character YAML refuses, found before parsing
+        return None, [_yaml_problem(filename, text, exc)]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -71,9 +79,9 @@ def parse(text: str, filename: str) -> tuple[Node | None, list[Problem]]:
         tree = _Converter(loader, filename, problems).convert(root, 0, ())
         return tree, problems
     except yaml.YAMLError as exc:
-        return None, [_yaml_problem(filename, exc)]
+        return None, [_yaml_problem(filename, text, exc)]
     except (_TooLarge, RecursionError):
-        return None, [Problem(Message.TOO_LARGE, filename)]
+        return None, [Problem(Message.TOO_LARGE, filename, 1, 1)]
     finally:
         loader.dispose()
 

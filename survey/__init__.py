@@ -35,11 +35,11 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import get_locale
+
     from survey import models  # noqa: F401 - the metadata must be complete before use
     from survey.database import configure_engine
     from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from flask_babel import get_locale
-
     from survey.i18n import select_locale
 
     db.init_app(app)

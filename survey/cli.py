@@ -24,7 +24,9 @@ def main() -> None:
 
 
 def register(app) -> None:
-    for command in (init, demo, create_user, api_key, units):
+    from survey.cli_questionnaires import questionnaire
+
+    for command in (init, demo, create_user, api_key, units, questionnaire):
         app.cli.add_command(command)
 
 
@@ -40,15 +42,21 @@ def init() -> None:
     from flask_migrate import upgrade
 
     from survey.services.accounts import ensure_admin
+    from survey.services.questionnaires import load_and_publish_builtins
     from survey.services.reference import load_service_areas
 
     upgrade()
     added = load_service_areas()
+    published = [r.version for r in load_and_publish_builtins() if r.created]
     login = ensure_admin()
     db.session.commit()
     click.echo(f"Schema is current; {added} service area(s) added.")
+    for version in published:
+        click.echo(f"Published built-in questionnaire {version.questionnaire.code} "
+                   f"version {version.number}.")
     if login:
-        click.secho("An admin account was created. Its password is shown only this once:", bold=True)
+        click.secho("An admin account was created. Its password is shown only this once:",
+                    bold=True)
         click.secho(f"    username: {login[0]}\n    password: {login[1]}", fg="green", bold=True)
 
 

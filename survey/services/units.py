@@ -68,9 +68,8 @@ def _check_rows(rows, existing: dict[str, Unit]) -> list[RowProblem]:
         if not row["name_vi"]:
             problems.append(RowProblem(line, "name_vi", "the Vietnamese name is empty"))
         if row["level"] not in UNIT_LEVELS:
-            problems.append(
-                RowProblem(line, "level", f"{row['level']!r} is not one of {', '.join(UNIT_LEVELS)}")
-            )
+            allowed = ", ".join(UNIT_LEVELS)
+            problems.append(RowProblem(line, "level", f"{row['level']!r} is not one of {allowed}"))
     codes = set(seen) | set(existing)
     parents = {c.code: (c.parent.code if c.parent else None) for c in existing.values()}
     parents.update({row["code"]: row["parent_code"] or None for _, row in rows})

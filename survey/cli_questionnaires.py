@@ -1,0 +1,119 @@
+"""`hailong questionnaire ...`: validate, load, publish, diff and export definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+import questionnaires as qn
+from survey.extensions import db
+
+
+@click.group()
+def questionnaire() -> None:
+    """Questionnaire definitions and their published versions."""
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@questionnaire.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check definition files; print each problem as FILE:LINE:COL: CODE item: message."""
+    failed = False
+    for path in files:
+        report = qn.check_file(path)
+        for problem in (*report.errors, *report.warnings):
+            click.echo(str(problem), err=problem in report.warnings)
+        if report.errors:
+            failed = True
+        else:
+            click.echo(f"{path}: ok ({len(report.warnings)} warning(s))", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+@questionnaire.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def load(file: Path) -> None:
+    """Create or update a draft from a definition file (publishing is a separate step)."""
+    from survey.services.questionnaires import PublishRefused, save_draft
+
+    try:
+        definition = qn.load_file(file)
+        row = save_draft(definition)
+    except qn.DefinitionError as error:
+        _fail("\n".join(str(p) for p in error.problems))
+    except PublishRefused as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"Draft of {row.code} saved ({len(definition.items)} items).")
+
+
+@questionnaire.command()
+@click.argument("code")
+@with_appcontext
+def publish(code: str) -> None:
+    """Freeze the draft as the next immutable version."""
+    from survey.services.questionnaires import PublishRefused, UnknownQuestionnaire
+    from survey.services.questionnaires import publish as do_publish
+
+    try:
+        result = do_publish(code)
+    except (PublishRefused, UnknownQuestionnaire) as error:
+        _fail(str(error))
+    db.session.commit()
+    if result.created:
+        click.echo(f"Published {code} version {result.version.number}.")
+    else:
+        click.echo(f"{code}: the draft equals version {result.version.number}; nothing published.")
+
+
+@questionnaire.command()
+@click.argument("code")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+@with_appcontext
+def diff(code: str, old: int, new: int) -> None:
+    """List the items added, removed and changed between two versions."""
+    from survey.services.questionnaires import UnknownQuestionnaire, diff_versions
+
+    try:
+        changes = diff_versions(code, old, new)
+    except UnknownQuestionnaire as error:
+        _fail(str(error))
+    for item in changes.added:
+        click.echo(f"+ {item}")
+    for item in changes.removed:
+        click.echo(f"- {item}")
+    for change in changes.changed:
+        click.echo(f"~ {change.code}: {', '.join(change.fields)}")
+    if changes.empty:
+        click.echo("no differences")
+
+
+@questionnaire.command()
+@click.argument("code")
+@click.option("--version", "number", type=int, help="Version number (default: the latest).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@with_appcontext
+def export(code: str, number: int | None, out: Path | None) -> None:
+    """Print a version as YAML that loads back to the same content."""
+    from survey.services.questionnaires import UnknownQuestionnaire, definition_of, get_version
+
+    try:
+        text = qn.dump_yaml(definition_of(get_version(code, number)))
+    except UnknownQuestionnaire as error:
+        _fail(str(error))
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,158 @@
+"""Questionnaires in the database: drafts, immutable published versions, and their rules.
+
+The definition itself is validated by the pure `questionnaires` package; this module keeps the
+versions: a draft is replaced freely, a published version never changes, and a version that
+would reuse an item code with another meaning is refused so trends never join two questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import questionnaires as qn
+from survey.extensions import db
+from survey.models import Questionnaire, QuestionnaireVersion, VersionItem
+from survey.services import audit
+
+
+class PublishRefused(ValueError):
+    """The draft cannot become a version; `problems` says why, item by item."""
+
+    def __init__(self, message: str, problems: list[qn.Problem] | None = None):
+        self.problems = problems or []
+        details = "".join(f"\n  {p.message('en')} [{p.item}]" for p in self.problems)
+        super().__init__(message + details)
+
+
+class UnknownQuestionnaire(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    version: QuestionnaireVersion
+    created: bool  # False when the draft equals the latest version
+
+
+def get(code: str) -> Questionnaire:
+    found = db.session.execute(db.select(Questionnaire).filter_by(code=code)).scalar_one_or_none()
+    if found is None:
+        raise UnknownQuestionnaire(f"no questionnaire with code {code!r}")
+    return found
+
+
+def save_draft(definition: qn.Questionnaire, actor: str = "cli") -> Questionnaire:
+    """Create the questionnaire or replace its draft with this (already validated) definition."""
+    row = db.session.execute(
+        db.select(Questionnaire).filter_by(code=definition.code)
+    ).scalar_one_or_none()
+    new_hash = qn.content_hash(definition)
+    if row is None:
+        row = Questionnaire(code=definition.code, status="draft")
+        db.session.add(row)
+        audit.record(actor, "create", "questionnaire", definition.code)
+    elif row.kind != definition.kind and row.versions:
+        raise PublishRefused(
+            f"{definition.code}: the kind cannot change from {row.kind} to {definition.kind} "
+            "once a version is published; use a new questionnaire code"
+        )
+    elif row.draft_hash != new_hash:
+        audit.record(actor, "update_draft", "questionnaire", definition.code,
+                     old={"hash": row.draft_hash}, new={"hash": new_hash})
+    row.kind = definition.kind
+    row.title_vi = definition.title.vi
+    row.title_en = definition.title.en or ""
+    row.draft = qn.to_dict(definition)
+    row.draft_hash = new_hash
+    db.session.flush()
+    return row
+
+
+def latest_version(row: Questionnaire) -> QuestionnaireVersion | None:
+    return row.versions[-1] if row.versions else None
+
+
+def get_version(code: str, number: int | None = None) -> QuestionnaireVersion:
+    row = get(code)
+    if number is None:
+        version = latest_version(row)
+    else:
+        version = next((v for v in row.versions if v.number == number), None)
+    if version is None:
+        raise UnknownQuestionnaire(
+            f"{code} has no version {number}" if number else f"{code} has no published version"
+        )
+    return version
+
+
+def definition_of(version: QuestionnaireVersion) -> qn.Questionnaire:
+    name = f"{version.questionnaire.code} v{version.number}"
+    return qn.from_dict(version.definition, filename=name)
+
+
+def publish(code: str, actor: str = "cli") -> PublishResult:
+    """Freeze the draft as the next version, unless it is unchanged or breaks comparability."""
+    row = get(code)
+    if row.draft is None:
+        raise PublishRefused(f"{code} has no draft to publish")
+    latest = latest_version(row)
+    if latest is not None and latest.content_hash == row.draft_hash:
+        return PublishResult(latest, created=False)
+    draft = qn.from_dict(row.draft, filename=f"{code} (draft)")
+    problems = [
+        problem
+        for version in row.versions
+        for problem in qn.incompatible_changes(definition_of(version), draft)
+    ]
+    if problems:
+        raise PublishRefused(
+            f"{code}: an item keeps its code but changes its meaning; give it a new code", problems
+        )
+    version = QuestionnaireVersion(
+        questionnaire=row,
+        number=(latest.number + 1) if latest else 1,
+        definition=row.draft,
+        content_hash=row.draft_hash,
+        published_by=actor,
+    )
+    db.session.add(version)
+    for position, item in enumerate(draft.items):
+        db.session.add(
+            VersionItem(
+                version=version,
+                code=item.code,
+                item_type=item.type,
+                element=item.element,
+                is_overall=item.overall,
+                demographic=item.demographic
+                or ("respondent_type" if item.respondent_type else None),
+                position=position,
+            )
+        )
+    if row.status != "retired":
+        row.status = "active"
+    db.session.flush()
+    audit.record(actor, "publish", "questionnaire", code, new={"version": version.number,
+                                                               "hash": version.content_hash})
+    return PublishResult(version, created=True)
+
+
+def load_and_publish_builtins(actor: str = "setup") -> list[PublishResult]:
+    """Load every built-in questionnaire and publish it when it changed since last time."""
+    results = []
+    for path in qn.builtin_paths():
+        definition = qn.load_file(path)
+        save_draft(definition, actor)
+        results.append(publish(definition.code, actor))
+    return results
+
+
+def diff_versions(code: str, old: int, new: int) -> qn.Diff:
+    return qn.diff(definition_of(get_version(code, old)), definition_of(get_version(code, new)))
+
+
+def published_codes(kind: str | None = None) -> list[str]:
+    query = db.select(Questionnaire.code).where(Questionnaire.versions.any())
+    if kind:
+        query = query.where(Questionnaire.kind == kind)
+    return list(db.session.execute(query.order_by(Questionnaire.code)).scalars())

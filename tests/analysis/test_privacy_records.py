@@ -1,0 +1,140 @@
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from analysis import (
+    cell_display,
+    check_demographic_crossing,
+    crosstab,
+    dossier_statistics,
+    mask_pii,
+    rating_summary,
+    satisfaction_by_on_time,
+    suppress_small_cells,
+)
+
+
+def test_cell_display_rules():
+    small = cell_display(25, 29)
+    assert small.share is None and small.small_n and not small.show_percentage and small.n == 29
+    ok = cell_display(430, 500)
+    assert ok.share == 0.86 and ok.wide_interval is False
+    assert ok.half_width == pytest.approx((0.8877 - 0.8268) / 2, abs=1e-4)
+    wide = cell_display(20, 40)
+    assert wide.show_percentage and wide.wide_interval
+    empty = cell_display(0, 0)
+    assert empty.half_width is None and empty.share is None
+
+
+def test_suppression():
+    primary = suppress_small_cells([[10, 3, 20], [12, 15, 30]], secondary=False)
+    assert primary.suppressed.tolist() == [[False, True, False], [False, False, False]]
+    assert primary.values[0] == (10, None, 20)
+    full = suppress_small_cells([[10, 3, 20], [12, 15, 30]])
+    # No row or column may hold a single suppressed cell.
+    for axis in (0, 1):
+        assert not np.any(full.suppressed.sum(axis=axis) == 1)
+    assert full.n_primary == 1 and full.n_secondary >= 1
+    assert suppress_small_cells([0, 10, 10]).values == ((None, None, 10),)
+    assert suppress_small_cells([[5, 6], [7, 8]]).n_primary == 0
+    json.dumps(full.to_dict())
+
+
+def test_demographic_crossing():
+    check_demographic_crossing(["sex", "age_group"])
+    with pytest.raises(ValueError):
+        check_demographic_crossing(["sex", "age_group", "occupation"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gọi 0912 345 678 nhé", "Gọi [phone] nhé"),
+        ("sđt: 0912345678.", "sđt: [phone]."),
+        ("+84 91 234 5678", "[phone]"),
+        ("bàn 024.3826.1234", "bàn [phone]"),
+        ("CMND 123456789", "CMND [id-number]"),
+        ("CCCD 001203004567", "CCCD [id-number]"),
+        ("hồ sơ 000.00.12.H12-240101-0001 trễ", "hồ sơ [dossier-code] trễ"),
+        ("mã H12.22-240101-0001", "mã [dossier-code]"),
+        ("a.b@gmail.com", "[email]"),
+        ("Phí 1.000.000.000 đồng, 15 ngày, năm 2024", "Phí 1.000.000.000 đồng, 15 ngày, năm 2024"),
+        ("Cán bộ nhiệt tình", "Cán bộ nhiệt tình"),
+    ],
+)
+def test_mask_pii(text, expected):
+    assert mask_pii(text) == expected
+
+
+def test_mask_pii_custom_tokens_and_type():
+    assert mask_pii("0912345678", phone="***") == "***"
+    with pytest.raises(TypeError):
+        mask_pii(None)
+
+
+def test_dossier_statistics():
+    r = dossier_statistics(received=1000, carried_over=50, resolved_early=300,
+                           resolved_on_time=600, resolved_late=40,
+                           pending_within_deadline=100, pending_overdue=10)
+    assert r.on_time_rate == 900 / 940 and r.late_rate == 40 / 940
+    assert r.resolved_share == 940 / 1050 and r.overdue_share == 10 / 110
+    empty = dossier_statistics(received=0, resolved_early=0, resolved_on_time=0, resolved_late=0)
+    assert (empty.on_time_rate, empty.resolved_share, empty.overdue_share) == (None, None, None)
+    json.dumps(empty.to_dict())
+    with pytest.raises(ValueError):
+        dossier_statistics(received=1, resolved_early=2, resolved_on_time=0, resolved_late=0)
+    with pytest.raises(ValueError):
+        dossier_statistics(received=-1, resolved_early=0, resolved_on_time=0, resolved_late=0)
+
+
+def test_rating_summary():
+    r = rating_summary({1: 5, 2: 30, 3: 65, 99: 2}, returned=200)
+    assert r.percentages == (0.05, 0.30, 0.65)
+    assert r.satisfied == 95 and r.satisfied_share == 0.95
+    assert r.response_rate == pytest.approx(102 / 200)
+    none = rating_summary([0, 0, 0], returned=0)
+    assert none.satisfied_share is None and none.response_rate is None
+    assert none.percentages == (None, None, None)
+    with pytest.raises(ValueError):
+        rating_summary([1, 1, 1], returned=2)
+
+
+def test_satisfaction_by_on_time():
+    r = satisfaction_by_on_time(90, 100, 30, 50)
+    assert r.difference_points == pytest.approx(30.0)
+    ref = stats.chi2_contingency([[90, 10], [30, 20]], correction=False)
+    assert r.chi2 == pytest.approx(ref.statistic) and r.p_value == pytest.approx(ref.pvalue)
+    assert r.warning is None
+    small = satisfaction_by_on_time(3, 3, 1, 2)
+    assert "expected count" in small.warning
+    all_sat = satisfaction_by_on_time(10, 10, 5, 5)
+    assert all_sat.p_value == 1.0 and "no variation" in all_sat.warning
+    no_late = satisfaction_by_on_time(10, 10, 0, 0)
+    assert no_late.difference is None and no_late.p_value is None
+
+
+def test_crosstab_against_scipy(rng):
+    t = rng.integers(0, 40, size=(3, 4))
+    r = crosstab(t)
+    ref = stats.chi2_contingency(t, correction=False)
+    assert r.chi2 == pytest.approx(ref.statistic) and r.dof == ref.dof
+    assert r.p_value == pytest.approx(ref.pvalue)
+    assert r.cramers_v == pytest.approx(
+        stats.contingency.association(t, method="cramer", correction=False))
+    assert np.allclose(np.array(r.row_pct).sum(axis=1), 1.0)
+    assert np.allclose(np.array(r.col_pct).sum(axis=0), 1.0)
+    assert r.low_expected == int((ref.expected_freq < 5).sum())
+
+
+def test_crosstab_edges():
+    r = crosstab([[10, 0, 5], [0, 0, 0], [3, 0, 8]])
+    assert r.shape_tested == (2, 2) and r.row_pct[1] == (None, None, None)
+    assert r.col_pct[0][1] is None
+    low = crosstab([[1, 2], [3, 1]])
+    assert low.low_expected == 4 and "unreliable" in low.warning
+    flat = crosstab([[5, 0], [7, 0]])
+    assert flat.chi2 is None and flat.warning is not None
+    assert crosstab([[0, 0], [0, 0]]).n == 0
+    json.dumps(r.to_dict())
