@@ -20,7 +20,7 @@ install: $(STAMP)
 
 # Message catalogues are compiled from the committed .po files, never committed themselves.
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -d survey/translations
+	@$(BIN)/pybabel compile -d survey/translations > /dev/null
 
 run: install translations
 	$(BIN)/hailong init
