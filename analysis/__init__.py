@@ -39,6 +39,8 @@ from .drivers import (
     DriverElement,
     DriversResult,
     importance_performance,
+    importance_performance_from_tables,
+    spearman_weighted,
 )
 from .indices import (
     ElementIndex,
@@ -119,7 +121,8 @@ __all__ = [
     "check_demographic_crossing", "comparable_items", "covariance_from_sums",
     "cronbach_alpha", "cronbach_alpha_from_covariance", "cronbach_alpha_from_sums",
     "cronbach_alpha_from_variances", "crosstab", "dossier_statistics", "element_index",
-    "expectation_index", "frequency_table", "get_scale", "importance_performance", "kish",
+    "expectation_index", "frequency_table", "get_scale", "importance_performance",
+    "importance_performance_from_tables", "kish", "spearman_weighted",
     "mask_pii", "overall_index", "post_stratify", "proportion_change",
     "proportion_change_many", "rank_shift", "rating_summary", "sample_size_proportion",
     "sample_size_two_proportions", "satisfaction_by_on_time", "satisfaction_share", "score",

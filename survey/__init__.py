@@ -63,11 +63,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    from survey.api import bp as api_bp
+    from survey.api.errors import json_http_error, wants_json
     from survey.auth import bp as auth_bp
+    from survey.collect import bp as collect_bp
+    from survey.extensions import csrf
     from survey.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(collect_bp)
+    # API clients send bearer keys, not cookies with a form token; routes that accept a staff
+    # session for a change of state check the Origin themselves.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return json_http_error(error) if wants_json() else error
 
 
 def register_commands(app: Flask) -> None:

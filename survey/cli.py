@@ -25,8 +25,10 @@ def main() -> None:
 
 def register(app) -> None:
     from survey.cli_questionnaires import questionnaire
+    from survey.cli_report import report
 
-    for command in (init, demo, create_user, api_key, units, questionnaire):
+    for command in (init, demo, create_user, api_key, units, questionnaire, report,
+                    import_responses):
         app.cli.add_command(command)
 
 
@@ -143,3 +145,20 @@ def units_import(file: Path) -> None:
     db.session.commit()
     click.echo(f"{result.created} unit(s) created, {result.updated} updated.")
     current_app.logger.info("units imported from %s", file)
+
+
+@click.command("import-responses")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_responses(file: Path) -> None:
+    """Import paper questionnaires from CSV or XLSX (nothing is imported if any row is wrong)."""
+    from survey.services.imports import ImportRejected
+    from survey.services.paper_import import import_file
+
+    try:
+        result = import_file(file)
+    except (ImportRejected, UnicodeDecodeError) as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"{result.imported} response(s) imported, {result.already_present} already "
+               "present.")

@@ -7,6 +7,7 @@ from survey.models.kiosks import Desk, Kiosk
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, VersionItem
 from survey.models.records import DossierStat
 from survey.models.responses import Answer, Response
+from survey.models.tokens import DossierToken
 from survey.models.units import Procedure, ProcedureGroup, ServiceArea, Unit
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Desk",
+    "DossierToken",
     "DossierStat",
     "Kiosk",
     "Procedure",

@@ -44,6 +44,9 @@ class Kiosk(Base):
     token_nonce: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Presses the kiosk page ignored because they came too soon after the previous one
+    # (a double tap, a child drumming on the screen): reported, never stored as answers.
+    ignored_presses: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()
     desk: Mapped[Desk | None] = relationship()

@@ -1,7 +1,7 @@
 """Generating one respondent's answers to any questionnaire, coherently.
 
-A respondent has a general disposition (theta, on the logit scale) and one effect per SIPAS
-element; an item of element e is satisfied with probability sigmoid(theta + z_e + offset).
+A respondent has a general disposition (theta) and one effect per SIPAS element; each item is a
+cut of theta + z_e + noise, so items of one element correlate as real scales do (α ≈ 0.8).
 The overall item leans more on civil servants (C) and results (D) than on the others, so the
 driver analysis finds them important. Items the model knows nothing about get plausible values
 from their type, so an office's own questionnaire can be demoed too.
@@ -11,41 +11,43 @@ from __future__ import annotations
 
 import math
 import random
+from statistics import NormalDist
 
 import questionnaires as qn
 from survey.services.demo.province import NEGATIVE_COMMENTS, POSITIVE_COMMENTS
 
-ELEMENT_OFFSET = {"A": 0.5, "B": -0.2, "C": 0.1, "D": 0.0, "E": -0.4}
-OVERALL_WEIGHT = {"A": 0.15, "B": 0.3, "C": 0.6, "D": 0.55, "E": 0.1}
+ELEMENT_OFFSET = {"A": 0.35, "B": -0.15, "C": 0.05, "D": 0.0, "E": -0.3}
+OVERALL_WEIGHT = {"A": 0.2, "B": 0.85, "C": 0.9, "D": 0.7, "E": 0.15}
+_LEAN_VARIANCE = sum(w * w for w in OVERALL_WEIGHT.values())
+THETA_SD, ELEMENT_SD, ITEM_SD = 1.0, 0.5, 0.65
+CUTS = (-1.6, -0.7, 0.0, 1.3)  # boundaries between codes 1|2|3|4|5 on the attitude scale
 NO_ANSWER_RATE = 0.03
 
 
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
-
-
 class Respondent:
+    """A latent-variable respondent: answers are cuts of one continuous attitude per element.
+
+    attitude(e) = theta + z_e + item offset + item noise; 4 or 5 ("satisfied") when it is > 0.
+    `theta` is centred so that the overall item's share satisfied is about `target`.
+    """
+
     def __init__(self, rng: random.Random, target: float, organisation_share: float):
         self.rng = rng
-        # The constant keeps the overall item's share near `target` once the noise is added.
-        self.theta = logit(target) + 0.35 + rng.gauss(0.0, 0.9)
-        self.z = {e: rng.gauss(0.0, 0.7) for e in ELEMENT_OFFSET}
+        spread = math.sqrt(THETA_SD**2 + ELEMENT_SD**2 * _LEAN_VARIANCE + ITEM_SD**2)
+        self.theta = NormalDist().inv_cdf(target) * spread + rng.gauss(0.0, THETA_SD)
+        self.z = {e: rng.gauss(0.0, ELEMENT_SD) for e in ELEMENT_OFFSET}
         self.organisation = rng.random() < organisation_share
 
-    def satisfied_probability(self, element: str | None, overall: bool) -> float:
+    def attitude(self, element: str | None, overall: bool) -> float:
         if overall:
             lean = sum(OVERALL_WEIGHT[e] * self.z[e] for e in self.z)
-            return sigmoid(self.theta + lean)
-        return sigmoid(self.theta + self.z.get(element or "", 0.0) + ELEMENT_OFFSET.get(element, 0))
+            return self.theta + lean + self.rng.gauss(0.0, ITEM_SD)
+        base = self.theta + self.z.get(element or "", 0.0) + ELEMENT_OFFSET.get(element, 0.0)
+        return base + self.rng.gauss(0.0, ITEM_SD)
 
     def likert5(self, element: str | None, overall: bool) -> int:
-        if self.rng.random() < self.satisfied_probability(element, overall):
-            return 5 if self.rng.random() < 0.35 else 4
-        return self.rng.choices((3, 2, 1), weights=(6, 3, 1))[0]
+        value = self.attitude(element, overall)
+        return 1 + sum(value > cut for cut in CUTS)
 
 
 def answers_for(
@@ -70,10 +72,8 @@ def _answer(item: qn.Item, person: Respondent, year_index: int) -> qn.Answer | N
     if item.type == "likert5":
         return qn.Answer(value_int=person.likert5(item.element, item.overall))
     if item.type == "rating3":
-        p = person.satisfied_probability(None, True)
-        if rng.random() < p:
-            return qn.Answer(value_int=3 if rng.random() < 0.55 else 2)
-        return qn.Answer(value_int=1)
+        value = person.attitude(None, True)
+        return qn.Answer(value_int=1 if value <= 0 else (3 if value > 0.9 else 2))
     if item.type == "expectation4":
         return qn.Answer(value_int=rng.choices((1, 2, 3, 4), weights=(1, 2, 5, 4))[0])
     if item.type == "nps":
@@ -123,8 +123,7 @@ def _single_choice(item: qn.Item, person: Respondent) -> qn.Answer:
 def _comment(item: qn.Item, person: Respondent) -> qn.Answer | None:
     if person.rng.random() > 0.25:
         return None
-    satisfied = person.rng.random() < person.satisfied_probability(None, True)
-    pool = POSITIVE_COMMENTS if satisfied else NEGATIVE_COMMENTS
+    pool = POSITIVE_COMMENTS if person.attitude(None, True) > 0 else NEGATIVE_COMMENTS
     text = person.rng.choice(pool)
     if item.max_length:
         text = text[: item.max_length]

@@ -1,0 +1,91 @@
+"""Dossier tokens for the one-stop software: issue one per receipt, report on-time status."""
+
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+
+from survey.access import api_requires, current_principal
+from survey.api import bp, openapi
+from survey.extensions import db
+from survey.services import tokens as service
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+@bp.post("/dossier-tokens")
+@api_requires("issue_tokens")
+def issue_dossier_token():
+    body = _json_body()
+    principal = current_principal()
+    try:
+        issued = service.issue_dossier_token(
+            str(body.get("dossier_code") or ""), str(body.get("unit") or ""),
+            body.get("procedure"), body.get("questionnaire"),
+            actor=principal.name, scope=principal.unit_scope,
+        )
+    except service.TokenRequestInvalid as invalid:
+        db.session.rollback()
+        return jsonify(error="unprocessable", errors=invalid.errors), 422
+    db.session.commit()
+    url = url_for("collect.receipt", token=issued.token, _external=True)
+    return jsonify(token=issued.token, dossier_code=issued.row.dossier_code, url=url,
+                   qr_svg=url_for("collect.receipt_qr", token=issued.token, _external=True)), 201
+
+
+@bp.put("/dossier-tokens/<dossier_code>/on-time-status")
+@api_requires("issue_tokens")
+def set_on_time_status(dossier_code: str):
+    principal = current_principal()
+    try:
+        count = service.set_on_time_status(
+            dossier_code, str(_json_body().get("on_time_status")),
+            scope=principal.unit_scope, actor=principal.name,
+        )
+    except service.TokenRequestInvalid as invalid:
+        db.session.rollback()
+        return jsonify(error="unprocessable", errors=invalid.errors), 422
+    if count == 0:
+        db.session.rollback()
+        return jsonify(error="not found", detail=f"no token for dossier {dossier_code}"), 404
+    db.session.commit()
+    return jsonify(dossier_code=dossier_code, updated=count)
+
+
+_AUTH = [{"bearer": []}, {"session": []}]
+openapi.document(
+    "/dossier-tokens",
+    {"post": {
+        "summary": "Issue a single-use rating token for a dossier (printed as a QR code)",
+        "security": _AUTH,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["dossier_code", "unit"],
+            "properties": {"dossier_code": {"type": "string"}, "unit": {"type": "string"},
+                           "procedure": {"type": "string"},
+                           "questionnaire": {"type": "string",
+                                             "description": "default dossier_rating"}}}}}},
+        "responses": {
+            "201": {"description": "the token (shown once; only its hash is stored) and the "
+                    "URL to print as a QR code"},
+            "401": {"description": "no credentials"},
+            "403": {"description": "the key may not issue tokens"},
+            "422": {"description": "unknown unit, procedure or questionnaire"},
+        },
+    }},
+)
+openapi.document(
+    "/dossier-tokens/{dossier_code}/on-time-status",
+    {"put": {
+        "summary": "Record whether the dossier was resolved early, on time or late",
+        "security": _AUTH,
+        "parameters": [{"name": "dossier_code", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["on_time_status"],
+            "properties": {"on_time_status": {"enum": ["early", "on_time", "late"]}}}}}},
+        "responses": {"200": {"description": "updated"}, "404": {"description": "no token"},
+                      "422": {"description": "unknown status"}},
+    }},
+)

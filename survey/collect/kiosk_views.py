@@ -1,0 +1,85 @@
+"""Kiosk pages: full screen, one question per screen, offline-capable.
+
+The page is drawn by the server as one ordinary form (it works without JavaScript); kiosk.js
+turns it into steps, sends answers to the API and queues them in IndexedDB while offline.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, make_response, render_template, request, send_from_directory
+from flask_babel import force_locale
+
+from survey.collect import bp
+from survey.collect.flow_views import refused
+from survey.collect.forms import FACES, build_form, raw_answers
+from survey.extensions import db
+from survey.services import questionnaires as qservice
+from survey.services import responses as rservice
+from survey.services import tokens
+
+DEFAULTS = {"KIOSK_IDLE_SECONDS": 60, "KIOSK_COUNTDOWN_SECONDS": 10,
+            "KIOSK_THANKS_SECONDS": 5, "KIOSK_PRESS_INTERVAL_MS": 700}
+
+
+def _setting(name: str) -> int:
+    return int(current_app.config.get(name, DEFAULTS[name]))
+
+
+def _no_store(response):
+    # The browser's back/forward cache must not bring back a citizen's page.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/k/<token>", methods=["GET", "POST"])
+def kiosk(token: str):
+    try:
+        kiosk = tokens.kiosk_from_token(token)
+    except tokens.TokenRefused as refusal:
+        return refused(refusal.reason, 403)
+    lang = request.args.get("lang") if request.args.get("lang") in ("vi", "en") else "vi"
+    version = qservice.latest_version(kiosk.questionnaire)
+    if version is None:
+        return refused("invalid")
+    definition = qservice.definition_of(version)
+    form = build_form(definition.items, lang)
+    errors: dict[str, str] = {}
+    if request.method == "POST":  # only without JavaScript; kiosk.js posts to the API
+        payload = {"id": request.form.get("response_id") or str(uuid.uuid4()),
+                   "questionnaire": kiosk.questionnaire.code, "version": version.number,
+                   "unit": kiosk.unit.code, "channel": "kiosk", "token": token,
+                   "answers": raw_answers(form, definition.items)}
+        try:
+            rservice.submit(payload, lang)
+        except rservice.SubmissionInvalid as invalid:
+            errors = invalid.errors
+        else:
+            with force_locale(lang):
+                page = render_template("collect/kiosk_thanks.html", token=token, lang=lang,
+                                       seconds=_setting("KIOSK_THANKS_SECONDS"))
+            return _no_store(make_response(page))
+        for code, message in errors.items():
+            if f"q_{code}" in form:
+                form[f"q_{code}"].errors = [message]
+    else:
+        form = build_form(definition.items, lang, formdata=None)
+    form.response_id.data = str(uuid.uuid4())
+    with force_locale(lang):  # each citizen starts in Vietnamese, whatever the last one chose
+        page = render_template(
+            "collect/kiosk.html", kiosk=kiosk, token=token, definition=definition, form=form,
+            version=version, lang=lang, errors=errors, faces=FACES,
+            settings={k: _setting(k) for k in DEFAULTS},
+        )
+    db.session.rollback()
+    return _no_store(make_response(page))
+
+
+@bp.get("/k/sw.js")
+def kiosk_service_worker():
+    """Served under /k/ so that its scope covers every kiosk page."""
+    response = send_from_directory(current_app.static_folder, "js/kiosk-sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

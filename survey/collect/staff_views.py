@@ -1,0 +1,114 @@
+"""Pages for officers: desk posters with QR codes, kiosk links, dossier receipt tokens."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from survey.access import current_principal, page_requires
+from survey.collect import bp
+from survey.collect.qr import qr_response, qr_svg_markup
+from survey.extensions import db
+from survey.models import Desk, Kiosk, Unit
+from survey.services import tokens
+from survey.services.questionnaires import published_codes
+
+
+def _in_scope(unit: Unit) -> None:
+    scope = current_principal().unit_scope
+    if scope is not None and not unit.path.startswith(scope.path):
+        abort(403)
+
+
+def _desk(unit_code: str, desk_code: str) -> Desk:
+    desk = db.session.execute(
+        db.select(Desk).join(Unit).where(Unit.code == unit_code, Desk.code == desk_code)
+    ).scalar_one_or_none()
+    if desk is None:
+        abort(404)
+    _in_scope(desk.unit)
+    return desk
+
+
+def _poster_url(desk: Desk) -> tuple[str, str]:
+    codes = published_codes()
+    code = request.args.get("questionnaire") or next(
+        (c for c in published_codes("survey")), codes[0] if codes else "")
+    if code not in codes:
+        abort(404)
+    token = tokens.qr_token(desk.unit.code, desk.code, code)
+    return code, url_for("collect.survey", token=token, _external=True)
+
+
+@bp.get("/posters/<unit_code>/<desk_code>")
+@page_requires("manage_kiosks")
+def poster(unit_code: str, desk_code: str):
+    desk = _desk(unit_code, desk_code)
+    code, url = _poster_url(desk)
+    return render_template("collect/poster.html", desk=desk, url=url, questionnaire=code,
+                           codes=published_codes(), qr=qr_svg_markup(url, scale=8))
+
+
+@bp.get("/posters/<unit_code>/<desk_code>/qr.<any(png, svg):kind>")
+@page_requires("manage_kiosks")
+def poster_qr(unit_code: str, desk_code: str, kind: str):
+    desk = _desk(unit_code, desk_code)
+    code, url = _poster_url(desk)
+    return qr_response(url, kind, f"qr-{unit_code}-{desk_code}-{code}")
+
+
+@bp.get("/kiosks")
+@page_requires("manage_kiosks")
+def kiosks():
+    scope = current_principal().unit_scope
+    query = db.select(Kiosk).join(Unit).order_by(Unit.code, Kiosk.name)
+    if scope is not None:
+        query = query.where(Unit.path.startswith(scope.path))
+    rows = [(k, url_for("collect.kiosk", token=tokens.kiosk_token(k), _external=True))
+            for k in db.session.execute(query).scalars()]
+    desks = db.session.execute(db.select(Desk).join(Unit).order_by(Unit.code, Desk.code))
+    desks = [d for d in desks.scalars() if scope is None or d.unit.path.startswith(scope.path)]
+    return render_template("collect/kiosks.html", rows=rows, desks=desks)
+
+
+class DossierTokenForm(FlaskForm):
+    dossier_code = StringField(_l("Dossier code"), validators=[DataRequired(), Length(max=60)])
+    unit = SelectField(_l("Unit"), validators=[DataRequired()])
+    procedure = StringField(_l("Procedure code (optional)"), validators=[Length(max=60)])
+
+
+@bp.route("/dossier-tokens/new", methods=["GET", "POST"])
+@page_requires("issue_tokens")
+def new_dossier_token():
+    principal = current_principal()
+    scope = principal.unit_scope
+    units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
+    form = DossierTokenForm()
+    form.unit.choices = [(u.code, f"{u.code} · {u.name_vi}") for u in units
+                         if scope is None or u.path.startswith(scope.path)]
+    if form.validate_on_submit():
+        try:
+            issued = tokens.issue_dossier_token(
+                form.dossier_code.data, form.unit.data, form.procedure.data or None,
+                actor=principal.name, scope=scope)
+        except tokens.TokenRequestInvalid as invalid:
+            db.session.rollback()
+            for name, message in invalid.errors.items():
+                if name in form:
+                    form[name].errors = [message]
+        else:
+            db.session.commit()
+            url = url_for("collect.receipt", token=issued.token, _external=True)
+            return render_template("collect/token_issued.html", row=issued.row, url=url,
+                                   qr=qr_svg_markup(url, scale=5))
+    return render_template("collect/token_new.html", form=form)
+
+
+@bp.get("/r/<token>/qr.svg")
+def receipt_qr(token: str):
+    """The receipt's QR image; whoever has the token may draw it, nobody else learns it."""
+    return qr_response(url_for("collect.receipt", token=token, _external=True), "svg",
+                       "receipt")

@@ -1,0 +1,87 @@
+"""The province index post-stratified by dossier volume (METHODOLOGY §4).
+
+Respondents are not spread over services in proportion to the dossiers handled, so a province
+total weights each stratum (service area × level) by the dossiers resolved in it: W_h = N_h/N.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sqlalchemy import func, select
+
+import analysis
+from analysis.scales import SCALES
+from survey.extensions import db
+from survey.models import DossierStat, Response, Unit
+from survey.services.reporting.cells import References, fetch_cells
+from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
+
+
+def _latest_year(scope: Scope) -> int | None:
+    query = select(func.max(Response.year))
+    if scope.year_to:
+        query = query.where(Response.year <= scope.year_to)
+    return db.session.execute(query).scalar()
+
+
+def dossier_volumes(scope: Scope, refs: References, years: tuple[int, int]) -> dict:
+    """Dossiers resolved per (service area, level) in the years, from the yearly statistics."""
+    resolved = DossierStat.resolved_early + DossierStat.resolved_on_time + DossierStat.resolved_late
+    query = (
+        select(DossierStat.service_area_id, Unit.level, func.sum(resolved))
+        .join(Unit, Unit.id == DossierStat.unit_id)
+        .where(DossierStat.period_kind == "year", DossierStat.year.between(*years))
+        .group_by(DossierStat.service_area_id, Unit.level)
+    )
+    for code in (scope.unit, scope.visible_unit):
+        if code is not None:
+            query = query.where(Unit.path.startswith(refs.unit_by_code[code].path))
+    if scope.service_areas:
+        ids = [i for i, c in refs.areas.items() if c in scope.service_areas]
+        query = query.where(DossierStat.service_area_id.in_(ids))
+    volumes: dict[tuple[str, str], int] = defaultdict(int)
+    for area_id, level, total in db.session.execute(query).all():
+        volumes[(refs.areas[area_id], level)] += int(total or 0)
+    return volumes
+
+
+def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> dict:
+    if scope.stream != "survey":
+        raise ScopeError("stream", "post-stratification applies to the sample survey only")
+    refs = refs or References.load()
+    year_to = scope.year_to or _latest_year(scope)
+    year_from = scope.year_from or year_to
+    if year_to is None:
+        raise ScopeError("to", "there are no responses to weight")
+    bounded = Scope(**{**scope.__dict__, "year_from": year_from, "year_to": year_to})
+    cells = fetch_cells(bounded, Grouping(("service_area", "level")), Measure("overall"), refs)
+    volumes = dossier_volumes(bounded, refs, (year_from, year_to))
+    positive = [c - 1 for c in SCALES[cells.scale].positive]
+    strata = sorted(set(cells.counts) | set(volumes), key=lambda s: tuple(map(str, s)))
+    k = np.array([int(cells.counts[s][positive].sum()) if s in cells.counts else 0
+                  for s in strata])
+    n = np.array([int(cells.counts[s].sum()) if s in cells.counts else 0 for s in strata])
+    population = np.array([volumes.get(s, 0) for s in strata])
+    result = analysis.post_stratify(k, n, population) if strata else None
+    total = population.sum()
+    return {
+        "method": {
+            "strata": "service area x level of the unit",
+            "weights": "W_h = N_h / N, N_h = dossiers resolved in the period (dossier "
+                       "statistics); strata without respondents or dossiers are left out and "
+                       "reported in coverage",
+            "variance": "sum of W_h^2 p_h (1 - p_h) / (n_h - 1) (1 - n_h / N_h)",
+            "benchmark": benchmark,
+        },
+        "year_from": year_from,
+        "year_to": year_to,
+        "result": result.to_dict() if result else None,
+        "strata": [
+            {"service_area": s[0], "level": s[1], "n": int(n[i]), "satisfied": int(k[i]),
+             "share": float(k[i] / n[i]) if n[i] else None, "dossiers_resolved": int(population[i]),
+             "weight": float(population[i] / total) if total else None}
+            for i, s in enumerate(strata)
+        ],
+    }

@@ -1,0 +1,205 @@
+"""Tokens that carry context into the citizen pages: kiosks, desk QR codes, dossier receipts.
+
+Kiosk and QR tokens are signed (itsdangerous, the app SECRET_KEY, one salt per purpose) so a
+URL cannot be edited to rate another unit; they are not secret. Dossier tokens are random,
+single-use and secret; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from survey.database import begin_write
+from survey.extensions import db
+from survey.models import Desk, DossierToken, Kiosk, Procedure, Questionnaire, Unit, now_utc
+from survey.models.tokens import ON_TIME_STATUSES
+from survey.services import audit
+
+KIOSK_SALT = "hailong.kiosk"
+QR_SALT = "hailong.qr-context"
+DOSSIER_RATING = "dossier_rating"
+
+
+class TokenRefused(ValueError):
+    """The token is forged, revoked, unknown or already used; `reason` names which."""
+
+    def __init__(self, reason: str, message: str = ""):
+        self.reason = reason  # "invalid", "revoked", "used"
+        super().__init__(message or reason)
+
+
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+# --- kiosks ---------------------------------------------------------------------------------
+
+
+def kiosk_token(kiosk: Kiosk) -> str:
+    return _serializer(KIOSK_SALT).dumps({"k": kiosk.id, "n": kiosk.token_nonce})
+
+
+def kiosk_from_token(token: str) -> Kiosk:
+    try:
+        data = _serializer(KIOSK_SALT).loads(token)
+    except BadSignature as error:
+        raise TokenRefused("invalid", "the kiosk link is not valid") from error
+    kiosk = db.session.get(Kiosk, data.get("k")) if isinstance(data, dict) else None
+    if kiosk is None or kiosk.token_nonce != data.get("n"):
+        raise TokenRefused("invalid", "the kiosk link is not valid")
+    if kiosk.revoked_at is not None:
+        raise TokenRefused("revoked", "this kiosk has been switched off")
+    return kiosk
+
+
+def new_kiosk_nonce() -> str:
+    return uuid.uuid4().hex
+
+
+def record_ignored_presses(kiosk: Kiosk, count: int) -> None:
+    """Add to the kiosk's counter in SQL, so two submissions at once both count."""
+    if count > 0:
+        db.session.execute(
+            db.update(Kiosk).where(Kiosk.id == kiosk.id)
+            .values(ignored_presses=Kiosk.ignored_presses + count)
+        )
+
+
+# --- desk QR codes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QrContext:
+    unit: Unit
+    desk: Desk | None
+    questionnaire: Questionnaire
+
+
+def qr_token(unit_code: str, desk_code: str | None, questionnaire_code: str) -> str:
+    return _serializer(QR_SALT).dumps({"u": unit_code, "d": desk_code, "q": questionnaire_code})
+
+
+def qr_context(token: str) -> QrContext:
+    try:
+        data = _serializer(QR_SALT).loads(token)
+    except BadSignature as error:
+        raise TokenRefused("invalid", "the QR code is not valid") from error
+    if not isinstance(data, dict):
+        raise TokenRefused("invalid", "the QR code is not valid")
+    unit = db.session.execute(db.select(Unit).filter_by(code=data.get("u"))).scalar_one_or_none()
+    questionnaire = db.session.execute(
+        db.select(Questionnaire).filter_by(code=data.get("q"))
+    ).scalar_one_or_none()
+    if unit is None or questionnaire is None or questionnaire.status == "retired":
+        raise TokenRefused("invalid", "the QR code names a unit or form that no longer exists")
+    desk = None
+    if data.get("d"):
+        desk = db.session.execute(
+            db.select(Desk).filter_by(unit_id=unit.id, code=data["d"])
+        ).scalar_one_or_none()
+    return QrContext(unit, desk, questionnaire)
+
+
+# --- dossier tokens -------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str  # shown once, printed on the receipt
+    row: DossierToken
+
+
+class TokenRequestInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def issue_dossier_token(dossier_code: str, unit_code: str, procedure_code: str | None = None,
+                        questionnaire_code: str | None = None, actor: str = "api",
+                        scope: Unit | None = None) -> IssuedToken:
+    """A new single-use token for a dossier; `scope` bounds the units a unit officer may use."""
+    begin_write()
+    errors: dict[str, str] = {}
+    dossier_code = (dossier_code or "").strip()
+    if not dossier_code or len(dossier_code) > 60:
+        errors["dossier_code"] = "required, at most 60 characters"
+    unit = db.session.execute(db.select(Unit).filter_by(code=unit_code)).scalar_one_or_none()
+    if unit is None:
+        errors["unit"] = f"unknown unit {unit_code!r}"
+    elif scope is not None and not unit.path.startswith(scope.path):
+        errors["unit"] = "outside the units you may issue tokens for"
+    procedure = None
+    if procedure_code:
+        procedure = db.session.execute(
+            db.select(Procedure).filter_by(code=procedure_code)
+        ).scalar_one_or_none()
+        if procedure is None:
+            errors["procedure"] = f"unknown procedure {procedure_code!r}"
+    code = questionnaire_code or DOSSIER_RATING
+    questionnaire = db.session.execute(
+        db.select(Questionnaire).filter_by(code=code).where(Questionnaire.versions.any())
+    ).scalar_one_or_none()
+    if questionnaire is None:
+        errors["questionnaire"] = f"no published questionnaire {code!r}"
+    if errors:
+        raise TokenRequestInvalid(errors)
+    token = secrets.token_urlsafe(16)
+    row = DossierToken(token_hash=hash_token(token), dossier_code=dossier_code, unit=unit,
+                       procedure=procedure, questionnaire=questionnaire, issued_by=actor)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "issue_token", "dossier_token", dossier_code)
+    return IssuedToken(token, row)
+
+
+def find_dossier_token(token: str) -> DossierToken:
+    """The unused token row; TokenRefused "invalid" or "used" otherwise."""
+    row = db.session.execute(
+        db.select(DossierToken).filter_by(token_hash=hash_token(token or ""))
+    ).scalar_one_or_none()
+    if row is None:
+        raise TokenRefused("invalid", "unknown receipt code")
+    if row.used_at is not None:
+        raise TokenRefused("used", "this receipt has already been rated, thank you")
+    return row
+
+
+def redeem_dossier_token(row: DossierToken, response_id: int) -> None:
+    """Mark the token used by this response; a concurrent second use loses the race here."""
+    done = db.session.execute(
+        db.update(DossierToken)
+        .where(DossierToken.id == row.id, DossierToken.used_at.is_(None))
+        .values(used_at=now_utc(), response_id=response_id)
+    )
+    if done.rowcount != 1:
+        raise TokenRefused("used", "this receipt has already been rated, thank you")
+
+
+def set_on_time_status(dossier_code: str, status: str, scope: Unit | None = None,
+                       actor: str = "api") -> int:
+    """Record a dossier's on-time status on its tokens; returns how many were updated."""
+    if status not in ON_TIME_STATUSES:
+        raise TokenRequestInvalid({"on_time_status": f"one of {', '.join(ON_TIME_STATUSES)}"})
+    begin_write()
+    rows = list(db.session.execute(
+        db.select(DossierToken).filter_by(dossier_code=dossier_code)
+    ).scalars())
+    rows = [r for r in rows if scope is None or r.unit.path.startswith(scope.path)]
+    for row in rows:
+        row.on_time_status = status
+    if rows:
+        audit.record(actor, "on_time_status", "dossier_token", dossier_code,
+                     new={"on_time_status": status})
+    db.session.flush()
+    return len(rows)

@@ -1,0 +1,210 @@
+/* The kiosk: one question per screen, big buttons, an attract screen, a thank-you screen and
+ * an idle timeout that clear the form, a guard against repeated presses, and an outbox in
+ * IndexedDB so that no answer is lost when the network drops. */
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
+  var form = document.getElementById("kiosk-form");
+  var attract = document.getElementById("attract");
+  var thanks = document.getElementById("thanks");
+  var idleBox = document.getElementById("idle");
+  var countdown = document.getElementById("countdown");
+  var queueNote = document.getElementById("queue");
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
+  var current = 0, ignored = 0, lastPress = 0, suppress = false;
+  var idleTimer = null, tickTimer = null, thanksTimer = null, flushing = false;
+
+  document.body.classList.add("js");
+
+  /* ---- outbox: answers wait here, under their UUID, until the server has them ---- */
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open("hailong-kiosk", 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore("outbox", { keyPath: "id" }); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+  function outbox(mode, action) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("outbox", mode);
+        var req = action(tx.objectStore("outbox"));
+        tx.oncomplete = function () { db.close(); resolve(req.result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function send(entry) {
+    return fetch(cfg.api, {
+      method: "POST", credentials: "omit", cache: "no-store",
+      headers: { "Content-Type": "application/json", "Accept-Language": cfg.lang },
+      body: JSON.stringify(entry)
+    }).then(function (response) {
+      // 5xx and 429 are worth retrying; any other answer is final (200 = already stored).
+      if (response.status >= 500 || response.status === 429 || response.status === 408) {
+        throw new Error("retry later");
+      }
+      if (!response.ok) console.warn("kiosk: the server refused a response", response.status);
+      return outbox("readwrite", function (store) { return store.delete(entry.id); });
+    });
+  }
+  function flush() {
+    if (flushing) return Promise.resolve();
+    flushing = true;
+    return outbox("readonly", function (store) { return store.getAll(); }).then(function (all) {
+      return all.reduce(function (done, entry) {
+        return done.then(function () { return send(entry); });
+      }, Promise.resolve());
+    }).catch(function () { /* offline: try again later */ }).then(function () {
+      flushing = false;
+      return showQueue();
+    });
+  }
+  function showQueue() {
+    return outbox("readonly", function (store) { return store.count(); }).then(function (n) {
+      queueNote.hidden = n === 0;
+      queueNote.textContent = n ? cfg.waiting.replace("{n}", n) : "";
+    });
+  }
+
+  /* ---- screens and steps ---- */
+  function screen(el) {
+    [attract, form, thanks].forEach(function (s) { s.hidden = s !== el; });
+  }
+  function visibleSteps() {
+    window.ShowIf.apply(form, {});
+    return steps.filter(function (step) {
+      var q = step.querySelector(".q");
+      return !q || !q.hidden;
+    });
+  }
+  function goTo(index) {
+    var shown = visibleSteps();
+    current = Math.max(0, Math.min(index, shown.length - 1));
+    steps.forEach(function (step) { step.hidden = step !== shown[current]; });
+    var bar = form.querySelector(".progress span");
+    bar.style.width = Math.round(100 * (current + 1) / shown.length) + "%";
+    document.getElementById("back").hidden = current === 0;
+    document.getElementById("next").hidden = current === shown.length - 1;
+    var focus = shown[current].querySelector("legend, label, .ready");
+    if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
+  }
+  function answered(step) {
+    var q = step.querySelector(".q");
+    if (!q || !q.hasAttribute("data-required")) return true;
+    return Array.prototype.some.call(q.querySelectorAll("input, textarea"), function (el) {
+      return (el.type === "radio" || el.type === "checkbox") ? el.checked : el.value.trim() !== "";
+    });
+  }
+  function next() {
+    var step = visibleSteps()[current];
+    var ok = answered(step);
+    step.querySelector(".step-error") && (step.querySelector(".step-error").hidden = ok);
+    if (ok) goTo(current + 1);
+  }
+
+  function collect() {
+    var answers = {};
+    form.querySelectorAll(".q").forEach(function (q) {
+      if (q.hidden) return;
+      var code = q.getAttribute("data-code"), values = [];
+      q.querySelectorAll('[name="q_' + code + '"]').forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") { if (el.checked) values.push(el.value); }
+        else if (el.value.trim()) values.push(el.value.trim());
+      });
+      var na = q.querySelector('[name="na_' + code + '"]');
+      if (!values.length && na && na.checked) values = ["no_answer"];
+      if (values.length) answers[code] = q.getAttribute("data-type") === "multi_choice" ? values : values[0];
+    });
+    return answers;
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));  // plain-HTTP kiosks lack randomUUID
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  /* Clear everything of the last citizen: inputs, errors, timers, counters. */
+  function reset() {
+    clearTimeout(idleTimer); clearInterval(tickTimer); clearTimeout(thanksTimer);
+    idleBox.hidden = true;
+    if (cfg.lang !== "vi") { location.replace(cfg.home); return; }
+    form.reset();
+    form.querySelectorAll("textarea, input[type=text], input:not([type])").forEach(function (el) { el.value = ""; });
+    form.querySelectorAll(".error").forEach(function (el) { if (el.classList.contains("step-error")) el.hidden = true; else el.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    ignored = 0;
+    screen(attract);
+    document.getElementById("start").focus();
+  }
+  function armIdle() {
+    clearTimeout(idleTimer); clearInterval(tickTimer);
+    idleBox.hidden = true;
+    idleTimer = setTimeout(function () {
+      var left = cfg.countdown;
+      countdown.textContent = left;
+      idleBox.hidden = false;
+      tickTimer = setInterval(function () {
+        left -= 1;
+        countdown.textContent = left;
+        if (left <= 0) reset();
+      }, 1000);
+    }, cfg.idle * 1000);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var entry = {
+      id: newId(), questionnaire: cfg.questionnaire, version: cfg.version, unit: cfg.unit,
+      channel: "kiosk", token: cfg.token, submitted_at: new Date().toISOString(),
+      ignored_presses: ignored, answers: collect()
+    };
+    clearTimeout(idleTimer); clearInterval(tickTimer); idleBox.hidden = true;
+    outbox("readwrite", function (store) { return store.put(entry); }).then(showQueue).then(flush);
+    screen(thanks);
+    form.reset();
+    thanksTimer = setTimeout(reset, cfg.thanks * 1000);
+  });
+
+  /* The press guard: a press within pressInterval of the previous one is a double tap or a
+   * drummed screen, not an answer. Both the label's and the input's click are stopped. */
+  form.addEventListener("pointerdown", function () {
+    var now = Date.now();
+    suppress = now - lastPress < cfg.pressInterval;
+    if (suppress) ignored += 1; else lastPress = now;
+  }, true);
+  form.addEventListener("keydown", function () { suppress = false; }, true);
+  form.addEventListener("click", function (event) {
+    if (suppress) { event.preventDefault(); event.stopPropagation(); }
+  }, true);
+
+  form.addEventListener("change", function (event) {
+    armIdle();
+    var el = event.target;
+    if (el.type === "radio" && el.value !== "") {  // one tap answers a scale: move on
+      setTimeout(next, 250);
+    }
+  });
+  form.addEventListener("input", armIdle);
+  document.getElementById("next").addEventListener("click", function () { armIdle(); next(); });
+  document.getElementById("back").addEventListener("click", function () { armIdle(); goTo(current - 1); });
+  document.getElementById("continue").addEventListener("click", armIdle);
+  document.getElementById("start").addEventListener("click", function () {
+    screen(form);
+    goTo(0);
+    armIdle();
+  });
+
+  window.addEventListener("online", flush);
+  setInterval(flush, 15000);
+  // Back-forward cache: a restored page must not show the last citizen's answers.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) reset(); });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(cfg.sw, { scope: cfg.scope }).catch(function () {});
+  }
+  screen(attract);
+  flush();
+})();
