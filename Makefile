@@ -20,7 +20,9 @@ install: $(STAMP)
 
 # Message catalogues are compiled from the committed .po files, never committed themselves.
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -d survey/translations > /dev/null
+	@for dir in survey/translations survey/*/translations; do \
+	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile -d "$$dir" > /dev/null || exit 1; fi; \
+	done
 
 run: install translations
 	$(BIN)/hailong init

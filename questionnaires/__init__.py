@@ -33,6 +33,12 @@ Answers
     ``validate_answers(q, raw, lang="vi") -> (dict[code, Answer], dict[code, message])``;
     ``clean_answer(item, raw) -> Answer | None`` (raises ``AnswerError``).
 
+XLSForm
+    ``to_xlsform(q) -> bytes`` (an .xlsx with survey, choices and settings sheets) and
+    ``from_xlsform(data, filename) -> Questionnaire``, raising :class:`XlsformError` whose
+    ``.problems`` (:class:`XlsProblem`) each name the sheet, row and column;
+    ``from_xlsform(to_xlsform(q)) == q``.
+
 Types
     ``TYPES`` / ``get_type(name)``: each :class:`ItemType` knows ``values(item)``,
     ``value_labels(item)``, ``clean(item, raw)``, ``storage`` ("int" or "text"),
@@ -70,6 +76,7 @@ from .model import (
 )
 from .types import MISSING_LABELS, NO_ANSWER_LABEL, TYPES, AnswerError, ItemType, get_type
 from .versions import Diff, ItemChange, diff, incompatible_changes
+from .xlsform import XlsformError, XlsProblem, from_xlsform, to_xlsform
 
 __all__ = [
     "ELEMENTS", "KINDS", "LIBRARY_DIR", "MISSING_CODES", "MISSING_LABELS", "NO_ANSWER_LABEL",
@@ -78,5 +85,5 @@ __all__ = [
     "Section", "Severity", "Source", "Text", "builtin_paths", "check_file", "check_text",
     "clean_answer", "content_hash", "diff", "dump_yaml", "from_dict", "get_type",
     "incompatible_changes", "is_visible", "load_builtins", "load_file", "load_text", "to_dict",
-    "validate_answers",
+    "validate_answers", "XlsProblem", "XlsformError", "from_xlsform", "to_xlsform",
 ]

@@ -52,6 +52,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    from survey.navigation import staff_nav
+
+    app.jinja_env.globals["staff_nav"] = staff_nav
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
@@ -69,12 +72,23 @@ def register_blueprints(app: Flask) -> None:
     from survey.api.errors import json_http_error, wants_json
     from survey.auth import bp as auth_bp
     from survey.collect import bp as collect_bp
+    from survey.dashboard import bp as dashboard_bp
     from survey.extensions import csrf
     from survey.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(collect_bp)
+    app.register_blueprint(dashboard_bp)
+    from survey.records import bp as records_bp
+
+    app.register_blueprint(records_bp)
+    from survey.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
+    from survey.design import bp as design_bp
+
+    app.register_blueprint(design_bp)
     # API clients send bearer keys, not cookies with a form token; routes that accept a staff
     # session for a change of state check the Origin themselves.
     csrf.exempt(api_bp)

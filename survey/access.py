@@ -24,8 +24,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_kiosks": frozenset({"admin", "unit_officer"}),
     "issue_tokens": frozenset({"admin", "unit_officer", "data_entry"}),
     "import_responses": frozenset({"admin", "data_entry"}),
+    "import_records": frozenset({"admin", "data_entry"}),
     "submit": frozenset({"admin", "unit_officer", "data_entry"}),
     "administer": frozenset({"admin"}),
+    # the admin pages: accounts, the unit tree and the audit log
+    "manage_users": frozenset({"admin"}),
+    "manage_units": frozenset({"admin"}),
+    "view_audit": frozenset({"admin"}),
+    # every staff role: one's own password
+    "own_account": frozenset({"admin", "designer", "analyst", "unit_officer", "data_entry"}),
 }
 
 

@@ -24,11 +24,13 @@ def main() -> None:
 
 
 def register(app) -> None:
+    from survey.cli_export import export
     from survey.cli_questionnaires import questionnaire
+    from survey.cli_records import records
     from survey.cli_report import report
 
     for command in (init, demo, create_user, api_key, units, questionnaire, report,
-                    import_responses):
+                    import_responses, export, records):
         app.cli.add_command(command)
 
 

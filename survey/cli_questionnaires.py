@@ -99,20 +99,48 @@ def diff(code: str, old: int, new: int) -> None:
         click.echo("no differences")
 
 
+@questionnaire.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--actor", default="cli", help="Name written to the audit log.")
+@with_appcontext
+def import_(file: Path, actor: str) -> None:
+    """Create or update a draft from an XLSForm .xlsx; nothing is imported if any cell fails."""
+    from survey.services.designer_io import import_xlsform
+    from survey.services.questionnaires import PublishRefused
+
+    try:
+        row = import_xlsform(file.read_bytes(), file.name, actor)
+    except qn.XlsformError as error:
+        _fail("\n".join(f"{file.name}: {p}" for p in error.problems))
+    except PublishRefused as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"Draft of {row.code} saved from {file.name}; publish it to use it.")
+
+
 @questionnaire.command()
 @click.argument("code")
 @click.option("--version", "number", type=int, help="Version number (default: the latest).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsform"]), default="yaml",
+              show_default=True, help="YAML definition or XLSForm workbook (.xlsx).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @with_appcontext
-def export(code: str, number: int | None, out: Path | None) -> None:
-    """Print a version as YAML that loads back to the same content."""
+def export(code: str, number: int | None, fmt: str, out: Path | None) -> None:
+    """Print a version as YAML (or write it as XLSForm) that loads back to the same content."""
     from survey.services.questionnaires import UnknownQuestionnaire, definition_of, get_version
 
     try:
-        text = qn.dump_yaml(definition_of(get_version(code, number)))
+        definition = definition_of(get_version(code, number))
     except UnknownQuestionnaire as error:
         _fail(str(error))
+    if fmt == "xlsform":
+        if out is None:
+            _fail("--format xlsform writes a binary workbook: give --out FILE.xlsx")
+        out.write_bytes(qn.to_xlsform(definition))
+        click.echo(f"Wrote {out}.")
+        return
+    text = qn.dump_yaml(definition)
     if out:
         out.write_text(text, encoding="utf-8")
     else:

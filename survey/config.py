@@ -11,6 +11,10 @@ from pathlib import Path
 
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production on purpose
 
+# Relative to the `survey` package. A directory without compiled catalogues is skipped.
+TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/translations",
+                           "records/translations")
+
 ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
 ENVIRONMENTS = ("development", "production", "testing")
 
@@ -47,6 +51,8 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": env.get("HAILONG_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
+        # Each UI package keeps its own catalogue; Flask-Babel merges them.
+        "BABEL_TRANSLATION_DIRECTORIES": ";".join(TRANSLATION_DIRECTORIES),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 

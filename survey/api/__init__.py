@@ -9,4 +9,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from survey.api import errors, openapi, reports, responses, tokens  # noqa: E402,F401 - routes attach to bp
+# Each module attaches its routes to bp when imported.
+from survey.api import (  # noqa: E402,F401
+    errors,
+    openapi,
+    records,
+    reports,
+    responses,
+    tokens,
+)

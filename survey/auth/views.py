@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from survey.auth import bp
-from survey.auth.forms import LoginForm
+from survey.auth.forms import LoginForm, PasswordChangeForm
 from survey.extensions import db, limiter
 from survey.services.accounts import authenticate
 
@@ -35,3 +35,25 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("main.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def change_password():
+    from survey.services.accounts import AccountError
+    from survey.services.users import change_password as change
+
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change(current_user, form.current.data, form.new.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.current.errors.append(_("The current password is wrong.")
+                                       if "current" in str(error) else str(error))
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "ok")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

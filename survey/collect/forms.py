@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 
 import questionnaires as qn
 from questionnaires.conditions import to_plain
@@ -57,11 +58,12 @@ def field_for(item: qn.Item, lang: str):
                                              "autocomplete": "off"})
     if item.type == "text":
         return TextAreaField(label, render_kw={"maxlength": item.max_length or 1000, "rows": 3})
-    choices = [(str(value), text.get(lang)) for value, text in kind.value_labels(item)]
+    choices = [SelectChoice(str(value), text.get(lang))
+               for value, text in kind.value_labels(item)]
     if item.type == "multi_choice":
         return MultiCheckboxField(label, choices=choices)
     if item.allows_no_answer:
-        choices.append(("no_answer", qn.NO_ANSWER_LABEL.get(lang)))
+        choices.append(SelectChoice("no_answer", qn.NO_ANSWER_LABEL.get(lang)))
     return RadioField(label, choices=choices, validate_choice=False)
 
 

@@ -6,6 +6,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from survey.access import current_principal, page_requires
@@ -87,7 +88,7 @@ def new_dossier_token():
     scope = principal.unit_scope
     units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
     form = DossierTokenForm()
-    form.unit.choices = [(u.code, f"{u.code} · {u.name_vi}") for u in units
+    form.unit.choices = [SelectChoice(u.code, f"{u.code} · {u.name_vi}") for u in units
                          if scope is None or u.path.startswith(scope.path)]
     if form.validate_on_submit():
         try:

@@ -4,6 +4,7 @@ from survey.models.accounts import ApiKey, User
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
 from survey.models.kiosks import Desk, Kiosk
+from survey.models.par_index import ParIndexEntry
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, VersionItem
 from survey.models.records import DossierStat
 from survey.models.responses import Answer, Response
@@ -19,6 +20,7 @@ __all__ = [
     "DossierToken",
     "DossierStat",
     "Kiosk",
+    "ParIndexEntry",
     "Procedure",
     "ProcedureGroup",
     "Questionnaire",

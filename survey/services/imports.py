@@ -48,3 +48,60 @@ def read_csv_rows(
         if any(clean.values()):
             rows.append((reader.line_num, clean))
     return rows
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a person typed."""
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel keeps every number as a float
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_xlsx_rows(
+    data: bytes, source: str, required: tuple[str, ...]
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of the first sheet as (row number, row), after checking the header."""
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        problem = RowProblem(1, "-", f"not a readable .xlsx file: {error}")
+        raise ImportRejected(source, [problem]) from error
+    lines = book.worksheets[0].iter_rows(values_only=True)
+    header = [cell_text(h) for h in next(lines, ())]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportRejected(source, [RowProblem(1, c, "missing column in the header")
+                                      for c in missing])
+    rows = []
+    for number, values in enumerate(lines, start=2):
+        row = {h: cell_text(v) for h, v in zip(header, values, strict=False) if h}
+        if any(row.values()):
+            rows.append((number, row))
+    book.close()
+    return rows
+
+
+def read_table(
+    data: bytes, filename: str, required: tuple[str, ...]
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of an uploaded or local CSV (UTF-8, BOM accepted) or XLSX file."""
+    if filename.lower().endswith(".xlsx"):
+        return read_xlsx_rows(data, filename, required)
+    if not filename.lower().endswith(".csv"):
+        raise ImportRejected(filename, [RowProblem(1, "-", "the file must be .csv or .xlsx")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = RowProblem(1, "-", f"the file is not UTF-8: {error}")
+        raise ImportRejected(filename, [problem]) from error
+    return read_csv_rows(text, filename, required)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pytest
 
 import questionnaires as qn
-
 from survey.extensions import db
 from survey.models import Desk, Kiosk
 from survey.services import questionnaires as qservice

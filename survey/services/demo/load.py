@@ -15,6 +15,7 @@ from survey.models import (
     Desk,
     DossierStat,
     Kiosk,
+    ParIndexEntry,
     Procedure,
     ProcedureGroup,
     Response,
@@ -24,6 +25,7 @@ from survey.models import (
 from survey.services import questionnaires as qservice
 from survey.services.demo import province as P
 from survey.services.demo.answers import Respondent, answers_for
+from survey.services.par_index import set_entry
 from survey.services.periods import LOCAL_TZ, year_month
 from survey.services.reference import load_service_areas
 
@@ -60,6 +62,9 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
     rng = random.Random(SEED)
     counts = _responses(rng, ids, scale)
     stats = _dossier_stats(random.Random(SEED + 1), ids)
+    for year, score, rank, method_break in P.PAR_INDEX:
+        if db.session.execute(db.select(ParIndexEntry.id).filter_by(year=year)).first() is None:
+            set_entry(year, score, rank, method_break, "demo", actor="demo")
     db.session.flush()
     return (
         f"Demo data loaded: {counts['survey']} survey responses and {counts['rating']} "

@@ -99,3 +99,11 @@ NEGATIVE_COMMENTS = (
     "Hồ sơ H12.22-240315-0042 bị trả lại mà không nêu rõ lý do.",
     "Chỗ để xe chật, phòng chờ nóng, ít ghế ngồi.",
 )
+
+# The province's PAR INDEX (entered, not computed); its method changed in 2016 and 2017.
+PAR_INDEX = (
+    (2015, 78.42, 31, False), (2016, 80.11, 27, True), (2017, 79.35, 25, True),
+    (2018, 81.02, 22, False), (2019, 82.47, 19, False), (2020, 84.10, 16, False),
+    (2021, 85.36, 14, False), (2022, 86.03, 12, False), (2023, 87.21, 10, False),
+    (2024, 88.05, 9, False), (2025, 88.90, 8, False),
+)

@@ -19,7 +19,7 @@ from survey.services.reporting.cells import References, fetch_cells
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
 
-def _latest_year(scope: Scope) -> int | None:
+def latest_year(scope: Scope) -> int | None:
     query = select(func.max(Response.year))
     if scope.year_to:
         query = query.where(Response.year <= scope.year_to)
@@ -51,7 +51,7 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
     if scope.stream != "survey":
         raise ScopeError("stream", "post-stratification applies to the sample survey only")
     refs = refs or References.load()
-    year_to = scope.year_to or _latest_year(scope)
+    year_to = scope.year_to or latest_year(scope)
     year_from = scope.year_from or year_to
     if year_to is None:
         raise ScopeError("to", "there are no responses to weight")

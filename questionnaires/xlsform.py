@@ -1,0 +1,121 @@
+"""XLSForm (ODK / KoboToolbox) ``.xlsx``: export a questionnaire and import one back.
+
+``to_xlsform(q) -> bytes`` writes the ``survey``, ``choices`` and ``settings`` sheets with
+``label::Vietnamese (vi)`` / ``label::English (en)`` columns; sections become groups, our
+rating scales become ``select_one`` lists named after the type (``likert5``, ``rating3``,
+``expectation4``, ``nps``, ``yes_no``) with our codes, and what XLSForm has no column for (SIPAS
+element, overall item, demographic, the allowed missing codes) goes in ``hailong::*`` columns.
+
+``from_xlsform(data, filename) -> Questionnaire`` reads such a file, or a plain KoboToolbox
+form using the same subset, and raises :class:`XlsformError` listing every construct it cannot
+map by sheet, row and column. Nothing is returned partly. ``from_xlsform(to_xlsform(q)) == q``.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+
+from .export import to_dict
+from .model import MISSING_CODES, Questionnaire
+from .types import TYPES
+from .xlsform_read import XlsformError, XlsProblem, read_workbook
+from .xlsform_relevant import to_relevant
+
+__all__ = ["SCALE_LISTS", "XlsProblem", "XlsformError", "from_xlsform", "to_xlsform"]
+
+VI, EN = "Vietnamese (vi)", "English (en)"
+SCALE_LISTS = ("likert5", "rating3", "expectation4", "nps", "yes_no")
+SURVEY_COLUMNS = ("type", "name", f"label::{VI}", f"label::{EN}", f"hint::{VI}", f"hint::{EN}",
+                  "required", "relevant", "constraint", "hailong::element", "hailong::overall",
+                  "hailong::demographic", "hailong::respondent_type", "hailong::no_answer")
+CHOICE_COLUMNS = ("list_name", "name", f"label::{VI}", f"label::{EN}")
+SETTINGS_COLUMNS = ("form_id", "form_title", "hailong::form_title_en", "hailong::kind",
+                    f"hailong::intro::{VI}", f"hailong::intro::{EN}", "hailong::service_areas",
+                    "default_language")
+
+
+def _texts(text: dict | None) -> tuple[str, str]:
+    return ((text or {}).get("vi", ""), (text or {}).get("en", "")) if text else ("", "")
+
+
+def _xls_type(item: dict) -> str:
+    kind = item["type"]
+    if kind in SCALE_LISTS:
+        return f"select_one {kind}"
+    if kind in ("single_choice", "multi_choice"):
+        verb = "select_one" if kind == "single_choice" else "select_multiple"
+        return f"{verb} {item['code']}"
+    return {"number": "integer", "text": "text"}[kind]
+
+
+def _constraint(item: dict) -> str:
+    if item["type"] == "text" and "max_length" in item:
+        return f"string-length(.) <= {item['max_length']}"
+    parts = []
+    if "min" in item:
+        parts.append(f". >= {item['min']}")
+    if "max" in item:
+        parts.append(f". <= {item['max']}")
+    return " and ".join(parts)
+
+
+def _no_answer(value: object) -> str:
+    codes = MISSING_CODES if value is True else (value or ())
+    return " ".join(str(c) for c in codes)  # type: ignore[union-attr]
+
+
+def _survey_row(item: dict, info) -> list[object]:
+    return [
+        _xls_type(item), item["code"], *_texts(item["label"]), *_texts(item.get("help")),
+        "yes" if item.get("required") else "",
+        to_relevant(item["show_if"], info) if "show_if" in item else "",
+        _constraint(item), item.get("element", ""), "yes" if item.get("overall") else "",
+        item.get("demographic", ""), "yes" if item.get("respondent_type") else "",
+        _no_answer(item.get("no_answer")),
+    ]
+
+
+def to_xlsform(q: Questionnaire) -> bytes:
+    """The questionnaire as an XLSForm workbook (bytes of an .xlsx file)."""
+    data = to_dict(q)
+
+    def info(code: str) -> tuple[str, bool] | None:
+        item = q.item(code) if code in {i.code for i in q.items} else None
+        if item is None:
+            return None
+        return TYPES[item.type].storage, item.type == "multi_choice"
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(SURVEY_COLUMNS)
+    choices = book.create_sheet("choices")
+    choices.append(CHOICE_COLUMNS)
+    used_scales: list[str] = []
+    for section in data["sections"]:  # type: ignore[union-attr]
+        survey.append(["begin_group", section["code"], *_texts(section["title"])])
+        for item in section.get("items", []):
+            survey.append(_survey_row(item, info))
+            if item["type"] in SCALE_LISTS and item["type"] not in used_scales:
+                used_scales.append(item["type"])
+            for choice in item.get("choices", []):
+                choices.append([item["code"], choice["code"], *_texts(choice["label"])])
+        survey.append(["end_group", section["code"]])
+    for scale in used_scales:
+        for value, label in TYPES[scale].value_labels(None):  # type: ignore[arg-type]
+            choices.append([scale, str(value), label.vi, label.en or ""])
+    settings = book.create_sheet("settings")
+    settings.append(SETTINGS_COLUMNS)
+    settings.append([q.code, q.title.vi, q.title.en or "", q.kind,
+                     *_texts(data.get("intro")),  # type: ignore[arg-type]
+                     " ".join(q.service_areas), VI])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def from_xlsform(data: bytes, filename: str = "form.xlsx") -> Questionnaire:
+    """The questionnaire in an XLSForm workbook; XlsformError lists every problem."""
+    return read_workbook(data, filename)

@@ -1,0 +1,151 @@
+"""Plotly figures, built on the server as JSON and drawn in the browser by charts.js.
+
+Figures carry data only: labels from the database travel inside JSON (rendered with `tojson`,
+which escapes `<` and `&`), never inside script text. Every figure has a fixed height and
+plain colours that print legibly in black and white too (markers differ by shape).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+from flask_babel import gettext as _
+
+import analysis
+from analysis.funnel import funnel_limits
+
+PALETTE = ("#0b5cad", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star")
+
+
+def to_dict(fig: go.Figure) -> dict:
+    """The figure as plain JSON data (numpy arrays included), for the template's tojson."""
+    return json.loads(fig.to_json())
+
+
+def _layout(fig: go.Figure, y_title: str, height: int = 380, percent: bool = True) -> None:
+    fig.update_layout(
+        height=height, margin=dict(l=56, r=16, t=16, b=48), template="plotly_white",
+        font=dict(family="system-ui, Segoe UI, Roboto, Arial, sans-serif", size=13),
+        legend=dict(orientation="h", y=-0.18), hovermode="closest",
+    )
+    fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent else None)
+
+
+def _benchmark_line(fig: go.Figure, benchmark: float) -> None:
+    fig.add_hline(y=benchmark, line_dash="dash", line_color="#b00020",
+                  annotation_text=_("Target %(pct)s", pct=f"{benchmark:.0%}"),
+                  annotation_position="top left")
+
+
+def trend_figure(overall: list[dict], series: dict[str, list[dict]], benchmark: float) -> dict:
+    """The overall index per year with its 95 % CI, one line per group, and the target."""
+    fig = go.Figure()
+    shown = [r for r in overall if r["share"] is not None]
+    fig.add_trace(go.Scatter(
+        x=[r["year"] for r in shown], y=[r["share"] for r in shown], name=_("Overall"),
+        mode="lines+markers", line=dict(color="#111", width=3),
+        error_y=dict(type="data", symmetric=False,
+                     array=[(r["ci_high"] or r["share"]) - r["share"] for r in shown],
+                     arrayminus=[r["share"] - (r["ci_low"] or r["share"]) for r in shown]),
+        customdata=[r["n"] for r in shown],
+        hovertemplate="%{x}: %{y:.1%} (n=%{customdata})<extra></extra>",
+    ))
+    for i, (label, rows) in enumerate(series.items()):
+        shown = [r for r in rows if r["share"] is not None]
+        fig.add_trace(go.Scatter(
+            x=[r["year"] for r in shown], y=[r["share"] for r in shown], name=label,
+            mode="lines+markers", line=dict(color=PALETTE[i % 7], width=1.5, dash="dot"),
+            marker=dict(symbol=SYMBOLS[i % 7], size=8), customdata=[r["n"] for r in shown],
+            hovertemplate=f"{label} %{{x}}: %{{y:.1%}} (n=%{{customdata}})<extra></extra>",
+        ))
+    _benchmark_line(fig, benchmark)
+    _layout(fig, _("% satisfied"))
+    fig.update_xaxes(dtick=1, title_text=_("Year"))
+    return to_dict(fig)
+
+
+def elements_figure(rows: list[dict], names: dict[str, str], benchmark: float) -> dict:
+    shown = [r for r in rows if r["share"] is not None]
+    fig = go.Figure(go.Bar(
+        x=[names.get(r["element"], r["element"]) for r in shown],
+        y=[r["share"] for r in shown], marker_color=PALETTE[0], name=_("% satisfied"),
+        customdata=[r["n_answers"] for r in shown],
+        hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>",
+    ))
+    _benchmark_line(fig, benchmark)
+    _layout(fig, _("% satisfied"), height=320)
+    fig.update_yaxes(range=[0, 1])
+    return to_dict(fig)
+
+
+def quadrant_figure(rows: list[dict], names: dict[str, str], mean_importance, mean_performance):
+    """Importance–performance (Martilla & James): the top-left quadrant is "concentrate here"."""
+    shown = [r for r in rows if r["importance"] is not None and r["share"] is not None]
+    fig = go.Figure(go.Scatter(
+        x=[r["share"] for r in shown], y=[r["importance"] for r in shown],
+        text=[r["element"] for r in shown], mode="markers+text", textposition="top center",
+        marker=dict(size=14, color=PALETTE[1]), name=_("Elements"),
+        hovertext=[names.get(r["element"], r["element"]) for r in shown],
+        hovertemplate="%{hovertext}<br>%{x:.1%}, ρ=%{y:.2f}<extra></extra>",
+    ))
+    if mean_importance is not None and mean_performance is not None:
+        fig.add_vline(x=mean_performance, line_color="#888", line_dash="dot")
+        fig.add_hline(y=mean_importance, line_color="#888", line_dash="dot")
+        fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.99, showarrow=False,
+                           xanchor="left", text=_("Concentrate here"),
+                           font=dict(color="#b00020"))
+    _layout(fig, _("Importance (Spearman ρ with overall)"), height=360, percent=False)
+    fig.update_xaxes(title_text=_("Performance (% satisfied)"), tickformat=".0%")
+    return to_dict(fig)
+
+
+def funnel_figure(units: list[dict], benchmark: float) -> dict:
+    """Each unit's share against its n, inside 95 % and 99.8 % limits around the target."""
+    shown = [u for u in units if u["n"] > 0 and u["raw_share"] is not None]
+    fig = go.Figure()
+    if shown:
+        top = max(u["n"] for u in shown) * 1.1
+        grid = np.unique(np.geomspace(max(5, min(u["n"] for u in shown) * 0.8), top, 80)
+                         .round().astype(int))
+        limits = funnel_limits(benchmark, grid)
+        for level, dash in ((0.95, "dash"), (0.998, "dot")):
+            label = _("%(pct)s limits", pct=f"{level:.1%}".replace(".0%", "%"))
+            for bound, show in ((limits.low[level], True), (limits.high[level], False)):
+                fig.add_trace(go.Scatter(
+                    x=grid.tolist(), y=bound.tolist(), mode="lines", name=label,
+                    legendgroup=str(level), showlegend=show, hoverinfo="skip",
+                    line=dict(color="#666", dash=dash, width=1)))
+    fig.add_trace(go.Scatter(
+        x=[u["n"] for u in shown], y=[u["raw_share"] for u in shown], mode="markers",
+        name=_("Units"), text=[u["name"] for u in shown],
+        marker=dict(size=10, color=PALETTE[0], line=dict(color="#fff", width=1)),
+        hovertemplate="%{text}<br>n=%{x}: %{y:.1%}<extra></extra>",
+    ))
+    _benchmark_line(fig, benchmark)
+    _layout(fig, _("% satisfied"), height=400)
+    fig.update_xaxes(title_text=_("Respondents (n)"))
+    return to_dict(fig)
+
+
+def ratings_figure(years: list[int], shares: list[tuple], labels: tuple[str, ...]) -> dict:
+    """Per-dossier ratings: percentages of each level per year (no interval: self-selected)."""
+    fig = go.Figure()
+    colours = ("#b91c1c", "#60a5fa", "#0b5cad")
+    for level, label in enumerate(labels):
+        fig.add_trace(go.Bar(
+            x=years, y=[s[level] for s in shares], name=label, marker_color=colours[level],
+            hovertemplate=f"{label} %{{x}}: %{{y:.1%}}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    _layout(fig, _("Share of ratings"), height=340)
+    fig.update_xaxes(dtick=1)
+    return to_dict(fig)
+
+
+def wilson(k: int, n: int) -> tuple[float | None, float | None]:
+    if not n:
+        return None, None
+    result = analysis.wilson_interval(k, n)
+    return result.ci_low, result.ci_high

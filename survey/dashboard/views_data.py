@@ -1,0 +1,72 @@
+"""Per-dossier ratings (apart from the survey), the cross-tab view, and open-text comments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+
+import analysis
+from survey.access import page_requires
+from survey.dashboard import bp, charts
+from survey.dashboard.filters import current_filters, form_options
+from survey.services import reporting
+from survey.services.reporting import Grouping, Measure, ScopeError
+from survey.services.reporting.comments import comments as comment_page
+from survey.services.reporting.crosstab import (
+    RESPONSE_DIMENSIONS,
+    categorical_items,
+    crosstab_report,
+)
+
+
+@bp.get("/ratings")
+@page_requires("analyse")
+def ratings():
+    """Self-selected kiosk ratings: counts and percentages only, never pooled or tested."""
+    filters = current_filters()
+    scope = replace(filters.scope, stream="dossier_rating")
+    cells = reporting.fetch_cells(scope, Grouping(("year",)), Measure("overall"),
+                                  reporting.References.load())
+    years = sorted(k[0] for k in cells.counts)
+    rows = [(year, analysis.rating_summary(cells.counts[(year,)])) for year in years]
+    level_labels = (_("Dissatisfied"), _("Satisfied"), _("Very satisfied"))
+    figure = charts.ratings_figure(
+        years, [tuple(p or 0 for p in s.percentages) for _y, s in rows], level_labels)
+    return render_template("dashboard/ratings.html", filters=filters, options=form_options(),
+                           rows=rows, figure=figure, level_labels=level_labels,
+                           title=_("Per-dossier ratings"),
+                           n_total=sum(s.n for _y, s in rows))
+
+
+@bp.get("/crosstab")
+@page_requires("analyse")
+def crosstab():
+    filters = current_filters()
+    items = categorical_items()
+    codes = [code for code, _kind in items]
+    row = request.args.get("row") or ("sex" if "sex" in codes else codes[0] if codes else "")
+    column = request.args.get("column") or "year"
+    report = None
+    if row:
+        try:
+            report = crosstab_report(filters.scope, row, column)
+        except ScopeError as error:
+            abort(400, description=str(error))
+    return render_template("dashboard/crosstab.html", filters=filters, options=form_options(),
+                           items=items, dimensions=list(RESPONSE_DIMENSIONS), row=row,
+                           column=column, report=report, title=_("Cross-tabulation"))
+
+
+@bp.get("/comments")
+@page_requires("analyse")
+def comments():
+    filters = current_filters()
+    query = request.args.get("q", "")[:200]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    found, more = comment_page(filters.scope, query, page)
+    return render_template("dashboard/comments.html", filters=filters, options=form_options(),
+                           query=query, page=page, found=found, more=more,
+                           title=_("Open-text comments"))

@@ -1,0 +1,88 @@
+"""Downloads of the responses the user may see: CSV and JSON stream; XLSX and .sav are
+written to a temporary file first (their formats need the whole file before sending).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import replace
+from datetime import date
+
+from flask import Response, abort, render_template, request, send_file, stream_with_context
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from survey.access import page_requires
+from survey.dashboard import bp
+from survey.dashboard.filters import current_filters, form_options
+from survey.services import exports
+from survey.services.exports.writers import ExportTooLarge, iter_csv, iter_json
+from survey.services.reporting import ScopeError
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8", "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+}
+
+
+@bp.get("/export")
+@page_requires("export")
+def export_page():
+    return render_template("dashboard/export.html", filters=current_filters(),
+                           options=form_options(), formats=exports.FORMATS,
+                           title=_("Export responses"))
+
+
+def _table(stream: str):
+    filters = current_filters()
+    scope = filters.scope
+    if stream in ("survey", "dossier_rating"):
+        scope = replace(scope, stream=stream)
+    try:
+        return exports.export_table(scope)
+    except ScopeError as error:
+        abort(400, description=str(error))
+
+
+@bp.get("/export/responses.<fmt>")
+@page_requires("export")
+def export_file(fmt: str):
+    if fmt not in exports.FORMATS:
+        abort(404)
+    table = _table(request.args.get("stream", "survey"))
+    name = f"hailong-responses-{date.today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt in ("csv", "json"):
+        pieces = iter_csv if fmt == "csv" else iter_json
+        body = stream_with_context(pieces(table.columns, table.rows))
+        return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
+    handle, path = tempfile.mkstemp(suffix=f".{fmt}")
+    os.close(handle)
+    try:
+        exports.write(fmt, table.columns, table.rows, path, str(get_locale()))
+        fp = open(path, "rb")  # noqa: SIM115 - send_file closes it
+    except ExportTooLarge as error:
+        abort(413, description=str(error))
+    finally:
+        # Unlinked while open: the file is sent from the open handle, then vanishes.
+        os.unlink(path)
+    return send_file(fp, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+
+
+@bp.get("/export/codebook.csv")
+@page_requires("export")
+def export_codebook():
+    table = _table(request.args.get("stream", "survey"))
+    rows = exports.writers.codebook_rows(table.columns)
+    header = next(rows)
+    body = iter_csv([_Name(h) for h in header], rows)
+    return Response(stream_with_context(body), mimetype=MIMETYPES["csv"],
+                    headers={"Content-Disposition": 'attachment; filename="codebook.csv"'})
+
+
+class _Name:
+    def __init__(self, name: str):
+        self.name = name
+

@@ -1,0 +1,93 @@
+"""Overview, service and unit pages: the index per year against the target, the changes, and
+(for a service or a unit) the five SIPAS elements with α and the importance–performance chart.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+from survey.access import page_requires
+from survey.dashboard import bp, charts, labels
+from survey.dashboard.filters import check_visible, current_filters, form_options
+from survey.extensions import db
+from survey.models import ServiceArea, Unit
+from survey.services import reporting
+from survey.services.reporting import Grouping, Measure
+from survey.services.reporting.elements import elements as element_report
+
+OVERALL = Measure("overall")
+
+
+def benchmark() -> float:
+    return current_app.config["SATISFACTION_BENCHMARK"]
+
+
+def yearly(scope, refs, by: tuple[str, ...] = ()) -> list[dict]:
+    doc = reporting.indices(scope, Grouping(("year", *by)), OVERALL, benchmark(), "survey", refs)
+    return doc["rows"]
+
+
+def series_by(rows: list[dict], dimension: str, names: dict[str, str]) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for row in rows:
+        out.setdefault(names.get(row[dimension], row[dimension]), []).append(row)
+    return out
+
+
+def page_data(filters, series_dim: str, with_elements: bool) -> dict:
+    refs = reporting.References.load()
+    scope = filters.scope
+    overall = yearly(scope, refs)
+    names = {"service_area": labels.area_names(),
+             "level": labels.level_names()}.get(series_dim, {})
+    series = series_by(yearly(scope, refs, (series_dim,)), series_dim, names)
+    changes = reporting.trends(scope, Grouping(()), OVERALL, benchmark(), "survey", refs)
+    by_group = reporting.trends(scope, Grouping((series_dim,)), OVERALL, benchmark(), "survey",
+                                refs)
+    data = {
+        "overall": overall, "changes": changes, "by_group": by_group["rows"],
+        "series_dim": series_dim, "names": names,
+        "trend_figure": charts.trend_figure(overall, series, benchmark()),
+        "n_total": sum(r["n"] for r in overall), "benchmark": benchmark(),
+    }
+    if with_elements:
+        el = element_report(scope, benchmark(), refs)
+        element_names = labels.element_names()
+        data.update(
+            elements=el, element_names=element_names,
+            elements_figure=charts.elements_figure(el["elements"], element_names, benchmark()),
+            quadrant_figure=charts.quadrant_figure(
+                el["elements"], element_names, el["mean_importance"], el["mean_performance"]),
+        )
+    return data
+
+
+@bp.get("/")
+@page_requires("analyse")
+def overview():
+    filters = current_filters()
+    return render_template("dashboard/overview.html", filters=filters, options=form_options(),
+                           title=_("Satisfaction overview"), kind="overview",
+                           **page_data(filters, "service_area", with_elements=True))
+
+
+@bp.get("/service/<code>")
+@page_requires("analyse")
+def service(code: str):
+    area = db.first_or_404(db.select(ServiceArea).filter_by(code=code))
+    filters = current_filters(service_area=code)
+    return render_template("dashboard/overview.html", filters=filters, options=form_options(),
+                           title=_("Service area: %(name)s", name=labels.pick(area)),
+                           kind="service", **page_data(filters, "level", with_elements=True))
+
+
+@bp.get("/unit/<code>")
+@page_requires("analyse")
+def unit(code: str):
+    found = db.first_or_404(db.select(Unit).filter_by(code=code))
+    check_visible(found)
+    filters = current_filters(unit=code)
+    return render_template("dashboard/overview.html", filters=filters, options=form_options(),
+                           title=_("Unit: %(name)s", name=labels.pick(found)), kind="unit",
+                           **page_data(filters, "service_area", with_elements=True))

@@ -1,0 +1,78 @@
+"""hailong import-responses: CSV and XLSX, all or nothing, never twice."""
+
+from __future__ import annotations
+
+import uuid
+
+from openpyxl import Workbook
+
+from survey.extensions import db
+from survey.models import Answer, Response
+
+HEADER = ["response_id", "questionnaire", "version", "unit", "channel", "submitted_at",
+          "rating", "reason", "comment"]
+
+
+def rows(*answers):
+    return [[str(uuid.uuid4()), "dossier_rating", "1", "HN-X01", "paper",
+             "2025-05-02T09:30:00+07:00", *a] for a in answers]
+
+
+def write_csv(path, lines):
+    text = "\n".join(",".join(f'"{c}"' for c in line) for line in [HEADER, *lines])
+    path.write_text("\ufeff" + text + "\n", encoding="utf-8")
+    return path
+
+
+def responses(app):
+    with app.app_context():
+        return db.session.execute(db.select(db.func.count()).select_from(Response)).scalar()
+
+
+def test_a_csv_imports_once(app, runner, world, tmp_path):
+    file = write_csv(tmp_path / "phieu.csv", rows(["3", "", ""], ["1", "long_wait", "Chờ lâu"],
+                                                 ["2", "", ""]))
+    first = runner.invoke(args=["import-responses", str(file)])
+    assert first.exit_code == 0, first.output
+    assert "3 response(s) imported" in first.output
+    again = runner.invoke(args=["import-responses", str(file)])
+    assert again.exit_code == 0 and "0 response(s) imported, 3 already present" in again.output
+    assert responses(app) == 3
+    with app.app_context():
+        assert db.session.execute(db.select(Answer.value_text).filter_by(
+            item_code="comment")).scalar_one() == "Chờ lâu"
+        months = set(db.session.execute(db.select(Response.month)).scalars())
+        assert months == {5} and set(db.session.execute(
+            db.select(Response.channel)).scalars()) == {"paper"}
+
+
+def test_a_file_with_any_error_imports_nothing_and_says_where(app, runner, world, tmp_path):
+    lines = rows(["3", "", ""], ["7", "", ""], ["2", "long_wait", ""])
+    lines[2][3] = "NOWHERE"
+    file = write_csv(tmp_path / "sai.csv", lines)
+    result = runner.invoke(args=["import-responses", str(file)])
+    assert result.exit_code != 0
+    assert "row 3, column rating" in result.output
+    assert "row 4, column unit" in result.output and "row 4, column reason" in result.output
+    assert responses(app) == 0
+
+
+def test_an_xlsx_imports_with_numbers_as_excel_stores_them(app, runner, world, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for line in rows([2, "", ""], [1, "other", "Nhân viên chưa nhiệt tình"]):
+        line[2] = 1.0  # Excel gives floats
+        sheet.append(line)
+    file = tmp_path / "phieu.xlsx"
+    book.save(file)
+    result = runner.invoke(args=["import-responses", str(file)])
+    assert result.exit_code == 0, result.output
+    assert responses(app) == 2
+
+
+def test_a_missing_column_is_reported(app, runner, world, tmp_path):
+    file = tmp_path / "thieu.csv"
+    file.write_text("response_id,questionnaire,rating\n", encoding="utf-8")
+    result = runner.invoke(args=["import-responses", str(file)])
+    assert result.exit_code != 0 and "column unit: missing column" in result.output

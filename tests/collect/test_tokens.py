@@ -1,0 +1,125 @@
+"""Kiosk tokens, desk QR contexts and single-use dossier tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from survey.extensions import db
+from survey.models import DossierToken, Kiosk, Response, now_utc
+from survey.services import tokens
+from survey.services.accounts import create_api_key
+
+
+def issue(client, world, **body):
+    return client.post("/api/v1/dossier-tokens",
+                       json={"dossier_code": "000.00.12.H01-250601-0001", "unit": world.unit_code,
+                             **body},
+                       headers={"Authorization": f"Bearer {world.key}"})
+
+
+def rating(world, token, value=3, **extra):
+    return {"id": str(uuid.uuid4()), "questionnaire": "dossier_rating", "unit": world.unit_code,
+            "channel": "phone", "token": token, "answers": {"rating": value}, **extra}
+
+
+def test_issuing_needs_a_key_with_the_capability(app, client, world):
+    assert client.post("/api/v1/dossier-tokens", json={}).status_code == 401
+    with app.app_context():
+        analyst = create_api_key("reader", "analyst").key
+        db.session.commit()
+    reply = client.post("/api/v1/dossier-tokens", json={"dossier_code": "X", "unit": "HN"},
+                        headers={"Authorization": f"Bearer {analyst}"})
+    assert reply.status_code == 403
+
+
+def test_a_dossier_token_rates_once_and_only_its_hash_is_stored(app, client, world):
+    issued = issue(client, world)
+    assert issued.status_code == 201
+    token = issued.json["token"]
+    assert issued.json["url"].endswith(f"/r/{token}")
+    first = client.post("/api/v1/responses", json=rating(world, token))
+    assert first.status_code == 201
+    second = client.post("/api/v1/responses", json=rating(world, token))
+    assert second.status_code == 409 and "already been rated" in second.json["detail"]
+    page = client.get(f"/r/{token}")
+    assert page.status_code == 409 and "đã được đánh giá" in page.text
+    with app.app_context():
+        row = db.session.execute(db.select(DossierToken)).scalar_one()
+        assert row.token_hash == tokens.hash_token(token) and token not in row.token_hash
+        stored = db.session.execute(db.select(Response)).scalar_one()
+        assert row.response_id == stored.id and row.used_at is not None
+
+
+def test_a_dossier_token_must_match_unit_and_questionnaire(client, world):
+    token = issue(client, world).json["token"]
+    reply = client.post("/api/v1/responses", json=rating(world, token, unit="HN"))
+    assert reply.status_code == 422 and "unit" in reply.json["errors"]
+    unknown = client.post("/api/v1/responses", json=rating(world, "made-up-token"))
+    assert unknown.status_code == 422 and "token" in unknown.json["errors"]
+
+
+def test_issuing_refuses_unknown_units(client, world):
+    reply = issue(client, world, unit="NOWHERE")
+    assert reply.status_code == 422 and "unit" in reply.json["errors"]
+
+
+def test_the_on_time_status_is_recorded_later(app, client, world):
+    issue(client, world)
+    headers = {"Authorization": f"Bearer {world.key}"}
+    url = "/api/v1/dossier-tokens/000.00.12.H01-250601-0001/on-time-status"
+    assert client.put(url, json={"on_time_status": "sometime"}, headers=headers).status_code == 422
+    assert client.put(url, json={"on_time_status": "late"}, headers=headers).status_code == 200
+    assert client.put("/api/v1/dossier-tokens/NONE/on-time-status",
+                      json={"on_time_status": "late"}, headers=headers).status_code == 404
+    with app.app_context():
+        assert db.session.execute(db.select(DossierToken.on_time_status)).scalar_one() == "late"
+
+
+def kiosk_token(app, world):
+    with app.app_context():
+        return tokens.kiosk_token(db.session.get(Kiosk, world.kiosk_id))
+
+
+def test_a_kiosk_token_opens_the_kiosk_and_a_forged_one_is_refused(app, client, world):
+    token = kiosk_token(app, world)
+    page = client.get(f"/k/{token}")
+    assert page.status_code == 200 and 'id="kiosk-form"' in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    refused = client.get(f"/k/{forged}")
+    assert refused.status_code == 403 and "kiosk-form" not in refused.text
+
+
+def test_a_revoked_kiosk_is_refused_and_its_submissions_too(app, client, world):
+    token = kiosk_token(app, world)
+    with app.app_context():
+        db.session.get(Kiosk, world.kiosk_id).revoked_at = now_utc()
+        db.session.commit()
+    assert client.get(f"/k/{token}").status_code == 403
+    reply = client.post("/api/v1/responses",
+                        json=rating(world, token, channel="kiosk"))
+    assert reply.status_code == 422 and "token" in reply.json["errors"]
+
+
+def test_kiosk_submissions_count_ignored_presses_and_link_the_kiosk(app, client, world):
+    token = kiosk_token(app, world)
+    wrong_channel = client.post("/api/v1/responses", json=rating(world, token))
+    assert wrong_channel.status_code == 422 and "channel" in wrong_channel.json["errors"]
+    for presses in (2, 3):
+        reply = client.post("/api/v1/responses",
+                            json=rating(world, token, channel="kiosk", ignored_presses=presses))
+        assert reply.status_code == 201
+    not_a_kiosk = client.post("/api/v1/responses", json=rating(world, None, ignored_presses=1))
+    assert not_a_kiosk.status_code == 422
+    with app.app_context():
+        assert db.session.get(Kiosk, world.kiosk_id).ignored_presses == 5
+        assert set(db.session.execute(db.select(Response.kiosk_id)).scalars()) == {world.kiosk_id}
+
+
+def test_a_tampered_qr_context_is_refused_kindly(app, client, world):
+    with app.app_context():
+        good = tokens.qr_token(world.unit_code, world.desk_code, "land_survey")
+    assert client.get(f"/s/{good}").status_code == 200
+    other = good.replace(good.split(".")[0], good.split(".")[0][::-1])
+    page = client.get(f"/s/{other}")
+    assert page.status_code == 404 and "Đường dẫn này không dùng được" in page.text

@@ -1,0 +1,178 @@
+"""Exports read back (csv, openpyxl, pyreadstat) and compared with the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyreadstat
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from survey.extensions import db
+from tests.dashboard.conftest import login
+
+RAW = text("""
+SELECT r.uuid, u.code AS unit, q.code AS questionnaire, a.item_code, a.value_int, a.value_text,
+       a.missing_code
+FROM answer a JOIN response r ON r.id = a.response_id JOIN unit u ON u.id = r.unit_id
+JOIN questionnaire_version qv ON qv.id = r.version_id
+JOIN questionnaire q ON q.id = qv.questionnaire_id
+WHERE q.kind = :kind
+""")
+WORDS = {97: "not_applicable", 98: "dont_know", 99: "refused"}
+PAYLOAD = '=HYPERLINK("http://evil.example","click")'
+
+
+def database(app, kind="survey", unit_prefix="") -> dict[str, dict[str, object]]:
+    """response uuid -> {item: value as the export writes it}, from plain SQL."""
+    out: dict[str, dict] = {}
+    with app.app_context():
+        for uuid, unit, _q, item, value_int, value_text, missing in db.session.execute(
+                RAW, {"kind": kind}):
+            if not unit.startswith(unit_prefix):
+                continue
+            value = WORDS[missing] if missing else value_int if value_int is not None \
+                else value_text
+            out.setdefault(str(uuid).replace("-", "") if len(str(uuid)) == 32 else str(uuid),
+                           {})[item] = value
+    return out
+
+
+@pytest.fixture(scope="module")
+def injected(demo):
+    """One comment carries a formula payload."""
+    app, _ = demo
+    with app.app_context():
+        db.session.execute(text(
+            "UPDATE answer SET value_text = :p WHERE rowid = (SELECT min(rowid) FROM answer "
+            "WHERE item_code = 'comments' AND value_text IS NOT NULL)"), {"p": PAYLOAD})
+        db.session.commit()
+    return app
+
+
+def run_export(app, tmp_path, fmt, *args):
+    out = tmp_path / f"out.{fmt}"
+    result = app.test_cli_runner().invoke(args=["export", "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _norm(uuid: str) -> str:
+    return uuid.replace("-", "")
+
+
+def _compare(rows: list[dict], expected: dict, numeric=False):
+    assert {_norm(r["response_id"]) for r in rows} == {_norm(u) for u in expected}
+    by_id = {_norm(u): v for u, v in expected.items()}
+    for row in rows:
+        answers = by_id[_norm(row["response_id"])]
+        for item, value in answers.items():
+            got = row[item]
+            if isinstance(value, str) and value.startswith("="):
+                assert got == "'" + value  # neutralised
+            elif numeric and isinstance(value, int):
+                assert got == pytest.approx(value)
+            else:
+                assert str(got) == str(value), (item, got, value)
+
+
+def test_csv_has_bom_the_import_layout_and_the_database_values(injected, tmp_path):
+    out = run_export(injected, tmp_path, "csv")
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0])[:6] == ["response_id", "questionnaire", "version", "unit", "channel",
+                                 "submitted_at"]
+    _compare(rows, database(injected))
+    assert any(r["comments"] == "'" + PAYLOAD for r in rows)
+
+
+def test_xlsx_reads_back_and_the_formula_is_inert(injected, tmp_path):
+    out = run_export(injected, tmp_path, "xlsx")
+    book = load_workbook(out, read_only=True)
+    lines = list(book["responses"].iter_rows(values_only=True))
+    header = lines[0]
+    rows = [{h: ("" if v is None else v) for h, v in zip(header, line, strict=True)}
+            for line in lines[1:]]
+    _compare([{k: (v if v != "" else None) for k, v in r.items()} for r in rows],
+             database(injected))
+    cells = [c for line in lines for c in line if isinstance(c, str) and "HYPERLINK" in c]
+    assert cells == ["'" + PAYLOAD]
+    assert "codebook" in book.sheetnames
+
+
+def test_sav_has_labels_value_labels_and_user_missing(injected, tmp_path):
+    out = run_export(injected, tmp_path, "sav", "--unit", "ST-H01")
+    frame, meta = pyreadstat.read_sav(str(out), user_missing=True)
+    expected = database(injected, unit_prefix="ST-H01")
+    assert len(frame) == len(expected)
+    assert meta.column_names_to_labels["sex"] == "Giới tính"
+    assert meta.variable_value_labels["a1_seating"][4.0] == "Hài lòng"
+    assert meta.variable_value_labels["a1_seating"][98.0] == "Không biết"
+    assert meta.variable_value_labels["sex"]["female"] == "Nữ"
+    for row in frame.to_dict("records"):
+        answers = expected[row["response_id"]]
+        for item, value in answers.items():
+            if isinstance(value, int):
+                assert row[item] == value
+            elif value in WORDS.values():
+                code = {w: c for c, w in WORDS.items()}[value]
+                spss = -code if item.startswith("land_") and item != "land_procedure" \
+                    and item != "land_unofficial_asked" else code
+                assert row[item] in (spss, float(spss), str(code))
+            else:
+                assert row[item] == value
+
+
+def test_json_and_codebook(injected, tmp_path):
+    out = run_export(injected, tmp_path, "json", "--stream", "dossier_rating", "--codebook",
+                     str(tmp_path / "cb.csv"))
+    records = json.loads(out.read_text(encoding="utf-8"))
+    expected = database(injected, kind="dossier_rating")
+    assert {_norm(r["response_id"]) for r in records} == {_norm(u) for u in expected}
+    for record in records[:200]:
+        assert record["answers"] == expected[record["response_id"]]
+    codebook = list(csv.reader(io.StringIO((tmp_path / "cb.csv").read_text("utf-8-sig"))))
+    rating = next(line for line in codebook if line[0] == "rating")
+    assert "2=Hài lòng" in rating[5]
+
+
+def test_exported_csv_imports_back_unchanged(injected, tmp_path):
+    from survey.services.paper_import import import_file
+
+    first = run_export(injected, tmp_path, "csv", "--unit", "ST-H02-X01")
+    with injected.app_context():
+        ids = text("SELECT id FROM response WHERE unit_id = (SELECT id FROM unit WHERE code = "
+                   "'ST-H02-X01') AND version_id IN (SELECT qv.id FROM questionnaire_version qv "
+                   "JOIN questionnaire q ON q.id = qv.questionnaire_id WHERE q.kind='survey')")
+        gone = [r[0] for r in db.session.execute(ids)]
+        assert gone
+        for rid in gone:
+            db.session.execute(text("DELETE FROM answer WHERE response_id = :r"), {"r": rid})
+            db.session.execute(text("DELETE FROM response WHERE id = :r"), {"r": rid})
+        db.session.commit()
+        result = import_file(first)
+        db.session.commit()
+    assert result.imported == len(gone)
+    again = tmp_path / "again.csv"
+    again.write_bytes(run_export(injected, tmp_path, "csv", "--unit", "ST-H02-X01").read_bytes())
+    before = sorted(first.read_text("utf-8-sig").splitlines()[1:])
+    # the formula payload is stored back with its apostrophe, which is the point: it stays inert
+    assert sorted(again.read_text("utf-8-sig").splitlines()[1:]) == before
+
+
+def test_dashboard_export_is_bounded_to_the_officers_unit(demo):
+    app, _ = demo
+    officer = login(app, "officer1")
+    answer = officer.get("/dashboard/export/responses.csv")
+    assert answer.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert rows and {r["unit"] for r in rows} <= {"ST-H01", "ST-H01-X01", "ST-H01-X02",
+                                                   "ST-H01-X03"}
+    assert len(rows) == len(database(app, unit_prefix="ST-H01"))
+    sav = officer.get("/dashboard/export/responses.sav?unit=ST-TP")
+    frame, _meta = pyreadstat.read_sav(io.BytesIO(sav.data)) if False else (None, None)
+    assert sav.status_code == 200 and sav.data[:4] == b"$FL2"

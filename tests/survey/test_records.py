@@ -1,0 +1,200 @@
+"""Dossier statistics: import rules, exact rates, and the council's appendix."""
+
+import io
+from collections import Counter
+
+import openpyxl
+import pytest
+from sqlalchemy import text
+
+from survey.extensions import db
+from survey.models import DossierStat
+from survey.services.records_import import STAT_COLUMNS
+from tests import factories
+from tests.conftest import make_app
+from tests.survey import reporting_data as data
+
+GOOD = ["2024-Q3", "U1", "land", "120", "80", "15", "60", "130", "5", "18", "2"]
+
+
+def csv_of(*rows) -> bytes:
+    lines = [",".join(STAT_COLUMNS)] + [",".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def office(app):
+    with app.app_context():
+        factories.unit("U1")
+        db.session.commit()
+
+
+def run(runner, tmp_path, content: bytes, name="stats.csv"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return runner.invoke(args=["records", "import", str(path)])
+
+
+def stat_count(app) -> int:
+    with app.app_context():
+        return db.session.execute(db.select(db.func.count(DossierStat.id))).scalar()
+
+
+def test_import_then_reimport_replaces_the_period(app, runner, tmp_path, office):
+    first = run(runner, tmp_path, csv_of(GOOD, ["2024", *GOOD[1:]]))
+    assert first.exit_code == 0, first.output
+    assert "2 row(s) imported, 0 old row(s) replaced" in first.output
+    again = run(runner, tmp_path, csv_of(GOOD))
+    assert "1 row(s) imported, 1 old row(s) replaced" in again.output
+    assert stat_count(app) == 2
+
+
+@pytest.mark.parametrize("row, column, reason", [
+    (["2024-13", *GOOD[1:]], "period", "is not 2024"),
+    (["2024", "NOPE", *GOOD[2:]], "unit", "unknown unit 'NOPE'"),
+    (["2024", "U1", "fishing", *GOOD[3:]], "procedure_group", "neither a procedure group"),
+    ([*GOOD[:3], "-5", *GOOD[4:]], "received_online", "not a whole number"),
+    ([*GOOD[:3], "12.5", *GOOD[4:]], "received_online", "not a whole number"),
+    ([*GOOD[:-1], "9"], "pending_overdue", "resolved + pending = 222 but received"),
+])
+def test_each_rule_names_row_and_column_and_imports_nothing(
+        app, runner, tmp_path, office, row, column, reason):
+    result = run(runner, tmp_path, csv_of(GOOD, row))
+    assert result.exit_code == 1
+    assert f"row 3, column {column}: " in result.output and reason in result.output
+    assert stat_count(app) == 0  # the good first row was not imported either
+
+
+def test_duplicate_rows_and_missing_columns(app, runner, tmp_path, office):
+    result = run(runner, tmp_path, csv_of(GOOD, GOOD))
+    assert result.exit_code == 1 and "row 3, column procedure_group: the same" in result.output
+    header = run(runner, tmp_path, b"period,unit\n2024,U1\n")
+    assert header.exit_code == 1 and "row 1, column procedure_group: missing" in header.output
+    assert stat_count(app) == 0
+
+
+def test_xlsx_import_and_template(app, runner, tmp_path, office):
+    book = openpyxl.Workbook()
+    book.active.append(list(STAT_COLUMNS))
+    book.active.append([GOOD[0], GOOD[1], GOOD[2], *map(int, GOOD[3:])])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(runner, tmp_path, buffer.getvalue(), "stats.xlsx")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stat = db.session.execute(db.select(DossierStat)).scalar_one()
+        assert (stat.period_kind, stat.year, stat.period_number) == ("quarter", 2024, 3)
+        assert stat.received_online == 120 and stat.pending_overdue == 2
+    template = runner.invoke(args=["records", "template"])
+    assert run(runner, tmp_path, template.output.replace("UNIT-CODE", "U1").encode()
+               ).exit_code == 0
+
+
+def test_par_index_series_breaks(app, runner):
+    for args in (["2015", "78.5"], ["2016", "80.1", "--method-break"], ["2017", "81.0",
+                                                                         "--method-break"]):
+        assert runner.invoke(args=["records", "par-index", *args]).exit_code == 0
+    from survey.services.par_index import series
+
+    with app.app_context():
+        assert [(e["year"], e["segment"]) for e in series()] == [(2015, 0), (2016, 1),
+                                                                  (2017, 2)]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('rec') / 'rec.db'}")
+    with app.app_context():
+        db.create_all()
+    keys = data.build(app)
+    yield app, keys
+    with app.app_context():
+        db.engine.dispose()
+
+
+def api(demo, url):
+    app, keys = demo
+    return app.test_client().get(url, headers={"Authorization": f"Bearer {keys['analyst']}"})
+
+
+def test_records_api_rates_equal_hand_computation(demo):
+    rows = api(demo, "/api/v1/records?by=year,service_area").json["rows"]
+    with demo[0].app_context():
+        raw = db.session.execute(text(
+            "SELECT d.year, s.code, SUM(received_online + received_direct), SUM(carried_over),"
+            " SUM(resolved_early + resolved_on_time), SUM(resolved_late),"
+            " SUM(pending_within + pending_overdue), SUM(pending_overdue)"
+            " FROM dossier_stat d JOIN service_area s ON s.id = d.service_area_id"
+            " WHERE d.period_kind = 'year' GROUP BY d.year, s.code")).all()
+    expected = {(y, a): rest for y, a, *rest in raw}
+    assert {(r["year"], r["service_area"]) for r in rows} == set(expected)
+    for row in rows:
+        received, carried, in_time, late, pending, overdue = expected[
+            (row["year"], row["service_area"])]
+        assert row["on_time_rate"] == in_time / (in_time + late)
+        assert row["late_rate"] == late / (in_time + late)
+        assert row["resolved_share"] == (in_time + late) / (received + carried)
+        assert row["overdue_share"] == overdue / pending
+
+
+def test_appendix_equals_independent_computation(demo):
+    answer = api(demo, "/api/v1/appendix?year=2025").json
+    assert answer["rows"]
+    with demo[0].app_context():
+        raw = db.session.execute(text(
+            "SELECT g.code, u.level, r.year, r.respondent_type, a.value_int"
+            " FROM answer a JOIN response r ON r.id = a.response_id"
+            " JOIN unit u ON u.id = r.unit_id JOIN procedure p ON p.id = r.procedure_id"
+            " JOIN procedure_group g ON g.id = p.group_id"
+            " WHERE a.item_code = 'overall_satisfaction' AND a.value_int IS NOT NULL")).all()
+    admin = {"department": "province", "province": "province"}
+    counts = Counter()
+    for group, level, year, rtype, value in raw:
+        key = (group, admin.get(level, level), year)
+        counts[key + ("n",)] += 1
+        counts[key + ("k",)] += value >= 4
+        counts[key + (rtype, "n")] += 1
+        counts[key + (rtype, "k")] += value >= 4
+    for row in answer["rows"]:
+        key = (row["procedure_group"], row["level"], 2025)
+        n, k = counts[key + ("n",)], counts[key + ("k",)]
+        assert (row["survey_n"], row["satisfied"]) == (n, k)
+        if n >= 30:
+            assert row["share"] == pytest.approx(k / n)
+        before = (row["procedure_group"], row["level"], 2024)
+        if n >= 30 and counts[before + ("n",)] >= 30:
+            assert row["delta"] == pytest.approx(k / n - counts[before + ("k",)]
+                                                 / counts[before + ("n",)])
+        ni = counts[key + ("individual", "n")]
+        if ni >= 30:
+            assert row["individual_share"] == pytest.approx(
+                counts[key + ("individual", "k")] / ni)
+    indices = api(demo, "/api/v1/indices?by=procedure_group&from=2025&to=2025").json["rows"]
+    by_group = Counter()
+    for row in answer["rows"]:
+        by_group[row["procedure_group"]] += row["survey_n"]
+    for row in indices:
+        if row["procedure_group"] is not None:
+            assert by_group[row["procedure_group"]] == row["n"]
+
+
+def test_records_pages_for_an_analyst_and_refusals(demo):
+    from tests.conftest import csrf_from
+
+    app = demo[0]
+    client = app.test_client()
+    assert client.get("/records/").status_code == 302  # to the login page
+    token = csrf_from(client.get("/auth/login").text)
+    client.post("/auth/login", data={"username": "analyst1", "password": "mot-mat-khau-dai",
+                                     "csrf_token": token})
+    page = client.get("/records/")
+    assert page.status_code == 200 and "Số liệu giải quyết hồ sơ" in page.text
+    assert "Nhập số liệu hồ sơ" not in page.text  # an analyst does not import
+    appendix = client.get("/records/appendix?year=2025")
+    assert appendix.status_code == 200
+    rows = api(demo, "/api/v1/appendix?year=2025").json["rows"]
+    assert all(row["name_vi"] in appendix.text for row in rows)
+    token = csrf_from(page.text)
+    refused = client.post("/records/par-index", data={"year": 2020, "score": 50,
+                                                      "csrf_token": token})
+    assert refused.status_code == 403
