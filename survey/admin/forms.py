@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey.config import ROLES
@@ -13,8 +14,13 @@ ROLE_LABELS = {"admin": _l("Administrator"), "designer": _l("Questionnaire desig
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", message=_l("Letters, digits, _ . -"))
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Menu entries from (value, label) pairs (WTForms no longer takes bare tuples)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 def role_choices():
-    return [(r, ROLE_LABELS[r]) for r in ROLES]
+    return options((r, ROLE_LABELS[r]) for r in ROLES)
 
 
 class NewUserForm(FlaskForm):
@@ -35,7 +41,7 @@ class UnitForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), CODE])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
-    level = SelectField(_l("Level"), choices=[(v, v) for v in UNIT_LEVELS])
+    level = SelectField(_l("Level"), choices=options((v, v) for v in UNIT_LEVELS))
     parent = SelectField(_l("Parent unit"), validators=[Optional()])
 
 

@@ -10,7 +10,15 @@ from flask_babel import gettext as _
 
 from survey.access import current_principal, page_requires
 from survey.admin import bp
-from survey.admin.forms import DeskForm, EditUserForm, EmptyForm, NewUserForm, UnitForm, UploadForm
+from survey.admin.forms import (
+    DeskForm,
+    EditUserForm,
+    EmptyForm,
+    NewUserForm,
+    UnitForm,
+    UploadForm,
+    options,
+)
 from survey.extensions import db
 from survey.models import Unit
 from survey.services import desks as desk_service
@@ -29,9 +37,9 @@ def _units(scope: Unit | None = None) -> list[Unit]:
     return [u for u in units if scope is None or u.path.startswith(scope.path)]
 
 
-def _unit_choices(blank: bool = True, scope: Unit | None = None) -> list[tuple[str, str]]:
+def _unit_choices(blank: bool = True, scope: Unit | None = None):
     choices = [("", "—")] if blank else []
-    return choices + [(u.code, f"{u.code} · {u.name_vi}") for u in _units(scope)]
+    return options(choices + [(u.code, f"{u.code} · {u.name_vi}") for u in _units(scope)])
 
 
 @bp.get("/")

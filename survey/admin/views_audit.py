@@ -6,7 +6,7 @@ from flask import Response, render_template, request
 
 from survey.access import page_requires
 from survey.admin import bp
-from survey.admin.forms import AuditFilterForm
+from survey.admin.forms import AuditFilterForm, options
 from survey.services import audit_log
 
 PAGE_SIZE = 100
@@ -14,7 +14,7 @@ PAGE_SIZE = 100
 
 def _filter() -> tuple[AuditFilterForm, audit_log.AuditFilter]:
     form = AuditFilterForm(request.args)
-    form.entity_type.choices = [("", "—")] + [(t, t) for t in audit_log.entity_types()]
+    form.entity_type.choices = options([("", "—")] + [(t, t) for t in audit_log.entity_types()])
     form.validate()
     return form, audit_log.AuditFilter(
         entity_type=form.entity_type.data or "", actor=(form.actor.data or "").strip(),

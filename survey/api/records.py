@@ -105,3 +105,31 @@ document("/appendix", {"get": {
     "responses": {"200": {"description": "rows per procedure group and level"},
                   "400": {"description": "a bad parameter, named"}},
 }})
+
+
+@bp.get("/records/on-time")
+@api_requires("analyse")
+def on_time():
+    """% satisfied for dossiers resolved in time versus late, from linked responses."""
+    from survey.services.reporting import resolve_stream
+    from survey.services.reporting.on_time import on_time_satisfaction
+
+    check_known(request.args, ("questionnaire", "service_area", "unit", "level", "from", "to",
+                               "stream"))
+    scope = parse_scope({"stream": "dossier_rating", **request.args}, current_principal())
+    try:
+        return jsonify(on_time_satisfaction(scope, resolve_stream(scope)))
+    except ScopeError as error:
+        raise BadParameter(error.parameter, str(error), error.allowed) from error
+
+
+document("/records/on-time", {"get": {
+    "summary": "Satisfaction of dossiers resolved in time versus late (linked responses), "
+               "with the chi-square test, and the rating response rate",
+    "security": [{"bearer": []}, {"session": []}],
+    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
+                   for n in ("questionnaire", "service_area", "unit", "level", "from", "to",
+                             "stream")],
+    "responses": {"200": {"description": "the comparison"},
+                  "400": {"description": "a bad parameter, named"}},
+}})

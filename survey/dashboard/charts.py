@@ -62,7 +62,7 @@ def trend_figure(overall: list[dict], series: dict[str, list[dict]], benchmark: 
             hovertemplate=f"{label} %{{x}}: %{{y:.1%}} (n=%{{customdata}})<extra></extra>",
         ))
     _benchmark_line(fig, benchmark)
-    _layout(fig, _("% satisfied"))
+    _layout(fig, _("Share satisfied"))
     fig.update_xaxes(dtick=1, title_text=_("Year"))
     return to_dict(fig)
 
@@ -71,12 +71,12 @@ def elements_figure(rows: list[dict], names: dict[str, str], benchmark: float) -
     shown = [r for r in rows if r["share"] is not None]
     fig = go.Figure(go.Bar(
         x=[names.get(r["element"], r["element"]) for r in shown],
-        y=[r["share"] for r in shown], marker_color=PALETTE[0], name=_("% satisfied"),
+        y=[r["share"] for r in shown], marker_color=PALETTE[0], name=_("Share satisfied"),
         customdata=[r["n_answers"] for r in shown],
         hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>",
     ))
     _benchmark_line(fig, benchmark)
-    _layout(fig, _("% satisfied"), height=320)
+    _layout(fig, _("Share satisfied"), height=320)
     fig.update_yaxes(range=[0, 1])
     return to_dict(fig)
 
@@ -98,7 +98,7 @@ def quadrant_figure(rows: list[dict], names: dict[str, str], mean_importance, me
                            xanchor="left", text=_("Concentrate here"),
                            font=dict(color="#b00020"))
     _layout(fig, _("Importance (Spearman ρ with overall)"), height=360, percent=False)
-    fig.update_xaxes(title_text=_("Performance (% satisfied)"), tickformat=".0%")
+    fig.update_xaxes(title_text=_("Performance (share satisfied)"), tickformat=".0%")
     return to_dict(fig)
 
 
@@ -125,7 +125,7 @@ def funnel_figure(units: list[dict], benchmark: float) -> dict:
         hovertemplate="%{text}<br>n=%{x}: %{y:.1%}<extra></extra>",
     ))
     _benchmark_line(fig, benchmark)
-    _layout(fig, _("% satisfied"), height=400)
+    _layout(fig, _("Share satisfied"), height=400)
     fig.update_xaxes(title_text=_("Respondents (n)"))
     return to_dict(fig)
 

@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 import questionnaires as qn
+from survey.admin.forms import options
 from survey.services.designer_edit import MAX_CONDITIONS, OPERATOR_CHOICES
 
 QCODE = Regexp(r"^[a-z][a-z0-9_]{0,62}$",
@@ -24,7 +25,7 @@ KIND_LABELS = {"survey": _l("Sample survey"), "dossier_rating": _l("Dossier rati
 
 class NewQuestionnaireForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), QCODE])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()))
     title_vi = StringField(_l("Title (Vietnamese)"),
                            validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
@@ -50,8 +51,8 @@ def _condition_fields(form_class) -> None:
         setattr(form_class, f"cond_item_{n}", SelectField(_l("Item"), validators=[Optional()],
                                                           validate_choice=False))
         setattr(form_class, f"cond_op_{n}", SelectField(
-            _l("Operator"), choices=[("", "—")] + [(o, OPERATOR_LABELS[o])
-                                                   for o in OPERATOR_CHOICES],
+            _l("Operator"), choices=options([("", "—")] + [(o, OPERATOR_LABELS[o])
+                                                           for o in OPERATOR_CHOICES]),
             validators=[Optional()]))
         setattr(form_class, f"cond_value_{n}", StringField(_l("Value"),
                                                            validators=[Length(max=500)]))
@@ -61,7 +62,7 @@ class ItemForm(FlaskForm):
     """Kept as typed: nothing here refuses a value; the questionnaire validator judges it."""
 
     code = StringField(_l("Item code"), validators=[Length(max=63)])
-    type = SelectField(_l("Type"), choices=[(t, TYPE_LABELS.get(t, t)) for t in qn.TYPES])
+    type = SelectField(_l("Type"), choices=options((t, TYPE_LABELS.get(t, t)) for t in qn.TYPES))
     label_vi = TextAreaField(_l("Question (Vietnamese)"), validators=[Length(max=2000)])
     label_en = TextAreaField(_l("Question (English)"), validators=[Length(max=2000)])
     help_vi = TextAreaField(_l("Help (Vietnamese)"), validators=[Length(max=2000)])
@@ -73,13 +74,13 @@ class ItemForm(FlaskForm):
     min = StringField(_l("Minimum"), validators=[Length(max=20)])
     max = StringField(_l("Maximum"), validators=[Length(max=20)])
     max_length = StringField(_l("Maximum length"), validators=[Length(max=20)])
-    element = SelectField(_l("SIPAS element"), choices=[("", "—")] + [
-        (e, e) for e in qn.ELEMENTS], validators=[Optional()])
+    element = SelectField(_l("SIPAS element"), choices=options([("", "—")] + [
+        (e, e) for e in qn.ELEMENTS]), validators=[Optional()])
     overall = BooleanField(_l("Overall satisfaction item"))
     demographic = StringField(_l("Demographic variable"), validators=[Length(max=40)])
     respondent_type = BooleanField(_l("Respondent type (individual / organisation)"))
-    cond_join = SelectField(_l("Show this question when"), choices=[
-        ("all", _l("all conditions hold")), ("any", _l("any condition holds"))])
+    cond_join = SelectField(_l("Show this question when"), choices=options([
+        ("all", _l("all conditions hold")), ("any", _l("any condition holds"))]))
 
 
 _condition_fields(ItemForm)

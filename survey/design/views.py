@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 import questionnaires as qn
 from survey.access import current_principal, page_requires
+from survey.admin.forms import options
 from survey.design import bp
 from survey.design.forms import (
     AssignForm,
@@ -54,8 +55,8 @@ def checked_form(form) -> bool:
 @page_requires("design")
 def index():
     new = NewQuestionnaireForm(prefix="new")
-    new.template.choices = [("", _("Nothing (blank)"))] + [
-        (code, f"{code} · {q.title.get(lang())}") for code, q in qn.load_builtins().items()]
+    new.template.choices = options([("", _("Nothing (blank)"))] + [
+        (code, f"{code} · {q.title.get(lang())}") for code, q in designer.builtin_templates().items()])
     rows = db.session.execute(db.select(Questionnaire).order_by(Questionnaire.code)).scalars()
     return render_template("design/index.html", rows=list(rows), new=new,
                            upload=ImportForm(prefix="xls"))
@@ -65,7 +66,7 @@ def index():
 @page_requires("design")
 def new():
     form = NewQuestionnaireForm(prefix="new")
-    form.template.choices = [("", "")] + [(c, c) for c in qn.load_builtins()]
+    form.template.choices = options([("", "")] + [(c, c) for c in designer.builtin_templates()])
     if not form.validate_on_submit():
         for field, errors in form.errors.items():
             flash(f"{field}: {'; '.join(map(str, errors))}", "error")
@@ -119,8 +120,9 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
         "intro_vi": (draft.get("intro") or {}).get("vi", ""),
         "intro_en": (draft.get("intro") or {}).get("en", "")})
     assign = AssignForm(prefix="assign")
-    assign.kiosk.choices = [(k.id, f"{k.unit.code} · {k.name} ({k.questionnaire.code})")
-                            for k in desks.kiosks(current_principal().unit_scope)]
+    assign.kiosk.choices = options(
+        (k.id, f"{k.unit.code} · {k.name} ({k.questionnaire.code})")
+        for k in desks.kiosks(current_principal().unit_scope))
     template = "design/_outline.html" if request.headers.get("X-Fragment") else \
         "design/editor.html"
     codes = {i.get("code") for s in draft.get("sections") or [] for i in s.get("items") or []
@@ -254,7 +256,8 @@ def export(code: str, fmt: str):
 def assign(code: str):
     row_or_404(code)
     form = AssignForm(prefix="assign")
-    form.kiosk.choices = [(k.id, "") for k in desks.kiosks(current_principal().unit_scope)]
+    form.kiosk.choices = options((k.id, "") for k in
+                                 desks.kiosks(current_principal().unit_scope))
     if not form.validate_on_submit():
         abort(400)
     try:

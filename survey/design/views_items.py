@@ -6,6 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 import questionnaires as qn
 from survey.access import page_requires
+from survey.admin.forms import options
 from survey.collect.forms import FACES, build_form
 from survey.design import bp
 from survey.design.forms import EmptyForm, ItemForm, SectionForm
@@ -117,7 +118,7 @@ def item(code: str, s: int, i: int | None):
     old = _lookup(edit.item_at, draft, s, i) if i is not None else None
     earlier = _earlier(draft, s, i)
     form = ItemForm()
-    choices = [("", "—")] + [(it["code"], it["code"]) for it in earlier]
+    choices = options([("", "—")] + [(it["code"], it["code"]) for it in earlier])
     for n in range(MAX_CONDITIONS):
         form[f"cond_item_{n}"].choices = choices
     if checked_form(form):

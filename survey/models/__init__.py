@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from survey.models.accounts import ApiKey, User
+from survey.models.aggregates import AnswerCount
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
 from survey.models.kiosks import Desk, Kiosk
@@ -13,6 +14,7 @@ from survey.models.units import Procedure, ProcedureGroup, ServiceArea, Unit
 
 __all__ = [
     "Answer",
+    "AnswerCount",
     "ApiKey",
     "AuditEntry",
     "Base",

@@ -10,6 +10,7 @@ and only a draft with a hash can be published. Each operation takes and returns 
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import questionnaires as qn
@@ -59,6 +60,12 @@ def field_of(problem: qn.Problem) -> str:
                "UNKNOWN_ELEMENT": "element", "MIN_GREATER_THAN_MAX": "min",
                "RESPONDENT_TYPE_CHOICES": "respondent_type"}
     return mapping.get(name, "item")
+
+
+@lru_cache(maxsize=1)
+def builtin_templates() -> dict[str, qn.Questionnaire]:
+    """The built-in questionnaires; files in the package, read once per process."""
+    return qn.load_builtins()
 
 
 def check(draft: dict | None, name: str = "draft") -> Checked:
@@ -114,7 +121,7 @@ def create(code: str, kind: str, title_vi: str, title_en: str, template: str | N
         raise DesignError(f"the code {code!r} is already used")
     draft = blank(code, kind, title_vi, title_en)
     if template:
-        builtins = qn.load_builtins()
+        builtins = builtin_templates()
         if template not in builtins:
             raise DesignError(f"unknown template {template!r}")
         source = qn.to_dict(builtins[template])

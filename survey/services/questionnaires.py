@@ -85,9 +85,23 @@ def get_version(code: str, number: int | None = None) -> QuestionnaireVersion:
     return version
 
 
+_DEFINITIONS: dict[str, qn.Questionnaire] = {}
+
+
 def definition_of(version: QuestionnaireVersion) -> qn.Questionnaire:
-    name = f"{version.questionnaire.code} v{version.number}"
-    return qn.from_dict(version.definition, filename=name)
+    """The typed definition of a published version.
+
+    Parsing and validating takes milliseconds, which every submission would pay; a published
+    version never changes, so its definition is kept by content hash.
+    """
+    cached = _DEFINITIONS.get(version.content_hash)
+    if cached is None:
+        name = f"{version.questionnaire.code} v{version.number}"
+        cached = qn.from_dict(version.definition, filename=name)
+        if len(_DEFINITIONS) > 256:  # many versions loaded over a long life: start again
+            _DEFINITIONS.clear()
+        _DEFINITIONS[version.content_hash] = cached
+    return cached
 
 
 def publish(code: str, actor: str = "cli") -> PublishResult:

@@ -30,8 +30,8 @@ from survey.models import (
     now_utc,
 )
 from survey.models.responses import CHANNELS
+from survey.services import aggregates, tokens
 from survey.services import questionnaires as qservice
-from survey.services import tokens
 from survey.services.periods import LOCAL_TZ, year_month
 
 # A kiosk clock may run a little fast; beyond this a date in the future is refused.
@@ -294,6 +294,13 @@ def store(prepared: Prepared) -> Response:
     ]
     if rows:
         db.session.execute(insert(Answer), rows)
+    # The report counts change in the same transaction, so they never drift from the answers.
+    aggregates.add_responses(
+        [{"id": response.id, "year": year, "month": month, "unit_id": response.unit_id,
+          "version_id": response.version_id, "service_area_id": response.service_area_id,
+          "procedure_id": response.procedure_id, "channel": response.channel,
+          "respondent_type": response.respondent_type}],
+        {response.id: prepared.answers}, aggregates.cached_item_types([response.version_id]))
     if prepared.dossier is not None:
         tokens.redeem_dossier_token(prepared.dossier, response.id)
     if prepared.kiosk is not None:

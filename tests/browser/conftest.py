@@ -23,7 +23,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API allows one instance at a time, and other browser tests
+# (tests/dashboard) start their own after this package is done.
+@pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium package")

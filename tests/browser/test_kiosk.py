@@ -8,13 +8,15 @@ from survey.extensions import db
 from survey.models import Kiosk
 
 LEFT_BEHIND = """async () => {
-  const db = await new Promise((ok) => { const r = indexedDB.open("hailong-kiosk", 1);
-    r.onsuccess = () => ok(r.result); });
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("hailong-kiosk", 1); r.onsuccess = () => ok(r.result); });
   const queued = await new Promise((ok) => {
-    const r = db.transaction("outbox").objectStore("outbox").count(); r.onsuccess = () => ok(r.result); });
+    const r = db.transaction("outbox").objectStore("outbox").count();
+    r.onsuccess = () => ok(r.result); });
   db.close();
   return {checked: document.querySelectorAll("input:checked").length,
-          typed: [...document.querySelectorAll("textarea, input[type=text]")].filter(e => e.value).length,
+          typed: [...document.querySelectorAll("textarea, input[type=text]")]
+                   .filter(e => e.value).length,
           local: localStorage.length, session: sessionStorage.length,
           history: history.length, queued: queued};
 }"""

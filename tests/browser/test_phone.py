@@ -62,7 +62,8 @@ def test_land_survey_on_a_phone_with_a_show_if_branch_both_ways(phone, live):
     assert "/thanks" in phone.url and phone.locator("h1").inner_text() == "Xin cảm ơn Ông/Bà!"
     assert live.count_responses() == before + 1
     with live.app.app_context():
-        last = db.session.execute(db.select(Response).order_by(Response.id.desc())).scalars().first()
+        last = db.session.execute(
+            db.select(Response).order_by(Response.id.desc())).scalars().first()
         stored = dict(db.session.execute(db.select(Answer.item_code, Answer.value_int)
                                          .filter_by(response_id=last.id)).all())
         db.session.remove()

@@ -198,3 +198,41 @@ def test_records_pages_for_an_analyst_and_refusals(demo):
     refused = client.post("/records/par-index", data={"year": 2020, "score": 50,
                                                       "csrf_token": token})
     assert refused.status_code == 403
+
+
+def test_on_time_versus_late_satisfaction_equals_chi_square(demo):
+    from scipy import stats
+
+    from survey.models import DossierToken, Response, Unit
+
+    app = demo[0]
+    with app.app_context():
+        rating = db.session.execute(text(
+            "SELECT r.id, r.unit_id, a.value_int FROM response r"
+            " JOIN answer a ON a.response_id = r.id AND a.item_code = 'rating'"
+            " WHERE a.value_int IS NOT NULL ORDER BY r.id LIMIT 300")).all()
+        questionnaire_id = db.session.execute(text(
+            "SELECT id FROM questionnaire WHERE code = 'dossier_rating'")).scalar()
+        counts = Counter()
+        for i, (response_id, unit_id, value) in enumerate(rating):
+            # late dossiers are rated worse: make the difference real, then measure it
+            status = "late" if (i % 4 == 0 and value == 1) or i % 9 == 0 else "on_time"
+            db.session.add(DossierToken(
+                token_hash=f"{i:064d}", dossier_code=f"D-{i}", unit_id=unit_id,
+                questionnaire_id=questionnaire_id, response_id=response_id,
+                used_at=db.session.get(Response, response_id).submitted_at,
+                on_time_status=status))
+            counts[(status, value >= 2)] += 1
+        unit_id = db.session.execute(db.select(Unit.id)).scalars().first()
+        db.session.add(DossierToken(token_hash="f" * 64, dossier_code="unused",
+                                    unit_id=unit_id, questionnaire_id=questionnaire_id))
+        db.session.commit()
+    answer = api(demo, "/api/v1/records/on-time").json
+    table = [[counts[("on_time", True)], counts[("on_time", False)]],
+             [counts[("late", True)], counts[("late", False)]]]
+    expected = stats.chi2_contingency(table, correction=False)
+    assert answer["result"]["p_value"] == pytest.approx(expected.pvalue, rel=1e-9)
+    on_time_share = table[0][0] / sum(table[0])
+    late_share = table[1][0] / sum(table[1])
+    assert answer["result"]["difference"] == pytest.approx(on_time_share - late_share)
+    assert answer["response_rate"] == {"issued": 301, "rated": 300, "rate": 300 / 301}

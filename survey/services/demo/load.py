@@ -22,6 +22,7 @@ from survey.models import (
     ServiceArea,
     Unit,
 )
+from survey.services import aggregates
 from survey.services import questionnaires as qservice
 from survey.services.demo import province as P
 from survey.services.demo.answers import Respondent, answers_for
@@ -66,6 +67,7 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
         if db.session.execute(db.select(ParIndexEntry.id).filter_by(year=year)).first() is None:
             set_entry(year, score, rank, method_break, "demo", actor="demo")
     db.session.flush()
+    aggregates.rebuild()  # a bulk load is counted once, at the end
     return (
         f"Demo data loaded: {counts['survey']} survey responses and {counts['rating']} "
         f"per-dossier ratings over {P.YEARS[0]}–{P.YEARS[-1]}, {stats} dossier statistics rows, "

@@ -12,13 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from analysis.scales import SCALES
 from survey.extensions import db
 from survey.models import (
     Answer,
+    AnswerCount,
     Procedure,
     ProcedureGroup,
     Questionnaire,
@@ -30,6 +31,7 @@ from survey.models import (
 )
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
+SENTINEL_ZERO = ("service_area", "procedure", "procedure_group")
 RATING_TYPES = {"likert5": "likert5", "rating3": "rating3", "expectation4": "expectation4"}
 MISSING = (97, 98, 99)
 
@@ -99,14 +101,15 @@ def resolve_stream(scope: Scope) -> str:
     return kinds.pop()
 
 
-def scope_conditions(scope: Scope, refs: References, stream: str) -> list:
-    """WHERE conditions on Response (joined to Questionnaire through its version)."""
+def scope_conditions(scope: Scope, refs: References, stream: str, source=Response) -> list:
+    """WHERE conditions on `source` (Response, or AnswerCount which has the same columns),
+    joined to Questionnaire through its version."""
     conditions = [Questionnaire.kind == stream]
     if scope.questionnaires:
         conditions.append(Questionnaire.code.in_(scope.questionnaires))
     if scope.service_areas:
         ids = [i for i, code in refs.areas.items() if code in scope.service_areas]
-        conditions.append(Response.service_area_id.in_(ids or [-1]))
+        conditions.append(source.service_area_id.in_(ids or [-1]))
     for code, name in ((scope.unit, "unit"), (scope.visible_unit, "unit")):
         if code is None:
             continue
@@ -114,18 +117,18 @@ def scope_conditions(scope: Scope, refs: References, stream: str) -> list:
         if unit is None:
             raise ScopeError(name, f"unknown unit {code!r}")
         ids = [u.id for u in refs.units.values() if u.path.startswith(unit.path)]
-        conditions.append(Response.unit_id.in_(ids))
+        conditions.append(source.unit_id.in_(ids))
     if scope.levels:
         ids = [u.id for u in refs.units.values() if u.level in scope.levels]
-        conditions.append(Response.unit_id.in_(ids or [-1]))
+        conditions.append(source.unit_id.in_(ids or [-1]))
     if scope.channels:
-        conditions.append(Response.channel.in_(scope.channels))
+        conditions.append(source.channel.in_(scope.channels))
     if scope.respondent_types:
-        conditions.append(Response.respondent_type.in_(scope.respondent_types))
+        conditions.append(source.respondent_type.in_(scope.respondent_types))
     if scope.year_from:
-        conditions.append(Response.year >= scope.year_from)
+        conditions.append(source.year >= scope.year_from)
     if scope.year_to:
-        conditions.append(Response.year <= scope.year_to)
+        conditions.append(source.year <= scope.year_to)
     return conditions
 
 
@@ -139,35 +142,65 @@ def measure_condition(measure: Measure):
 
 # How each requested dimension is read from the stored columns.
 STORED = {
-    "year": lambda d: Response.year,
-    "quarter": lambda d: Response.month,
-    "month": lambda d: Response.month,
-    "service_area": lambda d: Response.service_area_id,
-    "unit": lambda d: Response.unit_id,
-    "level": lambda d: Response.unit_id,
-    "procedure": lambda d: Response.procedure_id,
-    "procedure_group": lambda d: Response.procedure_id,
-    "element": lambda d: VersionItem.element,
-    "item": lambda d: Answer.item_code,
-    "channel": lambda d: Response.channel,
-    "respondent_type": lambda d: Response.respondent_type,
+    "year": lambda src: src.year,
+    "quarter": lambda src: src.month,
+    "month": lambda src: src.month,
+    "service_area": lambda src: src.service_area_id,
+    "unit": lambda src: src.unit_id,
+    "level": lambda src: src.unit_id,
+    "procedure": lambda src: src.procedure_id,
+    "procedure_group": lambda src: src.procedure_id,
+    "element": lambda src: VersionItem.element,
+    "item": lambda src: src.item_code,
+    "channel": lambda src: src.channel,
+    "respondent_type": lambda src: src.respondent_type,
 }
 
 
 def fetch_cells(
     scope: Scope, grouping: Grouping, measure: Measure, refs: References,
-    extra: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (), use_aggregates: bool = True,
 ) -> Cells:
-    """Frequency tables of the measured answers, grouped by `grouping` (+ `extra`) dimensions."""
+    """Frequency tables of the measured answers, grouped by `grouping` (+ `extra`) dimensions.
+
+    Read from the maintained `answer_count` table unless the grouping needs something it does
+    not keep (a demographic answer), in which case the raw answers are scanned.
+    """
     stream = resolve_stream(scope)
     if measure.kind == "item":
         _check_item(measure.item)
     dims = tuple(grouping.dimensions) + tuple(d for d in extra if d not in grouping.dimensions)
+    if use_aggregates and not grouping.demographics:
+        rows = _aggregate_rows(scope, dims, measure, refs, stream)
+    else:
+        rows = _raw_rows(scope, dims, grouping, measure, refs, stream)
+    return _fold(rows, dims, grouping, refs, measure)
+
+
+def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
+    src = AnswerCount
+    columns = [STORED[d](src) for d in dims]
+    value_int = case((src.value < 97, src.value))
+    missing = case((src.value >= 97, src.value))
+    query = (
+        select(*columns, VersionItem.item_type, value_int, missing, func.sum(src.n))
+        .select_from(src)
+        .join(VersionItem, and_(VersionItem.version_id == src.version_id,
+                                VersionItem.code == src.item_code))
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == src.version_id)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(*scope_conditions(scope, refs, stream, source=src), measure_condition(measure))
+        .group_by(*columns, VersionItem.item_type, src.value)
+    )
+    return db.session.execute(query).all()
+
+
+def _raw_rows(scope, dims, grouping, measure, refs, stream) -> list:
     demo_alias = {code: aliased(Answer, name=f"demo_{i}")
                   for i, code in enumerate(grouping.demographics)}
     columns = [
         demo_alias[d.split(":", 1)[1]].value_text if d.startswith("demographic:")
-        else STORED[d](d)
+        else Answer.item_code if d == "item" else STORED[d](Response)
         for d in dims
     ]
     query = (
@@ -186,8 +219,7 @@ def fetch_cells(
         query = query.outerjoin(alias, and_(alias.response_id == Response.id,
                                             alias.item_code == literal(code)))
     group_cols = [*columns, VersionItem.item_type, Answer.value_int, Answer.missing_code]
-    rows = db.session.execute(query.group_by(*group_cols)).all()
-    return _fold(rows, dims, grouping, refs, measure)
+    return db.session.execute(query.group_by(*group_cols)).all()
 
 
 def _check_item(code: str) -> None:
@@ -223,7 +255,8 @@ def _fold(rows, dims, grouping: Grouping, refs: References, measure: Measure) ->
 
 
 def _derive(dimension: str, value, grouping: Grouping, refs: References):
-    if value is None:
+    # the counts table writes "none" as 0 / '' so that its primary key can hold it
+    if value is None or value == "" or (value == 0 and dimension in SENTINEL_ZERO):
         return None
     if dimension == "quarter":
         return (value - 1) // 3 + 1

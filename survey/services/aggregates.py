@@ -1,0 +1,112 @@
+"""Keeping `answer_count` equal to the raw answers.
+
+A submission adds its counts in its own transaction (an upsert per answer value); bulk loads
+and repairs call `rebuild`, which recomputes everything from the raw answers in one statement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import and_, delete, func, insert, select
+
+from survey.extensions import db
+from survey.models import Answer, AnswerCount, Response, VersionItem
+from survey.models.aggregates import AGGREGATED_TYPES
+
+KEY = ("year", "month", "unit_id", "version_id", "service_area_id", "procedure_id", "channel",
+       "respondent_type", "item_code", "value")
+
+
+def _upsert(rows: list[dict]):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(AnswerCount).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={"n": AnswerCount.n + statement.excluded.n})
+
+
+def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
+                  item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> int:
+    """Count the answers of stored responses (plain dicts with the response columns).
+
+    `answers[response_id]` maps item codes to objects with value_int / missing_code;
+    `item_types[version_id]` maps item codes to their type. `sign=-1` removes them again.
+    """
+    counts: Counter = Counter()
+    for response in responses:
+        types = item_types[response["version_id"]]
+        for code, answer in answers[response["id"]].items():
+            value = answer.value_int if answer.value_int is not None else answer.missing_code
+            if types.get(code) not in AGGREGATED_TYPES or value is None:
+                continue
+            counts[(response["year"], response["month"], response["unit_id"],
+                    response["version_id"], response.get("service_area_id") or 0,
+                    response.get("procedure_id") or 0, response["channel"],
+                    response.get("respondent_type") or "", code, value)] += sign
+    if counts:
+        rows = [dict(zip(KEY, key, strict=True), n=n) for key, n in sorted(counts.items())]
+        db.session.execute(_upsert(rows))
+    if sign < 0:
+        db.session.execute(delete(AnswerCount).where(AnswerCount.n <= 0))
+    return len(counts)
+
+
+def version_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    types: dict[int, dict[str, str]] = {}
+    rows = db.session.execute(select(VersionItem.version_id, VersionItem.code,
+                                     VersionItem.item_type)
+                              .where(VersionItem.version_id.in_(set(version_ids))))
+    for version_id, code, item_type in rows:
+        types.setdefault(version_id, {})[code] = item_type
+    return types
+
+
+_TYPES: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def cached_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """`version_item_types`, remembered per database: a published version never changes."""
+    where = db.session.get_bind().url.render_as_string()
+    missing = [v for v in set(version_ids) if (where, v) not in _TYPES]
+    for version_id, types in version_item_types(missing).items():
+        _TYPES[(where, version_id)] = types
+    return {v: _TYPES.get((where, v), {}) for v in version_ids}
+
+
+def recomputed():
+    """SELECT of what `answer_count` must hold, computed from the raw answers."""
+    value = func.coalesce(Answer.value_int, Answer.missing_code)
+    columns = (Response.year, Response.month, Response.unit_id, Response.version_id,
+               func.coalesce(Response.service_area_id, 0), func.coalesce(Response.procedure_id, 0),
+               Response.channel, func.coalesce(Response.respondent_type, ""), Answer.item_code,
+               value)
+    return (
+        select(*columns, func.count())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
+                                VersionItem.code == Answer.item_code))
+        .where(VersionItem.item_type.in_(AGGREGATED_TYPES), value.is_not(None))
+        .group_by(*columns)
+    )
+
+
+def rebuild() -> int:
+    """Recompute every count from the raw answers (after a bulk load, or to repair)."""
+    db.session.execute(delete(AnswerCount))
+    db.session.execute(insert(AnswerCount).from_select([*KEY, "n"], recomputed()))
+    return db.session.execute(select(func.count()).select_from(AnswerCount)).scalar_one()
+
+
+def differences() -> list[tuple]:
+    """Rows where the maintained counts and a fresh recomputation disagree (empty = equal)."""
+    fresh = {tuple(r[:-1]): r[-1] for r in db.session.execute(recomputed()).all()}
+    kept = {tuple(getattr(row, k) for k in KEY): row.n
+            for row in db.session.execute(select(AnswerCount)).scalars()}
+    return sorted((key, kept.get(key), fresh.get(key)) for key in set(fresh) | set(kept)
+                  if kept.get(key) != fresh.get(key))

@@ -1,0 +1,72 @@
+"""Satisfaction of dossiers returned on time versus late, and the rating response rate (§7).
+
+Only responses linked to a dossier through its receipt token count, and only once the one-stop
+software has told us whether that dossier was resolved on time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+import analysis
+from analysis.scales import SCALES
+from survey.extensions import db
+from survey.models import (
+    Answer,
+    DossierToken,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    VersionItem,
+)
+from survey.services.reporting.cells import RATING_TYPES, References, scope_conditions
+from survey.services.reporting.scope import Scope
+
+
+def _counts(scope: Scope, refs: References, stream: str) -> dict:
+    rows = db.session.execute(
+        select(DossierToken.on_time_status, VersionItem.item_type, Answer.value_int, func.count())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(DossierToken, DossierToken.response_id == Response.id)
+        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
+                                VersionItem.code == Answer.item_code))
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(*scope_conditions(scope, refs, stream), VersionItem.is_overall.is_(True),
+               Answer.value_int.is_not(None), DossierToken.on_time_status.is_not(None))
+        .group_by(DossierToken.on_time_status, VersionItem.item_type, Answer.value_int)
+    ).all()
+    totals = {"in_time": [0, 0], "late": [0, 0]}
+    for status, item_type, value, n in rows:
+        scale = SCALES[RATING_TYPES[item_type]]
+        bucket = totals["late" if status == "late" else "in_time"]
+        bucket[0] += n if value in scale.positive else 0
+        bucket[1] += n
+    return totals
+
+
+def response_rate(scope: Scope, refs: References) -> dict:
+    """Receipts rated / receipts issued (tokens), within the units in scope."""
+    query = select(func.count(DossierToken.id), func.count(DossierToken.used_at))
+    for code in (scope.unit, scope.visible_unit):
+        if code is not None:
+            unit = refs.unit_by_code[code]
+            query = query.where(DossierToken.unit_id.in_(
+                [u.id for u in refs.units.values() if u.path.startswith(unit.path)]))
+    issued, used = db.session.execute(query).one()
+    return {"issued": issued, "rated": used, "rate": used / issued if issued else None}
+
+
+def on_time_satisfaction(scope: Scope, stream: str, refs: References | None = None) -> dict:
+    refs = refs or References.load()
+    totals = _counts(scope, refs, stream)
+    (k1, n1), (k2, n2) = totals["in_time"], totals["late"]
+    result = analysis.satisfaction_by_on_time(k1, n1, k2, n2)
+    return {
+        "method": {"groups": "in time = resolved early or on time; late = resolved late",
+                   "test": "difference in % satisfied with the Newcombe interval; chi-square "
+                           "on the 2x2 table", "stream": stream},
+        "result": result.to_dict(),
+        "response_rate": response_rate(scope, refs),
+    }

@@ -1,0 +1,83 @@
+"""Every dashboard page in headless Chromium: no console errors, the traces, screenshots."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.dashboard.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# page, chart id -> expected number of points in its first trace (None: at least one)
+PAGES = {
+    "overview": ("/dashboard/", {"trend": 5, "elements": 5, "quadrant": None}),
+    "service": ("/dashboard/service/land", {"trend": 5, "elements": 5}),
+    "unit": ("/dashboard/unit/ST-H01", {"trend": 5}),
+    "league": ("/dashboard/league?at=district", {"funnel": None}),
+    "ratings": ("/dashboard/ratings", {"ratings": 5}),
+    "crosstab": ("/dashboard/crosstab?row=sex&column=year", {}),
+    "comments": ("/dashboard/comments", {}),
+    "report": ("/dashboard/report", {}),
+}
+
+
+@pytest.fixture(scope="module")
+def server(demo):
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    app, _ = demo
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_draws_its_charts(server, browser, name):
+    url, charts = PAGES[name]
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((1366, 768), (360, 740)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors = []
+        # the site has no favicon yet (not this page's doing): its 404 is not a page error
+        page.on("console", lambda m, errors=errors: errors.append(m.text)
+                if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+                else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.goto(server + "/auth/login")
+        page.fill("input[name=username]", "analyst1")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit] >> nth=-1")
+        page.goto(server + url + ("&" if "?" in url else "?") + "lang=en")
+        for chart, points in charts.items():
+            page.wait_for_function(f"document.getElementById('{chart}').data !== undefined")
+            count = page.evaluate(f"document.getElementById('{chart}').data.length")
+            assert count >= 1
+            shown = page.evaluate(f"""(() => {{ const d = document.getElementById('{chart}').data;
+                return d[d.length - 1].x.length; }})()""") if chart == "funnel" else \
+                page.evaluate(f"document.getElementById('{chart}').data[0].x.length")
+            if points is None:
+                assert shown >= 1
+            else:
+                assert shown == points, (chart, shown)
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-{width}.png"), full_page=True)
+        assert errors == []
+        context.close()

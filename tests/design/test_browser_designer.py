@@ -1,0 +1,105 @@
+"""In a real browser: build a questionnaire with a condition, publish it, put it on a kiosk,
+answer it there. Uses the browser fixtures of tests/browser (Debian's Chromium, live server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.extensions import db
+from survey.models import Kiosk, Response
+from survey.services.accounts import create_user
+from tests.browser.conftest import KIOSK_CONFIG, browser  # noqa: F401 - fixtures
+from tests.design.helpers import PASSWORD
+from tests.live_server import start
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = start(tmp_path_factory.mktemp("designer"), **KIOSK_CONFIG)
+    live = next(server)
+    with live.app.app_context():
+        create_user("reformer", PASSWORD, "designer")
+        db.session.commit()
+        db.session.remove()
+    yield live
+    next(server, None)
+
+
+@pytest.fixture
+def office(browser, live):  # noqa: F811 - the imported fixture
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def add_item(page, item_type: str, code: str, label: str) -> None:
+    page.locator("form.add-item select[name=type]").first.select_option(item_type)
+    page.locator("form.add-item button").first.click()
+    page.fill("#code", code)
+    page.fill("#label_vi", label)
+
+
+def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # noqa: F811
+    office.goto("/auth/login")
+    office.fill("#username", "reformer")
+    office.fill("#password", PASSWORD)
+    office.locator("form button[type=submit]").last.click()
+    office.goto("/design/")
+    office.fill("#new-code", "desk_feedback")
+    office.fill("#new-title_vi", "Góp ý tại quầy")
+    office.locator("form[action$='/design/new'] button").click()
+    office.wait_for_url("**/design/desk_feedback/")
+
+    add_item(office, "yes_no", "gave_feedback", "Ông/Bà có muốn góp ý không?")
+    office.check("#required")
+    office.locator("form[data-item-form] button[type=submit]").click()
+    office.goto("/design/desk_feedback/")
+    add_item(office, "text", "feedback", "Nội dung góp ý")
+    # the condition is built from menus: item, operator, value
+    office.select_option("#cond_item_0", "gave_feedback")
+    office.select_option("#cond_op_0", "equals")
+    office.fill("#cond_value_0", "1")
+    office.locator("form[data-item-form] button[type=submit]").click()
+    office.goto("/design/desk_feedback/")
+    assert office.locator(".item.has-error").count() == 0
+
+    office.goto("/design/desk_feedback/preview/phone")
+    assert office.locator("#item-feedback").is_hidden()
+    office.locator('#item-gave_feedback input[value="1"]').check()
+    assert office.locator("#item-feedback").is_visible()
+
+    office.goto("/design/desk_feedback/")
+    office.locator("form[action$='/publish'] button").click()
+    assert office.locator("text=Version 1").count() + office.locator("text=Phiên bản 1").count()
+    office.select_option("#assign-kiosk", label="HN-X01 · Kiosk 1 (dossier_rating)")
+    office.locator("form[action$='/assign'] button").click()
+    with live.app.app_context():
+        assert db.session.get(Kiosk, 1).questionnaire.code == "desk_feedback"
+        db.session.remove()
+
+    kiosk = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=live.url)
+    try:
+        page = kiosk.new_page()
+        page.on("response", lambda r: print("RESP", r.url[-40:], r.status,
+                                            r.text()[:300] if "/api/" in r.url else ""))
+        page.on("console", lambda m: print("CONSOLE", m.text))
+        page.goto(live.kiosk_path)
+        page.locator("#start").click()
+        page.locator('#item-gave_feedback input[value="1"]').locator("..").click()
+        page.locator("#item-feedback textarea, #item-feedback input[type=text]").first.fill(
+            "Cần thêm ghế chờ")
+        page.locator("#next").click()
+        page.locator(".step.final button[type=submit]").click()
+        page.locator("#thanks").wait_for(state="visible", timeout=5000)
+    finally:
+        kiosk.close()
+    with live.app.app_context():
+        response = db.session.execute(db.select(Response).order_by(Response.id.desc())
+                                      ).scalars().first()
+        assert response.version.questionnaire.code == "desk_feedback"
+        texts = {a.item_code: a.value_text for a in response.answers}
+        assert texts.get("feedback") == "Cần thêm ghế chờ"
+        db.session.remove()
