@@ -31,8 +31,8 @@ def check() -> None:
     from survey.services.aggregates import differences
 
     wrong = differences()
-    for key, kept, fresh in wrong[:20]:
-        click.echo(f"{key}: kept {kept}, recomputed {fresh}")
+    for table, key, kept, fresh in wrong[:20]:
+        click.echo(f"{table} {key}: kept {kept}, recomputed {fresh}")
     if wrong:
         raise click.ClickException(f"{len(wrong)} count(s) differ; run `hailong aggregates "
                                    "rebuild`")

@@ -1,5 +1,7 @@
 """The questionnaire designer: drafts edited in the browser, published as immutable versions."""
 
+import json
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -7,6 +9,13 @@ from survey.navigation import register_nav
 
 bp = Blueprint("design", __name__, url_prefix="/design")
 
+
+def plain_json(value: object) -> str:
+    """Audit values as readable JSON (Vietnamese kept, not \\u-escaped); Jinja escapes it."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+bp.add_app_template_filter(plain_json, "plain_json")
 register_nav("design.index", _l("Questionnaires"), "design", 30)
 
 from survey.design import views, views_items  # noqa: E402,F401 - routes attach to bp

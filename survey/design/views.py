@@ -20,7 +20,7 @@ from survey.design.forms import (
 )
 from survey.extensions import db
 from survey.models import Questionnaire
-from survey.services import designer, designer_edit, desks
+from survey.services import audit_log, designer, designer_edit, desks
 from survey.services import questionnaires as qservice
 from survey.services.designer_io import export_definition, import_xlsform
 
@@ -55,8 +55,9 @@ def checked_form(form) -> bool:
 @page_requires("design")
 def index():
     new = NewQuestionnaireForm(prefix="new")
+    templates = designer.builtin_templates().items()
     new.template.choices = options([("", _("Nothing (blank)"))] + [
-        (code, f"{code} · {q.title.get(lang())}") for code, q in designer.builtin_templates().items()])
+        (code, f"{code} · {q.title.get(lang())}") for code, q in templates])
     rows = db.session.execute(db.select(Questionnaire).order_by(Questionnaire.code)).scalars()
     return render_template("design/index.html", rows=list(rows), new=new,
                            upload=ImportForm(prefix="xls"))
@@ -127,8 +128,10 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
         "design/editor.html"
     codes = {i.get("code") for s in draft.get("sections") or [] for i in s.get("items") or []
              if isinstance(i, dict)}
+    history = [e for e in audit_log.entries(audit_log.AuditFilter(
+        entity_type="questionnaire", key=row.code), limit=30) if e.entity_key == row.code]
     return render_template(
-        template, row=row, draft=draft, checked=checked, lang=lang(), meta=meta,
+        template, row=row, draft=draft, checked=checked, lang=lang(), meta=meta, history=history,
         general=checked.general(codes), action=EmptyForm(), clone=CloneForm(prefix="clone"),
         assign=assign, types=qn.TYPES, latest=qservice.latest_version(row)), status
 

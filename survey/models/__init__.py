@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from survey.models.accounts import ApiKey, User
-from survey.models.aggregates import AnswerCount
+from survey.models.aggregates import AnswerCount, AnswerCountUnit, AnswerCountYear
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
 from survey.models.kiosks import Desk, Kiosk
@@ -15,6 +15,8 @@ from survey.models.units import Procedure, ProcedureGroup, ServiceArea, Unit
 __all__ = [
     "Answer",
     "AnswerCount",
+    "AnswerCountUnit",
+    "AnswerCountYear",
     "ApiKey",
     "AuditEntry",
     "Base",

@@ -13,26 +13,24 @@ from sqlalchemy import and_, delete, func, insert, select
 
 from survey.extensions import db
 from survey.models import Answer, AnswerCount, Response, VersionItem
-from survey.models.aggregates import AGGREGATED_TYPES
-
-KEY = ("year", "month", "unit_id", "version_id", "service_area_id", "procedure_id", "channel",
-       "respondent_type", "item_code", "value")
+from survey.models.aggregates import AGGREGATED_TYPES, ROLLUPS
 
 
-def _upsert(rows: list[dict]):
+def _upsert(model, rows: list[dict]):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(AnswerCount).values(rows)
+    statement = dialect_insert(model).values(rows)
     return statement.on_conflict_do_update(
-        index_elements=list(KEY), set_={"n": AnswerCount.n + statement.excluded.n})
+        index_elements=list(model.KEY), set_={"n": model.n + statement.excluded.n})
 
 
 def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
                   item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> int:
-    """Count the answers of stored responses (plain dicts with the response columns).
+    """Count the answers of stored responses (plain dicts with the response columns) in every
+    roll-up.
 
     `answers[response_id]` maps item codes to objects with value_int / missing_code;
     `item_types[version_id]` maps item codes to their type. `sign=-1` removes them again.
@@ -48,11 +46,17 @@ def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[st
                     response["version_id"], response.get("service_area_id") or 0,
                     response.get("procedure_id") or 0, response["channel"],
                     response.get("respondent_type") or "", code, value)] += sign
-    if counts:
-        rows = [dict(zip(KEY, key, strict=True), n=n) for key, n in sorted(counts.items())]
-        db.session.execute(_upsert(rows))
-    if sign < 0:
-        db.session.execute(delete(AnswerCount).where(AnswerCount.n <= 0))
+    if not counts:
+        return 0
+    for model in ROLLUPS:
+        rolled: Counter = Counter()
+        for key, n in counts.items():
+            full = dict(zip(AnswerCount.KEY, key, strict=True))
+            rolled[tuple(full[k] for k in model.KEY)] += n
+        rows = [dict(zip(model.KEY, key, strict=True), n=n) for key, n in sorted(rolled.items())]
+        db.session.execute(_upsert(model, rows))
+        if sign < 0:
+            db.session.execute(delete(model).where(model.n <= 0))
     return len(counts)
 
 
@@ -78,35 +82,54 @@ def cached_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     return {v: _TYPES.get((where, v), {}) for v in version_ids}
 
 
-def recomputed():
-    """SELECT of what `answer_count` must hold, computed from the raw answers."""
-    value = func.coalesce(Answer.value_int, Answer.missing_code)
-    columns = (Response.year, Response.month, Response.unit_id, Response.version_id,
-               func.coalesce(Response.service_area_id, 0), func.coalesce(Response.procedure_id, 0),
-               Response.channel, func.coalesce(Response.respondent_type, ""), Answer.item_code,
-               value)
+def recomputed(model=AnswerCount):
+    """SELECT of what a roll-up must hold, computed from the raw answers."""
+    source = {
+        "year": Response.year, "month": Response.month, "unit_id": Response.unit_id,
+        "version_id": Response.version_id,
+        "service_area_id": func.coalesce(Response.service_area_id, 0),
+        "procedure_id": func.coalesce(Response.procedure_id, 0), "channel": Response.channel,
+        "respondent_type": func.coalesce(Response.respondent_type, ""),
+        "item_code": Answer.item_code,
+        "value": func.coalesce(Answer.value_int, Answer.missing_code),
+    }
+    columns = [source[k] for k in model.KEY]
     return (
         select(*columns, func.count())
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
                                 VersionItem.code == Answer.item_code))
-        .where(VersionItem.item_type.in_(AGGREGATED_TYPES), value.is_not(None))
+        .where(VersionItem.item_type.in_(AGGREGATED_TYPES), source["value"].is_not(None))
         .group_by(*columns)
     )
 
 
 def rebuild() -> int:
-    """Recompute every count from the raw answers (after a bulk load, or to repair)."""
+    """Recompute every roll-up from the raw answers (after a bulk load, or to repair).
+
+    The finest table is computed from the answers; the coarser ones from it, which is far
+    cheaper than scanning the answers again.
+    """
     db.session.execute(delete(AnswerCount))
-    db.session.execute(insert(AnswerCount).from_select([*KEY, "n"], recomputed()))
+    db.session.execute(insert(AnswerCount).from_select([*AnswerCount.KEY, "n"], recomputed()))
+    for model in ROLLUPS:
+        if model is AnswerCount:
+            continue
+        columns = [getattr(AnswerCount, k) for k in model.KEY]
+        db.session.execute(delete(model))
+        db.session.execute(insert(model).from_select(
+            [*model.KEY, "n"], select(*columns, func.sum(AnswerCount.n)).group_by(*columns)))
     return db.session.execute(select(func.count()).select_from(AnswerCount)).scalar_one()
 
 
 def differences() -> list[tuple]:
-    """Rows where the maintained counts and a fresh recomputation disagree (empty = equal)."""
-    fresh = {tuple(r[:-1]): r[-1] for r in db.session.execute(recomputed()).all()}
-    kept = {tuple(getattr(row, k) for k in KEY): row.n
-            for row in db.session.execute(select(AnswerCount)).scalars()}
-    return sorted((key, kept.get(key), fresh.get(key)) for key in set(fresh) | set(kept)
-                  if kept.get(key) != fresh.get(key))
+    """Rows where a roll-up and a fresh recomputation disagree (empty = all equal)."""
+    wrong = []
+    for model in ROLLUPS:
+        fresh = {tuple(r[:-1]): r[-1] for r in db.session.execute(recomputed(model)).all()}
+        kept = {tuple(getattr(row, k) for k in model.KEY): row.n
+                for row in db.session.execute(select(model)).scalars()}
+        wrong += sorted((model.__tablename__, key, kept.get(key), fresh.get(key))
+                        for key in set(fresh) | set(kept) if kept.get(key) != fresh.get(key))
+    return wrong

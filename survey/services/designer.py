@@ -10,8 +10,8 @@ and only a draft with a hash can be published. Each operation takes and returns 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import questionnaires as qn
 from survey.extensions import db

@@ -20,6 +20,8 @@ from survey.extensions import db
 from survey.models import (
     Answer,
     AnswerCount,
+    AnswerCountUnit,
+    AnswerCountYear,
     Procedure,
     ProcedureGroup,
     Questionnaire,
@@ -177,8 +179,21 @@ def fetch_cells(
     return _fold(rows, dims, grouping, refs, measure)
 
 
+FINE_DIMENSIONS = {"quarter", "month", "procedure", "procedure_group", "channel",
+                   "respondent_type"}
+
+
+def rollup_for(scope: Scope, dims: tuple[str, ...]):
+    """The coarsest roll-up that has every dimension the report groups or filters by."""
+    if FINE_DIMENSIONS & set(dims) or scope.channels or scope.respondent_types:
+        return AnswerCount
+    if {"unit", "level"} & set(dims) or scope.unit or scope.visible_unit or scope.levels:
+        return AnswerCountUnit
+    return AnswerCountYear
+
+
 def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
-    src = AnswerCount
+    src = rollup_for(scope, dims)
     columns = [STORED[d](src) for d in dims]
     value_int = case((src.value < 97, src.value))
     missing = case((src.value >= 97, src.value))
@@ -245,7 +260,8 @@ def _fold(rows, dims, grouping: Grouping, refs: References, measure: Measure) ->
     no_answer: dict[tuple, int] = defaultdict(int)
     for row in rows:
         key = tuple(_derive(d, v, grouping, refs) for d, v in zip(dims, row, strict=False))
-        value, missing, n = row[len(dims) + 1], row[len(dims) + 2], row[len(dims) + 3]
+        value, missing = row[len(dims) + 1], row[len(dims) + 2]
+        n = int(row[len(dims) + 3])  # PostgreSQL sums bigints as numeric
         if missing is not None:
             no_answer[key] += n
             counts[key]  # a group of only "no answer" still exists, with n = 0
