@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_security(app)
     register_commands(app)
     return app
 
@@ -97,6 +98,15 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return json_http_error(error) if wants_json() else error
+
+
+def register_security(app: Flask) -> None:
+    """Security headers, tokens kept out of the logs, and the administrator's anomalies page."""
+    from survey.security import register_security as add_headers_and_log_filter
+    from survey.security_views import bp as security_bp
+
+    add_headers_and_log_filter(app)
+    app.register_blueprint(security_bp)
 
 
 def register_commands(app: Flask) -> None:

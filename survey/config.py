@@ -13,7 +13,7 @@ DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production 
 
 # Relative to the `survey` package. A directory without compiled catalogues is skipped.
 TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/translations",
-                           "records/translations")
+                           "records/translations", "security_views/translations")
 
 ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
 ENVIRONMENTS = ("development", "production", "testing")
@@ -56,6 +56,14 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         # Each UI package keeps its own catalogue; Flask-Babel merges them.
         "BABEL_TRANSLATION_DIRECTORIES": ";".join(TRANSLATION_DIRECTORIES),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Anti-gaming flags on /security/anomalies: a burst is this many kiosk responses within
+        # this many seconds; a too-good desk has this top-box share over at least this many
+        # answers while the rest of its unit is at least this much lower.
+        "ANOMALY_BURST_COUNT": int(env.get("ANOMALY_BURST_COUNT", "20")),
+        "ANOMALY_BURST_SECONDS": int(env.get("ANOMALY_BURST_SECONDS", "300")),
+        "ANOMALY_TOP_SHARE": float(env.get("ANOMALY_TOP_SHARE", "0.95")),
+        "ANOMALY_MIN_N": int(env.get("ANOMALY_MIN_N", "30")),
+        "ANOMALY_GAP": float(env.get("ANOMALY_GAP", "0.25")),
     }
 
 

@@ -78,7 +78,9 @@ def _earlier(draft: dict, s: int, i: int | None) -> list[dict]:
 
 
 def _fill(form: ItemForm, item: dict) -> None:
-    text = lambda key, lang: (item.get(key) or {}).get(lang, "")  # noqa: E731
+    def text(key: str, lang: str) -> str:
+        return (item.get(key) or {}).get(lang, "")
+
     form.code.data, form.type.data = item.get("code", ""), item.get("type", "likert5")
     form.label_vi.data, form.label_en.data = text("label", "vi"), text("label", "en")
     form.help_vi.data, form.help_en.data = text("help", "vi"), text("help", "en")

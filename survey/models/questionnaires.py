@@ -31,7 +31,8 @@ class Questionnaire(Base):
     title_en: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(10), default="draft")
     # The draft is the author's working copy (a plain definition dict); publishing freezes it.
-    draft: Mapped[dict | None] = mapped_column(JSON)
+    # Deferred: a submission loads the questionnaire row, never needs the (large) draft.
+    draft: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     draft_hash: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
@@ -52,7 +53,8 @@ class QuestionnaireVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
     number: Mapped[int]
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Deferred: parsed definitions are cached by content_hash, so the JSON is read only once.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     published_by: Mapped[str] = mapped_column(String(80), default="")

@@ -16,15 +16,27 @@ from survey.models import Answer, AnswerCount, Response, VersionItem
 from survey.models.aggregates import AGGREGATED_TYPES, ROLLUPS
 
 
-def _upsert(model, rows: list[dict]):
+_UPSERTS: dict[tuple[str, str], object] = {}
+
+
+def _upsert(model):
+    """One compiled "add n to the row, or create it" statement per roll-up and dialect.
+
+    Executed with a list of parameter sets (executemany), so SQLAlchemy compiles it once per
+    process instead of once per request.
+    """
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(model).values(rows)
-    return statement.on_conflict_do_update(
-        index_elements=list(model.KEY), set_={"n": model.n + statement.excluded.n})
+    key = (model.__tablename__, dialect)
+    if key not in _UPSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        table = model.__table__
+        statement = dialect_insert(table)
+        _UPSERTS[key] = statement.on_conflict_do_update(
+            index_elements=list(model.KEY), set_={"n": table.c.n + statement.excluded.n})
+    return _UPSERTS[key]
 
 
 def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
@@ -54,7 +66,7 @@ def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[st
             full = dict(zip(AnswerCount.KEY, key, strict=True))
             rolled[tuple(full[k] for k in model.KEY)] += n
         rows = [dict(zip(model.KEY, key, strict=True), n=n) for key, n in sorted(rolled.items())]
-        db.session.execute(_upsert(model, rows))
+        db.session.connection().execute(_upsert(model), rows)
         if sign < 0:
             db.session.execute(delete(model).where(model.n <= 0))
     return len(counts)

@@ -132,3 +132,29 @@ def test_counts_follow_submissions_imports_and_deletions(app, tmp_path):
             "SELECT SUM(n) FROM answer_count WHERE channel = 'paper' "
             "AND item_code = 'overall_satisfaction'")).scalar()
         assert paper == 5
+
+
+def test_reports_are_cached_per_data_version(loaded, monkeypatch):
+    import importlib
+
+    from survey.services.reporting import cache
+    from tests import factories
+
+    # the package re-exports the function `indices`, which hides the module of that name
+    indices_module = importlib.import_module("survey.services.reporting.indices")
+
+    calls = []
+    real = indices_module.fetch_cells
+    monkeypatch.setattr(indices_module, "fetch_cells",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    cache.clear()
+    args = (Scope(), Grouping(("year",)), Measure("overall"), 0.8, "survey")
+    with loaded.app_context():
+        first = indices_module.indices(*args)
+        first["rows"].clear()  # a caller mutating its copy must not spoil the cache
+        second = indices_module.indices(*args)
+        assert len(calls) == 1 and second["rows"]
+        factories.response(factories.version("cache_probe"), factories.unit("CACHE"))
+        db.session.commit()
+        indices_module.indices(*args)
+        assert len(calls) == 2  # a new response is a new data version

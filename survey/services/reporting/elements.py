@@ -7,15 +7,28 @@ respondent to Python.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 
 import numpy as np
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 import analysis
 from survey.extensions import db
 from survey.models import Answer, Questionnaire, QuestionnaireVersion, Response, VersionItem
+from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import References, fetch_cells, scope_conditions
 from survey.services.reporting.indices import SMALL_N
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
@@ -50,78 +63,77 @@ def element_items(scope: Scope, refs: References) -> dict[str, list[str]]:
     return {e: sorted(codes) for e, codes in sorted(items.items())}
 
 
-def _respondent_totals(scope: Scope, refs: References):
-    """Per respondent and element: the sum and number of valid likert5 answers (a subquery)."""
-    return (
+def _overall_codes(scope: Scope) -> list[str]:
+    query = (select(VersionItem.code).distinct()
+             .join(QuestionnaireVersion, QuestionnaireVersion.id == VersionItem.version_id)
+             .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+             .where(VersionItem.is_overall.is_(True), Questionnaire.kind == "survey"))
+    return list(db.session.execute(query).scalars())
+
+
+def _per_respondent(scope: Scope, refs: References, codes: list[str]) -> Table:
+    """A temporary table, one row per respondent and element: the element's answers pivoted
+    into columns x0..xN, their sum and number, and the respondent's overall answer.
+
+    One scan of the answers feeds both α and the drivers; the table lives only for this
+    report's transaction.
+    """
+    columns = [Column("response_id", Integer), Column("element", String(1)),
+               Column("total", Integer), Column("answered", Integer), Column("overall", Integer),
+               *(Column(f"x{i}", Integer) for i in range(len(codes)))]
+    table = Table(f"tmp_elements_{uuid.uuid4().hex[:12]}", MetaData(), *columns,
+                  prefixes=["TEMPORARY"])
+    connection = db.session.connection()
+    table.create(bind=connection)
+    overall = aliased(Answer, name="overall_answer")
+    query = (
         _scoped_answers(scope, refs)
-        .add_columns(Answer.response_id, VersionItem.element,
-                     func.sum(Answer.value_int).label("total"),
-                     func.count(Answer.value_int).label("answered"))
+        .add_columns(
+            Answer.response_id, VersionItem.element, func.sum(Answer.value_int),
+            func.count(Answer.value_int), func.max(overall.value_int),
+            *(func.max(case((Answer.item_code == code, Answer.value_int))) for code in codes))
         .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
                                 VersionItem.code == Answer.item_code))
+        .outerjoin(overall, and_(overall.response_id == Answer.response_id,
+                                 overall.item_code.in_(_overall_codes(scope) or ["-"])))
         .where(VersionItem.element.is_not(None), VersionItem.item_type == "likert5",
                Answer.value_int.is_not(None))
         .group_by(Answer.response_id, VersionItem.element)
-        .subquery("per_respondent")
     )
+    connection.execute(insert(table).from_select([c.name for c in columns], query))
+    return table
 
 
-def alphas(scope: Scope, refs: References, items: dict[str, list[str]]) -> dict:
-    """Cronbach's α per element, over respondents who answered every item of it.
-
-    Two grouped queries for all elements: item sums and sums of squares, and total-score sums
-    and sums of squares; `analysis` turns those sufficient statistics into α.
-    """
-    per = _respondent_totals(scope, refs)
+def alphas(per: Table, items: dict[str, list[str]], codes: list[str]) -> dict:
+    """Cronbach's α per element over respondents who answered all its items, from the
+    sufficient statistics (sums and sums of squares) that one grouped query returns."""
     complete = per.c.answered == case(
-        {e: len(codes) for e, codes in items.items()}, value=per.c.element, else_=-1)
-    item_rows = db.session.execute(
-        select(VersionItem.element, Answer.item_code, func.sum(Answer.value_int),
-               func.sum(Answer.value_int * Answer.value_int))
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                VersionItem.code == Answer.item_code))
-        .join(per, and_(per.c.response_id == Answer.response_id,
-                        per.c.element == VersionItem.element))
-        .where(complete, Answer.value_int.is_not(None))
-        .group_by(VersionItem.element, Answer.item_code)
-    ).all()
-    totals = {
-        element: (n, total, square) for element, n, total, square in db.session.execute(
-            select(per.c.element, func.count(), func.sum(per.c.total),
-                   func.sum(per.c.total * per.c.total)).where(complete).group_by(per.c.element)
-        ).all()
-    }
-    sums: dict[str, list] = defaultdict(list)
-    for element, _code, total, square in item_rows:
-        sums[element].append((float(total), float(square)))
-    out = {}
-    for element, codes in items.items():
-        n, total, square = totals.get(element, (0, 0, 0))
-        if len(codes) < 2 or n < 2 or len(sums[element]) != len(codes):
-            out[element] = None
+        {e: len(c) for e, c in items.items()}, value=per.c.element, else_=-1)
+    columns = [per.c[f"x{i}"] for i in range(len(codes))]
+    rows = db.session.execute(
+        select(per.c.element, func.count(), func.sum(per.c.total),
+               func.sum(per.c.total * per.c.total),
+               *(func.sum(c) for c in columns), *(func.sum(c * c) for c in columns))
+        .where(complete).group_by(per.c.element)).all()
+    position = {code: i for i, code in enumerate(codes)}
+    out: dict[str, analysis.AlphaResult | None] = {e: None for e in items}
+    for element, n, total, square, *sums in rows:
+        wanted = [position[c] for c in items[element]]
+        if len(wanted) < 2 or n < 2:
             continue
-        item_sums = np.array(sums[element])
+        item_sums = np.array([float(sums[i]) for i in wanted])
+        item_squares = np.array([float(sums[len(codes) + i]) for i in wanted])
         out[element] = analysis.cronbach_alpha_from_sums(
-            n, item_sums[:, 0], item_sums[:, 1], float(total), float(square))
+            int(n), item_sums, item_squares, float(total), float(square))
     return out
 
 
-def driver_tables(scope: Scope, refs: References) -> dict[str, tuple]:
+def driver_tables(per: Table) -> dict[str, tuple]:
     """Per element: distinct (mean element score, overall answer) pairs and their counts."""
-    per = _respondent_totals(scope, refs)
-    overall = aliased(Answer, name="overall_answer")
-    overall_item = aliased(VersionItem, name="overall_item")
     rows = db.session.execute(
-        select(per.c.element, per.c.total, per.c.answered, overall.value_int, func.count())
-        .join(overall, overall.response_id == per.c.response_id)
-        .join(Response, Response.id == overall.response_id)
-        .join(overall_item, and_(overall_item.version_id == Response.version_id,
-                                 overall_item.code == overall.item_code))
-        .where(overall_item.is_overall.is_(True), overall.value_int.is_not(None))
-        .group_by(per.c.element, per.c.total, per.c.answered, overall.value_int)
-    ).all()
+        select(per.c.element, per.c.total, per.c.answered, per.c.overall, func.count())
+        .where(per.c.overall.is_not(None))
+        .group_by(per.c.element, per.c.total, per.c.answered, per.c.overall)).all()
     grouped: dict[str, list] = defaultdict(list)
     for element, total, answered, value, count in rows:
         grouped[element].append((total / answered, value, count))
@@ -129,6 +141,7 @@ def driver_tables(scope: Scope, refs: References) -> dict[str, tuple]:
             for e, pairs in grouped.items()}
 
 
+@cached
 def elements(scope: Scope, benchmark: float, refs: References | None = None) -> dict:
     if scope.stream != "survey" or (scope.questionnaires and _has_ratings(scope)):
         raise ScopeError("questionnaire", "the SIPAS elements exist in the sample survey only")
@@ -138,8 +151,13 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
     tables: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for (element, item), counts in cells.counts.items():
         tables[element][item] = counts
-    reliability_of = alphas(scope, refs, items)
-    pairs = driver_tables(scope, refs)
+    codes = [code for element_codes in items.values() for code in element_codes]
+    per = _per_respondent(scope, refs, codes)
+    try:
+        reliability_of = alphas(per, items, codes)
+        pairs = driver_tables(per)
+    finally:
+        per.drop(bind=db.session.connection())
     rows, tables_used, performance = [], {}, {}
     for element, codes in items.items():
         present = [code for code in codes if code in tables[element]]

@@ -8,6 +8,7 @@ import numpy as np
 
 import analysis
 from analysis.scales import SCALES
+from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import Cells, References, fetch_cells
 from survey.services.reporting.scope import Grouping, Measure, Scope
 
@@ -105,6 +106,7 @@ def composite_rows(cells: Cells, dimensions: tuple[str, ...], benchmark: float) 
     return rows
 
 
+@cached
 def indices(scope: Scope, grouping: Grouping, measure: Measure, benchmark: float,
             stream: str, refs: References | None = None) -> dict:
     refs = refs or References.load()

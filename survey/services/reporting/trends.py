@@ -13,6 +13,7 @@ import numpy as np
 import analysis
 from analysis.scales import SCALES
 from analysis.trend import MIN_TREND_YEARS
+from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import References, fetch_cells
 from survey.services.reporting.indices import CONFIDENCE, SMALL_N, _num, _sort_key, method_note
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
@@ -20,6 +21,7 @@ from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 FDR = 0.05
 
 
+@cached
 def trends(scope: Scope, grouping: Grouping, measure: Measure, benchmark: float, stream: str,
            refs: References | None = None) -> dict:
     if "year" in grouping.dimensions:

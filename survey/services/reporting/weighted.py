@@ -15,6 +15,7 @@ import analysis
 from analysis.scales import SCALES
 from survey.extensions import db
 from survey.models import DossierStat, Response, Unit
+from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import References, fetch_cells
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
@@ -47,6 +48,7 @@ def dossier_volumes(scope: Scope, refs: References, years: tuple[int, int]) -> d
     return volumes
 
 
+@cached
 def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> dict:
     if scope.stream != "survey":
         raise ScopeError("stream", "post-stratification applies to the sample survey only")
