@@ -15,7 +15,6 @@ from survey.extensions import db
 from survey.models import Answer, AnswerCount, Response, VersionItem
 from survey.models.aggregates import AGGREGATED_TYPES, ROLLUPS
 
-
 _UPSERTS: dict[tuple[str, str], object] = {}
 
 
