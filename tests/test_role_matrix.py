@@ -223,3 +223,24 @@ def test_no_form_on_a_page_lacks_its_token(world):
         html = clients["admin"].get(url).text
         for form in re.findall(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", html, re.S):
             assert "csrf_token" in form, (url, form[:200])
+
+
+def test_a_visitor_is_asked_to_log_in(world):
+    """Without credentials: the API answers 401 with a challenge, a page sends to the login."""
+    app, clients = world
+    failures = []
+    for rule in _rules(app):
+        if EXPECTED[rule.endpoint] == PUBLIC:
+            continue
+        url = _url(app, rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = _visit(clients[None], method, url, rule.endpoint, with_token=True)
+            if rule.endpoint.startswith("api."):
+                ok = response.status_code == 401 and "WWW-Authenticate" in response.headers
+            else:
+                ok = response.status_code == 302 and \
+                    response.headers["Location"].startswith("/auth/login")
+            if not ok:
+                failures.append(f"{method} {url} ({rule.endpoint}) as a visitor: "
+                                f"{response.status_code}")
+    assert not failures, "\n".join(failures)

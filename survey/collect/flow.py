@@ -11,7 +11,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import current_app, render_template, request, session
+from flask_babel import refresh
 
 import questionnaires as qn
 from survey.collect.forms import build_form, initial_data, raw_answers
@@ -100,7 +101,12 @@ def advance(ctx: FlowContext, lang: str) -> Outcome:
     answers.update(raw_answers(form, items))
     _, answers = _clean_visible(definition, answers)
     shown = visible_sections(definition, answers)
-    if request.form.get("action") == "back":
+    action = request.form.get("action", "")
+    if action.startswith("lang:"):
+        # Same page, same answers, the other language; nothing is checked or stored yet.
+        lang = switch_language(action.removeprefix("lang:"), lang)
+        return Outcome(_render(ctx, version, definition, index, answers, response_id, lang, {}))
+    if action == "back":
         earlier = [i for i in shown if i < index]
         return Outcome(_render(ctx, version, definition, earlier[-1] if earlier else index,
                                answers, response_id, lang, {}))
@@ -113,6 +119,14 @@ def advance(ctx: FlowContext, lang: str) -> Outcome:
         return Outcome(_render(ctx, version, definition, later[0], answers, response_id, lang,
                                {}))
     return _send(ctx, version, definition, answers, response_id, lang)
+
+
+def switch_language(code: str, current: str) -> str:
+    if code not in current_app.config["LANGUAGES"]:
+        return current
+    session["lang"] = code
+    refresh()  # Flask-Babel chose this request's locale already; ask it again
+    return code
 
 
 def _page_errors(definition, answers, index, lang) -> dict[str, str]:

@@ -86,7 +86,7 @@ def test_the_language_switch_survives_the_flow(phone, live):
     answers = answers_for(live)
     phone.goto(live.qr_path)
     assert phone.locator("html").get_attribute("lang") == "vi"
-    phone.get_by_role("link", name="English").click()
+    phone.get_by_role("button", name="English").click()
     phone.wait_for_load_state()
     assert phone.locator("html").get_attribute("lang") == "en"
     assert phone.locator("h1").inner_text() == "A. Access to the service"
@@ -95,6 +95,16 @@ def test_the_language_switch_survives_the_flow(phone, live):
     assert phone.locator("html").get_attribute("lang") == "en"
     assert phone.locator("h1").inner_text() == "B. Administrative procedures"
     assert "Page 2 of" in phone.locator(".step-count").inner_text()
+    # switching back half-way through a page keeps what was chosen on it
+    first = phone.locator(".q:not([hidden])").first
+    code = first.get_attribute("data-code")
+    first.locator(f'input[type=radio][value="{answers[code]}"]').check()
+    phone.get_by_role("button", name="Tiếng Việt").click()
+    phone.wait_for_load_state()
+    assert phone.locator("html").get_attribute("lang") == "vi"
+    assert "Trang 2" in phone.locator(".step-count").inner_text()
+    chosen = phone.locator(f'[data-code="{code}"] input[type=radio][value="{answers[code]}"]')
+    assert chosen.is_checked()
 
 
 def test_a_forged_qr_context_is_refused_kindly(phone, live):

@@ -119,3 +119,20 @@ def test_a_receipt_opens_the_rating_form_for_its_dossier(app, client, world):
     done = post_page(client, url, page.text, {"rating": 2})
     assert done.status_code == 302
     assert client.get(url).status_code == 409
+
+
+def test_switching_language_mid_way_keeps_every_answer(app, client, world, land):
+    url = qr_url(app, world)
+    first = client.get(url)
+    assert 'value="lang:en"' in first.text  # the switch is part of the form
+    second = post_page(client, url, first.text, land)
+    partly = {code: land[code] for code in section_codes(second.text)[:2]}
+    english = post_page(client, url, second.text, partly, action="lang:en")
+    assert english.status_code == 200 and 'lang="en"' in english.text
+    assert hidden(english.text, "section") == hidden(second.text, "section")
+    carried = json.loads(hidden(english.text, "carried"))
+    assert carried["a1_seating"] == "4"  # the first page's answers
+    for code, value in partly.items():  # and what was chosen on this page before switching
+        assert f'<input checked id="q_{code}-{int(value) - 1}"' in english.text
+    assert "This question needs an answer." not in english.text  # switching is not sending
+    assert 'lang="en"' in client.get(url).text  # the choice survives the flow
