@@ -19,6 +19,7 @@ from pathlib import Path
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 2) * 2 + 1)))
 ROOT = Path(__file__).resolve().parent.parent
+WARM_UP = 2.0
 
 
 def _free_port() -> int:
@@ -58,7 +59,8 @@ def _payload_template(url: str) -> dict:
 
 def _serve(app_path: str, env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(WORKERS),
+        # --preload: workers fork from a loaded app (the documented production setting)
+        [str(Path(sys.executable).with_name("gunicorn")), "--preload", "--workers", str(WORKERS),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_path],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
@@ -117,12 +119,14 @@ def run(url: str, seconds: float = 10.0) -> dict:
     ours = _serve("wsgi:app", {"DATABASE_URL": url, "SECRET_KEY": "bench" * 8,
                                "HAILONG_ENV": "production", "RATELIMIT_ENABLED": "0"}, ours_port)
     try:
+        _load(ours_port, template, WARM_UP)  # every worker has served before we measure
         measured = _load(ours_port, template, seconds)
     finally:
         ours.send_signal(signal.SIGTERM)
         ours.wait(10)
     bare = _serve("bench.bare_app:app", {"BARE_SQLITE_PATH": bare_path}, bare_port)
     try:
+        _load(bare_port, template, WARM_UP)
         baseline = _load(bare_port, template, seconds)
     finally:
         bare.send_signal(signal.SIGTERM)

@@ -22,7 +22,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
 
 class BackupError(RuntimeError):
@@ -130,7 +130,8 @@ def libpq_url(url: str) -> tuple[str, dict[str, str]]:
     if parsed.get_backend_name() != "postgresql":
         raise BackupError(f"not a PostgreSQL URL: {parsed.get_backend_name()}")
     env = {"PGPASSWORD": parsed.password} if parsed.password else {}
-    plain = parsed.set(drivername="postgresql", password=None)
+    plain = URL.create("postgresql", parsed.username, None, parsed.host, parsed.port,
+                       parsed.database, parsed.query)
     return plain.render_as_string(hide_password=False), env
 
 

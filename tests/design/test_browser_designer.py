@@ -9,6 +9,7 @@ from survey.extensions import db
 from survey.models import Kiosk, QuestionnaireVersion, Response
 from survey.services.accounts import create_user
 from tests.browser.conftest import KIOSK_CONFIG, browser  # noqa: F401 - fixtures
+from tests.browser.test_kiosk import wait_until
 from tests.design.helpers import PASSWORD
 from tests.live_server import start
 
@@ -95,9 +96,10 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
         page.locator("#thanks").wait_for(state="visible", timeout=5000)
     finally:
         kiosk.close()
+    # the kiosk thanks at once and sends from its outbox in the background
+    assert wait_until(lambda: live.count_responses() == 1)
     with live.app.app_context():
-        response = db.session.execute(db.select(Response).order_by(Response.id.desc())
-                                      ).scalars().first()
+        response = db.session.execute(db.select(Response)).scalar_one()
         version = db.session.get(QuestionnaireVersion, response.version_id)
         assert version.questionnaire.code == "desk_feedback"
         texts = {a.item_code: a.value_text for a in response.answers}
