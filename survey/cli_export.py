@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from survey.cli_report import filter_args, filter_options
 from survey.services.exports import FORMATS
 
 
@@ -18,15 +19,7 @@ from survey.services.exports import FORMATS
               help="Also write the codebook (variables, labels, value labels) as CSV.")
 @click.option("--lang", type=click.Choice(("vi", "en")), default="vi",
               help="Language of the .sav variable and value labels.")
-@click.option("--questionnaire")
-@click.option("--service-area")
-@click.option("--unit")
-@click.option("--level")
-@click.option("--channel")
-@click.option("--respondent-type")
-@click.option("--from", "year_from")
-@click.option("--to", "year_to")
-@click.option("--stream")
+@filter_options
 @with_appcontext
 def export(fmt: str | None, out: Path, codebook: Path | None, lang: str, **options) -> None:
     """Export responses in the layout `hailong import-responses` reads back."""
@@ -39,8 +32,7 @@ def export(fmt: str | None, out: Path, codebook: Path | None, lang: str, **optio
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise click.BadParameter(f"give --format ({', '.join(FORMATS)})", param_hint="--format")
-    args = {("from" if k == "year_from" else "to" if k == "year_to" else k): v
-            for k, v in options.items() if v is not None}
+    args = filter_args(options)
     try:
         table = exports.export_table(parse_scope(args, None))
         counted = _Counter(table.rows)

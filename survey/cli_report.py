@@ -9,21 +9,29 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 REPORTS = ("indices", "trends", "elements", "weighted")
+FILTER_OPTIONS = ("questionnaire", "service-area", "unit", "level", "channel",
+                  "respondent-type", "from", "to", "stream")
+
+
+def filter_options(command):
+    """The API's filters as options (--service-area for service_area, and so on)."""
+    for name in reversed(FILTER_OPTIONS):
+        target = {"from": "year_from", "to": "year_to"}.get(name, name.replace("-", "_"))
+        command = click.option(f"--{name}", target)(command)
+    return command
+
+
+def filter_args(options: dict) -> dict:
+    """Click's option values back to the API's parameter names, dropping the unset ones."""
+    names = {"year_from": "from", "year_to": "to"}
+    return {names.get(k, k): v for k, v in options.items() if v is not None}
 
 
 @click.command()
 @click.argument("report", type=click.Choice(REPORTS), default="indices")
 @click.option("--json", "as_json", is_flag=True, required=True,
               help="Print JSON (the only format for now).")
-@click.option("--questionnaire")
-@click.option("--service-area")
-@click.option("--unit")
-@click.option("--level")
-@click.option("--channel")
-@click.option("--respondent-type")
-@click.option("--from", "year_from")
-@click.option("--to", "year_to")
-@click.option("--stream")
+@filter_options
 @click.option("--by")
 @click.option("--measure")
 @click.option("--rollup")
@@ -36,8 +44,7 @@ def report(report: str, as_json: bool, **options) -> None:
     from survey.services.reporting.elements import elements
     from survey.services.reporting.weighted import weighted
 
-    args = {("from" if k == "year_from" else "to" if k == "year_to" else k): v
-            for k, v in options.items() if v is not None}
+    args = filter_args(options)
     benchmark = current_app.config["SATISFACTION_BENCHMARK"]
     try:
         scope = parse_scope(args, None)

@@ -9,12 +9,11 @@ again stores nothing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from survey.database import begin_write
 from survey.services import responses as rservice
-from survey.services.imports import ImportRejected, RowProblem, read_csv_rows
+from survey.services.imports import ImportRejected, RowProblem, read_table
 from survey.services.questionnaires import UnknownQuestionnaire
 
 ENVELOPE = ("response_id", "questionnaire", "version", "unit", "channel", "submitted_at")
@@ -29,40 +28,7 @@ class PaperImportResult:
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    source = str(path)
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(path, source)
-    if path.suffix.lower() != ".csv":
-        raise ImportRejected(source, [RowProblem(1, "-", "the file must be .csv or .xlsx")])
-    return read_csv_rows(path.read_text(encoding="utf-8-sig"), source, ENVELOPE)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel keeps every number as a float
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _xlsx_rows(path: Path, source: str) -> list[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
-    header = [_cell(h) for h in next(lines, ())]
-    missing = [c for c in ENVELOPE if c not in header]
-    if missing:
-        raise ImportRejected(source, [RowProblem(1, c, "missing column in the header")
-                                      for c in missing])
-    rows = []
-    for number, values in enumerate(lines, start=2):
-        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
-        if any(row.values()):
-            rows.append((number, row))
-    return rows
+    return read_table(path.read_bytes(), str(path), ENVELOPE)
 
 
 def _payload(row: dict[str, str]) -> dict:

@@ -55,11 +55,11 @@ def test_staff_pages_show_without_a_violation(office, staff):
     violations = watch(office)
     log_in(office)
     for url in ("/security/anomalies", "/admin/units", "/admin/users", "/admin/desks",
-                "/admin/audit", "/collect/kiosks", "/design/", "/auth/password"):
+                "/admin/audit", "/kiosks", "/posters/HN-X01/MC1", "/design/", "/auth/password"):
         response = office.goto(url)
         assert response.status == 200, url
     # the receipt code page: its Print button works without an inline handler
-    office.goto("/collect/dossier-tokens/new")
+    office.goto("/dossier-tokens/new")
     office.fill("#dossier_code", "HS-0001")
     office.locator("form button[type=submit]").last.click()
     office.locator("[data-print]").wait_for()
