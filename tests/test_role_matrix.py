@@ -36,6 +36,7 @@ EXPECTED: dict[str, object] = {
     "collect.kiosk": PUBLIC, "collect.kiosk_service_worker": PUBLIC, "collect.survey": PUBLIC,
     "collect.receipt": PUBLIC, "collect.receipt_qr": PUBLIC, "collect.thanks": PUBLIC,
     "collect.kiosks": KIOSKS, "collect.poster": KIOSKS, "collect.poster_qr": KIOSKS,
+    "collect.create_kiosk": KIOSKS, "collect.change_kiosk": KIOSKS,
     "collect.new_dossier_token": TOKENS,
     "api.openapi_json": PUBLIC, "api.submit_response": PUBLIC,
     "api.appendix_report": ANALYSE, "api.elements": ANALYSE, "api.indices": ANALYSE,
@@ -64,7 +65,7 @@ EXPECTED: dict[str, object] = {
 # Values for URL arguments, in scope of the unit officer (HN-X01) so that a refusal is a bug.
 ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "unit_code":
         "HN-X01", "desk_code": "MC1", "dossier_code": "D1", "filename": "css/base.css",
-        "version": "0", "fmt": "csv"}
+        "version": "0", "fmt": "csv", "kiosk_id": 1}
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
                  "dashboard.unit": {"code": "HN-X01"}}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -14,6 +14,7 @@ from survey.collect import bp
 from survey.collect.qr import qr_response, qr_svg_markup
 from survey.extensions import db
 from survey.models import Desk, Kiosk, Unit
+from survey.services import kiosks as kiosk_service
 from survey.services import tokens
 from survey.services.questionnaires import published_codes
 
@@ -61,9 +62,64 @@ def poster_qr(unit_code: str, desk_code: str, kind: str):
     return qr_response(url, kind, f"qr-{unit_code}-{desk_code}-{code}")
 
 
+class KioskForm(FlaskForm):
+    name = StringField(_l("Kiosk name"), validators=[DataRequired(), Length(max=120)])
+    unit = SelectField(_l("Unit"), validators=[DataRequired()])
+    desk = StringField(_l("Desk code (optional)"), validators=[Length(max=40)])
+    questionnaire = SelectField(_l("Questionnaire"), validators=[DataRequired()])
+
+
+def _kiosk_form(scope: Unit | None) -> KioskForm:
+    form = KioskForm()
+    units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
+    form.unit.choices = [SelectChoice(u.code, f"{u.code} · {u.name_vi}") for u in units
+                         if scope is None or u.path.startswith(scope.path)]
+    codes = published_codes()
+    form.questionnaire.choices = [SelectChoice(c, c) for c in
+                                  sorted(codes, key=lambda c: c != "dossier_rating")]
+    return form
+
+
+@bp.post("/kiosks")
+@page_requires("manage_kiosks")
+def create_kiosk():
+    principal = current_principal()
+    form = _kiosk_form(principal.unit_scope)
+    if form.validate_on_submit():
+        try:
+            kiosk_service.create_kiosk(form.name.data, form.unit.data, form.desk.data or None,
+                                       form.questionnaire.data, principal.name,
+                                       principal.unit_scope)
+        except kiosk_service.KioskRequestInvalid as invalid:
+            db.session.rollback()
+            for name, message in invalid.errors.items():
+                if name in form:
+                    form[name].errors = [message]
+        else:
+            db.session.commit()
+            return redirect(url_for("collect.kiosks"))
+    return kiosks(form=form), 422
+
+
+@bp.post("/kiosks/<int:kiosk_id>/<any(revoke, reissue):action>")
+@page_requires("manage_kiosks")
+def change_kiosk(kiosk_id: int, action: str):
+    principal = current_principal()
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    change = kiosk_service.revoke_kiosk if action == "revoke" else kiosk_service.reissue_kiosk
+    try:
+        change(kiosk_id, principal.name, principal.unit_scope)
+    except kiosk_service.KioskRequestInvalid:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("collect.kiosks"))
+
+
 @bp.get("/kiosks")
 @page_requires("manage_kiosks")
-def kiosks():
+def kiosks(form: KioskForm | None = None):
     scope = current_principal().unit_scope
     query = db.select(Kiosk).join(Unit).order_by(Unit.code, Kiosk.name)
     if scope is not None:
@@ -72,7 +128,8 @@ def kiosks():
             for k in db.session.execute(query).scalars()]
     desks = db.session.execute(db.select(Desk).join(Unit).order_by(Unit.code, Desk.code))
     desks = [d for d in desks.scalars() if scope is None or d.unit.path.startswith(scope.path)]
-    return render_template("collect/kiosks.html", rows=rows, desks=desks)
+    return render_template("collect/kiosks.html", rows=rows, desks=desks,
+                           form=form or _kiosk_form(scope), action_form=FlaskForm())
 
 
 class DossierTokenForm(FlaskForm):

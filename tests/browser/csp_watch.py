@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 MARKERS = ("Content Security Policy", "Content-Security-Policy")
+# A page whose URL carries this breaks the policy on purpose (the test of the policy itself).
+PROBE = "csp-probe"
 
 
 def is_violation(message) -> bool:
@@ -45,5 +47,5 @@ def pytest_configure(config):
 def _no_csp_violation():
     start = len(_seen)
     yield
-    broken = _seen[start:]
+    broken = [line for line in _seen[start:] if PROBE not in line.split(": ", 1)[0]]
     assert not broken, "Content-Security-Policy violations:\n" + "\n".join(broken)

@@ -10,7 +10,7 @@ import pytest
 
 from survey.extensions import db
 from survey.services.accounts import create_user
-from tests.browser.csp_watch import watch
+from tests.browser.csp_watch import PROBE, watch
 from tests.design.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def log_in(page) -> None:
 
 def test_the_policy_blocks_an_injected_inline_script(office):
     violations = watch(office)
-    office.goto("/auth/login")
+    office.goto(f"/auth/login?{PROBE}=1")
     office.evaluate("""() => { const s = document.createElement("script");
         s.textContent = "window.injected = true"; document.body.append(s); }""")
     office.wait_for_timeout(200)

@@ -18,11 +18,12 @@ from survey.models import Answer, Desk, Kiosk, Response, VersionItem
 from survey.services import anomalies
 from tests import factories
 from tests.conftest import make_app, postgres_url
+from tests.design.helpers import login, make_users
 
 START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'anomalies.db'}"
@@ -84,6 +85,7 @@ def planted(database_url):
     with app.app_context():
         db.create_all()
         plant = Planter()
+        plant.app = app
         for name, unit in (("gamed", "U1"), ("normal", "U1"), ("small", "U1"), ("burst", "U1"),
                            ("almost", "U1"), ("high", "U2"), ("high2", "U2")):
             plant.kiosk(name, unit)
@@ -107,26 +109,33 @@ def planted(database_url):
                         timedelta(seconds=15))
         plant.kiosks["burst"].ignored_presses = 7
         db.session.commit()
-        yield plant
         db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield plant
+    with app.app_context():
+        db.engine.dispose()  # the database itself goes with tmp_path, or is dropped
 
 
-def test_a_burst_is_found_once_and_ordinary_kiosks_are_not(planted):
+@pytest.fixture
+def ctx(planted):
+    with planted.app.app_context():
+        yield planted
+        db.session.remove()
+
+
+def test_a_burst_is_found_once_and_ordinary_kiosks_are_not(ctx):
     found = anomalies.bursts(min_count=20, window_seconds=300)
     assert [(b.kiosk, b.unit_code, b.responses) for b in found] == [("burst", "U1", 25)]
     assert found[0].first_at == START + timedelta(days=1)
     assert found[0].last_at == START + timedelta(days=1, seconds=240)
 
 
-def test_the_burst_threshold_is_a_setting(planted):
+def test_the_burst_threshold_is_a_setting(ctx):
     assert {b.kiosk for b in anomalies.bursts(min_count=19, window_seconds=300)} == \
         {"burst", "almost"}
     assert anomalies.bursts(min_count=26, window_seconds=300) == []
 
 
-def test_a_desk_far_above_its_unit_is_flagged_and_others_are_not(planted):
+def test_a_desk_far_above_its_unit_is_flagged_and_others_are_not(ctx):
     found = anomalies.too_good_desks(top_share=0.95, min_n=30, gap=0.25)
     assert [(d.kiosk, d.desk, d.unit_code, d.n) for d in found] == \
         [("gamed", "Quầy gamed", "U1", 40)]
@@ -137,15 +146,27 @@ def test_a_desk_far_above_its_unit_is_flagged_and_others_are_not(planted):
     assert desk.unit_top_share == pytest.approx((30 + 10 + 17 + 0 + 10) / desk.unit_n)
 
 
-def test_the_small_kiosk_is_flagged_only_when_the_minimum_allows_it(planted):
+def test_the_small_kiosk_is_flagged_only_when_the_minimum_allows_it(ctx):
     kiosks = {d.kiosk for d in anomalies.too_good_desks(min_n=10)}
     assert kiosks == {"gamed", "small"}
 
 
-def test_ignored_presses_are_listed(planted):
+def test_ignored_presses_are_listed(ctx):
     assert [(k.kiosk, k.ignored_presses) for k in anomalies.ignored_presses()] == [("burst", 7)]
 
 
-def test_bad_thresholds_are_refused(planted):
+def test_bad_thresholds_are_refused(ctx):
     with pytest.raises(ValueError):
         anomalies.bursts(min_count=1)
+
+
+def test_the_page_shows_the_flags_to_an_admin(planted):
+    make_users(planted.app)
+    client = planted.app.test_client()
+    login(client, "admin")
+    html = client.get("/security/anomalies").text
+    assert "Ít nhất 20 phiếu từ một ki-ốt trong vòng 5 phút." in html
+    assert "<td>burst</td><td>U1</td>" in html and "<td>25</td>" in html
+    assert "<td>gamed</td><td>Quầy gamed</td><td>U1</td><td>40</td>" in html
+    assert "97.5 %" in html
+    assert "<td>7</td>" in html  # the ignored presses
