@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from survey.access import page_requires
@@ -64,6 +64,8 @@ def report_pdf():
 @page_requires("analyse")
 def report_workbook():
     context = _context()
+    if context["report"] is None:  # no responses in the period: nothing to tabulate
+        abort(404)
     data = report_xlsx(context["report"], context["names"], context["notes"])
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet", headers={

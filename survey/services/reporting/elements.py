@@ -152,12 +152,14 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
     for (element, item), counts in cells.counts.items():
         tables[element][item] = counts
     codes = [code for element_codes in items.values() for code in element_codes]
-    per = _per_respondent(scope, refs, codes)
-    try:
-        reliability_of = alphas(per, items, codes)
-        pairs = driver_tables(per)
-    finally:
-        per.drop(bind=db.session.connection())
+    reliability_of, pairs = {}, {}
+    if codes:  # no published survey yet: nothing to scan
+        per = _per_respondent(scope, refs, codes)
+        try:
+            reliability_of = alphas(per, items, codes)
+            pairs = driver_tables(per)
+        finally:
+            per.drop(bind=db.session.connection())
     rows, tables_used, performance = [], {}, {}
     for element, codes in items.items():
         present = [code for code in codes if code in tables[element]]
