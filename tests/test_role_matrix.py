@@ -52,6 +52,8 @@ EXPECTED: dict[str, object] = {
     "dashboard.export_codebook": ANALYSE,
     "records.overview": ANALYSE, "records.appendix_page": ANALYSE, "records.template": ANALYSE,
     "records.import_stats": IMPORT, "records.set_par_index": ADMIN,
+    "records.procedures": ANALYSE, "records.edit_procedure": ADMIN,
+    "records.import_procedures_page": ADMIN,
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN,
     "admin.reset_password": ADMIN, "admin.units": ADMIN, "admin.import_units": ADMIN,
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,

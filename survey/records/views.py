@@ -6,7 +6,12 @@ from flask_babel import gettext as _
 from survey.access import current_principal, page_requires
 from survey.extensions import db
 from survey.records import bp
-from survey.records.forms import ParIndexForm, StatsImportForm
+from survey.records.forms import (
+    ParIndexForm,
+    ProcedureForm,
+    ProcedureImportForm,
+    StatsImportForm,
+)
 from survey.services import par_index
 from survey.services.imports import ImportRejected
 from survey.services.records_import import import_dossier_stats, stats_template_csv
@@ -86,3 +91,60 @@ def set_par_index():
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
     return redirect(url_for("records.overview"))
+
+
+@bp.get("/procedures")
+@page_requires("analyse")
+def procedures():
+    from survey.services.procedures import catalogue
+
+    principal = current_principal()
+    return render_template(
+        "records/procedures.html", catalogue=catalogue(),
+        import_form=ProcedureImportForm() if principal.can("administer") else None)
+
+
+@bp.route("/procedures/<code>", methods=["GET", "POST"])
+@page_requires("administer")
+def edit_procedure(code: str):
+    from survey.services.procedures import ProcedureInvalid, get_procedure, update_procedure
+
+    procedure = get_procedure(code)
+    form = ProcedureForm(obj=procedure)
+    form.set_choices()
+    if request.method == "GET":
+        form.group.data = procedure.group.code if procedure.group else ""
+    if form.validate_on_submit():
+        try:
+            update_procedure(code, form.name_vi.data, form.name_en.data or "", form.level.data,
+                             form.group.data or None, actor=current_principal().name)
+        except ProcedureInvalid as invalid:
+            db.session.rollback()
+            form.group.errors = [str(invalid)]
+        else:
+            db.session.commit()
+            flash(_("Procedure saved."), "info")
+            return redirect(url_for("records.procedures"))
+    return render_template("records/procedure_edit.html", form=form, procedure=procedure)
+
+
+@bp.post("/procedures/import")
+@page_requires("administer")
+def import_procedures_page():
+    from survey.services.records_import import import_procedures
+
+    form = ProcedureImportForm()
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(error, "error")
+        return redirect(url_for("records.procedures"))
+    upload = form.file.data
+    try:
+        result = import_procedures(upload.read(), upload.filename, actor=current_principal().name)
+    except ImportRejected as rejected:
+        db.session.rollback()
+        return render_template("records/rejected.html", rejected=rejected), 422
+    db.session.commit()
+    flash(_("%(created)d procedures created, %(updated)d updated.", created=result.created,
+            updated=result.updated), "info")
+    return redirect(url_for("records.procedures"))

@@ -23,6 +23,9 @@ PAGES = {
     "crosstab": ("/dashboard/crosstab?row=sex&column=year", {}),
     "comments": ("/dashboard/comments", {}),
     "report": ("/dashboard/report", {}),
+    "records": ("/records/", {}),
+    "appendix": ("/records/appendix?year=2025", {}),
+    "procedures": ("/records/procedures", {}),
 }
 
 

@@ -236,3 +236,36 @@ def test_on_time_versus_late_satisfaction_equals_chi_square(demo):
     late_share = table[1][0] / sum(table[1])
     assert answer["result"]["difference"] == pytest.approx(on_time_share - late_share)
     assert answer["response_rate"] == {"issued": 301, "rated": 300, "rate": 300 / 301}
+
+
+def test_procedure_catalogue_counts_and_admin_edit(demo):
+    from survey.models import Procedure
+    from survey.services.accounts import create_user
+    from tests.conftest import csrf_from
+
+    app = demo[0]
+    with app.app_context():
+        create_user("admin1", "mot-mat-khau-dai", "admin")
+        db.session.commit()
+        levels = Counter(db.session.execute(db.select(Procedure.level)).scalars())
+    client = app.test_client()
+    token = csrf_from(client.get("/auth/login").text)
+    client.post("/auth/login", data={"username": "admin1", "password": "mot-mat-khau-dai",
+                                     "csrf_token": token})
+    page = client.get("/records/procedures")
+    assert page.status_code == 200
+    for level, n in levels.items():
+        assert f"<tr><td>{level}</td><td>{n}</td></tr>" in page.text
+    form = client.get("/records/procedures/1.000894")
+    saved = client.post("/records/procedures/1.000894", data={
+        "csrf_token": csrf_from(form.text), "name_vi": "Đăng ký kết hôn (sửa)",
+        "name_en": "Marriage", "level": "commune", "group": "marriage_registration"})
+    assert saved.status_code == 302
+    wrong = client.post("/records/procedures/1.000894", data={
+        "csrf_token": csrf_from(form.text), "name_vi": "X", "name_en": "", "level": "commune",
+        "group": "land_registration"})
+    assert wrong.status_code == 200 and "another service area" in wrong.text
+    with app.app_context():
+        procedure = db.session.execute(
+            db.select(Procedure).filter_by(code="1.000894")).scalar_one()
+        assert procedure.name_vi == "Đăng ký kết hôn (sửa)"
