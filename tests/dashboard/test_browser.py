@@ -52,12 +52,28 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def signed_in(server, browser):
+    """An analyst's cookies, logged in once for all pages and viewports."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "/auth/login")
+    page.fill("input[name=username]", "analyst1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_load_state()
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_draws_its_charts(server, browser, name):
+def test_page_draws_its_charts(server, browser, signed_in, name):
     url, charts = PAGES[name]
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((1366, 768), (360, 740)):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      storage_state=signed_in)
         page = context.new_page()
         errors = []
         # the site has no favicon yet (not this page's doing): its 404 is not a page error
@@ -65,10 +81,6 @@ def test_page_draws_its_charts(server, browser, name):
                 if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
                 else None)
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-        page.goto(server + "/auth/login")
-        page.fill("input[name=username]", "analyst1")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit] >> nth=-1")
         page.goto(server + url + ("&" if "?" in url else "?") + "lang=en")
         for chart, points in charts.items():
             page.wait_for_function(f"document.getElementById('{chart}').data !== undefined")
