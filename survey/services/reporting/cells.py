@@ -134,6 +134,21 @@ def scope_conditions(scope: Scope, refs: References, stream: str, source=Respons
     return conditions
 
 
+def answers_in_scope(scope: Scope, refs: References, stream: str, *columns):
+    """SELECT `columns` FROM the answers inside the scope, each joined to its response, its
+    version's item and its questionnaire: the one join every raw scan starts from."""
+    return (
+        select(*columns)
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
+                                VersionItem.code == Answer.item_code))
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(*scope_conditions(scope, refs, stream))
+    )
+
+
 def measure_condition(measure: Measure):
     if measure.kind == "overall":
         return VersionItem.is_overall.is_(True)
@@ -219,15 +234,9 @@ def _raw_rows(scope, dims, grouping, measure, refs, stream) -> list:
         for d in dims
     ]
     query = (
-        select(*columns, VersionItem.item_type, Answer.value_int, Answer.missing_code,
-               func.count().label("n"))
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                VersionItem.code == Answer.item_code))
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(*scope_conditions(scope, refs, stream), measure_condition(measure))
+        answers_in_scope(scope, refs, stream, *columns, VersionItem.item_type, Answer.value_int,
+                         Answer.missing_code, func.count().label("n"))
+        .where(measure_condition(measure))
         .where(or_(Answer.value_int.is_not(None), Answer.missing_code.is_not(None)))
     )
     for code, alias in demo_alias.items():

@@ -9,19 +9,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
-
 import analysis
 from survey.extensions import db
 from survey.models import (
     Answer,
-    Questionnaire,
-    QuestionnaireVersion,
     Response,
     Unit,
     VersionItem,
 )
-from survey.services.reporting.cells import References, scope_conditions
+from survey.services.reporting.cells import References, answers_in_scope
 from survey.services.reporting.scope import Scope
 
 CHUNK = 500
@@ -48,16 +44,10 @@ def comments(scope: Scope, query: str = "", page: int = 1, per_page: int = 25,
     wanted = fold(query.strip())
     skip, found = (page - 1) * per_page, []
     base = (
-        select(Response.submitted_at, Response.id, Unit.code, Answer.item_code, Answer.value_text)
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
+        answers_in_scope(scope, refs, scope.stream, Response.submitted_at, Response.id,
+                         Unit.code, Answer.item_code, Answer.value_text)
         .join(Unit, Unit.id == Response.unit_id)
-        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                VersionItem.code == Answer.item_code))
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(*scope_conditions(scope, refs, scope.stream), VersionItem.item_type == "text",
-               Answer.value_text.is_not(None))
+        .where(VersionItem.item_type == "text", Answer.value_text.is_not(None))
         .order_by(Response.submitted_at.desc(), Response.id.desc())
     )
     offset = 0

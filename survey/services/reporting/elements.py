@@ -27,23 +27,11 @@ from sqlalchemy.orm import aliased
 
 import analysis
 from survey.extensions import db
-from survey.models import Answer, Questionnaire, QuestionnaireVersion, Response, VersionItem
+from survey.models import Answer, Questionnaire, QuestionnaireVersion, VersionItem
 from survey.services.reporting.cache import cached
-from survey.services.reporting.cells import References, fetch_cells, scope_conditions
+from survey.services.reporting.cells import References, answers_in_scope, fetch_cells
 from survey.services.reporting.indices import SMALL_N
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
-
-
-def _scoped_answers(scope: Scope, refs: References):
-    """SELECT … FROM answer joined to its response and questionnaire, inside the scope."""
-    return (
-        select()
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(*scope_conditions(scope, refs, "survey"))
-    )
 
 
 def element_items(scope: Scope, refs: References) -> dict[str, list[str]]:
@@ -87,13 +75,10 @@ def _per_respondent(scope: Scope, refs: References, codes: list[str]) -> Table:
     table.create(bind=connection)
     overall = aliased(Answer, name="overall_answer")
     query = (
-        _scoped_answers(scope, refs)
-        .add_columns(
-            Answer.response_id, VersionItem.element, func.sum(Answer.value_int),
-            func.count(Answer.value_int), func.max(overall.value_int),
+        answers_in_scope(
+            scope, refs, "survey", Answer.response_id, VersionItem.element,
+            func.sum(Answer.value_int), func.count(Answer.value_int), func.max(overall.value_int),
             *(func.max(case((Answer.item_code == code, Answer.value_int))) for code in codes))
-        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                VersionItem.code == Answer.item_code))
         .outerjoin(overall, and_(overall.response_id == Answer.response_id,
                                  overall.item_code.in_(_overall_codes(scope) or ["-"])))
         .where(VersionItem.element.is_not(None), VersionItem.item_type == "likert5",

@@ -6,7 +6,7 @@ software has told us whether that dossier was resolved on time.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 import analysis
 from analysis.scales import SCALES
@@ -14,27 +14,20 @@ from survey.extensions import db
 from survey.models import (
     Answer,
     DossierToken,
-    Questionnaire,
-    QuestionnaireVersion,
     Response,
     VersionItem,
 )
-from survey.services.reporting.cells import RATING_TYPES, References, scope_conditions
+from survey.services.reporting.cells import RATING_TYPES, References, answers_in_scope
 from survey.services.reporting.scope import Scope
 
 
 def _counts(scope: Scope, refs: References, stream: str) -> dict:
     rows = db.session.execute(
-        select(DossierToken.on_time_status, VersionItem.item_type, Answer.value_int, func.count())
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
+        answers_in_scope(scope, refs, stream, DossierToken.on_time_status, VersionItem.item_type,
+                         Answer.value_int, func.count())
         .join(DossierToken, DossierToken.response_id == Response.id)
-        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                VersionItem.code == Answer.item_code))
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(*scope_conditions(scope, refs, stream), VersionItem.is_overall.is_(True),
-               Answer.value_int.is_not(None), DossierToken.on_time_status.is_not(None))
+        .where(VersionItem.is_overall.is_(True), Answer.value_int.is_not(None),
+               DossierToken.on_time_status.is_not(None))
         .group_by(DossierToken.on_time_status, VersionItem.item_type, Answer.value_int)
     ).all()
     totals = {"in_time": [0, 0], "late": [0, 0]}
