@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-postgres lint bench install translations lock clean
+.PHONY: run run-prod test test-postgres lint bench install translations lock clean
 
 # Re-installs only when the lock or the project metadata changed.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -29,6 +29,23 @@ run: install translations
 	$(BIN)/hailong demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)"
 	$(BIN)/hailong run --host $(HOST) --port $(PORT)
+
+# The production setup, locally: gunicorn (--preload, 2 x cores + 1 workers) on PostgreSQL,
+# rate limits in Redis. DATABASE_URL and SECRET_KEY may be given; otherwise a local database
+# "hailong" is created and a random key is kept in instance/secret.key.
+PROD_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hailong
+run-prod: install translations
+	@mkdir -p instance && test -s instance/secret.key || \
+	  $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > instance/secret.key
+	@chmod 600 instance/secret.key
+	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'hailong'" | grep -q 1 || \
+	  psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE hailong"
+	HAILONG_ENV=production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
+	  SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret.key)}" $(BIN)/hailong init
+	HAILONG_ENV=production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
+	  SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret.key)}" \
+	  RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0}" \
+	  $(BIN)/gunicorn --preload --workers $$(( $$(nproc) * 2 + 1 )) --bind $(HOST):$(PORT) wsgi:app
 
 test: install translations
 	$(BIN)/ruff check .
