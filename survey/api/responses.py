@@ -36,7 +36,7 @@ def submit_response():
         return jsonify(error="unprocessable", errors=invalid.errors), 422
     except service.TokenAlreadyUsed as used:
         return jsonify(error="conflict", detail=str(used)), 409
-    body = service.to_json(result.response)
+    body = result.document or service.to_json(result.response)
     return jsonify(body), 201 if result.created else 200
 
 

@@ -75,6 +75,8 @@ class Prepared:
 class SubmitResult:
     response: Response
     created: bool
+    # Built from what was just stored, so a first submission needs no read-back after commit.
+    document: dict | None = None
 
 
 def parse_uuid(raw: object) -> uuid.UUID | None:
@@ -264,6 +266,7 @@ def submit(payload: Mapping, lang: str = "vi") -> SubmitResult:
         raise
     try:
         response = store(prepared)
+        document = _document(prepared, response)
         db.session.commit()
     except IntegrityError:
         # Another request stored the same UUID between our check and our insert.
@@ -272,7 +275,7 @@ def submit(payload: Mapping, lang: str = "vi") -> SubmitResult:
         if existing is None:
             raise
         return SubmitResult(existing, created=False)
-    return SubmitResult(response, created=True)
+    return SubmitResult(response, created=True, document=document)
 
 
 def store(prepared: Prepared) -> Response:
@@ -312,6 +315,24 @@ def answer_value(answer: Answer) -> int | str | None:
     if answer.missing_code is not None:
         return MISSING_WORDS[answer.missing_code]
     return answer.value_int if answer.value_int is not None else answer.value_text
+
+
+def _document(prepared: Prepared, response: Response) -> dict:
+    """`to_json` of a response just stored, from the objects in hand (no query)."""
+    area = db.session.get(ServiceArea, prepared.service_area_id) \
+        if prepared.service_area_id else None
+    return {
+        "id": str(prepared.uuid),
+        "questionnaire": prepared.version.questionnaire.code,
+        "version": prepared.version.number,
+        "unit": prepared.unit.code,
+        "channel": prepared.channel,
+        "respondent_type": prepared.respondent_type,
+        "service_area": area.code if area else None,
+        "submitted_at": response.submitted_at.astimezone(UTC).isoformat(),
+        "received_at": response.received_at.astimezone(UTC).isoformat(),
+        "answers": {code: answer_value(a) for code, a in sorted(prepared.answers.items())},
+    }
 
 
 def to_json(response: Response) -> dict:

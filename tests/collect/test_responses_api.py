@@ -53,6 +53,17 @@ def test_the_same_id_again_answers_200_and_stores_nothing_new(app, client, world
     assert count(app) == 1
 
 
+def test_the_first_answer_equals_the_stored_one_read_back(app, client, world, land):
+    """The 201 body is built from the submission in hand; it must be what the database holds,
+    time zones included."""
+    sent = {**payload(world, land), "submitted_at": "2025-03-04T09:30:00+07:00"}
+    first = client.post("/api/v1/responses", json=sent)
+    again = client.post("/api/v1/responses", json=sent)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json == again.json
+    assert first.json["submitted_at"] == "2025-03-04T02:30:00+00:00"
+
+
 def test_vietnamese_text_is_stored_and_read_back_exactly(app, client, world, land):
     text = "Cán bộ tiếp đón nhiệt tình, hướng dẫn rõ ràng; nên có thêm ghế chờ — cảm ơn!"
     sent = payload(world, {**land, "comments": text})
