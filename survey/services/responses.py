@@ -253,18 +253,27 @@ def _ignored_presses(prepared: Prepared, raw: object, errors: dict[str, str]) ->
 
 
 def submit(payload: Mapping, lang: str = "vi") -> SubmitResult:
-    """Check and store one submission in its own transaction; commits."""
-    begin_write()  # the existence check and the insert are one writer transaction on SQLite
+    """Check and store one submission in its own transaction; commits.
+
+    The checks (look-ups and validating every answer) only read, so they run before the write
+    transaction: on SQLite only one writer holds the lock at a time, and it should hold it for
+    the inserts alone, not for the Python work of validation.
+    """
     response_uuid = parse_uuid(payload.get("id")) if isinstance(payload, Mapping) else None
     if response_uuid is not None and (existing := find(response_uuid)) is not None:
         db.session.rollback()
         return SubmitResult(existing, created=False)
     try:
         prepared = prepare(payload, lang)
-    except Exception:
+    finally:
+        # End the read snapshot: a writer must start from a fresh one (SQLite cannot upgrade a
+        # stale snapshot). The prepared objects reload on first use.
         db.session.rollback()
-        raise
+    begin_write()
     try:
+        if (existing := find(prepared.uuid)) is not None:  # stored meanwhile by a retry
+            db.session.rollback()
+            return SubmitResult(existing, created=False)
         response = store(prepared)
         document = _document(prepared, response)
         db.session.commit()
