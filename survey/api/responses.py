@@ -25,7 +25,10 @@ def _lang() -> str:
 @bp.post("/responses")
 @limiter.limit(_rate_limit)
 def submit_response():
-    payload = request.get_json(silent=True)  # a body over MAX_CONTENT_LENGTH raises 413 first
+    try:
+        payload = request.get_json(silent=True)  # a body over MAX_CONTENT_LENGTH: 413 first
+    except RecursionError:  # "[[[[…" thousands deep: Python's decoder gives up, we refuse
+        payload = None
     if payload is None:
         return jsonify(error="unprocessable", errors={"body": "a JSON object is expected"}), 422
     try:

@@ -229,3 +229,25 @@ def test_cli_report_prints_the_api_document(demo):
     assert json.loads(result.output) == get(demo, "/api/v1/indices?by=year,service_area").json
     trends = app.test_cli_runner().invoke(args=["report", "trends", "--json", "--by", "year"])
     assert trends.exit_code == 2 and "--by" in trends.output
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/indices?unit=%27%3B%20DROP%20TABLE%20response%3B%20--",
+    "/api/v1/indices?questionnaire=x%27%20OR%201%3D1%20--",
+    "/api/v1/indices?by=year%3B%20DELETE%20FROM%20answer",
+    "/api/v1/trends?service_area=%27%20UNION%20SELECT%201--&by=unit",
+    "/api/v1/indices?measure=item:%27%20OR%20%271%27%3D%271",
+    "/api/v1/records?unit=%25&by=unit",
+    "/api/v1/indices?from=99999999999999999999",
+    "/api/v1/elements?level=%00",
+])
+def test_sql_metacharacters_in_filters_are_plain_values(demo, url):
+    answer = get(demo, url)
+    assert 200 <= answer.status_code < 500, answer.status_code
+    assert answer.is_json
+    with demo[0].app_context():
+        from survey.extensions import db
+        from survey.models import Answer, Response
+
+        assert db.session.execute(db.select(db.func.count(Response.id))).scalar() > 0
+        assert db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar() > 0
