@@ -58,6 +58,22 @@ class References:
         return cls(units, {u.code: u for u in units.values()}, areas,
                    {pid: (code, group) for pid, code, group in rows})
 
+    def subtree_ids(self, code: str) -> list[int]:
+        """Ids of the unit and every unit below it; an unknown code is the caller's error."""
+        unit = self.unit_by_code.get(code)
+        if unit is None:
+            raise ScopeError("unit", f"unknown unit {code!r}")
+        return [u.id for u in self.units.values() if u.path.startswith(unit.path)]
+
+    def unit_conditions(self, scope: Scope, column) -> list:
+        """Conditions on a unit-id column for the scope's unit, visible unit and levels."""
+        conditions = [column.in_(self.subtree_ids(code))
+                      for code in (scope.unit, scope.visible_unit) if code is not None]
+        if scope.levels:
+            ids = [u.id for u in self.units.values() if u.level in scope.levels]
+            conditions.append(column.in_(ids or [-1]))
+        return conditions
+
     def ancestor_at(self, unit: Unit, level: str) -> Unit:
         """The unit's ancestor at `level`, or the unit itself when it is not below one."""
         current: Unit | None = unit
@@ -112,17 +128,8 @@ def scope_conditions(scope: Scope, refs: References, stream: str, source=Respons
     if scope.service_areas:
         ids = [i for i, code in refs.areas.items() if code in scope.service_areas]
         conditions.append(source.service_area_id.in_(ids or [-1]))
-    for code, name in ((scope.unit, "unit"), (scope.visible_unit, "unit")):
-        if code is None:
-            continue
-        unit = refs.unit_by_code.get(code)
-        if unit is None:
-            raise ScopeError(name, f"unknown unit {code!r}")
-        ids = [u.id for u in refs.units.values() if u.path.startswith(unit.path)]
-        conditions.append(source.unit_id.in_(ids))
-    if scope.levels:
-        ids = [u.id for u in refs.units.values() if u.level in scope.levels]
-        conditions.append(source.unit_id.in_(ids or [-1]))
+    if scope.unit or scope.visible_unit or scope.levels:  # the year roll-up has no unit_id
+        conditions += refs.unit_conditions(scope, source.unit_id)
     if scope.channels:
         conditions.append(source.channel.in_(scope.channels))
     if scope.respondent_types:

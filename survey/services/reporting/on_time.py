@@ -44,9 +44,7 @@ def response_rate(scope: Scope, refs: References) -> dict:
     query = select(func.count(DossierToken.id), func.count(DossierToken.used_at))
     for code in (scope.unit, scope.visible_unit):
         if code is not None:
-            unit = refs.unit_by_code[code]
-            query = query.where(DossierToken.unit_id.in_(
-                [u.id for u in refs.units.values() if u.path.startswith(unit.path)]))
+            query = query.where(DossierToken.unit_id.in_(refs.subtree_ids(code)))
     issued, used = db.session.execute(query).one()
     return {"issued": issued, "rated": used, "rate": used / issued if issued else None}
 

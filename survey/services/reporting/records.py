@@ -37,17 +37,7 @@ def _rows(scope: Scope, refs: References) -> list:
         *(func.sum(getattr(DossierStat, c)) for c in COUNT_COLUMNS),
     ).group_by(DossierStat.period_kind, DossierStat.year, DossierStat.period_number,
                DossierStat.unit_id, DossierStat.service_area_id, DossierStat.procedure_group_id)
-    for code in (scope.unit, scope.visible_unit):
-        if code is None:
-            continue
-        unit = refs.unit_by_code.get(code)
-        if unit is None:
-            raise ScopeError("unit", f"unknown unit {code!r}")
-        query = query.where(DossierStat.unit_id.in_(
-            [u.id for u in refs.units.values() if u.path.startswith(unit.path)]))
-    if scope.levels:
-        query = query.where(DossierStat.unit_id.in_(
-            [u.id for u in refs.units.values() if u.level in scope.levels] or [-1]))
+    query = query.where(*refs.unit_conditions(scope, DossierStat.unit_id))
     if scope.service_areas:
         query = query.where(DossierStat.service_area_id.in_(
             [i for i, c in refs.areas.items() if c in scope.service_areas] or [-1]))

@@ -38,7 +38,7 @@ def dossier_volumes(scope: Scope, refs: References, years: tuple[int, int]) -> d
     )
     for code in (scope.unit, scope.visible_unit):
         if code is not None:
-            query = query.where(Unit.path.startswith(refs.unit_by_code[code].path))
+            query = query.where(DossierStat.unit_id.in_(refs.subtree_ids(code)))
     if scope.service_areas:
         ids = [i for i, c in refs.areas.items() if c in scope.service_areas]
         query = query.where(DossierStat.service_area_id.in_(ids))
