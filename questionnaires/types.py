@@ -9,6 +9,7 @@ stored as text codes, multi_choice as the codes joined by spaces in the question
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from .messages import Message
@@ -55,7 +56,7 @@ def _to_int(raw: object) -> int:
 
 
 @dataclass(frozen=True)
-class ItemType:
+class ItemType(ABC):
     """Base of the registry; ``options`` are the type-specific keys an item may carry."""
 
     name: str
@@ -99,8 +100,9 @@ class ItemType:
         allowed = self.values(item)
         return allowed is None or any(isinstance(v, int) and v > value for v in allowed)
 
+    @abstractmethod
     def clean(self, item: Item, raw: object) -> int | str:
-        raise NotImplementedError
+        """The stored value of a raw answer; raises AnswerError when it cannot be one."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,20 @@ def _in_scope(unit: Unit) -> None:
         abort(403)
 
 
+def _unit_choices(scope: Unit | None) -> list[SelectChoice]:
+    """The units an officer may pick: all of them, or their own unit and those below it."""
+    units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
+    return [SelectChoice(u.code, f"{u.code} · {u.name_vi}") for u in units
+            if scope is None or u.path.startswith(scope.path)]
+
+
+def _show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    """A service's refusals, each shown beside the field it concerns."""
+    for name, message in errors.items():
+        if name in form:
+            form[name].errors = [message]
+
+
 def _desk(unit_code: str, desk_code: str) -> Desk:
     desk = db.session.execute(
         db.select(Desk).join(Unit).where(Unit.code == unit_code, Desk.code == desk_code)
@@ -71,9 +85,7 @@ class KioskForm(FlaskForm):
 
 def _kiosk_form(scope: Unit | None) -> KioskForm:
     form = KioskForm()
-    units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
-    form.unit.choices = [SelectChoice(u.code, f"{u.code} · {u.name_vi}") for u in units
-                         if scope is None or u.path.startswith(scope.path)]
+    form.unit.choices = _unit_choices(scope)
     codes = published_codes()
     form.questionnaire.choices = [SelectChoice(c, c) for c in
                                   sorted(codes, key=lambda c: c != "dossier_rating")]
@@ -92,9 +104,7 @@ def create_kiosk():
                                        principal.unit_scope)
         except kiosk_service.KioskRequestInvalid as invalid:
             db.session.rollback()
-            for name, message in invalid.errors.items():
-                if name in form:
-                    form[name].errors = [message]
+            _show_errors(form, invalid.errors)
         else:
             db.session.commit()
             return redirect(url_for("collect.kiosks"))
@@ -143,10 +153,8 @@ class DossierTokenForm(FlaskForm):
 def new_dossier_token():
     principal = current_principal()
     scope = principal.unit_scope
-    units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
     form = DossierTokenForm()
-    form.unit.choices = [SelectChoice(u.code, f"{u.code} · {u.name_vi}") for u in units
-                         if scope is None or u.path.startswith(scope.path)]
+    form.unit.choices = _unit_choices(scope)
     if form.validate_on_submit():
         try:
             issued = tokens.issue_dossier_token(
@@ -154,9 +162,7 @@ def new_dossier_token():
                 actor=principal.name, scope=scope)
         except tokens.TokenRequestInvalid as invalid:
             db.session.rollback()
-            for name, message in invalid.errors.items():
-                if name in form:
-                    form[name].errors = [message]
+            _show_errors(form, invalid.errors)
         else:
             db.session.commit()
             url = url_for("collect.receipt", token=issued.token, _external=True)
