@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -63,3 +65,24 @@ def csrf_from(html: str) -> str:
 
 def postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@contextmanager
+def fresh_postgres_databases(url: str, prefix: str, count: int = 1):
+    """Brand-new databases on the server named by `url`; yields their URLs, drops them after."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    names = [f"{prefix}_{uuid.uuid4().hex[:12]}" for _ in range(count)]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield [base.set(database=n).render_as_string(hide_password=False) for n in names]
+    finally:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

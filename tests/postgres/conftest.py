@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from survey.extensions import db
-from tests.conftest import make_app, postgres_url
+from tests.conftest import fresh_postgres_databases, make_app, postgres_url
 
 pytestmark = pytest.mark.postgres
 
@@ -25,15 +21,8 @@ def pg_url():
 @pytest.fixture
 def pg_database(pg_url):
     """A brand-new database on the server, dropped afterwards."""
-    base = make_url(pg_url)
-    name = f"hl_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_databases(pg_url, "hl_test") as (url,):
+        yield url
 
 
 @pytest.fixture

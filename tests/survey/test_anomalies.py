@@ -10,14 +10,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 from survey.extensions import db
 from survey.models import Answer, Desk, Kiosk, Response, VersionItem
 from survey.services import anomalies
 from tests import factories
-from tests.conftest import make_app, postgres_url
+from tests.conftest import fresh_postgres_databases, make_app, postgres_url
 from tests.design.helpers import login, make_users
 
 START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
@@ -31,15 +30,8 @@ def database_url(request, tmp_path):
     url = postgres_url()
     if url is None:
         pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL variant is skipped")
-    base = make_url(url)
-    name = f"hl_anom_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_databases(url, "hl_anom") as (fresh,):
+        yield fresh
 
 
 class Planter:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import uuid
 from contextlib import closing
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
 from survey.extensions import db
 from survey.models import Base
 from survey.services import backup as service
 from survey.services.demo import load_demo
-from tests.conftest import make_app, postgres_url
+from tests.conftest import fresh_postgres_databases, make_app, postgres_url
 
 
 def table_rows(url: str) -> dict[str, list[tuple]]:
@@ -138,17 +137,8 @@ def pg_databases():
         pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL backup test is skipped")
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         pytest.skip("pg_dump/pg_restore are not installed")
-    base = make_url(url)
-    names = [f"hl_backup_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for name in names:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield [base.set(database=name).render_as_string(hide_password=False) for name in names]
-    with admin.connect() as connection:
-        for name in names:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_databases(url, "hl_backup", count=2) as urls:
+        yield urls
 
 
 def test_postgres_without_run_prints_the_recipe(tmp_path):
