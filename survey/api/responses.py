@@ -39,8 +39,7 @@ def submit_response():
         return jsonify(error="unprocessable", errors=invalid.errors), 422
     except service.TokenAlreadyUsed as used:
         return jsonify(error="conflict", detail=str(used)), 409
-    body = result.document or service.to_json(result.response)
-    return jsonify(body), 201 if result.created else 200
+    return jsonify(result.document), 201 if result.created else 200
 
 
 _ANSWER_VALUE = {"oneOf": [{"type": "integer"}, {"type": "string"},

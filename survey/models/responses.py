@@ -78,7 +78,6 @@ class Answer(Base):
             name="missing_code",
         ),
         # Reports group by item then value; this index answers them without the response table.
-        Index("ix_answer_item_value", "item_code", "value_int"),
     )
 
     response_id: Mapped[int] = mapped_column(

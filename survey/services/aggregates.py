@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy import and_, delete, func, insert, select
 
+from survey.database import execute_many
 from survey.extensions import db
 from survey.models import Answer, AnswerCount, Response, VersionItem
 from survey.models.aggregates import AGGREGATED_TYPES, ROLLUPS
@@ -38,37 +41,66 @@ def _upsert(model):
     return _UPSERTS[key]
 
 
-def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
-                  item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> int:
-    """Count the answers of stored responses (plain dicts with the response columns) in every
-    roll-up.
+# The rows to add to each roll-up: (model, [{key columns…, "n": count}]); `negative` when
+# some counts go down (a deletion), so emptied rows must be removed.
+# For each roll-up, the function picking its key out of the finest key.
+_PICKS = tuple((model, itemgetter(*(AnswerCount.KEY.index(k) for k in model.KEY)))
+               for model in ROLLUPS)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    rows: tuple[tuple[type, list[dict]], ...]
+    negative: bool = False
+
+
+def count(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
+          item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> Counted:
+    """The roll-up rows for some responses (plain dicts with the response columns), in Python.
 
     `answers[response_id]` maps item codes to objects with value_int / missing_code;
-    `item_types[version_id]` maps item codes to their type. `sign=-1` removes them again.
+    `item_types[version_id]` maps item codes to their type. `sign=-1` counts a removal.
+    Pure computation, so a submission does it before it takes the write lock.
     """
     counts: Counter = Counter()
     for response in responses:
         types = item_types[response["version_id"]]
+        base = (response["year"], response["month"], response["unit_id"],
+                response["version_id"], response.get("service_area_id") or 0,
+                response.get("procedure_id") or 0, response["channel"],
+                response.get("respondent_type") or "")
         for code, answer in answers[response["id"]].items():
             value = answer.value_int if answer.value_int is not None else answer.missing_code
-            if types.get(code) not in AGGREGATED_TYPES or value is None:
-                continue
-            counts[(response["year"], response["month"], response["unit_id"],
-                    response["version_id"], response.get("service_area_id") or 0,
-                    response.get("procedure_id") or 0, response["channel"],
-                    response.get("respondent_type") or "", code, value)] += sign
+            if value is not None and types.get(code) in AGGREGATED_TYPES:
+                counts[(*base, code, value)] += sign
     if not counts:
-        return 0
-    for model in ROLLUPS:
+        return Counted(())
+    rolled_up = []
+    for model, pick in _PICKS:
         rolled: Counter = Counter()
         for key, n in counts.items():
-            full = dict(zip(AnswerCount.KEY, key, strict=True))
-            rolled[tuple(full[k] for k in model.KEY)] += n
-        rows = [dict(zip(model.KEY, key, strict=True), n=n) for key, n in sorted(rolled.items())]
-        db.session.connection().execute(_upsert(model), rows)
-        if sign < 0:
+            rolled[pick(key)] += n
+        names = model.KEY
+        # Sorted, so that concurrent upserts on PostgreSQL lock rows in one order (no deadlock).
+        rolled_up.append((model, [{**dict(zip(names, key, strict=True)), "n": n}
+                                  for key, n in sorted(rolled.items())]))
+    return Counted(tuple(rolled_up), negative=sign < 0)
+
+
+def apply(counted: Counted) -> None:
+    """Add counted rows to the roll-ups: one executemany upsert per table."""
+    for model, rows in counted.rows:
+        execute_many(db.session.connection(), _upsert(model), rows)
+        if counted.negative:
             db.session.execute(delete(model).where(model.n <= 0))
-    return len(counts)
+
+
+def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
+                  item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> int:
+    """Count the answers of stored responses in every roll-up; returns the finest row count."""
+    counted = count(responses, answers, item_types, sign)
+    apply(counted)
+    return len(counted.rows[-1][1]) if counted.rows else 0
 
 
 def version_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -88,7 +120,7 @@ def cached_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     """`version_item_types`, remembered per database: a published version never changes."""
     where = db.session.get_bind().url.render_as_string()
     missing = [v for v in set(version_ids) if (where, v) not in _TYPES]
-    for version_id, types in version_item_types(missing).items():
+    for version_id, types in (version_item_types(missing) if missing else {}).items():
         _TYPES[(where, version_id)] = types
     return {v: _TYPES.get((where, v), {}) for v in version_ids}
 

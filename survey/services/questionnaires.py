@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import questionnaires as qn
 from survey.extensions import db
 from survey.models import Questionnaire, QuestionnaireVersion, VersionItem
-from survey.services import audit
+from survey.services import audit, lookups
 
 
 class PublishRefused(ValueError):
@@ -88,6 +88,53 @@ def get_version(code: str, number: int | None = None) -> QuestionnaireVersion:
 _DEFINITIONS: dict[str, qn.Questionnaire] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class VersionRef:
+    """What storing a response needs of a published version, read with one Core query."""
+
+    id: int
+    number: int
+    content_hash: str
+    questionnaire_id: int
+    code: str
+
+
+def version_ref(code: str, number: int | None = None) -> VersionRef:
+    """`get_version` for the submission path: plain values, no ORM objects to load or expire.
+
+    Every response pays for this look-up, so it reads one row of four columns instead of the
+    questionnaire and all its versions, and each worker remembers it briefly (`lookups`).
+    """
+    ref = lookups.remembered(("version", code, number), lambda: _read_version_ref(code, number))
+    if ref is None:
+        get(code)  # "no questionnaire with code …" when that is the reason
+        raise UnknownQuestionnaire(
+            f"{code} has no version {number}" if number else f"{code} has no published version"
+        )
+    return ref
+
+
+def _read_version_ref(code: str, number: int | None) -> VersionRef | None:
+    query = (db.select(QuestionnaireVersion.id, QuestionnaireVersion.number,
+                       QuestionnaireVersion.content_hash, Questionnaire.id)
+             .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+             .where(Questionnaire.code == code))
+    if number is None:
+        query = query.order_by(QuestionnaireVersion.number.desc()).limit(1)
+    else:
+        query = query.where(QuestionnaireVersion.number == number)
+    row = db.session.connection().execute(query).first()
+    return VersionRef(row[0], row[1], row[2], row[3], code) if row else None
+
+
+def definition_of_ref(ref: VersionRef) -> qn.Questionnaire:
+    """`definition_of` for a `VersionRef`: the JSON is read only on the first use of a hash."""
+    cached = _DEFINITIONS.get(ref.content_hash)
+    if cached is None:
+        return definition_of(db.session.get(QuestionnaireVersion, ref.id))
+    return cached
+
+
 def definition_of(version: QuestionnaireVersion) -> qn.Questionnaire:
     """The typed definition of a published version.
 
@@ -146,6 +193,7 @@ def publish(code: str, actor: str = "cli") -> PublishResult:
     if row.status != "retired":
         row.status = "active"
     db.session.flush()
+    lookups.forget()  # "the latest version" changed: this worker sees it at once
     audit.record(actor, "publish", "questionnaire", code, new={"version": version.number,
                                                                "hash": version.content_hash})
     return PublishResult(version, created=True)

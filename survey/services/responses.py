@@ -13,16 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 import questionnaires as qn
-from survey.database import begin_write
+from survey.database import begin_write, execute_many, write_turn
 from survey.extensions import db
 from survey.models import (
     Answer,
-    DossierToken,
-    Kiosk,
     QuestionnaireVersion,
     Response,
     ServiceArea,
@@ -30,7 +28,7 @@ from survey.models import (
     now_utc,
 )
 from survey.models.responses import CHANNELS
-from survey.services import aggregates, tokens
+from survey.services import aggregates, lookups, tokens
 from survey.services import questionnaires as qservice
 from survey.services.periods import LOCAL_TZ, year_month
 
@@ -55,28 +53,35 @@ class TokenAlreadyUsed(ValueError):
 
 @dataclass
 class Prepared:
-    """A checked submission, ready to store."""
+    """A checked submission, ready to store: plain values only.
+
+    No ORM objects: the checks end their read transaction before the write one starts, and an
+    expired object would be loaded again (one query each) when the insert reads its id.
+    """
 
     uuid: uuid.UUID
-    version: QuestionnaireVersion
-    unit: Unit
+    version: qservice.VersionRef
+    unit_id: int
+    unit_code: str
     channel: str
     submitted_at: datetime
     answers: dict[str, qn.Answer]
     respondent_type: str | None = None
     service_area_id: int | None = None
+    service_area_code: str | None = None
     procedure_id: int | None = None
-    kiosk: Kiosk | None = None
-    dossier: DossierToken | None = None
+    kiosk_id: int | None = None
+    dossier_token_id: int | None = None
     ignored_presses: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class SubmitResult:
-    response: Response
+    response_id: int
     created: bool
-    # Built from what was just stored, so a first submission needs no read-back after commit.
-    document: dict | None = None
+    # The API's document of the stored response: for a first submission it is built from what
+    # was just stored, so no read-back is needed after the commit.
+    document: dict
 
 
 def parse_uuid(raw: object) -> uuid.UUID | None:
@@ -90,6 +95,22 @@ def find(response_uuid: uuid.UUID) -> Response | None:
     return db.session.execute(
         db.select(Response).filter_by(uuid=response_uuid)
     ).scalar_one_or_none()
+
+
+def find_id(response_uuid: uuid.UUID) -> int | None:
+    """The id of a stored response, or None: one indexed look-up, no ORM object."""
+    return _scalar(select(Response.id).where(Response.uuid == response_uuid))
+
+
+# Core statements run on the session's connection: the ORM's execution layer costs more than
+# these one-row look-ups themselves.
+def _scalar(statement):
+    return db.session.connection().execute(statement).scalar_one_or_none()
+
+
+def _first(statement):
+    row = db.session.connection().execute(statement).first()
+    return tuple(row) if row is not None else None
 
 
 def parse_submitted_at(raw: object, now: datetime | None = None) -> datetime:
@@ -132,7 +153,7 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None) -> 
     channel = payload.get("channel")
     if channel not in CHANNELS:
         errors["channel"] = f"one of {', '.join(CHANNELS)}"
-    unit = _unit(payload.get("unit"), errors)
+    unit_id, unit_code = _unit(payload.get("unit"), errors)
     try:
         submitted_at = parse_submitted_at(payload.get("submitted_at"), now)
     except ValueError as error:
@@ -142,20 +163,21 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None) -> 
     if not isinstance(raw, Mapping):
         errors["answers"] = "an object of item code: value is required"
         raw = {}
-    prepared = Prepared(response_uuid, version, unit, channel, submitted_at, {})  # type: ignore[arg-type]
-    _apply_token(prepared, payload, errors)
-    definition = qservice.definition_of(version)
+    prepared = Prepared(response_uuid, version, unit_id, unit_code, channel,  # type: ignore[arg-type]
+                        submitted_at, {})
+    dossier_area = _apply_token(prepared, payload, errors)
+    definition = qservice.definition_of_ref(version)
     answers, answer_errors = qn.validate_answers(definition, raw, lang)
     errors.update(answer_errors)
     prepared.answers = answers
-    _derive(prepared, definition, payload.get("service_area"), errors)
+    _derive(prepared, definition, payload.get("service_area"), dossier_area, errors)
     _ignored_presses(prepared, payload.get("ignored_presses"), errors)
     if errors:
         raise SubmissionInvalid(errors)
     return prepared
 
 
-def _version(payload: Mapping) -> QuestionnaireVersion:
+def _version(payload: Mapping) -> qservice.VersionRef:
     code = payload.get("questionnaire")
     number = payload.get("version")
     if not isinstance(code, str):
@@ -166,35 +188,40 @@ def _version(payload: Mapping) -> QuestionnaireVersion:
         number = int(number)
     elif not isinstance(number, int) or isinstance(number, bool):
         raise qservice.UnknownQuestionnaire(f"{code} has no version {number!r}")
-    return qservice.get_version(code, number)
+    return qservice.version_ref(code, number)
 
 
-def _unit(code: object, errors: dict[str, str]) -> Unit | None:
-    unit = None
+def _unit(code: object, errors: dict[str, str]) -> tuple[int, str]:
+    unit_id = None
     if isinstance(code, str) and code:
-        unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one_or_none()
-    if unit is None:
+        unit_id = lookups.remembered(("unit", code), lambda: _scalar(
+            select(Unit.id).where(Unit.code == code)))
+    if unit_id is None:
         errors["unit"] = f"unknown unit {code!r}"
-    return unit
+        return 0, ""
+    return unit_id, code  # type: ignore[return-value]
 
 
-def _apply_token(prepared: Prepared, payload: Mapping, errors: dict[str, str]) -> None:
-    """A kiosk token fixes the kiosk; a dossier token fixes the dossier. Both fix the unit."""
+def _apply_token(prepared: Prepared, payload: Mapping, errors: dict[str, str]) -> int | None:
+    """A kiosk token fixes the kiosk; a dossier token fixes the dossier. Both fix the unit.
+
+    Returns the service area of the dossier's procedure, when there is one.
+    """
     token = payload.get("token")
     if not token:
-        return
+        return None
     if not isinstance(token, str):
         errors["token"] = "a string is expected"
-        return
-    questionnaire = prepared.version.questionnaire
+        return None
+    area_id = None
     if "." in token:  # signed kiosk tokens have dots; random dossier tokens never do
         try:
             kiosk = tokens.kiosk_from_token(token)
         except tokens.TokenRefused as refused:
             errors["token"] = str(refused)
-            return
-        prepared.kiosk = kiosk
-        unit, owner, expected_channel = kiosk.unit, kiosk.questionnaire, "kiosk"
+            return None
+        prepared.kiosk_id = kiosk.id
+        unit_id, owner_id, expected_channel = kiosk.unit_id, kiosk.questionnaire_id, "kiosk"
     else:
         try:
             dossier = tokens.find_dossier_token(token)
@@ -202,43 +229,46 @@ def _apply_token(prepared: Prepared, payload: Mapping, errors: dict[str, str]) -
             if refused.reason == "used":
                 raise TokenAlreadyUsed(str(refused)) from refused
             errors["token"] = str(refused)
-            return
-        prepared.dossier = dossier
+            return None
+        prepared.dossier_token_id = dossier.id
         prepared.procedure_id = dossier.procedure_id
-        unit, owner, expected_channel = dossier.unit, dossier.questionnaire, None
-    if prepared.unit is not None and prepared.unit.id != unit.id:
+        if dossier.procedure is not None:
+            area_id = dossier.procedure.service_area_id
+        unit_id, owner_id, expected_channel = dossier.unit_id, dossier.questionnaire_id, None
+    if prepared.unit_id and prepared.unit_id != unit_id:
         errors["unit"] = "does not match the token's unit"
-    if owner.id != questionnaire.id:
+    if owner_id != prepared.version.questionnaire_id:
         errors["questionnaire"] = "does not match the token's questionnaire"
     if expected_channel and prepared.channel != expected_channel:
         errors["channel"] = f"must be {expected_channel} with a kiosk token"
+    return area_id
 
 
 def _derive(prepared: Prepared, definition: qn.Questionnaire, asked: object,
-            errors: dict[str, str]) -> None:
+            dossier_area: int | None, errors: dict[str, str]) -> None:
     """Respondent type from its item; service area from the field, dossier or questionnaire."""
     item = definition.respondent_type_item
     answer = prepared.answers.get(item.code) if item else None
     if answer is not None and answer.value_text in ("individual", "organisation"):
         prepared.respondent_type = answer.value_text
     areas = definition.service_areas
-    code = None
     if asked not in (None, ""):
         if not isinstance(asked, str) or (areas and asked not in areas):
             errors["service_area"] = f"one of {', '.join(areas)}" if areas else "unknown"
             return
-        code = asked
-    elif prepared.dossier is not None and prepared.dossier.procedure is not None:
-        prepared.service_area_id = prepared.dossier.procedure.service_area_id
-        return
+        where = ServiceArea.code == asked
+    elif dossier_area is not None:
+        where, asked = ServiceArea.id == dossier_area, dossier_area
     elif len(areas) == 1:
-        code = areas[0]
-    if code is not None:
-        area = db.session.execute(db.select(ServiceArea).filter_by(code=code)).scalar_one_or_none()
-        if area is None:
-            errors["service_area"] = f"unknown service area {code!r}"
-        else:
-            prepared.service_area_id = area.id
+        where, asked = ServiceArea.code == areas[0], areas[0]
+    else:
+        return
+    area = lookups.remembered(("area", asked), lambda: _first(
+        select(ServiceArea.id, ServiceArea.code).where(where)))
+    if area is None:
+        errors["service_area"] = f"unknown service area {asked!r}"
+    else:
+        prepared.service_area_id, prepared.service_area_code = area
 
 
 def _ignored_presses(prepared: Prepared, raw: object, errors: dict[str, str]) -> None:
@@ -246,78 +276,119 @@ def _ignored_presses(prepared: Prepared, raw: object, errors: dict[str, str]) ->
         return
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_IGNORED_PRESSES:
         errors["ignored_presses"] = f"a whole number from 0 to {MAX_IGNORED_PRESSES}"
-    elif prepared.kiosk is None:
+    elif prepared.kiosk_id is None:
         errors["ignored_presses"] = "only kiosks report ignored presses"
     else:
         prepared.ignored_presses = raw
 
 
 def submit(payload: Mapping, lang: str = "vi") -> SubmitResult:
-    """Check and store one submission in its own transaction; commits.
+    """Check and store one submission in its own transaction; commits."""
+    try:
+        return _submit(payload, lang)
+    except IntegrityError:
+        # Not a repeated id, so a foreign key: a unit or version this worker remembered is
+        # gone. Forget, and check again with what the database holds now.
+        lookups.forget()
+        return _submit(payload, lang)
 
-    The checks (look-ups and validating every answer) only read, so they run before the write
+
+def _submit(payload: Mapping, lang: str) -> SubmitResult:
+    """The checks (look-ups and validating every answer) only read, so they run before the write
     transaction: on SQLite only one writer holds the lock at a time, and it should hold it for
-    the inserts alone, not for the Python work of validation.
+    the inserts alone, not for the Python work of validation. The roll-up counts are also
+    computed before it; inside, five statements and the commit.
+
+    A repeated id is found by the unique constraint rather than by a look-up before: retries
+    are rare, and every first submission would pay for that query.
     """
-    response_uuid = parse_uuid(payload.get("id")) if isinstance(payload, Mapping) else None
-    if response_uuid is not None and (existing := find(response_uuid)) is not None:
-        db.session.rollback()
-        return SubmitResult(existing, created=False)
     try:
         prepared = prepare(payload, lang)
+        counts = _counts(prepared)
+    except (SubmissionInvalid, TokenAlreadyUsed, qservice.UnknownQuestionnaire):
+        # A retry of a stored response is answered with it, even if it would not pass today
+        # (its receipt is used now, its unit renamed…).
+        if (existing := _stored_id(payload)) is not None:
+            return _already_stored(existing)
+        raise
     finally:
-        # End the read snapshot: a writer must start from a fresh one (SQLite cannot upgrade a
-        # stale snapshot). The prepared objects reload on first use.
+        # End any read snapshot (token checks read): a writer must start from a fresh one
+        # (SQLite cannot upgrade a stale snapshot).
         db.session.rollback()
-    begin_write()
     try:
-        if (existing := find(prepared.uuid)) is not None:  # stored meanwhile by a retry
-            db.session.rollback()
-            return SubmitResult(existing, created=False)
-        response = store(prepared)
-        document = _document(prepared, response)
-        db.session.commit()
+        with write_turn():
+            begin_write()
+            response_id, received_at = store(prepared, counts)
+            db.session.commit()
     except IntegrityError:
-        # Another request stored the same UUID between our check and our insert.
+        # The same id was stored before, or by a retry racing with this request.
         db.session.rollback()
-        existing = find(prepared.uuid)
+        existing = find_id(prepared.uuid)
         if existing is None:
             raise
-        return SubmitResult(existing, created=False)
-    return SubmitResult(response, created=True, document=document)
+        return _already_stored(existing)
+    except tokens.TokenRefused as refused:  # a second use of the receipt won the race
+        db.session.rollback()
+        raise TokenAlreadyUsed(str(refused)) from refused
+    return SubmitResult(response_id, True, _document(prepared, received_at))
 
 
-def store(prepared: Prepared) -> Response:
-    """Insert the response, then all its answers in one executemany statement; flushes."""
+def _stored_id(payload: object) -> int | None:
+    response_uuid = parse_uuid(payload.get("id")) if isinstance(payload, Mapping) else None
+    return find_id(response_uuid) if response_uuid is not None else None
+
+
+def _already_stored(response_id: int) -> SubmitResult:
+    document = to_json(db.session.get(Response, response_id))
+    db.session.rollback()
+    return SubmitResult(response_id, False, document)
+
+
+def _response_row(prepared: Prepared) -> dict:
     year, month = year_month(prepared.submitted_at)
-    response = Response(
-        uuid=prepared.uuid, version_id=prepared.version.id, unit_id=prepared.unit.id,
-        service_area_id=prepared.service_area_id, procedure_id=prepared.procedure_id,
-        kiosk_id=prepared.kiosk.id if prepared.kiosk else None, channel=prepared.channel,
-        respondent_type=prepared.respondent_type, submitted_at=prepared.submitted_at,
-        year=year, month=month,
-    )
-    db.session.add(response)
-    db.session.flush()
+    return {"uuid": prepared.uuid, "version_id": prepared.version.id,
+            "unit_id": prepared.unit_id, "service_area_id": prepared.service_area_id,
+            "procedure_id": prepared.procedure_id, "kiosk_id": prepared.kiosk_id,
+            "channel": prepared.channel, "respondent_type": prepared.respondent_type,
+            "submitted_at": prepared.submitted_at, "year": year, "month": month}
+
+
+def _counts(prepared: Prepared) -> aggregates.Counted:
+    row = _response_row(prepared)
+    return aggregates.count([{**row, "id": 0}], {0: prepared.answers},
+                            aggregates.cached_item_types([prepared.version.id]))
+
+
+# Built once: a statement made with .values(...) per call costs more than executing it.
+_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+_INSERT_ANSWERS = insert(Answer.__table__)
+
+
+def store(prepared: Prepared, counts: aggregates.Counted | None = None) -> tuple[int, datetime]:
+    """Insert the response, its answers (one executemany) and its roll-up counts.
+
+    Core statements on the session's connection: the ORM's unit of work would cost more than
+    the inserts themselves. Returns the new id and the time it was received.
+    """
+    connection = db.session.connection()
+    received_at = now_utc()
+    response_id = connection.execute(
+        _INSERT_RESPONSE, {**_response_row(prepared), "received_at": received_at}
+    ).scalar_one()
     rows = [
-        {"response_id": response.id, "item_code": code, "value_int": a.value_int,
+        {"response_id": response_id, "item_code": code, "value_int": a.value_int,
          "value_text": a.value_text, "missing_code": a.missing_code}
         for code, a in prepared.answers.items()
     ]
     if rows:
-        db.session.execute(insert(Answer), rows)
+        execute_many(connection, _INSERT_ANSWERS, rows)
     # The report counts change in the same transaction, so they never drift from the answers.
-    aggregates.add_responses(
-        [{"id": response.id, "year": year, "month": month, "unit_id": response.unit_id,
-          "version_id": response.version_id, "service_area_id": response.service_area_id,
-          "procedure_id": response.procedure_id, "channel": response.channel,
-          "respondent_type": response.respondent_type}],
-        {response.id: prepared.answers}, aggregates.cached_item_types([response.version_id]))
-    if prepared.dossier is not None:
-        tokens.redeem_dossier_token(prepared.dossier, response.id)
-    if prepared.kiosk is not None:
-        tokens.record_ignored_presses(prepared.kiosk, prepared.ignored_presses)
-    return response
+    aggregates.apply(counts if counts is not None else _counts(prepared))
+    if prepared.dossier_token_id is not None:
+        tokens.redeem_dossier_token(prepared.dossier_token_id, response_id)
+    if prepared.kiosk_id is not None:
+        tokens.record_ignored_presses(prepared.kiosk_id, prepared.ignored_presses)
+    return response_id, received_at
 
 
 def answer_value(answer: Answer) -> int | str | None:
@@ -326,20 +397,18 @@ def answer_value(answer: Answer) -> int | str | None:
     return answer.value_int if answer.value_int is not None else answer.value_text
 
 
-def _document(prepared: Prepared, response: Response) -> dict:
-    """`to_json` of a response just stored, from the objects in hand (no query)."""
-    area = db.session.get(ServiceArea, prepared.service_area_id) \
-        if prepared.service_area_id else None
+def _document(prepared: Prepared, received_at: datetime) -> dict:
+    """`to_json` of a response just stored, from the values in hand (no query)."""
     return {
         "id": str(prepared.uuid),
-        "questionnaire": prepared.version.questionnaire.code,
+        "questionnaire": prepared.version.code,
         "version": prepared.version.number,
-        "unit": prepared.unit.code,
+        "unit": prepared.unit_code,
         "channel": prepared.channel,
         "respondent_type": prepared.respondent_type,
-        "service_area": area.code if area else None,
-        "submitted_at": response.submitted_at.astimezone(UTC).isoformat(),
-        "received_at": response.received_at.astimezone(UTC).isoformat(),
+        "service_area": prepared.service_area_code,
+        "submitted_at": prepared.submitted_at.astimezone(UTC).isoformat(),
+        "received_at": received_at.astimezone(UTC).isoformat(),
         "answers": {code: answer_value(a) for code, a in sorted(prepared.answers.items())},
     }
 

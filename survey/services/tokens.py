@@ -62,11 +62,11 @@ def new_kiosk_nonce() -> str:
     return uuid.uuid4().hex
 
 
-def record_ignored_presses(kiosk: Kiosk, count: int) -> None:
+def record_ignored_presses(kiosk_id: int, count: int) -> None:
     """Add to the kiosk's counter in SQL, so two submissions at once both count."""
     if count > 0:
         db.session.execute(
-            db.update(Kiosk).where(Kiosk.id == kiosk.id)
+            db.update(Kiosk).where(Kiosk.id == kiosk_id)
             .values(ignored_presses=Kiosk.ignored_presses + count)
         )
 
@@ -125,12 +125,26 @@ class TokenRequestInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def issue_dossier_token(dossier_code: str, unit_code: str, procedure_code: str | None = None,
-                        questionnaire_code: str | None = None, actor: str = "api",
+def issue_dossier_token(dossier_code: object, unit_code: object, procedure_code: object = None,
+                        questionnaire_code: object = None, actor: str = "api",
                         scope: Unit | None = None) -> IssuedToken:
-    """A new single-use token for a dossier; `scope` bounds the units a unit officer may use."""
+    """A new single-use token for a dossier; `scope` bounds the units a unit officer may use.
+
+    The codes are taken as a client sent them: anything but text is refused (422).
+    """
     begin_write()
     errors: dict[str, str] = {}
+    # Values come straight from a JSON body: a list or a number must be refused here, not
+    # reach a query as a parameter the database cannot bind.
+    fields = {"dossier_code": dossier_code, "unit": unit_code, "procedure": procedure_code,
+              "questionnaire": questionnaire_code}
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            errors[name] = "a text code is expected"
+        elif value and "\x00" in value:
+            errors[name] = "holds a NUL character"
+    if errors:
+        raise TokenRequestInvalid(errors)
     dossier_code = (dossier_code or "").strip()
     if not dossier_code or len(dossier_code) > 60:
         errors["dossier_code"] = "required, at most 60 characters"
@@ -175,11 +189,11 @@ def find_dossier_token(token: str) -> DossierToken:
     return row
 
 
-def redeem_dossier_token(row: DossierToken, response_id: int) -> None:
+def redeem_dossier_token(token_id: int, response_id: int) -> None:
     """Mark the token used by this response; a concurrent second use loses the race here."""
     done = db.session.execute(
         db.update(DossierToken)
-        .where(DossierToken.id == row.id, DossierToken.used_at.is_(None))
+        .where(DossierToken.id == token_id, DossierToken.used_at.is_(None))
         .values(used_at=now_utc(), response_id=response_id)
     )
     if done.rowcount != 1:

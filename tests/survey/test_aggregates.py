@@ -100,7 +100,7 @@ def test_counts_follow_submissions_imports_and_deletions(app, tmp_path):
                                    for k, a in given.items()}}
             result = responses.submit(payload)
             assert result.created, payload
-            ids.append(result.response.id)
+            ids.append(result.response_id)
             if i % 7 == 0:  # a retry stores nothing and counts nothing
                 assert not responses.submit(payload).created
         assert aggregates.differences() == []

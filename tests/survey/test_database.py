@@ -58,3 +58,60 @@ def test_concurrent_read_then_write_transactions_do_not_fail(app):
     with app.app_context():
         count = db.session.execute(db.select(db.func.count()).select_from(Response)).scalar()
     assert count == per_thread * threads
+
+
+def _try_lock(path: str, answer) -> None:
+    """In another process: can it take the writers' lock without waiting?"""
+    import fcntl
+    import os
+
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        answer.put("free")
+    except BlockingIOError:
+        answer.put("held")
+    finally:
+        os.close(fd)
+
+
+def test_writers_queue_on_an_os_lock_that_other_processes_respect(ctx):
+    """write_turn holds a lock another process must wait for, and drops it on leaving."""
+    import multiprocessing
+
+    from survey.database import write_turn
+
+    path = db.engine.url.database + ".writers"
+    spawn = multiprocessing.get_context("spawn")
+    answer = spawn.Queue()
+
+    def other_process() -> str:
+        child = spawn.Process(target=_try_lock, args=(path, answer))
+        child.start()
+        child.join(30)
+        return answer.get(timeout=5)
+
+    with write_turn():
+        assert other_process() == "held"
+    assert other_process() == "free"
+
+
+def test_write_turn_is_released_when_the_transaction_fails(app):
+    from survey.database import write_turn
+
+    with app.app_context():
+        try:
+            with write_turn():
+                raise RuntimeError("insert failed")
+        except RuntimeError:
+            pass
+    done = threading.Event()
+
+    def again():
+        with app.app_context(), write_turn():
+            done.set()
+
+    thread = threading.Thread(target=again)
+    thread.start()
+    thread.join(5)
+    assert done.is_set()
