@@ -30,6 +30,7 @@ def configure_engine(engine: Engine) -> None:
         return
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "engine_disposed", _forget_write_turn)
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
@@ -43,7 +44,6 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
         # In WAL mode NORMAL is durable across application crashes; only an OS crash or power
         # loss can undo the last commits, and a kiosk retries what was not acknowledged.
         cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA mmap_size = 268435456")
     cursor.close()
 
 
@@ -89,15 +89,35 @@ def write_turn() -> Iterator[None]:
     key = (os.getpid(), path)
     with _TURNS_GUARD:
         if key not in _TURNS:
-            _TURNS[key] = (threading.Lock(), os.open(f"{path}.writers", os.O_RDWR | os.O_CREAT,
-                                                     0o600))
-        thread_lock, fd = _TURNS[key]
+            try:
+                _TURNS[key] = (threading.Lock(),
+                               os.open(f"{path}.writers", os.O_RDWR | os.O_CREAT, 0o600))
+            except OSError:
+                pass  # a read-only directory: the write will fail with the database's own error
+        turn = _TURNS.get(key)
+    if turn is None:
+        yield
+        return
+    thread_lock, fd = turn
     with thread_lock:
+        if _TURNS.get(key) is not turn:  # its engine was disposed meanwhile: start again
+            with write_turn():
+                yield
+            return
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _forget_write_turn(engine: Engine) -> None:
+    """Close the lock file of a disposed engine (tests and CLI commands make many)."""
+    with _TURNS_GUARD:
+        turn = _TURNS.pop((os.getpid(), engine.url.database or ""), None)
+    if turn is not None:
+        with turn[0]:
+            os.close(turn[1])
 
 
 _DRIVER_SQL: dict[tuple[int, str], str] = {}
