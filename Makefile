@@ -45,6 +45,7 @@ run-prod: install translations
 	HAILONG_ENV=production DATABASE_URL="$${DATABASE_URL:-$(PROD_DATABASE_URL)}" \
 	  SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret.key)}" \
 	  RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0}" \
+	  LOG_REQUESTS="$${LOG_REQUESTS:-1}" \
 	  $(BIN)/gunicorn --preload --workers $$(( $$(nproc) * 2 + 1 )) --bind $(HOST):$(PORT) wsgi:app
 
 test: install translations

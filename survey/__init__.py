@@ -20,6 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
+    register_assets(app)
+    register_logging(app)
     register_commands(app)
     return app
 
@@ -107,6 +109,19 @@ def register_security(app: Flask) -> None:
 
     add_headers_and_log_filter(app)
     app.register_blueprint(security_bp)
+
+
+def register_assets(app: Flask) -> None:
+    """Static files compressed, cached for a year, with versioned URLs (survey/assets.py)."""
+    from survey.assets import register_assets as serve_static
+
+    serve_static(app)
+
+
+def register_logging(app: Flask) -> None:
+    from survey.logs import register_logging as structured_logs
+
+    structured_logs(app)
 
 
 def register_commands(app: Flask) -> None:

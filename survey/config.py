@@ -36,6 +36,10 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
     production = mode == "production"
     return {
         "HAILONG_ENV": mode,
+        # Structured logs (survey/logs.py): JSON lines in production; one line per request
+        # only when asked, as a busy server writes hundreds a second.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_REQUESTS": env.get("LOG_REQUESTS", "0") in ("1", "true", "yes"),
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_sqlite_url(instance_path),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

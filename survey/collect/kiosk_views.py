@@ -6,11 +6,16 @@ turns it into steps, sends answers to the API and queues them in IndexedDB while
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import uuid
+from pathlib import Path
 
-from flask import current_app, make_response, render_template, request, send_from_directory
+from flask import current_app, make_response, render_template, request
 from flask_babel import force_locale
 
+from survey.assets import versioned_url
 from survey.collect import bp
 from survey.collect.flow_views import refused
 from survey.collect.forms import FACES, build_form, raw_answers
@@ -76,10 +81,25 @@ def kiosk(token: str):
     return _no_store(make_response(page))
 
 
+KIOSK_ASSETS = ("css/base.css", "css/collect.css", "js/showif.js", "js/kiosk.js")
+
+
 @bp.get("/k/sw.js")
 def kiosk_service_worker():
-    """Served under /k/ so that its scope covers every kiosk page."""
-    response = send_from_directory(current_app.static_folder, "js/kiosk-sw.js",
-                                   mimetype="text/javascript", max_age=0)
+    """Served under /k/ so that its scope covers every kiosk page.
+
+    The worker pre-caches the assets by the versioned URLs the kiosk page uses (static files
+    are cached for a year, so an unversioned URL could bring back an old copy), in a cache
+    named after those versions: a new release installs a new worker and drops the old cache.
+    """
+    urls = [versioned_url(current_app, name) for name in KIOSK_ASSETS]
+    digest = hashlib.sha256("".join(urls).encode()).hexdigest()[:12]
+    source = (Path(current_app.static_folder) / "js" / "kiosk-sw.js").read_text("utf-8")
+    source = re.sub(r'var CACHE = "[^"]*";', f'var CACHE = "hailong-kiosk-{digest}";', source,
+                    count=1)
+    source = re.sub(r"var PRECACHE = \[[^\]]*\];", f"var PRECACHE = {json.dumps(urls)};",
+                    source, count=1)
+    response = make_response(source)
+    response.mimetype = "text/javascript"
     response.headers["Cache-Control"] = "no-cache"
     return response

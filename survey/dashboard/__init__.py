@@ -15,7 +15,6 @@ register_nav("dashboard.report", _l("Council report"), "analyse", 24)
 register_nav("dashboard.export_page", _l("Export"), "export", 25)
 
 from survey.dashboard import (  # noqa: E402,F401 - routes
-    assets,
     views_data,
     views_export,
     views_league,

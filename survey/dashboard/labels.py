@@ -60,10 +60,8 @@ PAGES = (("dashboard.overview", _l("Overview")), ("dashboard.league", _l("Units"
 
 
 def template_helpers() -> dict:
-    from survey.dashboard.assets import VERSION
-
     return {
-        "plotly_version": VERSION, "pick": pick,
+        "pick": pick,
         "dash_pages": lambda: [(e, str(label)) for e, label in PAGES],
         "level_label": lambda code: str(LEVELS.get(code, code)),
         "respondent_label": lambda code: str(RESPONDENT_TYPES.get(code, code)),
