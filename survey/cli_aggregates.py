@@ -37,3 +37,15 @@ def check() -> None:
         raise click.ClickException(f"{len(wrong)} count(s) differ; run `hailong aggregates "
                                    "rebuild`")
     click.echo("answer_count equals the raw answers.")
+
+
+@aggregates.command()
+@with_appcontext
+def fold() -> None:
+    """Move counts appended by submissions into the roll-ups (PostgreSQL; SQLite has none).
+
+    Reports fold by themselves; run this from a timer when dashboards read a replica.
+    """
+    from survey.services.aggregates import fold as run
+
+    click.echo(f"folded {run()} appended count(s).")

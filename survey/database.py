@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine
 
 from survey.extensions import db
@@ -120,21 +120,46 @@ def _forget_write_turn(engine: Engine) -> None:
             os.close(turn[1])
 
 
-_DRIVER_SQL: dict[tuple[int, str], str] = {}
+_INSERT_SQL: dict[tuple[str, str, tuple[str, ...], str | None], str] = {}
 
 
-def execute_many(connection: Connection, statement, rows: list[dict]) -> None:
-    """Run a Core statement for many plain rows through the driver's executemany.
+def insert_rows(connection: Connection, table: Table, rows: list[dict],
+                add_on_conflict: str | None = None) -> None:
+    """Insert many plain rows (ints, strings, None) in the fastest form each database has.
 
-    SQLAlchemy turns every parameter set into its own bound dict in Python, which for the
-    thirty answers and sixty-odd count rows of one response costs more than the inserts. The
-    statement is compiled once per dialect with named parameters, which sqlite3 and psycopg
-    both bind in C. Only for rows of plain ints, strings and None: no type conversion happens.
+    With `add_on_conflict="n"`, a row whose primary key is already there adds its n to the
+    stored one instead (the maintained counts).
+
+    SQLAlchemy turns every parameter set into a bound dict in Python, which for the thirty
+    answers and sixty-odd count rows of one response costs more than the inserts. So the SQL
+    is made once per table and form and handed to the driver: on SQLite an executemany, which
+    sqlite3 binds in C; on PostgreSQL a single statement over `unnest` of one array per
+    column, one round trip whatever the number of rows (psycopg's executemany adapts each row
+    in Python and costs about 15 µs a row).
     """
+    if not rows:
+        return
     dialect = connection.dialect
-    key = (id(statement), dialect.name)
-    sql = _DRIVER_SQL.get(key)
+    columns = tuple(rows[0])
+    key = (table.name, dialect.name, columns, add_on_conflict)
+    sql = _INSERT_SQL.get(key)
     if sql is None:
-        named = type(dialect)(paramstyle="named" if dialect.name == "sqlite" else "pyformat")
-        sql = _DRIVER_SQL[key] = str(statement.compile(dialect=named))
-    connection.exec_driver_sql(sql, rows)
+        sql = _INSERT_SQL[key] = _insert_sql(dialect, table, columns, add_on_conflict)
+    if dialect.name == "postgresql":
+        connection.exec_driver_sql(sql, {c: [row[c] for row in rows] for c in columns})
+    else:
+        connection.exec_driver_sql(sql, rows)
+
+
+def _insert_sql(dialect, table: Table, columns: tuple[str, ...], add: str | None) -> str:
+    conflict = ""
+    if add is not None:
+        keys = ", ".join(c.name for c in table.primary_key.columns)
+        conflict = (f" ON CONFLICT ({keys}) DO UPDATE SET {add} = {table.name}.{add} + "
+                    f"excluded.{add}")
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        arrays = ", ".join(f"%({c})s::{table.c[c].type.compile(dialect)}[]" for c in columns)
+        return f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}"
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({values}){conflict}"

@@ -1,7 +1,12 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from survey.models.accounts import ApiKey, User
-from survey.models.aggregates import AnswerCount, AnswerCountUnit, AnswerCountYear
+from survey.models.aggregates import (
+    AnswerCount,
+    AnswerCountDelta,
+    AnswerCountUnit,
+    AnswerCountYear,
+)
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
 from survey.models.kiosks import Desk, Kiosk
@@ -15,6 +20,7 @@ from survey.models.units import Procedure, ProcedureGroup, ServiceArea, Unit
 __all__ = [
     "Answer",
     "AnswerCount",
+    "AnswerCountDelta",
     "AnswerCountUnit",
     "AnswerCountYear",
     "ApiKey",

@@ -10,6 +10,12 @@ that still has its dimensions:
 
 Dimensions use 0 / '' instead of NULL so the primary key lets an upsert find its row (NULLs
 never conflict). Only rating items are counted; `value` is the code or the missing code.
+
+On PostgreSQL a submission does not update these rows itself: every response would update the
+same few hundred rows, so concurrent submissions would queue on their row locks and every
+update would leave a dead row version behind. It appends its counts to `answer_count_delta`
+instead, and `survey.services.aggregates.fold` moves them into the three roll-ups in one
+statement, before any report reads them.
 """
 
 from __future__ import annotations
@@ -60,3 +66,24 @@ class AnswerCountYear(_Counts, Base):
 
 # coarse to fine: a report takes the first whose dimensions it needs are all there
 ROLLUPS = (AnswerCountYear, AnswerCountUnit, AnswerCount)
+
+
+class AnswerCountDelta(Base):
+    """Counts added (or, negative, removed) since the last fold; PostgreSQL only."""
+
+    __tablename__ = "answer_count_delta"
+    KEY = AnswerCount.KEY
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[int] = mapped_column(Integer)
+    service_area_id: Mapped[int] = mapped_column(Integer)
+    procedure_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    respondent_type: Mapped[str] = mapped_column(String(20))
+    item_code: Mapped[str] = mapped_column(String(63))
+    value: Mapped[int] = mapped_column(SmallInteger)
+    n: Mapped[int] = mapped_column(BigInteger)

@@ -1,7 +1,11 @@
 """Keeping `answer_count` equal to the raw answers.
 
-A submission adds its counts in its own transaction (an upsert per answer value); bulk loads
-and repairs call `rebuild`, which recomputes everything from the raw answers in one statement.
+A submission adds its counts in its own transaction. On SQLite, one writer at a time, it
+upserts them straight into the roll-ups. On PostgreSQL it appends them to
+`answer_count_delta` (an upsert of the same hot rows by every submission would make them queue
+on row locks), and `fold` moves the appended counts into the roll-ups in one statement: every
+report folds before it reads, and so does every FOLD_EVERY-th submission, so the backlog stays
+small. Bulk loads and repairs call `rebuild`, which recomputes everything from the raw answers.
 """
 
 from __future__ import annotations
@@ -11,35 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, text
 
-from survey.database import execute_many
+from survey.database import insert_rows
 from survey.extensions import db
-from survey.models import Answer, AnswerCount, Response, VersionItem
+from survey.models import Answer, AnswerCount, AnswerCountDelta, Response, VersionItem
 from survey.models.aggregates import AGGREGATED_TYPES, ROLLUPS
-
-_UPSERTS: dict[tuple[str, str], object] = {}
-
-
-def _upsert(model):
-    """One compiled "add n to the row, or create it" statement per roll-up and dialect.
-
-    Executed with a list of parameter sets (executemany), so SQLAlchemy compiles it once per
-    process instead of once per request.
-    """
-    dialect = db.session.get_bind().dialect.name
-    key = (model.__tablename__, dialect)
-    if key not in _UPSERTS:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        table = model.__table__
-        statement = dialect_insert(table)
-        _UPSERTS[key] = statement.on_conflict_do_update(
-            index_elements=list(model.KEY), set_={"n": table.c.n + statement.excluded.n})
-    return _UPSERTS[key]
-
 
 # The rows to add to each roll-up: (model, [{key columns…, "n": count}]); `negative` when
 # some counts go down (a deletion), so emptied rows must be removed.
@@ -87,12 +68,62 @@ def count(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, objec
     return Counted(tuple(rolled_up), negative=sign < 0)
 
 
+def deferred() -> bool:
+    """Whether counts go through `answer_count_delta` and `fold` (PostgreSQL)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def apply(counted: Counted) -> None:
-    """Add counted rows to the roll-ups: one executemany upsert per table."""
+    """Add counted rows to the roll-ups (SQLite), or append them for `fold` (PostgreSQL)."""
+    connection = db.session.connection()
+    if deferred():
+        for model, rows in counted.rows:
+            if model is AnswerCount:  # the finest counts; fold rolls them up
+                insert_rows(connection, AnswerCountDelta.__table__, rows)
+        return
     for model, rows in counted.rows:
-        execute_many(db.session.connection(), _upsert(model), rows)
+        insert_rows(connection, model.__table__, rows, add_on_conflict="n")
         if counted.negative:
             db.session.execute(delete(model).where(model.n <= 0))
+
+
+# Folds take this advisory lock, so a report waits for a fold under way and then sees its
+# result; rebuild takes it too.
+FOLD_LOCK = 0x6861696C6F6E67  # "hailong"
+FOLD_EVERY = 256
+
+
+def _fold_sql() -> str:
+    key = ", ".join(AnswerCount.KEY)
+    steps = []
+    for model in ROLLUPS:
+        columns = ", ".join(model.KEY)
+        steps.append(
+            f"{model.__tablename__} AS (INSERT INTO {model.__tablename__} ({columns}, n) "
+            f"SELECT {columns}, SUM(n) FROM fine GROUP BY {columns} ORDER BY {columns} "
+            f"ON CONFLICT ({columns}) DO UPDATE SET n = {model.__tablename__}.n + excluded.n)")
+    # Data-modifying WITH clauses run once and to completion; the rows a fold deletes are
+    # exactly the rows it adds, even when submissions commit while it runs.
+    return (f"WITH moved AS (DELETE FROM answer_count_delta RETURNING {key}, n), "
+            f"fine AS (SELECT {key}, SUM(n) AS n FROM moved GROUP BY {key}), "
+            + ", ".join(steps) +
+            " SELECT COUNT(*), COALESCE(BOOL_OR(n < 0), false) FROM moved")
+
+
+def fold() -> int:
+    """Move the appended counts into the roll-ups, in a transaction of its own; PostgreSQL.
+
+    Returns how many appended rows were folded (0 on SQLite, where there are none).
+    """
+    if not deferred():
+        return 0
+    with db.engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+        moved, negative = connection.execute(text(_fold_sql())).one()
+        if negative:  # responses were deleted: drop the rows that fell to zero
+            for model in ROLLUPS:
+                connection.execute(delete(model).where(model.n <= 0))
+    return moved
 
 
 def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
@@ -152,8 +183,13 @@ def rebuild() -> int:
     """Recompute every roll-up from the raw answers (after a bulk load, or to repair).
 
     The finest table is computed from the answers; the coarser ones from it, which is far
-    cheaper than scanning the answers again.
+    cheaper than scanning the answers again. On PostgreSQL, submissions wait while it runs:
+    it locks the appended counts, drops them, and counts their responses from the answers.
     """
+    if deferred():
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+        db.session.execute(text("LOCK TABLE answer_count_delta IN EXCLUSIVE MODE"))
+        db.session.execute(delete(AnswerCountDelta))
     db.session.execute(delete(AnswerCount))
     db.session.execute(insert(AnswerCount).from_select([*AnswerCount.KEY, "n"], recomputed()))
     for model in ROLLUPS:
@@ -167,7 +203,12 @@ def rebuild() -> int:
 
 
 def differences() -> list[tuple]:
-    """Rows where a roll-up and a fresh recomputation disagree (empty = all equal)."""
+    """Rows where a roll-up and a fresh recomputation disagree (empty = all equal).
+
+    Meant for a quiet database: a response stored while it runs may be in one and not yet in
+    the other.
+    """
+    fold()
     wrong = []
     for model in ROLLUPS:
         fresh = {tuple(r[:-1]): r[-1] for r in db.session.execute(recomputed(model)).all()}

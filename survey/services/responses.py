@@ -8,16 +8,17 @@ identify the citizen (IP address, user agent) is stored.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import questionnaires as qn
-from survey.database import begin_write, execute_many, write_turn
+from survey.database import begin_write, insert_rows, write_turn
 from survey.extensions import db
 from survey.models import (
     Answer,
@@ -330,7 +331,21 @@ def _submit(payload: Mapping, lang: str) -> SubmitResult:
     except tokens.TokenRefused as refused:  # a second use of the receipt won the race
         db.session.rollback()
         raise TokenAlreadyUsed(str(refused)) from refused
+    if response_id % aggregates.FOLD_EVERY == 0:
+        _fold_backlog()
     return SubmitResult(response_id, True, _document(prepared, received_at))
+
+
+def _fold_backlog() -> None:
+    """Keep the counts appended on PostgreSQL from piling up between reports.
+
+    The response is stored and committed already: a failure here costs the next report a
+    longer fold, never the citizen's answer.
+    """
+    try:
+        aggregates.fold()
+    except SQLAlchemyError:
+        logging.getLogger(__name__).exception("folding the appended counts failed")
 
 
 def _stored_id(payload: object) -> int | None:
@@ -361,11 +376,10 @@ def _counts(prepared: Prepared) -> aggregates.Counted:
 
 # Built once: a statement made with .values(...) per call costs more than executing it.
 _INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
-_INSERT_ANSWERS = insert(Answer.__table__)
 
 
 def store(prepared: Prepared, counts: aggregates.Counted | None = None) -> tuple[int, datetime]:
-    """Insert the response, its answers (one executemany) and its roll-up counts.
+    """Insert the response, its answers and its roll-up counts (`insert_rows`).
 
     Core statements on the session's connection: the ORM's unit of work would cost more than
     the inserts themselves. Returns the new id and the time it was received.
@@ -375,13 +389,11 @@ def store(prepared: Prepared, counts: aggregates.Counted | None = None) -> tuple
     response_id = connection.execute(
         _INSERT_RESPONSE, {**_response_row(prepared), "received_at": received_at}
     ).scalar_one()
-    rows = [
+    insert_rows(connection, Answer.__table__, [
         {"response_id": response_id, "item_code": code, "value_int": a.value_int,
          "value_text": a.value_text, "missing_code": a.missing_code}
         for code, a in prepared.answers.items()
-    ]
-    if rows:
-        execute_many(connection, _INSERT_ANSWERS, rows)
+    ])
     # The report counts change in the same transaction, so they never drift from the answers.
     aggregates.apply(counts if counts is not None else _counts(prepared))
     if prepared.dossier_token_id is not None:

@@ -31,6 +31,7 @@ from survey.models import (
     Unit,
     VersionItem,
 )
+from survey.services import aggregates
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
 SENTINEL_ZERO = ("service_area", "procedure", "procedure_group")
@@ -215,6 +216,7 @@ def rollup_for(scope: Scope, dims: tuple[str, ...]):
 
 
 def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
+    aggregates.fold()  # PostgreSQL: counts appended by recent submissions join the roll-ups
     src = rollup_for(scope, dims)
     columns = [STORED[d](src) for d in dims]
     value_int = case((src.value < 97, src.value))
