@@ -22,6 +22,7 @@ MISSING_LABELS = {
 }
 NO_ANSWER_LABEL = Text("Không trả lời", "No answer")
 TEXT_MAX_LENGTH = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab, newline, return
 
 
 class AnswerError(ValueError):
@@ -207,7 +208,9 @@ class TextType(ItemType):
         raw = unwrap(raw)
         if not isinstance(raw, str):
             raise AnswerError(Message.ANSWER_WRONG_TYPE)
-        text = raw.strip()
+        # Control characters (NUL above all, which PostgreSQL text cannot hold) are never
+        # typed by a citizen: they are dropped, the rest of the text is kept.
+        text = _CONTROL.sub("", raw).strip()
         if len(text) > self.max_length(item):
             raise AnswerError(Message.ANSWER_TOO_LONG, max=self.max_length(item))
         return text

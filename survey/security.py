@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -93,8 +93,37 @@ def install_log_filter() -> None:
             logger.addFilter(RedactTokens())
 
 
+def nul_parameter() -> str | None:
+    """The name of the first query, form or path value of this request holding a NUL byte.
+
+    PostgreSQL text cannot hold U+0000, so such a value reaching a query is a server error
+    there (SQLite takes it silently); no code, filter, label or answer ever needs one.
+    """
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            name = name or ""  # Werkzeug gives None for a multipart part it cannot name
+            if "\x00" in name or "\x00" in value:
+                return name.replace("\x00", "")
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and "\x00" in value:
+            return name
+    return None
+
+
+def refuse_nul_bytes():
+    name = nul_parameter()
+    if name is None:
+        return None
+    if request.blueprint == "api":
+        from survey.api.errors import BadParameter
+
+        raise BadParameter(name, f"{name!r} holds a NUL character")
+    abort(400, f"{name!r} holds a NUL character")
+
+
 def register_security(app: Flask) -> None:
     headers = security_headers(app.config.get("HAILONG_ENV") == "production")
+    app.before_request(refuse_nul_bytes)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

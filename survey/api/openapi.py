@@ -13,7 +13,31 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"error": {"type": "string"}, "detail": {}},
         "required": ["error"],
     },
+    "BadParameter": {
+        "type": "object",
+        "properties": {"error": {"const": "bad parameter"},
+                       "parameter": {"type": "string", "description": "the culprit"},
+                       "detail": {"type": "string"},
+                       "allowed": {"type": "array", "description": "where the values are few"}},
+        "required": ["error", "parameter", "detail"],
+    },
 }
+
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# The refusals every authenticated operation may answer, with their JSON bodies.
+BAD_PARAMETER = {"description": "a bad parameter, named in the body",
+                 "content": json_content(ref("BadParameter"))}
+NO_CREDENTIALS = {"description": "no credentials (WWW-Authenticate: Bearer)",
+                  "content": json_content(ref("Error"))}
+FORBIDDEN = {"description": "the role may not do this", "content": json_content(ref("Error"))}
 
 
 def document(path: str, operations: dict, schemas: dict | None = None) -> None:

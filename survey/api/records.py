@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from survey.access import api_requires, current_principal
-from survey.api import bp
+from survey.api import bp, openapi
 from survey.api.errors import BadParameter
 from survey.api.openapi import document
-from survey.api.params import check_known, parse_scope
+from survey.api.params import check_known, described, parse_scope, year_parameter
 from survey.extensions import db
 from survey.services.imports import ImportRejected
+from survey.services.periods import YEARS
 from survey.services.records_import import import_dossier_stats
 from survey.services.reporting import Grouping, ScopeError
 from survey.services.reporting.records import DIMENSIONS, records
@@ -51,28 +52,110 @@ def records_import():
     return jsonify(rows=result.rows, replaced=result.replaced), 201
 
 
-document("/records", {"get": {
-    "summary": "Dossier statistics per group with exact rates (no sampling interval)",
-    "security": [{"bearer": []}, {"session": []}],
-    "parameters": [
-        {"name": n, "in": "query", "schema": {"type": "string"}} for n in FILTERS[:-2]
-    ] + [
-        {"name": "by", "in": "query", "schema": {"type": "string"},
-         "description": "comma list of: " + ", ".join(DIMENSIONS)},
-        {"name": "rollup", "in": "query", "schema": {"type": "string"}},
-    ],
-    "responses": {"200": {"description": "counts, resolved_share, on_time_rate, late_rate, "
-                                         "overdue_share per group"},
-                  "400": {"description": "a bad parameter, named"},
-                  "401": {"description": "no credentials"}},
-}})
+_RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_COUNT = {"type": "integer", "minimum": 0}
+_AUTH = [{"bearer": []}, {"session": []}]
+_REFUSALS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
+             "403": openapi.FORBIDDEN}
+_SCHEMAS = {
+    "Records": {
+        "type": "object", "required": ["method", "rows"],
+        "properties": {
+            "method": {"type": "object"},
+            # rows also carry one key per grouping dimension
+            "rows": {"type": "array", "items": {
+                "type": "object",
+                "required": ["received", "resolved", "pending", "on_time_rate", "late_rate"],
+                "properties": {
+                    **{name: _COUNT for name in (
+                        "received", "received_online", "received_direct", "carried_over",
+                        "resolved", "resolved_early", "resolved_on_time", "resolved_late",
+                        "pending", "pending_within", "pending_overdue")},
+                    **{name: _RATE for name in ("resolved_share", "on_time_rate", "late_rate",
+                                                "overdue_share")},
+                }}},
+        },
+    },
+    "ImportProblems": {
+        "type": "object", "required": ["error", "problems"],
+        "properties": {"error": {"const": "import rejected"}, "detail": {"type": "string"},
+                       "problems": {"type": "array", "items": {
+                           "type": "object", "required": ["row", "column", "message"],
+                           "properties": {"row": {"type": "integer"},
+                                          "column": {"type": "string"},
+                                          "message": {"type": "string"}}}}},
+    },
+    "Appendix": {
+        "type": "object", "required": ["year", "benchmark", "method", "rows"],
+        "properties": {
+            "year": {"type": "integer"}, "benchmark": {"type": "number"},
+            "method": {"type": "object"},
+            "rows": {"type": "array", "items": {
+                "type": "object", "required": ["procedure_group", "level", "survey_n", "share"],
+                "properties": {
+                    "procedure_group": {"type": "string"}, "level": {"type": "string"},
+                    "name_vi": {"type": "string"}, "procedures": _COUNT, "received": _COUNT,
+                    "resolved": _COUNT, "late": _COUNT, "on_time_rate": _RATE,
+                    "survey_n": _COUNT, "satisfied": _COUNT, "share": _RATE,
+                    "ci_low": _RATE, "ci_high": _RATE, "p_value": _RATE, "p_adjusted": _RATE,
+                }}},
+        },
+    },
+    "OnTime": {
+        "type": "object", "required": ["method", "result", "response_rate"],
+        "properties": {
+            "method": {"type": "object"},
+            "response_rate": {"type": "object", "required": ["issued", "rated", "rate"],
+                              "properties": {"issued": _COUNT, "rated": _COUNT,
+                                             "rate": _RATE}},
+            "result": {"type": "object", "required": ["n_on_time", "n_late"],
+                       "properties": {"n_on_time": _COUNT, "n_late": _COUNT,
+                                      "k_on_time": _COUNT, "k_late": _COUNT,
+                                      "share_on_time": _RATE, "share_late": _RATE,
+                                      "difference": {"type": ["number", "null"],
+                                                     "minimum": -1, "maximum": 1},
+                                      "chi2": {"type": ["number", "null"], "minimum": 0},
+                                      "p_value": _RATE,
+                                      "warning": {"type": ["string", "null"]}}},
+        },
+    },
+}
+
+
+def _report(summary: str, params: list, schema: str) -> dict:
+    return {"get": {"summary": summary, "security": _AUTH, "parameters": params,
+                    "responses": {"200": {"description": "the report", "content":
+                                          openapi.json_content(openapi.ref(schema))},
+                                  **_REFUSALS}}}
+
+
+document("/records", _report(
+    "Dossier statistics per group with exact rates (no sampling interval)",
+    described(*FILTERS, by={
+        "description": "comma list of: " + ", ".join(DIMENSIONS) + " (default year)",
+        "schema": {"type": "array", "items": {"enum": list(DIMENSIONS)}},
+        "style": "form", "explode": False}), "Records"), _SCHEMAS)
 document("/records/import", {"post": {
     "summary": "Import dossier statistics (CSV or XLSX); a file with any error imports nothing",
     "security": [{"bearer": []}],
-    "requestBody": {"content": {"multipart/form-data": {"schema": {
-        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
-    "responses": {"201": {"description": "imported"},
-                  "422": {"description": "problems by row and column; nothing imported"}},
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": "a .csv (UTF-8) or .xlsx file; the name's "
+                                "extension says which"}}}}}},
+    "responses": {
+        "201": {"description": "imported", "content": openapi.json_content({
+            "type": "object", "required": ["rows", "replaced"],
+            "properties": {"rows": _COUNT, "replaced": _COUNT}})},
+        **_REFUSALS,
+        "400": {"description": "no multipart field 'file'",
+                "content": openapi.json_content(openapi.ref("BadParameter"))},
+        "403": {"description": "the key may not import records",
+                "content": openapi.json_content(openapi.ref("Error"))},
+        "413": {"description": "a file over MAX_CONTENT_LENGTH"},
+        "422": {"description": "problems by row and column; nothing imported",
+                "content": openapi.json_content(openapi.ref("ImportProblems"))},
+    },
 }})
 
 
@@ -88,23 +171,21 @@ def appendix_report():
     check_known(request.args, ("year", "service_area", "unit"))
     scope = parse_scope({k: v for k, v in request.args.items() if k != "year"},
                         current_principal())
-    raw = request.args.get("year", "")
-    if raw and not raw.isdigit():
-        raise BadParameter("year", f"'year' must be a year such as 2024, not {raw!r}")
-    year = int(raw) if raw else latest_year(scope)
-    if year is None:
-        raise BadParameter("year", "there are no responses yet")
-    return jsonify(appendix(scope, year, current_app.config["SATISFACTION_BENCHMARK"]))
+    try:
+        year = year_parameter(request.args, "year") or latest_year(scope)
+        if year is None:
+            raise BadParameter("year", "there are no responses yet")
+        return jsonify(appendix(scope, year, current_app.config["SATISFACTION_BENCHMARK"]))
+    except ScopeError as error:  # e.g. an unknown unit, found when the report resolves it
+        raise BadParameter(error.parameter, str(error), error.allowed) from error
 
 
-document("/appendix", {"get": {
-    "summary": "The council's appendix: per procedure group and level, dossiers and survey",
-    "security": [{"bearer": []}, {"session": []}],
-    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
-                   for n in ("year", "service_area", "unit")],
-    "responses": {"200": {"description": "rows per procedure group and level"},
-                  "400": {"description": "a bad parameter, named"}},
-}})
+document("/appendix", _report(
+    "The council's appendix: per procedure group and level, dossiers and survey",
+    described("year", "service_area", "unit", year={
+        "description": "the year (default: the latest with responses)",
+        "schema": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}}),
+    "Appendix"))
 
 
 @bp.get("/records/on-time")
@@ -123,13 +204,8 @@ def on_time():
         raise BadParameter(error.parameter, str(error), error.allowed) from error
 
 
-document("/records/on-time", {"get": {
-    "summary": "Satisfaction of dossiers resolved in time versus late (linked responses), "
-               "with the chi-square test, and the rating response rate",
-    "security": [{"bearer": []}, {"session": []}],
-    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}}
-                   for n in ("questionnaire", "service_area", "unit", "level", "from", "to",
-                             "stream")],
-    "responses": {"200": {"description": "the comparison"},
-                  "400": {"description": "a bad parameter, named"}},
-}})
+document("/records/on-time", _report(
+    "Satisfaction of dossiers resolved in time versus late (linked responses), with the "
+    "chi-square test, and the rating response rate",
+    described("questionnaire", "service_area", "unit", "level", "from", "to", "stream"),
+    "OnTime"))

@@ -6,10 +6,17 @@ from flask import current_app, jsonify, request
 
 import analysis
 from survey.access import api_requires, current_principal
-from survey.api import bp
+from survey.api import bp, openapi
 from survey.api.errors import BadParameter
 from survey.api.openapi import document
-from survey.api.params import FILTERS, SHAPES, check_known, parse_scope, parse_shape
+from survey.api.params import (
+    FILTERS,
+    SHAPES,
+    check_known,
+    described,
+    parse_scope,
+    parse_shape,
+)
 from survey.services import reporting
 from survey.services.reporting.elements import elements as element_report
 from survey.services.reporting.weighted import weighted as weighted_report
@@ -62,14 +69,29 @@ def weighted():
     return jsonify(_run(weighted_report, scope, _benchmark()))
 
 
-def _number(name: str, default: float | None, low: float, high: float) -> float | None:
+# name: (lowest, highest, what it is); the same ranges are in the OpenAPI description
+SAMPLE_SIZE_PARAMETERS = {
+    "margin": (0.001, 0.5, "margin of error (default 0.03)"),
+    "p": (0.001, 0.999, "expected share (default 0.5)"),
+    "confidence": (0.5, 0.999, "default 0.95"),
+    "population": (1, 1e12, "finite population size"),
+    "deff": (1.0, 100.0, "design effect (default 1)"),
+    "p1": (0.001, 0.999, "share in the first year (with p2, not equal to it)"),
+    "p2": (0.001, 0.999, "share in the second year"),
+    "power": (0.5, 0.999, "default 0.8 (with p1 and p2)"),
+    "alpha": (0.001, 0.5, "two-sided significance level (default 0.05; with p1 and p2)"),
+}
+
+
+def _number(name: str, default: float | None = None) -> float | None:
+    low, high, _ = SAMPLE_SIZE_PARAMETERS[name]
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise BadParameter(name, f"{name!r} must be a number, not {raw!r}") from None
+        raise BadParameter(name, f"{name!r} must be a number, not {raw[:40]!r}") from None
     if not low <= value <= high:
         raise BadParameter(name, f"{name!r} must lie between {low} and {high}")
     return value
@@ -79,79 +101,151 @@ def _number(name: str, default: float | None, low: float, high: float) -> float 
 @api_requires("analyse")
 def sample_size():
     """Respondents needed for a margin of error, or to detect a change between two years."""
-    check_known(request.args, ("margin", "p", "confidence", "population", "deff", "p1", "p2",
-                               "power", "alpha"))
-    deff = _number("deff", 1.0, 1.0, 100.0)
+    check_known(request.args, tuple(SAMPLE_SIZE_PARAMETERS))
+    for name in SAMPLE_SIZE_PARAMETERS:  # a bad value is refused even where it is not used
+        _number(name)
+    deff = _number("deff", 1.0)
     if "p1" in request.args or "p2" in request.args:
-        p1, p2 = _number("p1", None, 0.001, 0.999), _number("p2", None, 0.001, 0.999)
+        p1, p2 = _number("p1"), _number("p2")
         if p1 is None or p2 is None or p1 == p2:
             raise BadParameter("p2", "give two different shares p1 and p2")
         result = analysis.sample_size_two_proportions(
-            p1, p2, alpha=_number("alpha", 0.05, 0.001, 0.5),
-            power=_number("power", 0.8, 0.5, 0.999), deff=deff)
+            p1, p2, alpha=_number("alpha", 0.05), power=_number("power", 0.8), deff=deff)
         return jsonify(kind="change", **result.to_dict())
-    population = _number("population", None, 1, 1e12)
+    population = _number("population")
     result = analysis.sample_size_proportion(
-        _number("margin", 0.03, 0.001, 0.5), p=_number("p", 0.5, 0.001, 0.999),
-        confidence=_number("confidence", 0.95, 0.5, 0.999),
+        _number("margin", 0.03), p=_number("p", 0.5), confidence=_number("confidence", 0.95),
         population=int(population) if population else None, deff=deff)
     return jsonify(kind="margin", **result.to_dict())
 
 
-_FILTER_PARAMS = [
-    {"name": "questionnaire", "in": "query", "schema": {"type": "string"},
-     "description": "questionnaire codes, comma separated (one stream only)"},
-    {"name": "service_area", "in": "query", "schema": {"type": "string"},
-     "description": "service area codes, comma separated"},
-    {"name": "unit", "in": "query", "schema": {"type": "string"},
-     "description": "a unit code: the unit and all units below it"},
-    {"name": "level", "in": "query", "schema": {"type": "string"},
-     "description": "province, department, district, commune (comma separated)"},
-    {"name": "channel", "in": "query", "schema": {"type": "string"},
-     "description": "kiosk, phone, web, paper (comma separated)"},
-    {"name": "respondent_type", "in": "query", "schema": {"type": "string"},
-     "description": "individual, organisation"},
-    {"name": "from", "in": "query", "schema": {"type": "integer"}, "description": "first year"},
-    {"name": "to", "in": "query", "schema": {"type": "integer"}, "description": "last year"},
-    {"name": "stream", "in": "query",
-     "schema": {"type": "string", "enum": ["survey", "dossier_rating"]},
-     "description": "the sample survey (default) or the per-dossier ratings; never pooled"},
-]
-_SHAPE_PARAMS = [
-    {"name": "by", "in": "query", "schema": {"type": "string"},
-     "description": "comma list of: " + ", ".join(reporting.scope.DIMENSIONS)
-     + ", demographic:<item_code>"},
-    {"name": "measure", "in": "query", "schema": {"type": "string"},
-     "description": "overall (default), elements, or item:<code>"},
-    {"name": "rollup", "in": "query", "schema": {"type": "string"},
-     "description": "fold units below this level into their ancestor at it"},
-]
-_ERRORS = {
-    "400": {"description": "a bad parameter, named in the body",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    "401": {"description": "no credentials"},
-    "403": {"description": "the role may not analyse"},
+# --- the OpenAPI description ----------------------------------------------------------------
+
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}  # also p-values
+_DIFFERENCE = {"type": ["number", "null"], "minimum": -1, "maximum": 1}
+_COUNT = {"type": "integer", "minimum": 0}
+_NUMBER = {"type": ["number", "null"]}
+_METHOD = {"type": "object", "description": "how the figures were computed, in words",
+           "additionalProperties": {"type": ["string", "number"]}}
+# Rows also carry one key per grouping dimension (year, unit, demographic:sex, ...).
+_INDEX_ROW = {
+    "type": "object",
+    "required": ["n", "satisfied", "share", "ci_low", "ci_high", "suppressed"],
+    "properties": {
+        "n": _COUNT, "no_answer": _COUNT, "share": _SHARE,
+        "satisfied": {"type": ["integer", "null"], "minimum": 0,
+                      "description": "null for measure=elements, a mean of element indices"},
+        "elements": {"type": "object", "additionalProperties": _SHARE,
+                     "description": "measure=elements: each element's index"},
+        "ci_low": _SHARE, "ci_high": _SHARE, "suppressed": {"type": "boolean"},
+        "score": _NUMBER, "score_ci_low": _NUMBER, "score_ci_high": _NUMBER,
+        "benchmark": {"type": "number"}, "benchmark_p": _SHARE, "benchmark_lower": _SHARE,
+        "meets_benchmark": {"type": ["boolean", "null"]},
+    },
 }
+_TREND_ROW = {
+    "type": "object",
+    "required": ["n", "satisfied", "share", "delta", "p_value", "p_adjusted"],
+    "properties": {
+        "n": _COUNT, "satisfied": _COUNT, "share": _SHARE,
+        "previous_n": {"type": ["integer", "null"], "minimum": 0},
+        "previous_share": _SHARE, "previous_year": {"type": ["integer", "null"]},
+        "delta": _DIFFERENCE, "delta_ci_low": _DIFFERENCE, "delta_ci_high": _DIFFERENCE,
+        "p_value": _SHARE, "p_adjusted": _SHARE, "significant": {"type": ["boolean", "null"]},
+        "mw_r": _DIFFERENCE,
+    },
+}
+_SCHEMAS = {
+    "Indices": {"type": "object", "required": ["method", "rows"],
+                "properties": {"method": _METHOD,
+                               "rows": {"type": "array", "items": _INDEX_ROW}}},
+    "Trends": {"type": "object", "required": ["method", "rows", "trends"],
+               "properties": {"method": _METHOD,
+                              "rows": {"type": "array", "items": _TREND_ROW},
+                              "trends": {"type": "array", "items": {"type": "object"}}}},
+    "Elements": {
+        "type": "object",
+        "required": ["elements", "overall_index", "method"],
+        "properties": {
+            "method": _METHOD, "overall_index": _SHARE, "mean_importance": _NUMBER,
+            "mean_performance": _NUMBER,
+            "elements": {"type": "array", "items": {
+                "type": "object", "required": ["element", "items", "share", "n_answers"],
+                "properties": {
+                    "element": {"enum": ["A", "B", "C", "D", "E"]},
+                    "items": {"type": "array", "items": {"type": "string"}},
+                    "item_shares": {"type": "object", "additionalProperties": _SHARE},
+                    "share": _SHARE, "n_answers": _COUNT,
+                    "alpha": {"type": ["number", "null"], "maximum": 1},
+                    "alpha_n": _COUNT, "alpha_low": {"type": ["boolean", "null"]},
+                    "importance": _DIFFERENCE, "importance_n": _COUNT,
+                    "importance_p": _SHARE, "quadrant": {"type": ["string", "null"]},
+                }}},
+        },
+    },
+    "Weighted": {
+        "type": "object",
+        "required": ["method", "result", "strata", "year_from", "year_to"],
+        "properties": {
+            "method": _METHOD,
+            "year_from": {"type": ["integer", "null"]}, "year_to": {"type": ["integer", "null"]},
+            "result": {"oneOf": [{"type": "null"}, {
+                "type": "object",
+                "required": ["share", "ci_low", "ci_high", "n", "n_eff", "deff"],
+                "properties": {"share": _SHARE, "unweighted_share": _SHARE,
+                               "ci_low": _NUMBER, "ci_high": _NUMBER, "se": _NUMBER,
+                               "n": _COUNT, "k": _COUNT, "n_eff": _NUMBER, "deff": _NUMBER,
+                               "coverage": _SHARE, "n_strata": _COUNT,
+                               "n_strata_used": _COUNT}}]},
+            "strata": {"type": "array", "items": {
+                "type": "object", "required": ["n", "satisfied", "weight"],
+                "properties": {"n": _COUNT, "satisfied": _COUNT, "share": _SHARE,
+                               "weight": _SHARE, "dossiers_resolved": _COUNT}}},
+        },
+    },
+    "SampleSize": {"oneOf": [
+        {"type": "object", "required": ["kind", "n", "margin", "p", "confidence", "deff"],
+         "properties": {"kind": {"const": "margin"}, "n": {"type": "integer", "minimum": 1},
+                        "n0": {"type": "number"}, "n_fpc": {"type": "number"},
+                        "margin": {"type": "number"}, "p": {"type": "number"},
+                        "confidence": {"type": "number"}, "deff": {"type": "number"},
+                        "population": {"type": ["integer", "null"]}}},
+        {"type": "object", "required": ["kind", "n_per_group", "p1", "p2", "alpha", "power"],
+         "properties": {"kind": {"const": "change"},
+                        "n_per_group": {"type": "integer", "minimum": 1},
+                        "n_exact": {"type": "number"}, "p1": {"type": "number"},
+                        "p2": {"type": "number"}, "alpha": {"type": "number"},
+                        "power": {"type": "number"}, "deff": {"type": "number"}}},
+    ]},
+}
+ANALYSE_ERRORS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
+                  "403": openapi.FORBIDDEN}
 _SECURITY = [{"bearer": []}, {"session": []}]
 
 
-def _get(summary: str, params: list) -> dict:
+def analysis_get(summary: str, params: list, schema: str) -> dict:
+    """An analysis operation: GET with query parameters, a JSON report or a refusal."""
     return {"get": {"summary": summary, "parameters": params, "security": _SECURITY,
-                    "responses": {"200": {"description": "the report as JSON",
-                                          "content": {"application/json": {
-                                              "schema": {"type": "object"}}}},
-                                  **_ERRORS}}}
+                    "responses": {"200": {"description": "the report",
+                                          "content": openapi.json_content(openapi.ref(schema))},
+                                  **ANALYSE_ERRORS}}}
 
 
-document("/indices", _get("Satisfaction indices per group, with CIs and the benchmark test",
-                           _FILTER_PARAMS + _SHAPE_PARAMS))
-document("/trends", _get("Year-over-year changes with Newcombe CIs, BH-adjusted p-values, "
-                         "and Mann-Kendall trends", _FILTER_PARAMS + _SHAPE_PARAMS))
-document("/elements", _get("SIPAS element indices, Cronbach's alpha, importance-performance",
-                           _FILTER_PARAMS))
-document("/weighted", _get("Post-stratified index by dossier volume, with n_eff and deff",
-                           _FILTER_PARAMS))
-document("/sample-size", _get("Sample size for a margin of error or for detecting a change", [
-    {"name": n, "in": "query", "schema": {"type": "number"}}
-    for n in ("margin", "p", "confidence", "population", "deff", "p1", "p2", "power", "alpha")
-]))
+_FILTERS = described(*FILTERS)
+document("/indices", analysis_get("Satisfaction indices per group, with CIs and the benchmark "
+                                  "test", _FILTERS + described(*SHAPES), "Indices"), _SCHEMAS)
+document("/trends", analysis_get(
+    "Year-over-year changes with Newcombe CIs, BH-adjusted p-values, and Mann-Kendall trends",
+    _FILTERS + described(*SHAPES), "Trends"))
+document("/elements", analysis_get("SIPAS element indices, Cronbach's alpha, "
+                                   "importance-performance", _FILTERS, "Elements"))
+document("/weighted", analysis_get("Post-stratified index by dossier volume, with n_eff and "
+                                   "deff", _FILTERS, "Weighted"))
+
+
+document("/sample-size", analysis_get(
+    "Sample size for a margin of error, or (with p1 and p2) for detecting a change",
+    [{"name": name, "in": "query", "description": what, "allowEmptyValue": True,
+      "schema": {"type": "integer" if name == "population" else "number",
+                 "minimum": low, "maximum": high}}
+     for name, (low, high, what) in SAMPLE_SIZE_PARAMETERS.items()], "SampleSize"))

@@ -63,6 +63,7 @@ openapi.document(
                 "200": {"description": "already stored under this id; nothing new stored",
                         "content": {"application/json": {
                             "schema": {"$ref": "#/components/schemas/StoredResponse"}}}},
+                "400": openapi.BAD_PARAMETER,
                 "404": {"description": "unknown questionnaire or version"},
                 "409": {"description": "the dossier token was already used"},
                 "413": {"description": "body over MAX_CONTENT_LENGTH"},
@@ -78,7 +79,8 @@ openapi.document(
             "properties": {
                 "id": {"type": "string", "format": "uuid"},
                 "questionnaire": {"type": "string"},
-                "version": {"type": "integer", "description": "default: latest published"},
+                "version": {"type": "integer", "minimum": 1, "maximum": 2147483647,
+                            "description": "default: latest published"},
                 "unit": {"type": "string"},
                 "channel": {"enum": ["kiosk", "phone", "web", "paper"]},
                 "token": {"type": "string", "description": "kiosk or dossier token"},

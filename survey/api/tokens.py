@@ -22,8 +22,8 @@ def issue_dossier_token():
     principal = current_principal()
     try:
         issued = service.issue_dossier_token(
-            str(body.get("dossier_code") or ""), str(body.get("unit") or ""),
-            body.get("procedure"), body.get("questionnaire"),
+            body.get("dossier_code"), body.get("unit"), body.get("procedure"),
+            body.get("questionnaire"),
             actor=principal.name, scope=principal.unit_scope,
         )
     except service.TokenRequestInvalid as invalid:
@@ -55,6 +55,13 @@ def set_on_time_status(dossier_code: str):
 
 
 _AUTH = [{"bearer": []}, {"session": []}]
+_UNPROCESSABLE = {"type": "object", "required": ["error", "errors"],
+                  "properties": {"error": {"const": "unprocessable"},
+                                 "errors": {"type": "object", "description": "field: problem",
+                                            "additionalProperties": {"type": "string"}}}}
+_REFUSALS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
+             "403": {"description": "the key may not issue tokens",
+                     "content": openapi.json_content(openapi.ref("Error"))}}
 openapi.document(
     "/dossier-tokens",
     {"post": {
@@ -62,16 +69,23 @@ openapi.document(
         "security": _AUTH,
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["dossier_code", "unit"],
-            "properties": {"dossier_code": {"type": "string"}, "unit": {"type": "string"},
+            "properties": {"dossier_code": {"type": "string", "minLength": 1, "maxLength": 60},
+                           "unit": {"type": "string"},
                            "procedure": {"type": "string"},
                            "questionnaire": {"type": "string",
                                              "description": "default dossier_rating"}}}}}},
         "responses": {
             "201": {"description": "the token (shown once; only its hash is stored) and the "
-                    "URL to print as a QR code"},
-            "401": {"description": "no credentials"},
-            "403": {"description": "the key may not issue tokens"},
-            "422": {"description": "unknown unit, procedure or questionnaire"},
+                    "URL to print as a QR code",
+                    "content": openapi.json_content({
+                        "type": "object", "required": ["token", "dossier_code", "url", "qr_svg"],
+                        "properties": {"token": {"type": "string"},
+                                       "dossier_code": {"type": "string"},
+                                       "url": {"type": "string", "format": "uri"},
+                                       "qr_svg": {"type": "string", "format": "uri"}}})},
+            **_REFUSALS,
+            "422": {"description": "a missing or non-text field; an unknown unit, procedure or "
+                    "questionnaire", "content": openapi.json_content(_UNPROCESSABLE)},
         },
     }},
 )
@@ -85,7 +99,16 @@ openapi.document(
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["on_time_status"],
             "properties": {"on_time_status": {"enum": ["early", "on_time", "late"]}}}}}},
-        "responses": {"200": {"description": "updated"}, "404": {"description": "no token"},
-                      "422": {"description": "unknown status"}},
+        "responses": {
+            "200": {"description": "updated", "content": openapi.json_content({
+                "type": "object", "required": ["dossier_code", "updated"],
+                "properties": {"dossier_code": {"type": "string"},
+                               "updated": {"type": "integer", "minimum": 1}}})},
+            **_REFUSALS,
+            "404": {"description": "no token for this dossier",
+                    "content": openapi.json_content(openapi.ref("Error"))},
+            "422": {"description": "unknown status",
+                    "content": openapi.json_content(_UNPROCESSABLE)},
+        },
     }},
 )

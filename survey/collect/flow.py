@@ -66,7 +66,9 @@ def _clean_visible(definition: qn.Questionnaire, answers: dict) -> tuple[dict, d
 
 def _version(ctx: FlowContext, number: str | None) -> QuestionnaireVersion:
     # The page pins the version it was drawn from, so a publish in between changes nothing.
-    pinned = int(number) if number and number.isdigit() else None
+    # ASCII digits only ("²" passes isdigit but not int), and within a 32-bit INTEGER
+    pinned = int(number) if number and number.isascii() and number.isdigit() \
+        and len(number) < 10 else None
     return qservice.get_version(ctx.questionnaire_code, pinned)
 
 
@@ -76,9 +78,17 @@ def _carried() -> dict:
         return {}
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # "[[[[…" thousands deep: the decoder gives up
         return {}
     return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _response_id() -> str:
+    """The id the page carries, or a new one when it was edited into something else."""
+    try:
+        return str(uuid.UUID(request.form.get("response_id", "")))
+    except ValueError:
+        return str(uuid.uuid4())
 
 
 def start(ctx: FlowContext, lang: str) -> str:
@@ -93,8 +103,8 @@ def advance(ctx: FlowContext, lang: str) -> Outcome:
     definition = qservice.definition_of(version)
     sections = definition.sections
     index = request.form.get("section", "0")
-    index = min(int(index), len(sections) - 1) if index.isdigit() else 0
-    response_id = request.form.get("response_id") or str(uuid.uuid4())
+    index = min(int(index[:6]), len(sections) - 1) if index.isascii() and index.isdigit() else 0
+    response_id = _response_id()
     items = sections[index].items
     form = build_form(items, lang)
     answers = {k: v for k, v in _carried().items() if k not in {i.code for i in items}}

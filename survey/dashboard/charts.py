@@ -1,8 +1,11 @@
 """Plotly figures, built on the server as JSON and drawn in the browser by charts.js.
 
 Figures carry data only: labels from the database travel inside JSON (rendered with `tojson`,
-which escapes `<` and `&`), never inside script text. Every figure has a fixed height and
-plain colours that print legibly in black and white too (markers differ by shape).
+which escapes `<` and `&`), never inside script text. Plotly reads a small HTML subset in every
+label (<b>, <br>, <a href>), so each label from the database goes through `plain` first: a unit
+named `<a href="https://…">` shows that text instead of becoming a link. Every figure has a
+fixed height and plain colours that print legibly in black and white too (markers differ by
+shape).
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from analysis.funnel import funnel_limits
 
 PALETTE = ("#0b5cad", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star")
+
+
+def plain(text: object) -> str:
+    """`text` shown as typed in a Plotly label: its HTML subset escaped (Plotly decodes these
+    three entities back for display)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_dict(fig: go.Figure) -> dict:
@@ -56,10 +65,12 @@ def trend_figure(overall: list[dict], series: dict[str, list[dict]], benchmark: 
     for i, (label, rows) in enumerate(series.items()):
         shown = [r for r in rows if r["share"] is not None]
         fig.add_trace(go.Scatter(
-            x=[r["year"] for r in shown], y=[r["share"] for r in shown], name=label,
+            x=[r["year"] for r in shown], y=[r["share"] for r in shown], name=plain(label),
             mode="lines+markers", line=dict(color=PALETTE[i % 7], width=1.5, dash="dot"),
             marker=dict(symbol=SYMBOLS[i % 7], size=8), customdata=[r["n"] for r in shown],
-            hovertemplate=f"{label} %{{x}}: %{{y:.1%}} (n=%{{customdata}})<extra></extra>",
+            # the label goes in as data: "%{…}" typed in a name is not a template here
+            meta=plain(label),
+            hovertemplate="%{meta} %{x}: %{y:.1%} (n=%{customdata})<extra></extra>",
         ))
     _benchmark_line(fig, benchmark)
     _layout(fig, _("Share satisfied"))
@@ -70,7 +81,7 @@ def trend_figure(overall: list[dict], series: dict[str, list[dict]], benchmark: 
 def elements_figure(rows: list[dict], names: dict[str, str], benchmark: float) -> dict:
     shown = [r for r in rows if r["share"] is not None]
     fig = go.Figure(go.Bar(
-        x=[names.get(r["element"], r["element"]) for r in shown],
+        x=[plain(names.get(r["element"], r["element"])) for r in shown],
         y=[r["share"] for r in shown], marker_color=PALETTE[0], name=_("Share satisfied"),
         customdata=[r["n_answers"] for r in shown],
         hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>",
@@ -88,7 +99,7 @@ def quadrant_figure(rows: list[dict], names: dict[str, str], mean_importance, me
         x=[r["share"] for r in shown], y=[r["importance"] for r in shown],
         text=[r["element"] for r in shown], mode="markers+text", textposition="top center",
         marker=dict(size=14, color=PALETTE[1]), name=_("Elements"),
-        hovertext=[names.get(r["element"], r["element"]) for r in shown],
+        hovertext=[plain(names.get(r["element"], r["element"])) for r in shown],
         hovertemplate="%{hovertext}<br>%{x:.1%}, ρ=%{y:.2f}<extra></extra>",
     ))
     if mean_importance is not None and mean_performance is not None:
@@ -120,7 +131,7 @@ def funnel_figure(units: list[dict], benchmark: float) -> dict:
                     line=dict(color="#666", dash=dash, width=1)))
     fig.add_trace(go.Scatter(
         x=[u["n"] for u in shown], y=[u["raw_share"] for u in shown], mode="markers",
-        name=_("Units"), text=[u["name"] for u in shown],
+        name=_("Units"), text=[plain(u["name"]) for u in shown],
         marker=dict(size=10, color=PALETTE[0], line=dict(color="#fff", width=1)),
         hovertemplate="%{text}<br>n=%{x}: %{y:.1%}<extra></extra>",
     ))
@@ -136,8 +147,8 @@ def ratings_figure(years: list[int], shares: list[tuple], labels: tuple[str, ...
     colours = ("#b91c1c", "#60a5fa", "#0b5cad")
     for level, label in enumerate(labels):
         fig.add_trace(go.Bar(
-            x=years, y=[s[level] for s in shares], name=label, marker_color=colours[level],
-            hovertemplate=f"{label} %{{x}}: %{{y:.1%}}<extra></extra>"))
+            x=years, y=[s[level] for s in shares], name=plain(label), meta=plain(label),
+            marker_color=colours[level], hovertemplate="%{meta} %{x}: %{y:.1%}<extra></extra>"))
     fig.update_layout(barmode="stack")
     _layout(fig, _("Share of ratings"), height=340)
     fig.update_xaxes(dtick=1)

@@ -65,7 +65,9 @@ def comments():
     filters = current_filters()
     query = request.args.get("q", "")[:200]
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    # ASCII digits only ("²" passes isdigit() but not int()), at most 9999
+    page = int(page) if page.isascii() and page.isdigit() and len(page) <= 4 \
+        and int(page) > 0 else 1
     found, more = comment_page(filters.scope, query, page)
     return render_template("dashboard/comments.html", filters=filters, options=form_options(),
                            query=query, page=page, found=found, more=more,

@@ -13,6 +13,7 @@ from survey.dashboard.report_files import render_pdf, report_xlsx
 from survey.dashboard.views_league import latest_year
 from survey.dashboard.views_overview import benchmark
 from survey.services import reporting
+from survey.services.periods import parse_year
 
 
 def method_notes() -> list[str]:
@@ -34,8 +35,7 @@ def method_notes() -> list[str]:
 def _context():
     filters = current_filters()
     year_arg = request.args.get("year", "")
-    year = int(year_arg) if year_arg.isdigit() else latest_year(
-        filters.scope, reporting.References.load())
+    year = parse_year(year_arg) or latest_year(filters.scope, reporting.References.load())
     report = council_report(filters.scope, year, benchmark()) if year else None
     names = {"service_area": labels.area_names(), "procedure_group": labels.group_names(),
              "respondent_type": {k: str(v) for k, v in labels.RESPONDENT_TYPES.items()}}

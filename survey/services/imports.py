@@ -43,10 +43,15 @@ def read_csv_rows(
         )
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if any(clean.values()):
-            rows.append((reader.line_num, clean))
+    try:
+        for row in reader:
+            clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+            if any(clean.values()):
+                rows.append((reader.line_num, clean))
+    except csv.Error as error:  # e.g. a cell over the csv module's 128 KiB field limit
+        # line_num counts the lines read before the one that failed
+        problem = RowProblem(reader.line_num + 1, "-", str(error))
+        raise ImportRejected(source, [problem]) from error
     return rows
 
 

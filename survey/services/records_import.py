@@ -22,6 +22,7 @@ PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
 RECEIVED = ("received_online", "received_direct", "carried_over")
 SETTLED = ("resolved_early", "resolved_on_time", "resolved_late", "pending_within",
            "pending_overdue")
+MAX_COUNT_DIGITS = 9  # below 2**31: the count columns are 32-bit INTEGERs in PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,13 @@ def _check_stat_row(line: int, row: dict[str, str], known: dict, problems: list)
     counts = {}
     for column in COUNT_COLUMNS:
         raw = row[column] or "0"
-        if not raw.isdigit():
+        # ASCII digits only ("²" passes isdigit but not int), and few enough for an INTEGER
+        if not (raw.isascii() and raw.isdigit()):
             problems.append(RowProblem(line, column, f"{raw!r} is not a whole number ≥ 0"))
+        elif len(raw.lstrip("0")) > MAX_COUNT_DIGITS:
+            digits = len(raw.lstrip("0"))
+            problems.append(RowProblem(line, column, f"a whole number of {digits} digits: "
+                                                     f"at most {MAX_COUNT_DIGITS} are accepted"))
         else:
             counts[column] = int(raw)
     if len(counts) == len(COUNT_COLUMNS):

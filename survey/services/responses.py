@@ -38,6 +38,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MISSING_WORDS = {97: "not_applicable", 98: "dont_know", 99: "refused"}
 MAX_IGNORED_PRESSES = 1000
+MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
 
 class SubmissionInvalid(ValueError):
@@ -183,18 +184,22 @@ def _version(payload: Mapping) -> qservice.VersionRef:
     number = payload.get("version")
     if not isinstance(code, str):
         raise qservice.UnknownQuestionnaire("questionnaire code missing")
+    if "\x00" in code:  # PostgreSQL text cannot hold it; no code ever does
+        raise qservice.UnknownQuestionnaire("the questionnaire code holds a NUL character")
     if number in ("", None):
         number = None
-    elif isinstance(number, str) and number.strip().isdigit():
+    elif isinstance(number, str) and number.strip().isascii() and number.strip().isdigit() \
+            and len(number.strip()) <= 10:
         number = int(number)
-    elif not isinstance(number, int) or isinstance(number, bool):
-        raise qservice.UnknownQuestionnaire(f"{code} has no version {number!r}")
+    if number is not None and (not isinstance(number, int) or isinstance(number, bool)
+                               or not 1 <= number <= MAX_VERSION):
+        raise qservice.UnknownQuestionnaire(f"{code} has no version {str(number)[:20]!r}")
     return qservice.version_ref(code, number)
 
 
 def _unit(code: object, errors: dict[str, str]) -> tuple[int, str]:
     unit_id = None
-    if isinstance(code, str) and code:
+    if isinstance(code, str) and code and "\x00" not in code:
         unit_id = lookups.remembered(("unit", code), lambda: _scalar(
             select(Unit.id).where(Unit.code == code)))
     if unit_id is None:
@@ -211,7 +216,7 @@ def _apply_token(prepared: Prepared, payload: Mapping, errors: dict[str, str]) -
     token = payload.get("token")
     if not token:
         return None
-    if not isinstance(token, str):
+    if not isinstance(token, str) or "\x00" in token:
         errors["token"] = "a string is expected"
         return None
     area_id = None
@@ -254,7 +259,7 @@ def _derive(prepared: Prepared, definition: qn.Questionnaire, asked: object,
         prepared.respondent_type = answer.value_text
     areas = definition.service_areas
     if asked not in (None, ""):
-        if not isinstance(asked, str) or (areas and asked not in areas):
+        if not isinstance(asked, str) or "\x00" in asked or (areas and asked not in areas):
             errors["service_area"] = f"one of {', '.join(areas)}" if areas else "unknown"
             return
         where = ServiceArea.code == asked

@@ -108,4 +108,6 @@ def _table(rows, column: str, refs: References) -> dict:
 
 def _natural(value) -> tuple:
     text = str(value)
-    return (0, int(text), "") if text.lstrip("-").isdigit() else (1, 0, text)
+    number = text.removeprefix("-")
+    # ASCII digits only: "²" passes isdigit() but not int()
+    return (0, int(text), "") if number.isascii() and number.isdigit() else (1, 0, text)
