@@ -1,28 +1,34 @@
 """A realistic synthetic data set at any size, written fast through the raw driver.
 
 A province of ~180 units (departments, districts, communes), the four service areas, the
-built-in questionnaires, five years; each survey response answers the 21 rating items of the
-land questionnaire plus demographics, each kiosk rating its 3-level item. Satisfaction rises
-over the years and differs by service and unit. The generator writes the raw tables, then the
-maintained counts are rebuilt once, exactly as a bulk import would.
+built-in questionnaires, five years; each survey response answers the 20 rating items of the
+land questionnaire plus two demographics, each kiosk rating its 3-level item. Satisfaction
+rises over the years and differs by service and unit. The generator writes the raw tables
+(`bench.loading`: COPY on PostgreSQL, executemany on SQLite, secondary indexes built after the
+load) and the maintained counts of those answers, computed alongside with numpy
+(`bench.counts`): exactly what `aggregates.rebuild()` would store, without its GROUP BY over
+every answer.
 """
 
 from __future__ import annotations
 
-import io
-import uuid
+import time
+from dataclasses import dataclass
 
 import numpy as np
 
+from bench import counts as rollups
+from bench.loading import bulk_writer
 from survey.extensions import db
 from survey.models import Unit
-from survey.services import aggregates
 from survey.services.questionnaires import get_version, load_and_publish_builtins
 from survey.services.reference import load_service_areas
 
 YEARS = np.arange(2021, 2026)
 AREAS = ("land", "id_card", "marriage", "construction")
 RATING_SHARE = 0.3  # of all responses, the kiosk stream
+CHUNK = 200_000
+SURVEY_CHANNELS = np.array(["paper", "phone", "web"], dtype=object)
 
 
 def build_units() -> list[int]:
@@ -51,119 +57,147 @@ def _likert(rng, theta, n_items):
     return 1 + (latent > -1.6).astype(int) + (latent > -0.7) + (latent > 0.0) + (latent > 1.3)
 
 
-def generate(n_responses: int, seed: int = 7) -> dict:
-    """Fill the current (empty, migrated) database; returns a summary."""
+@dataclass(frozen=True)
+class Province:
+    """The ids the generated rows refer to (plain values: no ORM object stays loaded)."""
+
+    unit_ids: np.ndarray
+    area_ids: dict[str, int]
+    survey_id: int
+    rating_id: int
+    likert_codes: list[str]
+
+    def counter(self) -> rollups.RollupCounter:
+        return rollups.RollupCounter([*self.likert_codes, "rating"], int(self.unit_ids.max()),
+                                     max(self.survey_id, self.rating_id),
+                                     max(self.area_ids.values()))
+
+
+def reference_data() -> Province:
+    """Service areas, the built-in questionnaires and the units, committed."""
     load_service_areas()
     load_and_publish_builtins()
     unit_ids = np.array(build_units())
     survey = get_version("land_survey")
-    rating = get_version("dossier_rating")
-    likert_codes = [i.code for i in survey.items if i.item_type == "likert5"]
+    province = Province(
+        unit_ids, dict(db.session.execute(db.text("SELECT code, id FROM service_area")).all()),
+        survey.id, get_version("dossier_rating").id,
+        [i.code for i in survey.items if i.item_type == "likert5"])
+    # Nothing of the session may stay open (or be reloaded) while a loader's own connection
+    # holds the tables: plain ids only from here.
     db.session.commit()
+    return province
+
+
+def write_responses(writer, counter, rng, province: Province, first_id: int, count: int,
+                    years=YEARS) -> int:
+    """`count` responses (70 % survey, 30 % kiosk ratings) with ids from `first_id`, dated in
+    `years`; returns the next free id."""
+    n_rating = int(count * RATING_SHARE)
+    next_id = first_id
+    for stream, total in (("survey", count - n_rating), ("rating", n_rating)):
+        for start in range(0, total, CHUNK):
+            size = min(CHUNK, total - start)
+            _chunk(writer, counter, rng, stream, size, next_id, province, np.asarray(years))
+            next_id += size
+    return next_id
+
+
+def write_counts(writer, counter) -> int:
+    """The three roll-ups of what `counter` saw; returns the finest one's row count."""
+    for model in rollups.ROLLUPS:
+        rows = counter.rows(model)
+        writer.rows(model.__tablename__, (*model.KEY, "n"), rows)
+        if model is rollups.AnswerCount:
+            finest = len(rows)
+    return finest
+
+
+def generate(n_responses: int, seed: int = 7) -> dict:
+    """Fill the current (empty, migrated) database; returns a summary with phase timings."""
+    province = reference_data()
     rng = np.random.default_rng(seed)
+    counter = province.counter()
+    started = time.perf_counter()
+    with bulk_writer(db.engine.url) as writer:
+        write_responses(writer, counter, rng, province, 1, n_responses)
+        written = time.perf_counter()
+        count_rows = write_counts(writer, counter)
+        counted = time.perf_counter()
+    indexed = time.perf_counter()
+    if db.engine.dialect.name == "postgresql":  # as autovacuum would, soon after a load
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
     n_rating = int(n_responses * RATING_SHARE)
-    n_survey = n_responses - n_rating
-    area_ids = dict(db.session.execute(db.text("SELECT code, id FROM service_area")).all())
-    writer = _writer()
-    next_id = 1
-    for stream, count in (("survey", n_survey), ("rating", n_rating)):
-        for start in range(0, count, 200_000):
-            size = min(200_000, count - start)
-            next_id = _chunk(writer, rng, stream, size, next_id, unit_ids, area_ids,
-                             survey.id, rating.id, likert_codes)
-    writer.finish()
-    db.session.commit()
-    counts = aggregates.rebuild()
-    db.session.commit()
-    return {"responses": n_responses, "survey": n_survey, "ratings": n_rating,
-            "answer_count_rows": counts, "likert_items": len(likert_codes)}
+    return {"responses": n_responses, "survey": n_responses - n_rating, "ratings": n_rating,
+            "answer_count_rows": count_rows, "likert_items": len(province.likert_codes),
+            "write_seconds": written - started, "count_seconds": counted - written,
+            "index_seconds": indexed - counted, "analyse_seconds": time.perf_counter() - indexed}
 
 
-def _chunk(writer, rng, stream, size, next_id, unit_ids, area_ids, survey_id, rating_id,
-           likert_codes) -> int:
-    ids = np.arange(next_id, next_id + size)
-    year = rng.choice(YEARS, size=size)
+def _uuids(rng, size: int) -> list[str]:
+    """Random version-4 UUIDs as 32 hex digits (what SQLite stores; PostgreSQL reads it)."""
+    raw = rng.integers(0, 256, size=(size, 16), dtype=np.uint8)
+    raw[:, 6] = raw[:, 6] & 0x0F | 0x40
+    raw[:, 8] = raw[:, 8] & 0x3F | 0x80
+    text = raw.tobytes().hex()
+    return [text[i:i + 32] for i in range(0, 32 * size, 32)]
+
+
+def _chunk(writer, counter, rng, stream, size, first_id, province: Province, years) -> None:
+    """One chunk of responses and their answers, built as whole columns (numpy), not rows."""
+    unit_ids, area_ids, likert_codes = province.unit_ids, province.area_ids, province.likert_codes
+    survey_id, rating_id = province.survey_id, province.rating_id
+    ids = np.arange(first_id, first_id + size)
+    year = rng.choice(years, size=size)
     month = rng.integers(1, 13, size=size)
     unit = rng.choice(unit_ids, size=size)
     area = rng.choice(len(AREAS), size=size, p=(0.4, 0.25, 0.15, 0.2))
     theta = (0.4 + 0.15 * (year - YEARS[0]) + 0.2 * (area == 1) - 0.2 * (area == 3)
              + rng.normal(0, 0.1, size=unit_ids.max() + 1)[unit] + rng.normal(0, 1.0, size=size))
     organisation = rng.random(size) < 0.15
-    respondent = np.where(organisation, "organisation", "individual")
-    channel = "kiosk" if stream == "rating" else None
-    version = rating_id if stream == "rating" else survey_id
-    area_codes = np.array([area_ids[a] for a in AREAS])[area]
+    respondent = np.where(organisation, "organisation", "individual").astype(object)
     day = rng.integers(1, 28, size=size)
-    for i in range(size):
-        writer.response((int(ids[i]), uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | i,
-                                                 version=4).hex,
-                         version, int(unit[i]), int(area_codes[i]),
-                         channel or ("paper", "phone", "web")[i % 3],
-                         None if stream == "rating" else str(respondent[i]),
-                         f"{int(year[i])}-{int(month[i]):02d}-{int(day[i]):02d} 03:00:00",
-                         int(year[i]), int(month[i])))
-    if stream == "rating":
+    area_codes = np.array([area_ids[a] for a in AREAS])[area]
+    rated = stream == "rating"
+    channel = ["kiosk"] * size if rated else SURVEY_CHANNELS[np.arange(size) % 3].tolist()
+    at = [f"{y}-{m:02d}-{d:02d} 03:00:00"
+          for y, m, d in zip(year.tolist(), month.tolist(), day.tolist(), strict=True)]
+    writer.responses(ids.tolist(), _uuids(rng, size),
+                     [rating_id if rated else survey_id] * size, unit.tolist(),
+                     area_codes.tolist(), channel,
+                     [None] * size if rated else respondent.tolist(), at,
+                     year.tolist(), month.tolist())
+    envelope = {"year": year - rollups.FIRST_YEAR, "month": month, "unit_id": unit,
+                "version_id": np.full(size, rating_id if rated else survey_id),
+                "service_area_id": area_codes, "channel": rollups.channel_index(channel),
+                "respondent_type": rollups.respondent_index(
+                    [None] * size if rated else respondent.tolist())}
+    if rated:
         values = np.where(theta > 0, np.where(theta > 0.9, 3, 2), 1)
-        for i in range(size):
-            writer.answer((int(ids[i]), "rating", int(values[i]), None, None))
-        return next_id + size
-    values = _likert(rng, theta, len(likert_codes))
+        writer.answers(ids.tolist(), ["rating"] * size, values.tolist(), [None] * size,
+                       [None] * size)
+        counter.add({**envelope, "item_code": counter.index_of_items(["rating"])[[0] * size],
+                     "value": rollups.value_index(values)})
+        return
+    n_items = len(likert_codes)
+    values = _likert(rng, theta, n_items)
     missing = rng.random(values.shape) < 0.03
-    sexes = rng.choice(("male", "female"), size=size)
-    for i in range(size):
-        rid = int(ids[i])
-        for j, code in enumerate(likert_codes):
-            if missing[i, j]:
-                writer.answer((rid, code, None, None, 98))
-            else:
-                writer.answer((rid, code, int(values[i, j]), None, None))
-        writer.answer((rid, "respondent_type", None, str(respondent[i]), None))
-        writer.answer((rid, "sex", None, str(sexes[i]), None))
-    return next_id + size
-
-
-class _writer:
-    """Buffered inserts through the raw driver: COPY on PostgreSQL, executemany on SQLite."""
-
-    def __init__(self):
-        self.connection = db.session.connection().connection.dbapi_connection
-        self.postgres = db.session.get_bind().dialect.name == "postgresql"
-        self.responses, self.answers = [], []
-
-    def response(self, row):
-        self.responses.append(row)
-        if len(self.responses) >= 100_000:
-            self._flush()
-
-    def answer(self, row):
-        self.answers.append(row)
-        if len(self.answers) >= 500_000:
-            self._flush()
-
-    def _flush(self):
-        cursor = self.connection.cursor()
-        if self.responses:
-            self._write(cursor, "response (id, uuid, version_id, unit_id, service_area_id, "
-                        "channel, respondent_type, submitted_at, year, month, received_at)",
-                        [(*r, r[7]) for r in self.responses])
-            self.responses = []
-        if self.answers:
-            self._write(cursor, "answer (response_id, item_code, value_int, value_text, "
-                        "missing_code)", self.answers)
-            self.answers = []
-        cursor.close()
-
-    def _write(self, cursor, table: str, rows: list[tuple]):
-        if self.postgres:
-            buffer = io.StringIO()
-            for row in rows:
-                buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
-            buffer.seek(0)
-            with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                copy.write(buffer.read())
-        else:
-            marks = ", ".join("?" * len(rows[0]))
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-
-    def finish(self):
-        self._flush()
+    sexes = rng.choice(np.array(["male", "female"], dtype=object), size=size)
+    width = n_items + 2
+    value_int = np.full((size, width), None, dtype=object)
+    value_int[:, :n_items] = values
+    value_int[:, :n_items][missing] = None
+    missing_code = np.full((size, width), None, dtype=object)
+    missing_code[:, :n_items][missing] = 98
+    value_text = np.full((size, width), None, dtype=object)
+    value_text[:, n_items] = respondent
+    value_text[:, n_items + 1] = sexes
+    # every likert answer counts: its value, or 98 (missing) where it was not given
+    counter.add({**{k: np.repeat(v, n_items) for k, v in envelope.items()},
+                 "item_code": np.tile(counter.index_of_items(likert_codes), size),
+                 "value": rollups.value_index(np.where(missing, 98, values).ravel())})
+    writer.answers(np.repeat(ids, width).tolist(),
+                   [*likert_codes, "respondent_type", "sex"] * size,
+                   value_int.ravel().tolist(), value_text.ravel().tolist(),
+                   missing_code.ravel().tolist())

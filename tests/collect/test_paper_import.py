@@ -76,3 +76,43 @@ def test_a_missing_column_is_reported(app, runner, world, tmp_path):
     file.write_text("response_id,questionnaire,rating\n", encoding="utf-8")
     result = runner.invoke(args=["import-responses", str(file)])
     assert result.exit_code != 0 and "column unit: missing column" in result.output
+
+
+def test_a_large_file_is_stored_in_batches_with_exact_counts(app, runner, world, tmp_path,
+                                                              monkeypatch):
+    """Several insert batches and count groups: the same answers and counts as one by one."""
+    from survey.services import aggregates, paper_import
+
+    monkeypatch.setattr(paper_import, "BATCH", 2)
+    monkeypatch.setattr(paper_import, "COUNT_BATCH", 3)
+    lines = rows(*(["3", "", ""], ["1", "long_wait", "Chờ lâu"], ["2", "", ""]) * 2,
+                 ["1", "other", "Tốt"])
+    result = runner.invoke(args=["import-responses", str(write_csv(tmp_path / "lo.csv", lines))])
+    assert result.exit_code == 0, result.output
+    assert "7 response(s) imported" in result.output
+    with app.app_context():
+        assert aggregates.differences() == []
+        stored = db.session.execute(db.select(Response.uuid, Answer.value_int, Answer.missing_code)
+                                    .join(Answer).filter(Answer.item_code == "rating")).all()
+        assert sorted((str(u), v, m) for u, v, m in stored) == sorted(
+            (line[0], int(line[6]), None) for line in lines)
+
+
+def test_a_late_problem_undoes_the_groups_already_stored(app, world, tmp_path, monkeypatch):
+    """Groups are stored as the check goes on; a bad row after them takes them all back, even
+    when the caller commits afterwards."""
+    import pytest
+
+    from survey.services import paper_import
+    from survey.services.imports import ImportRejected
+
+    monkeypatch.setattr(paper_import, "COUNT_BATCH", 2)
+    lines = rows(["3", "", ""], ["2", "", ""], ["3", "", ""], ["2", "", ""], ["9", "", ""])
+    file = write_csv(tmp_path / "late.csv", lines)
+    with app.app_context():
+        with pytest.raises(ImportRejected) as rejected:
+            paper_import.import_file(file)
+        db.session.commit()
+    assert [str(p) for p in rejected.value.problems] == [
+        "row 6, column rating: The answer must be between 1 and 3."]
+    assert responses(app) == 0

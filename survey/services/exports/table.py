@@ -2,15 +2,18 @@
 
 Rows are read by keyset pagination on the response id (``WHERE id > last ORDER BY id LIMIT n``)
 rather than one long-lived cursor: each chunk is a short query that behaves the same on SQLite
-and PostgreSQL, and the answers of a chunk come with one ``IN`` query.
+and PostgreSQL (no snapshot or server-side cursor held for the whole export), and the answers
+of a chunk come with one more query. Rows are plain tuples through Core, never ORM objects:
+an export of millions of responses handles tens of millions of answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, type_coerce
 
 import questionnaires as qn
 from survey.extensions import db
@@ -21,7 +24,7 @@ from survey.services.paper_import import ENVELOPE
 from survey.services.reporting.cells import References, resolve_stream, scope_conditions
 from survey.services.reporting.scope import Scope
 
-CHUNK = 2_000
+CHUNK = 5_000
 ENVELOPE_LABELS = {
     "response_id": ("Mã phiếu (UUID)", "Response id (UUID)"),
     "questionnaire": ("Mã phiếu khảo sát", "Questionnaire code"),
@@ -98,13 +101,76 @@ def export_table(scope: Scope, chunk: int = CHUNK) -> ExportTable:
     return ExportTable(envelope + items, _rows(conditions, [c.name for c in items], chunk))
 
 
+def _raw(column):
+    """The driver's value as it comes: the column types' conversions cost more than the rest
+    of a row (a regular expression per SQLite timestamp)."""
+    return type_coerce(column, String)
+
+
+def _uuid_text(value) -> str:
+    if isinstance(value, str) and len(value) == 32:  # SQLite keeps the bare hex digits
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
+def _utc_text(value) -> str:
+    """A stored timestamp (naive UTC: a string on SQLite, a datetime on PostgreSQL), as ISO
+    8601 with its offset, as the import reads it back: what `isoformat()` of the aware time
+    writes. SQLite's own text is reshaped rather than parsed and formatted again (a third of
+    an export's time went there)."""
+    if isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
+        text = value[:19] if value.endswith(".000000") else value
+        return f"{text[:10]}T{text[11:]}+00:00"
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return at.replace(tzinfo=UTC).isoformat()
+
+
+ANSWER_COLUMNS = (Answer.response_id, Answer.item_code, Answer.value_int, Answer.value_text,
+                  Answer.missing_code)
+
+
+class _AnswerRange:
+    """The answers of a range of response ids, through the driver's own cursor.
+
+    The statement is compiled once; skipping SQLAlchemy's result rows makes reading tens of
+    millions of answers about three times faster (they are plain ints and strings anyway).
+    """
+
+    def __init__(self, connection):
+        statement = select(*ANSWER_COLUMNS).where(
+            Answer.response_id.between(bindparam("first"), bindparam("last")))
+        self.compiled = statement.compile(dialect=connection.dialect)
+        self.driver = connection.connection.dbapi_connection  # in the session's transaction
+
+    def __call__(self, first: int, last: int) -> list[tuple]:
+        values = {"first": first, "last": last}
+        order = self.compiled.positiontup
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(self.compiled.string,
+                           [values[k] for k in order] if order else values)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
 def _rows(conditions: list, codes: list[str], chunk: int) -> Iterator[list]:
-    position = {code: i for i, code in enumerate(codes)}
+    """Rows in response-id order, built from plain tuples (no ORM objects).
+
+    Each chunk's answers come with one query: a range of response ids when the chunk's ids are
+    dense (one index range scan), else an ``IN`` list (a filter that picks few responses).
+    """
+    offset = len(ENVELOPE)
+    position = {code: offset + i for i, code in enumerate(codes)}
+    width = offset + len(codes)
+    connection = db.session.connection()
+    answer_range = _AnswerRange(connection)
     last = 0
     while True:
-        batch = db.session.execute(
-            select(Response.id, Response.uuid, Questionnaire.code, QuestionnaireVersion.number,
-                   Unit.code, Response.channel, Response.submitted_at)
+        batch = connection.execute(
+            select(Response.id, _raw(Response.uuid), Questionnaire.code,
+                   QuestionnaireVersion.number, Unit.code, Response.channel,
+                   _raw(Response.submitted_at))
             .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
             .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
             .join(Unit, Unit.id == Response.unit_id)
@@ -113,18 +179,25 @@ def _rows(conditions: list, codes: list[str], chunk: int) -> Iterator[list]:
         ).all()
         if not batch:
             return
-        answers: dict[int, list] = {row[0]: [None] * len(codes) for row in batch}
-        for rid, code, value_int, value_text, missing in db.session.execute(
-            select(Answer.response_id, Answer.item_code, Answer.value_int, Answer.value_text,
-                   Answer.missing_code).where(Answer.response_id.in_(list(answers)))
-        ):
-            if code in position:
-                answers[rid][position[code]] = (
-                    MISSING_WORDS[missing] if missing is not None
-                    else value_int if value_int is not None else value_text)
+        rows: dict[int, list] = {}
         for rid, uuid, questionnaire, number, unit, channel, at in batch:
-            yield [str(uuid), questionnaire, number, unit, channel, at.isoformat(),
-                   *answers[rid]]
-        last = batch[-1][0]
-        # Forget the chunk's objects: an export of millions must not grow the session.
-        db.session.expunge_all()
+            row = [None] * width
+            row[:offset] = (_uuid_text(uuid), questionnaire, number, unit, channel,
+                            _utc_text(at))
+            rows[rid] = row
+        first, last = batch[0][0], batch[-1][0]
+        # A dense chunk (a whole stream, a year) reads its id range, where few answers belong
+        # to other responses; a sparse one (one commune) asks for its ids only.
+        if last - first < 2 * len(batch):
+            answers = answer_range(first, last)
+        else:
+            answers = connection.execute(select(*ANSWER_COLUMNS).where(
+                Answer.response_id.in_(list(rows)))).all()
+        for rid, code, value_int, value_text, missing in answers:
+            row = rows.get(rid)
+            index = position.get(code)
+            if row is None or index is None:
+                continue
+            row[index] = (MISSING_WORDS[missing] if missing is not None
+                          else value_int if value_int is not None else value_text)
+        yield from rows.values()  # insertion order is id order

@@ -38,14 +38,23 @@ def neutralise(value):
 
 
 def iter_csv(columns, rows: Iterable[list]) -> Iterator[str]:
-    """CSV text in pieces, beginning with a BOM so that Excel reads UTF-8 Vietnamese."""
+    """CSV text in pieces, beginning with a BOM so that Excel reads UTF-8 Vietnamese.
+
+    Only text columns are looked at for formulas: an integer column holds numbers and the
+    no-answer words, never user text, and an export has millions of such cells.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # writes None as an empty cell
     writer.writerow([c.name for c in columns])
     yield "\ufeff" + _drain(buffer)
+    text_at = [i for i, c in enumerate(columns) if getattr(c, "storage", "text") != "int"]
     for count, row in enumerate(rows, start=1):
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
-        if count % 500 == 0:
+        for i in text_at:
+            value = row[i]
+            if isinstance(value, str) and value.startswith(_FORMULA):
+                row = [*row[:i], "'" + value, *row[i + 1:]]  # a copy: the caller's row stays
+        writer.writerow(row)
+        if count % 1000 == 0:
             yield _drain(buffer)
     yield _drain(buffer)
 
