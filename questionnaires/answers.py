@@ -28,6 +28,9 @@ def _is_empty(raw: object) -> bool:
     return False
 
 
+_MISSING_CODE_TEXTS = frozenset(str(c) for c in MISSING_CODES)
+
+
 def _missing_code(item: Item, raw: object) -> int | None:
     """The missing code ``raw`` stands for, or None when it is an ordinary value."""
     raw = unwrap(raw)
@@ -37,7 +40,7 @@ def _missing_code(item: Item, raw: object) -> int | None:
             return item.default_missing_code or MISSING_CODES[1]
         if word in MISSING_WORDS:
             return MISSING_WORDS[word]
-        if item.type != "number" and word in {str(c) for c in MISSING_CODES}:
+        if item.type != "number" and word in _MISSING_CODE_TEXTS:
             return int(word)
         return None
     if isinstance(raw, int) and not isinstance(raw, bool) and item.type != "number" \

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 
 from .messages import Message
 from .model import OPERATORS, Item, Text
@@ -111,6 +112,11 @@ class ScaleType(ItemType):
     points: tuple[tuple[int, Text], ...] = ()
 
     def values(self, item: Item) -> tuple[int, ...]:
+        return self._sorted_values
+
+    @cached_property
+    def _sorted_values(self) -> tuple[int, ...]:
+        # Asked once per answer of every submission: sorted once per type, not each time.
         return tuple(sorted(v for v, _ in self.points))
 
     def value_labels(self, item: Item) -> tuple[tuple[int | str, Text], ...]:
