@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run run-prod test test-postgres lint bench install translations lock clean
+.PHONY: run run-prod test test-postgres test-reliability lint bench install translations lock clean
 
 # Re-installs only when the lock or the project metadata changed.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -51,6 +51,17 @@ run-prod: install translations
 test: install translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The load and fault scenarios of tests/reliability at full size (`make test` runs them small),
+# then their results table into docs/RELIABILITY.md, whether they held or not. The PostgreSQL
+# ones need TEST_DATABASE_URL; mounting a small disk and stopping PostgreSQL need root.
+RELIABILITY_SECONDS ?= 30
+RELIABILITY_KIOSK_ANSWERS ?= 1000
+test-reliability: install translations
+	RELIABILITY_SECONDS=$(RELIABILITY_SECONDS) RELIABILITY_KIOSK_ANSWERS=$(RELIABILITY_KIOSK_ANSWERS) \
+	  RELIABILITY_RESULTS=tests/reliability/results \
+	  $(BIN)/python -m pytest tests/reliability --durations=0; status=$$?; \
+	  $(BIN)/python -m tests.reliability.report && exit $$status
 
 lint: install
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
+    register_unavailable(app)
     register_assets(app)
     register_logging(app)
     register_commands(app)
@@ -109,6 +110,13 @@ def register_security(app: Flask) -> None:
 
     add_headers_and_log_filter(app)
     app.register_blueprint(security_bp)
+
+
+def register_unavailable(app: Flask) -> None:
+    """A database that cannot answer: 503 with Retry-After, and connections that recover."""
+    from survey.unavailable import register_unavailable as register
+
+    register(app)
 
 
 def register_assets(app: Flask) -> None:

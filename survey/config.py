@@ -59,7 +59,13 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "LANGUAGES": ("vi", "en"),
         # Each UI package keeps its own catalogue; Flask-Babel merges them.
         "BABEL_TRANSLATION_DIRECTORIES": ";".join(TRANSLATION_DIRECTORIES),
+        # pre-ping replaces a pooled connection that died (a database restart) before use.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A database that does not answer must not hold a worker: PostgreSQL connection
+        # attempts give up after this many seconds, and the client is told to retry after
+        # DATABASE_RETRY_AFTER seconds (503 Retry-After; see survey/unavailable.py).
+        "DATABASE_CONNECT_TIMEOUT": int(env.get("DATABASE_CONNECT_TIMEOUT", "5")),
+        "DATABASE_RETRY_AFTER": int(env.get("DATABASE_RETRY_AFTER", "5")),
         # Anti-gaming flags on /security/anomalies: a burst is this many kiosk responses within
         # this many seconds; a too-good desk has this top-box share over at least this many
         # answers while the rest of its unit is at least this much lower.

@@ -75,7 +75,8 @@ def fresh_postgres_databases(url: str, prefix: str, count: int = 1):
 
     base = make_url(url)
     names = [f"{prefix}_{uuid.uuid4().hex[:12]}" for _ in range(count)]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    # pre-ping: the server may have been restarted meanwhile (tests/reliability does).
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as connection:
             for name in names:
