@@ -8,12 +8,29 @@ import pytest
 from survey.extensions import db
 from survey.models import Kiosk, QuestionnaireVersion, Response
 from survey.services.accounts import create_user
-from tests.browser.conftest import KIOSK_CONFIG, browser  # noqa: F401 - fixtures
+from tests.browser.conftest import ARGS, CHROMIUM, KIOSK_CONFIG
 from tests.browser.test_kiosk import wait_until
 from tests.design.helpers import PASSWORD
 from tests.live_server import start
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Its own Chromium, closed with this module: the package-scoped one of tests/browser,
+    imported here, was never closed, and Playwright's sync API allows one instance at a time
+    (every later browser test, and the PDF report, then failed)."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +46,7 @@ def live(tmp_path_factory):
 
 
 @pytest.fixture
-def office(browser, live):  # noqa: F811 - the imported fixture
+def office(browser, live):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live.url)
     page = context.new_page()
     yield page
@@ -94,10 +111,11 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
         page.wait_for_timeout(300)
         page.locator(".step.final button[type=submit]").click()
         page.locator("#thanks").wait_for(state="visible", timeout=5000)
+        # the kiosk thanks at once and sends from its outbox in the background: the page must
+        # stay open until it has (closing it cancels the send)
+        assert wait_until(lambda: live.count_responses() == 1)
     finally:
         kiosk.close()
-    # the kiosk thanks at once and sends from its outbox in the background
-    assert wait_until(lambda: live.count_responses() == 1)
     with live.app.app_context():
         response = db.session.execute(db.select(Response)).scalar_one()
         version = db.session.get(QuestionnaireVersion, response.version_id)
