@@ -93,12 +93,6 @@ def parse_uuid(raw: object) -> uuid.UUID | None:
         return None
 
 
-def find(response_uuid: uuid.UUID) -> Response | None:
-    return db.session.execute(
-        db.select(Response).filter_by(uuid=response_uuid)
-    ).scalar_one_or_none()
-
-
 def find_id(response_uuid: uuid.UUID) -> int | None:
     """The id of a stored response, or None: one indexed look-up, no ORM object."""
     return _scalar(select(Response.id).where(Response.uuid == response_uuid))
