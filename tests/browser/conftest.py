@@ -23,10 +23,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-# Package scope: Playwright's sync API allows one instance at a time, and other browser tests
-# (tests/dashboard) start their own after this package is done.
-@pytest.fixture(scope="package")
-def browser():
+def launched_chromium():
+    """Debian's headless Chromium for one fixture, closed with it; skips when it is missing.
+
+    Playwright's sync API allows one instance at a time, so every browser fixture is scoped to
+    its own package or module and ends before the next one starts (`yield from` this).
+    """
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium package")
     from playwright.sync_api import sync_playwright
@@ -35,6 +37,12 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield chromium
         chromium.close()
+
+
+# Package scope: other browser tests (tests/dashboard) start their own after this package.
+@pytest.fixture(scope="package")
+def browser():
+    yield from launched_chromium()
 
 
 @pytest.fixture(scope="module")

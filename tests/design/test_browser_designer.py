@@ -8,7 +8,7 @@ import pytest
 from survey.extensions import db
 from survey.models import Kiosk, QuestionnaireVersion, Response
 from survey.services.accounts import create_user
-from tests.browser.conftest import ARGS, CHROMIUM, KIOSK_CONFIG
+from tests.browser.conftest import KIOSK_CONFIG, launched_chromium
 from tests.browser.test_kiosk import wait_until
 from tests.design.helpers import PASSWORD
 from tests.live_server import start
@@ -19,18 +19,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def browser():
     """Its own Chromium, closed with this module: the package-scoped one of tests/browser,
-    imported here, was never closed, and Playwright's sync API allows one instance at a time
-    (every later browser test, and the PDF report, then failed)."""
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
+    imported here, was never closed, and every later Playwright user then failed."""
+    yield from launched_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ from its service worker's copy of the page, and then delivers everything exactly
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from tests import live_server
-from tests.browser.conftest import ARGS, CHROMIUM, KIOSK_CONFIG
+from tests.browser.conftest import KIOSK_CONFIG, launched_chromium
 from tests.reliability import faults
 from tests.reliability.kiosk import (
     ANSWER_QUICKLY,
@@ -38,14 +37,7 @@ RETRY_MS = 15_000  # kiosk.js sends its outbox again every 15 s
 def chromium():
     """Debian's Chromium, as in tests/browser; closed with this module (one Playwright at a
     time, and none left running beside the load scenarios)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture
