@@ -104,6 +104,16 @@ def drop_secondary(connection, tables) -> list[str]:
     return ddl
 
 
+def copy_rows(connection, table: str, columns, rows, freeze: bool = False) -> None:
+    """COPY plain tuples into a PostgreSQL table; FREEZE when the table was emptied in this
+    transaction (the rows need no later vacuum to be visible to every query)."""
+    options = " (FREEZE)" if freeze else ""
+    with connection.cursor().copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class _PostgresWriter:
     """COPY ... FREEZE into the tables truncated in the same transaction: the rows are written
     already frozen and visible to all, so no VACUUM pass is needed before index-only scans."""
@@ -117,10 +127,7 @@ class _PostgresWriter:
         self.connection.execute(f"TRUNCATE {', '.join(TABLES + COUNT_TABLES)} CASCADE")
 
     def _copy(self, table: str, columns: tuple, rows) -> None:
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FREEZE)"
-        with self.connection.cursor().copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(self.connection, table, columns, rows, freeze=True)
 
     def responses(self, *columns) -> None:
         self._copy("response", (*RESPONSE_COLUMNS, "received_at"),

@@ -13,7 +13,13 @@ from sqlalchemy.engine import make_url
 
 from bench import reports
 from bench.generate import YEARS, Province, build_units, write_counts, write_responses
-from bench.loading import ANSWER_COLUMNS, RESPONSE_COLUMNS, drop_secondary, libpq_url
+from bench.loading import (
+    ANSWER_COLUMNS,
+    RESPONSE_COLUMNS,
+    copy_rows,
+    drop_secondary,
+    libpq_url,
+)
 from survey.extensions import db
 
 SEED = 2031
@@ -154,11 +160,7 @@ class _YearWriter:
         self.connection, self.partition = connection, partition
 
     def _copy(self, table: str, columns, rows, freeze: bool = False) -> None:
-        options = " (FREEZE)" if freeze else ""
-        with self.connection.cursor().copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(self.connection, table, columns, rows, freeze)
 
     def responses(self, *columns) -> None:
         self._copy("response", (*RESPONSE_COLUMNS, "received_at"),

@@ -41,11 +41,10 @@ def unreachable(url: str) -> str | None:
 
 def recreate(url: str) -> str:
     """Drop and create the database in `url`; returns the URL."""
-    name = make_url(url).database
+    drop(url)
     engine = _admin(url)
     with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
     engine.dispose()
     return url
 
