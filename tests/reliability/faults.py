@@ -107,33 +107,31 @@ def postgres_read_only(url: str):
     Sessions are cut so that every new one starts read-only. When the fault is lifted nobody
     cuts them again: the application must notice its read-only sessions and reconnect itself.
     """
-    name = _database(url)
-    engine = _admin(url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only'
-                                    " = on"))
-            _terminate_sessions(connection, name)
+    with _database_altered(url, "SET default_transaction_read_only = on",
+                           "RESET default_transaction_read_only"):
         yield
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
-        engine.dispose()
 
 
 @contextmanager
 def postgres_refusing(url: str):
     """The database takes no connection and its sessions are cut: down, for the application."""
+    with _database_altered(url, "ALLOW_CONNECTIONS false", "ALLOW_CONNECTIONS true"):
+        yield
+
+
+@contextmanager
+def _database_altered(url: str, fault: str, undo: str):
+    """ALTER DATABASE … `fault` and cut its sessions; ALTER DATABASE … `undo` afterwards."""
     name = _database(url)
     engine = _admin(url)
     try:
         with engine.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            connection.execute(text(f'ALTER DATABASE "{name}" {fault}'))
             _terminate_sessions(connection, name)
         yield
     finally:
         with engine.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            connection.execute(text(f'ALTER DATABASE "{name}" {undo}'))
         engine.dispose()
 
 
