@@ -1,4 +1,4 @@
-"""The roll-up counts of the generated answers, computed with numpy while they are generated.
+"""The roll-ups of the generated answers, computed with numpy while they are generated.
 
 `aggregates.rebuild()` recomputes them with one GROUP BY over every answer; at 2,000,000
 responses that takes minutes on this machine and is not what the benchmarks measure. The
@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from survey.models.aggregates import AnswerCount, AnswerCountUnit, AnswerCountYear
+from survey.models.aggregates import (
+    AnswerCount,
+    AnswerCountUnit,
+    AnswerCountYear,
+    ElementItemUnit,
+    ElementItemYear,
+    ElementPairUnit,
+    ElementPairYear,
+)
 from survey.models.responses import CHANNELS
 
 VALUES = (1, 2, 3, 4, 5, 97, 98, 99)  # stored values and missing codes, in key order
@@ -22,29 +30,21 @@ CHANNEL_ORDER = tuple(sorted(CHANNELS))
 FIRST_YEAR = 2000
 
 
-class RollupCounter:
-    """Collects answers' keys chunk by chunk; `rows(model)` gives each roll-up's rows."""
+class KeyCounter:
+    """Counts of keys packed into one int64 (mixed radix, in the order of `key`), added chunk
+    by chunk; `rows(model)` sums them into any roll-up whose KEY is a subset of `key`."""
 
-    def __init__(self, item_codes: list[str], max_unit: int, max_version: int, max_area: int):
-        self.items = sorted(item_codes)
-        # radix of each key part, most significant first (the primary key's column order)
-        self.radix = {"year": 200, "month": 13, "unit_id": max_unit + 1,
-                      "version_id": max_version + 1, "service_area_id": max_area + 1,
-                      "procedure_id": 1, "channel": len(CHANNEL_ORDER),
-                      "respondent_type": len(RESPONDENTS), "item_code": len(self.items),
-                      "value": len(VALUES)}
+    def __init__(self, key: tuple[str, ...], radix: dict[str, int], names: dict):
+        self.key, self.radix, self.names = key, radix, names
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []
         self.keys: np.ndarray | None = None
         self.counts: np.ndarray | None = None
 
-    def index_of_items(self, codes: list[str]) -> np.ndarray:
-        position = {code: i for i, code in enumerate(self.items)}
-        return np.array([position[c] for c in codes])
-
     def add(self, columns: dict[str, np.ndarray]) -> None:
-        """One entry per counted answer: every AnswerCount key part as an index array."""
-        key = np.zeros(len(columns["value"]), dtype=np.int64)
-        for name in AnswerCount.KEY:
+        """One entry per counted row: every key part as an index array (0 when absent)."""
+        size = len(next(iter(columns.values())))
+        key = np.zeros(size, dtype=np.int64)
+        for name in self.key:
             key = key * self.radix[name] + columns.get(name, 0)
         keys, counts = np.unique(key, return_counts=True)
         self.parts.append((keys, counts))
@@ -55,6 +55,9 @@ class RollupCounter:
 
     def _merge(self) -> None:
         if self.keys is None:
+            if not self.parts:
+                self.keys, self.counts = np.zeros(0, np.int64), np.zeros(0, np.int64)
+                return
             keys = np.concatenate([k for k, _ in self.parts])
             counts = np.concatenate([n for _, n in self.parts])
             self.keys, inverse = np.unique(keys, return_inverse=True)
@@ -63,7 +66,7 @@ class RollupCounter:
 
     def _decode(self) -> dict[str, np.ndarray]:
         rest, out = self.keys.copy(), {}
-        for name in reversed(AnswerCount.KEY):
+        for name in reversed(self.key):
             rest, out[name] = np.divmod(rest, self.radix[name])
         return out
 
@@ -78,17 +81,92 @@ class RollupCounter:
         counts = np.bincount(inverse, weights=self.counts).astype(np.int64)
         first = np.zeros(len(keys), dtype=np.int64)
         first[inverse[::-1]] = np.arange(len(inverse))[::-1]  # a source row of each key
-        names = {"year": lambda a: a + FIRST_YEAR, "month": lambda a: a,
-                 "channel": lambda a: np.array(CHANNEL_ORDER, dtype=object)[a],
-                 "respondent_type": lambda a: np.array(RESPONDENTS, dtype=object)[a],
-                 "item_code": lambda a: np.array(self.items, dtype=object)[a],
-                 "value": lambda a: np.array(VALUES)[a]}
-        columns = [names.get(name, lambda a: a)(parts[name][first]).tolist()
+        columns = [self.names.get(name, lambda a: a)(parts[name][first]).tolist()
                    for name in model.KEY]
         return list(zip(*columns, counts.tolist(), strict=True))
 
 
+def _labels(values) -> callable:
+    table = np.array(values, dtype=object)
+    return lambda a: table[a]
+
+
+class RollupCounter(KeyCounter):
+    """The answer counts' finest key, and the element roll-ups' counters beside it."""
+
+    def __init__(self, item_codes: list[str], max_unit: int, max_version: int, max_area: int,
+                 elements: ElementCounter | None = None):
+        self.items = sorted(item_codes)
+        # radix of each key part, most significant first (the primary key's column order)
+        radix = {"year": 200, "month": 13, "unit_id": max_unit + 1,
+                 "version_id": max_version + 1, "service_area_id": max_area + 1,
+                 "procedure_id": 1, "channel": len(CHANNEL_ORDER),
+                 "respondent_type": len(RESPONDENTS), "item_code": len(self.items),
+                 "value": len(VALUES)}
+        names = {"year": lambda a: a + FIRST_YEAR, "channel": _labels(CHANNEL_ORDER),
+                 "respondent_type": _labels(RESPONDENTS), "item_code": _labels(self.items),
+                 "value": _labels(VALUES)}
+        super().__init__(AnswerCount.KEY, radix, names)
+        self.elements = elements
+
+    def index_of_items(self, codes: list[str]) -> np.ndarray:
+        position = {code: i for i, code in enumerate(self.items)}
+        return np.array([position[c] for c in codes])
+
+
+class ElementCounter:
+    """The element roll-ups of generated survey answers: per respondent and element, the
+    score total, the items answered and the overall answer; and the answers of respondents
+    who answered every item of the element."""
+
+    def __init__(self, likert_codes: list[str], element_of: dict[str, str], overall: str,
+                 max_unit: int, max_version: int, max_area: int):
+        self.codes = likert_codes  # the columns of the generated value matrix
+        self.elements = sorted(set(element_of.values()))
+        self.columns = {e: [i for i, c in enumerate(likert_codes) if element_of.get(c) == e]
+                        for e in self.elements}
+        self.overall = likert_codes.index(overall)
+        items = sorted(element_of)
+        self.item_index = {c: i for i, c in enumerate(items)}
+        most = max(len(c) for c in self.columns.values())
+        envelope = {"year": 200, "unit_id": max_unit + 1, "version_id": max_version + 1,
+                    "service_area_id": max_area + 1, "element": len(self.elements)}
+        names = {"year": lambda a: a + FIRST_YEAR, "element": _labels(self.elements)}
+        self.pairs = KeyCounter(ElementPairUnit.KEY, {
+            **envelope, "total": 5 * most + 1, "answered": most + 1, "overall": 6}, names)
+        self.items = KeyCounter(ElementItemUnit.KEY, {
+            **envelope, "item_code": len(items), "value": 6},
+            {**names, "item_code": _labels(items)})
+
+    def add(self, envelope: dict[str, np.ndarray], values: np.ndarray,
+            missing: np.ndarray) -> None:
+        """`values`: respondents × likert items (1–5); `missing`: where none was given."""
+        given = np.where(missing, 0, values)
+        overall = given[:, self.overall]
+        base = {k: envelope[k] for k in ("year", "unit_id", "version_id", "service_area_id")}
+        for e, element in enumerate(self.elements):
+            columns = self.columns[element]
+            answered = (~missing[:, columns]).sum(axis=1)
+            total = given[:, columns].sum(axis=1)
+            some = answered > 0
+            self.pairs.add({**{k: v[some] for k, v in base.items()},
+                            "element": np.full(some.sum(), e), "total": total[some],
+                            "answered": answered[some], "overall": overall[some]})
+            complete = answered == len(columns)
+            n = int(complete.sum())
+            self.items.add({**{k: np.repeat(v[complete], len(columns)) for k, v in base.items()},
+                            "element": np.full(n * len(columns), e),
+                            "item_code": np.tile([self.item_index[self.codes[c]]
+                                                  for c in columns], n),
+                            "value": given[complete][:, columns].ravel()})
+
+    def rows(self, model) -> list[tuple]:
+        return (self.pairs if model in PAIR_ROLLUPS else self.items).rows(model)
+
+
 ROLLUPS = (AnswerCount, AnswerCountUnit, AnswerCountYear)
+PAIR_ROLLUPS = (ElementPairUnit, ElementPairYear)
+ELEMENT_ROLLUPS = (*PAIR_ROLLUPS, ElementItemUnit, ElementItemYear)
 
 
 def channel_index(channels: list[str]) -> np.ndarray:

@@ -66,11 +66,15 @@ class Province:
     survey_id: int
     rating_id: int
     likert_codes: list[str]
+    element_of: dict[str, str]  # the likert items of an element: code -> element
+    overall: str  # the overall satisfaction item's code
 
     def counter(self) -> rollups.RollupCounter:
-        return rollups.RollupCounter([*self.likert_codes, "rating"], int(self.unit_ids.max()),
-                                     max(self.survey_id, self.rating_id),
-                                     max(self.area_ids.values()))
+        sizes = (int(self.unit_ids.max()), max(self.survey_id, self.rating_id),
+                 max(self.area_ids.values()))
+        elements = rollups.ElementCounter(self.likert_codes, self.element_of, self.overall,
+                                          *sizes)
+        return rollups.RollupCounter([*self.likert_codes, "rating"], *sizes, elements)
 
 
 def reference_data() -> Province:
@@ -81,12 +85,18 @@ def reference_data() -> Province:
     survey = get_version("land_survey")
     province = Province(
         unit_ids, dict(db.session.execute(db.text("SELECT code, id FROM service_area")).all()),
-        survey.id, get_version("dossier_rating").id,
-        [i.code for i in survey.items if i.item_type == "likert5"])
+        survey.id, get_version("dossier_rating").id, *survey_items(survey))
     # Nothing of the session may stay open (or be reloaded) while a loader's own connection
     # holds the tables: plain ids only from here.
     db.session.commit()
     return province
+
+
+def survey_items(survey) -> tuple[list[str], dict[str, str], str]:
+    """The likert codes the generator answers, their elements, and the overall item."""
+    likert = [i for i in survey.items if i.item_type == "likert5"]
+    return ([i.code for i in likert], {i.code: i.element for i in likert if i.element},
+            next(i.code for i in likert if i.is_overall))
 
 
 def write_responses(writer, counter, rng, province: Province, first_id: int, count: int,
@@ -104,12 +114,14 @@ def write_responses(writer, counter, rng, province: Province, first_id: int, cou
 
 
 def write_counts(writer, counter) -> int:
-    """The three roll-ups of what `counter` saw; returns the finest one's row count."""
+    """The roll-ups of what `counter` saw; returns the finest answer count's row count."""
     for model in rollups.ROLLUPS:
         rows = counter.rows(model)
         writer.rows(model.__tablename__, (*model.KEY, "n"), rows)
         if model is rollups.AnswerCount:
             finest = len(rows)
+    for model in rollups.ELEMENT_ROLLUPS:
+        writer.rows(model.__tablename__, (*model.KEY, "n"), counter.elements.rows(model))
     return finest
 
 
@@ -194,6 +206,7 @@ def _chunk(writer, counter, rng, stream, size, first_id, province: Province, yea
     value_text[:, n_items] = respondent
     value_text[:, n_items + 1] = sexes
     # every likert answer counts: its value, or 98 (missing) where it was not given
+    counter.elements.add(envelope, values, missing)
     counter.add({**{k: np.repeat(v, n_items) for k, v in envelope.items()},
                  "item_code": np.tile(counter.index_of_items(likert_codes), size),
                  "value": rollups.value_index(np.where(missing, 98, values).ravel())})

@@ -15,7 +15,8 @@ RESPONSE_COLUMNS = ("id", "uuid", "version_id", "unit_id", "service_area_id", "c
                     "respondent_type", "submitted_at", "year", "month")
 ANSWER_COLUMNS = ("response_id", "item_code", "value_int", "value_text", "missing_code")
 TABLES = ("response", "answer")
-COUNT_TABLES = ("answer_count", "answer_count_unit", "answer_count_year")
+COUNT_TABLES = ("answer_count", "answer_count_unit", "answer_count_year", "element_pair_unit",
+                "element_pair_year", "element_item_unit", "element_item_year")
 
 
 @contextmanager

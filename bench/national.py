@@ -3,7 +3,7 @@
 Builds a database of N responses (default 20,000,000) over five years with the answers
 partitioned by year, then measures what a national deployment asks of it: the overview's
 three API calls (from the maintained roll-ups) against the raw GROUP BY they replace, a
-demographic cross over one year, and optionally the whole dashboard page.
+demographic cross over one year, and the whole dashboard page against pandas.
 
 Layout (see docs/SCALING.md): `answer` is partitioned by RANGE (response_id), one partition
 per year; responses are numbered in time order, so a year is an id range. `response` stays
@@ -17,7 +17,7 @@ bench/results/national.{json,md}.
 
   python -m bench.national --responses 200000            # a quick check of the script
   python -m bench.national                               # 20,000,000 (hours; ~40 GB)
-  BENCH_NATIONAL_URL=postgresql+psycopg://... python -m bench.national --skip-raw --dashboard
+  BENCH_NATIONAL_URL=postgresql+psycopg://... python -m bench.national --skip-raw
 """
 
 from __future__ import annotations
@@ -50,8 +50,6 @@ def parse() -> argparse.Namespace:
                         help="drop the database and start again from the first phase")
     parser.add_argument("--skip-raw", action="store_true",
                         help="do not time the raw GROUP BY baseline (minutes at 20M)")
-    parser.add_argument("--dashboard", action="store_true",
-                        help="also time the whole dashboard page (scans every answer)")
     return parser.parse_args()
 
 
@@ -79,7 +77,7 @@ def main() -> None:
     app = app_for(args.url)
     with app.app_context():
         state = steps.State(args.responses)
-        plan = steps.plan(args.responses, raw=not args.skip_raw, dashboard=args.dashboard)
+        plan = steps.plan(args.responses, raw=not args.skip_raw)
         for name, run in plan:
             if name in state.done:
                 print(f"== {name}: done before ({state.done[name]['seconds']:.1f} s)")

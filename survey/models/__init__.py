@@ -6,6 +6,12 @@ from survey.models.aggregates import (
     AnswerCountDelta,
     AnswerCountUnit,
     AnswerCountYear,
+    ElementItemDelta,
+    ElementItemUnit,
+    ElementItemYear,
+    ElementPairDelta,
+    ElementPairUnit,
+    ElementPairYear,
 )
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
@@ -27,6 +33,12 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Desk",
+    "ElementItemDelta",
+    "ElementItemUnit",
+    "ElementItemYear",
+    "ElementPairDelta",
+    "ElementPairUnit",
+    "ElementPairYear",
     "DossierToken",
     "DossierStat",
     "Kiosk",

@@ -16,6 +16,16 @@ same few hundred rows, so concurrent submissions would queue on their row locks 
 update would leave a dead row version behind. It appends its counts to `answer_count_delta`
 instead, and `survey.services.aggregates.fold` moves them into the three roll-ups in one
 statement, before any report reads them.
+
+The SIPAS elements' Cronbach's α and drivers need per-respondent quantities, so two more
+families of counts keep their sufficient statistics, per element and respondent, at the unit
+and the year level (the channel and respondent-type filters fall back to a scan):
+
+- `element_pair_*`: how many respondents had each (element score total, items of the element
+  answered, overall answer) — the Spearman drivers read exactly these pairs, and α its
+  complete respondents' totals and squared totals;
+- `element_item_*`: the answer values of respondents who answered every item of the element
+  in their version (α's per-item sums and sums of squares).
 """
 
 from __future__ import annotations
@@ -68,6 +78,54 @@ class AnswerCountYear(_Counts, Base):
 ROLLUPS = (AnswerCountYear, AnswerCountUnit, AnswerCount)
 
 
+class _ElementKey:
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    element: Mapped[str] = mapped_column(String(1), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class _Pairs(_ElementKey):
+    total: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    answered: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    overall: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # 0: not answered
+
+
+class _Items(_ElementKey):
+    item_code: Mapped[str] = mapped_column(String(63), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+
+
+class ElementPairUnit(_Pairs, Base):
+    __tablename__ = "element_pair_unit"
+    KEY = ("year", "unit_id", "version_id", "service_area_id", "element", "total", "answered",
+           "overall")
+    __table_args__ = (PrimaryKeyConstraint(*KEY),)
+
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ElementPairYear(_Pairs, Base):
+    __tablename__ = "element_pair_year"
+    KEY = ("year", "version_id", "service_area_id", "element", "total", "answered", "overall")
+    __table_args__ = (PrimaryKeyConstraint(*KEY),)
+
+
+class ElementItemUnit(_Items, Base):
+    __tablename__ = "element_item_unit"
+    KEY = ("year", "unit_id", "version_id", "service_area_id", "element", "item_code", "value")
+    __table_args__ = (PrimaryKeyConstraint(*KEY),)
+
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ElementItemYear(_Items, Base):
+    __tablename__ = "element_item_year"
+    KEY = ("year", "version_id", "service_area_id", "element", "item_code", "value")
+    __table_args__ = (PrimaryKeyConstraint(*KEY),)
+
+
 class AnswerCountDelta(Base):
     """Counts added (or, negative, removed) since the last fold; PostgreSQL only."""
 
@@ -87,3 +145,35 @@ class AnswerCountDelta(Base):
     item_code: Mapped[str] = mapped_column(String(63))
     value: Mapped[int] = mapped_column(SmallInteger)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+class _ElementDelta:
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[int] = mapped_column(Integer)
+    service_area_id: Mapped[int] = mapped_column(Integer)
+    element: Mapped[str] = mapped_column(String(1))
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class ElementPairDelta(_ElementDelta, Base):
+    """Element pairs added or removed since the last fold; PostgreSQL only."""
+
+    __tablename__ = "element_pair_delta"
+    KEY = ElementPairUnit.KEY
+
+    total: Mapped[int] = mapped_column(SmallInteger)
+    answered: Mapped[int] = mapped_column(SmallInteger)
+    overall: Mapped[int] = mapped_column(SmallInteger)
+
+
+class ElementItemDelta(_ElementDelta, Base):
+    """Complete respondents' element answers added or removed since the last fold."""
+
+    __tablename__ = "element_item_delta"
+    KEY = ElementItemUnit.KEY
+
+    item_code: Mapped[str] = mapped_column(String(63))
+    value: Mapped[int] = mapped_column(SmallInteger)

@@ -1,75 +1,152 @@
-"""Keeping `answer_count` equal to the raw answers.
+"""Keeping the maintained roll-ups equal to the raw answers.
 
-A submission adds its counts in its own transaction. On SQLite, one writer at a time, it
-upserts them straight into the roll-ups. On PostgreSQL it appends them to
-`answer_count_delta` (an upsert of the same hot rows by every submission would make them queue
-on row locks), and `fold` moves the appended counts into the roll-ups in one statement: every
-report folds before it reads, and so does every FOLD_EVERY-th submission, so the backlog stays
-small. Bulk loads and repairs call `rebuild`, which recomputes everything from the raw answers.
+Three families of roll-ups (survey/models/aggregates.py): the answer counts, and the SIPAS
+elements' pairs and complete answers. A submission adds its rows in its own transaction. On
+SQLite, one writer at a time, it upserts them straight into the roll-ups. On PostgreSQL it
+appends the finest rows to the family's delta table (an upsert of the same hot rows by every
+submission would make them queue on row locks), and `fold` moves the appended rows into the
+roll-ups in one statement per family: every report folds before it reads, and so does every
+FOLD_EVERY-th submission, so the backlog stays small. Bulk loads and repairs call `rebuild`,
+which recomputes everything from the raw answers.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
-from sqlalchemy import and_, delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 
 from survey.database import insert_rows
 from survey.extensions import db
-from survey.models import Answer, AnswerCount, AnswerCountDelta, Response, VersionItem
+from survey.models import (
+    AnswerCount,
+    AnswerCountDelta,
+    ElementItemDelta,
+    ElementItemUnit,
+    ElementItemYear,
+    ElementPairDelta,
+    ElementPairUnit,
+    ElementPairYear,
+    VersionItem,
+)
 from survey.models.aggregates import AGGREGATED_TYPES, ROLLUPS
+from survey.services import recount
 
-# The rows to add to each roll-up: (model, [{key columns…, "n": count}]); `negative` when
-# some counts go down (a deletion), so emptied rows must be removed.
-# For each roll-up, the function picking its key out of the finest key.
-_PICKS = tuple((model, itemgetter(*(AnswerCount.KEY.index(k) for k in model.KEY)))
-               for model in ROLLUPS)
+
+@dataclass(frozen=True)
+class Family:
+    """Roll-ups of the same rows, coarse to fine (the last is the finest, which the others
+    are sums of), the table a submission appends to on PostgreSQL, and their recount."""
+
+    rollups: tuple[type, ...]
+    delta: type
+    recomputed: Callable
+
+    @property
+    def finest(self) -> type:
+        return self.rollups[-1]
+
+    def picks(self) -> tuple:
+        """For each roll-up, the function picking its key out of the finest key."""
+        finest = self.finest.KEY
+        return tuple((model, itemgetter(*(finest.index(k) for k in model.KEY)))
+                     for model in self.rollups)
+
+
+ANSWERS = Family(ROLLUPS, AnswerCountDelta, recount.answers)
+PAIRS = Family((ElementPairYear, ElementPairUnit), ElementPairDelta, recount.element_pairs)
+ITEMS = Family((ElementItemYear, ElementItemUnit), ElementItemDelta, recount.element_items)
+FAMILIES = (ANSWERS, PAIRS, ITEMS)
+_PICKS = {family: family.picks() for family in FAMILIES}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionItems:
+    """What counting needs to know of a version's items."""
+
+    types: dict[str, str]  # code -> item type
+    elements: dict[str, str]  # the likert items of an element: code -> element
+    sizes: dict[str, int]  # element -> number of its likert items
+    overall: tuple[str, ...]  # the overall satisfaction item(s)
 
 
 @dataclass(frozen=True, slots=True)
 class Counted:
+    """The rows to add to each roll-up: (model, [{key columns…, "n": count}]); `negative`
+    when some counts go down (a deletion), so emptied rows must be removed."""
+
     rows: tuple[tuple[type, list[dict]], ...]
     negative: bool = False
 
+    def of(self, model: type) -> list[dict]:
+        return next((rows for m, rows in self.rows if m is model), [])
+
 
 def count(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
-          item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> Counted:
+          items: Mapping[int, VersionItems], sign: int = 1) -> Counted:
     """The roll-up rows for some responses (plain dicts with the response columns), in Python.
 
     `answers[response_id]` maps item codes to objects with value_int / missing_code;
-    `item_types[version_id]` maps item codes to their type. `sign=-1` counts a removal.
+    `items[version_id]` describes the version's items. `sign=-1` counts a removal.
     Pure computation, so a submission does it before it takes the write lock.
     """
-    counts: Counter = Counter()
+    fine = {family: Counter() for family in FAMILIES}
+    counts, pairs, complete = fine[ANSWERS], fine[PAIRS], fine[ITEMS]
     for response in responses:
-        types = item_types[response["version_id"]]
+        version = items[response["version_id"]]
+        given = answers[response["id"]]
+        area = response.get("service_area_id") or 0
         base = (response["year"], response["month"], response["unit_id"],
-                response["version_id"], response.get("service_area_id") or 0,
-                response.get("procedure_id") or 0, response["channel"],
-                response.get("respondent_type") or "")
-        for code, answer in answers[response["id"]].items():
+                response["version_id"], area, response.get("procedure_id") or 0,
+                response["channel"], response.get("respondent_type") or "")
+        types = version.types
+        for code, answer in given.items():
             value = answer.value_int if answer.value_int is not None else answer.missing_code
             if value is not None and types.get(code) in AGGREGATED_TYPES:
                 counts[(*base, code, value)] += sign
-    if not counts:
-        return Counted(())
+        if version.elements:
+            unit_base = (response["year"], response["unit_id"], response["version_id"], area)
+            _count_elements(version, given, unit_base, sign, pairs, complete)
     rolled_up = []
-    for model, pick in _PICKS:
-        rolled: Counter = Counter()
-        for key, n in counts.items():
-            rolled[pick(key)] += n
-        names = model.KEY
-        # Sorted, so that concurrent upserts on PostgreSQL lock rows in one order (no deadlock).
-        rolled_up.append((model, [{**dict(zip(names, key, strict=True)), "n": n}
-                                  for key, n in sorted(rolled.items())]))
+    for family in FAMILIES:
+        if not fine[family]:
+            continue
+        for model, pick in _PICKS[family]:
+            rolled: Counter = Counter()
+            for key, n in fine[family].items():
+                rolled[pick(key)] += n
+            names = model.KEY
+            # Sorted, so that concurrent upserts on PostgreSQL lock rows in one order.
+            rolled_up.append((model, [{**dict(zip(names, key, strict=True)), "n": n}
+                                      for key, n in sorted(rolled.items())]))
     return Counted(tuple(rolled_up), negative=sign < 0)
 
 
+def _count_elements(version: VersionItems, given: Mapping, base: tuple, sign: int,
+                    pairs: Counter, complete: Counter) -> None:
+    """One respondent's element pairs, and the answers of the elements they completed."""
+    overall = 0
+    for code in version.overall:
+        answer = given.get(code)
+        if answer is not None and answer.value_int is not None:
+            overall = max(overall, answer.value_int)
+    answered: dict[str, list[tuple[str, int]]] = {}
+    for code, element in version.elements.items():
+        answer = given.get(code)
+        if answer is not None and answer.value_int is not None:
+            answered.setdefault(element, []).append((code, answer.value_int))
+    for element, values in answered.items():
+        pairs[(*base, element, sum(v for _, v in values), len(values), overall)] += sign
+        if len(values) == version.sizes[element]:
+            for code, value in values:
+                complete[(*base, element, code, value)] += sign
+
+
 def deferred() -> bool:
-    """Whether counts go through `answer_count_delta` and `fold` (PostgreSQL)."""
+    """Whether rows go through the delta tables and `fold` (PostgreSQL)."""
     return db.session.get_bind().dialect.name == "postgresql"
 
 
@@ -77,9 +154,8 @@ def apply(counted: Counted) -> None:
     """Add counted rows to the roll-ups (SQLite), or append them for `fold` (PostgreSQL)."""
     connection = db.session.connection()
     if deferred():
-        for model, rows in counted.rows:
-            if model is AnswerCount:  # the finest counts; fold rolls them up
-                insert_rows(connection, AnswerCountDelta.__table__, rows)
+        for family in FAMILIES:  # the finest rows; fold rolls them up
+            insert_rows(connection, family.delta.__table__, counted.of(family.finest))
         return
     for model, rows in counted.rows:
         insert_rows(connection, model.__table__, rows, add_on_conflict="n")
@@ -93,112 +169,109 @@ FOLD_LOCK = 0x6861696C6F6E67  # "hailong"
 FOLD_EVERY = 256
 
 
-def _fold_sql() -> str:
-    key = ", ".join(AnswerCount.KEY)
+def _fold_sql(family: Family) -> str:
+    key = ", ".join(family.finest.KEY)
     steps = []
-    for model in ROLLUPS:
-        columns = ", ".join(model.KEY)
+    for model in family.rollups:
+        table, columns = model.__tablename__, ", ".join(model.KEY)
         steps.append(
-            f"{model.__tablename__} AS (INSERT INTO {model.__tablename__} ({columns}, n) "
+            f"{table} AS (INSERT INTO {table} ({columns}, n) "
             f"SELECT {columns}, SUM(n) FROM fine GROUP BY {columns} ORDER BY {columns} "
-            f"ON CONFLICT ({columns}) DO UPDATE SET n = {model.__tablename__}.n + excluded.n)")
+            f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n)")
     # Data-modifying WITH clauses run once and to completion; the rows a fold deletes are
     # exactly the rows it adds, even when submissions commit while it runs.
-    return (f"WITH moved AS (DELETE FROM answer_count_delta RETURNING {key}, n), "
+    return (f"WITH moved AS (DELETE FROM {family.delta.__tablename__} RETURNING {key}, n), "
             f"fine AS (SELECT {key}, SUM(n) AS n FROM moved GROUP BY {key}), "
             + ", ".join(steps) +
             " SELECT COUNT(*), COALESCE(BOOL_OR(n < 0), false) FROM moved")
 
 
+_FOLD_SQL = {family: text(_fold_sql(family)) for family in FAMILIES}
+
+
 def fold() -> int:
-    """Move the appended counts into the roll-ups, in a transaction of its own; PostgreSQL.
+    """Move the appended rows into the roll-ups, in a transaction of its own; PostgreSQL.
 
     Returns how many appended rows were folded (0 on SQLite, where there are none).
     """
     if not deferred():
         return 0
+    total = 0
     with db.engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
-        moved, negative = connection.execute(text(_fold_sql())).one()
-        if negative:  # responses were deleted: drop the rows that fell to zero
-            for model in ROLLUPS:
-                connection.execute(delete(model).where(model.n <= 0))
-    return moved
+        for family in FAMILIES:
+            moved, negative = connection.execute(_FOLD_SQL[family]).one()
+            if negative:  # responses were deleted: drop the rows that fell to zero
+                for model in family.rollups:
+                    connection.execute(delete(model).where(model.n <= 0))
+            total += moved
+    return total
 
 
 def add_responses(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, object]],
-                  item_types: Mapping[int, Mapping[str, str]], sign: int = 1) -> int:
-    """Count the answers of stored responses in every roll-up; returns the finest row count."""
-    counted = count(responses, answers, item_types, sign)
+                  items: Mapping[int, VersionItems], sign: int = 1) -> int:
+    """Count stored responses in every roll-up; returns the finest answer-count row count."""
+    counted = count(responses, answers, items, sign)
     apply(counted)
-    return len(counted.rows[-1][1]) if counted.rows else 0
+    return len(counted.of(AnswerCount))
 
 
-def version_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    types: dict[int, dict[str, str]] = {}
+def version_items(version_ids: Iterable[int]) -> dict[int, VersionItems]:
+    found: dict[int, list] = {}
     rows = db.session.execute(select(VersionItem.version_id, VersionItem.code,
-                                     VersionItem.item_type)
+                                     VersionItem.item_type, VersionItem.element,
+                                     VersionItem.is_overall)
                               .where(VersionItem.version_id.in_(set(version_ids))))
-    for version_id, code, item_type in rows:
-        types.setdefault(version_id, {})[code] = item_type
-    return types
+    for version_id, *row in rows:
+        found.setdefault(version_id, []).append(row)
+    out = {}
+    for version_id, rows in found.items():
+        elements = {code: element for code, kind, element, _ in rows
+                    if element is not None and kind == "likert5"}
+        out[version_id] = VersionItems(
+            types={code: kind for code, kind, _, _ in rows}, elements=elements,
+            sizes=dict(Counter(elements.values())),
+            overall=tuple(code for code, _, _, overall in rows if overall))
+    return out
 
 
-_TYPES: dict[tuple[str, int], dict[str, str]] = {}
+_ITEMS: dict[tuple[str, int], VersionItems] = {}
+_NONE = VersionItems({}, {}, {}, ())
 
 
-def cached_item_types(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """`version_item_types`, remembered per database: a published version never changes."""
+def cached_item_types(version_ids: Iterable[int]) -> dict[int, VersionItems]:
+    """`version_items`, remembered per database: a published version never changes."""
     where = db.session.get_bind().url.render_as_string()
-    missing = [v for v in set(version_ids) if (where, v) not in _TYPES]
-    for version_id, types in (version_item_types(missing) if missing else {}).items():
-        _TYPES[(where, version_id)] = types
-    return {v: _TYPES.get((where, v), {}) for v in version_ids}
-
-
-def recomputed(model=AnswerCount):
-    """SELECT of what a roll-up must hold, computed from the raw answers."""
-    source = {
-        "year": Response.year, "month": Response.month, "unit_id": Response.unit_id,
-        "version_id": Response.version_id,
-        "service_area_id": func.coalesce(Response.service_area_id, 0),
-        "procedure_id": func.coalesce(Response.procedure_id, 0), "channel": Response.channel,
-        "respondent_type": func.coalesce(Response.respondent_type, ""),
-        "item_code": Answer.item_code,
-        "value": func.coalesce(Answer.value_int, Answer.missing_code),
-    }
-    columns = [source[k] for k in model.KEY]
-    return (
-        select(*columns, func.count())
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                VersionItem.code == Answer.item_code))
-        .where(VersionItem.item_type.in_(AGGREGATED_TYPES), source["value"].is_not(None))
-        .group_by(*columns)
-    )
+    missing = [v for v in set(version_ids) if (where, v) not in _ITEMS]
+    for version_id, items in (version_items(missing) if missing else {}).items():
+        _ITEMS[(where, version_id)] = items
+    return {v: _ITEMS.get((where, v), _NONE) for v in version_ids}
 
 
 def rebuild() -> int:
     """Recompute every roll-up from the raw answers (after a bulk load, or to repair).
 
-    The finest table is computed from the answers; the coarser ones from it, which is far
-    cheaper than scanning the answers again. On PostgreSQL, submissions wait while it runs:
-    it locks the appended counts, drops them, and counts their responses from the answers.
+    The finest table of each family is computed from the answers; the coarser ones from it,
+    which is far cheaper than scanning the answers again. On PostgreSQL, submissions wait
+    while it runs: it locks the appended rows, drops them, and counts their responses from
+    the answers. Returns the finest answer-count row count.
     """
     if deferred():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
-        db.session.execute(text("LOCK TABLE answer_count_delta IN EXCLUSIVE MODE"))
-        db.session.execute(delete(AnswerCountDelta))
-    db.session.execute(delete(AnswerCount))
-    db.session.execute(insert(AnswerCount).from_select([*AnswerCount.KEY, "n"], recomputed()))
-    for model in ROLLUPS:
-        if model is AnswerCount:
-            continue
-        columns = [getattr(AnswerCount, k) for k in model.KEY]
-        db.session.execute(delete(model))
-        db.session.execute(insert(model).from_select(
-            [*model.KEY, "n"], select(*columns, func.sum(AnswerCount.n)).group_by(*columns)))
+        for family in FAMILIES:
+            db.session.execute(text(f"LOCK TABLE {family.delta.__tablename__} "
+                                    "IN EXCLUSIVE MODE"))
+            db.session.execute(delete(family.delta))
+    for family in FAMILIES:
+        finest = family.finest
+        db.session.execute(delete(finest))
+        db.session.execute(insert(finest).from_select([*finest.KEY, "n"],
+                                                      family.recomputed(finest)))
+        for model in family.rollups[:-1]:
+            columns = [getattr(finest, k) for k in model.KEY]
+            db.session.execute(delete(model))
+            db.session.execute(insert(model).from_select(
+                [*model.KEY, "n"], select(*columns, func.sum(finest.n)).group_by(*columns)))
     return db.session.execute(select(func.count()).select_from(AnswerCount)).scalar_one()
 
 
@@ -210,10 +283,13 @@ def differences() -> list[tuple]:
     """
     fold()
     wrong = []
-    for model in ROLLUPS:
-        fresh = {tuple(r[:-1]): r[-1] for r in db.session.execute(recomputed(model)).all()}
-        kept = {tuple(getattr(row, k) for k in model.KEY): row.n
-                for row in db.session.execute(select(model)).scalars()}
-        wrong += sorted((model.__tablename__, key, kept.get(key), fresh.get(key))
-                        for key in set(fresh) | set(kept) if kept.get(key) != fresh.get(key))
+    for family in FAMILIES:
+        for model in family.rollups:
+            fresh = {tuple(r[:-1]): r[-1]
+                     for r in db.session.execute(family.recomputed(model)).all()}
+            kept = {tuple(getattr(row, k) for k in model.KEY): row.n
+                    for row in db.session.execute(select(model)).scalars()}
+            wrong += sorted((model.__tablename__, key, kept.get(key), fresh.get(key))
+                            for key in set(fresh) | set(kept)
+                            if kept.get(key) != fresh.get(key))
     return wrong

@@ -1,8 +1,11 @@
 """The five SIPAS elements: indices, Cronbach's α and importance–performance (METHODOLOGY §2–3).
 
-α and the drivers need per-respondent quantities; the database computes them (sums, sums of
-squares, and a table of (element score, overall answer) pairs), never sending one row per
-respondent to Python.
+α and the drivers need per-respondent quantities. They are read from maintained roll-ups of
+their sufficient statistics (survey/models/aggregates.py): how many respondents had each
+(element score total, items answered, overall answer), and the answers of respondents who
+answered all of an element's items. The channel and respondent-type filters, which those
+roll-ups do not keep, fall back to one scan of the answers in the database. Neither path sends
+one row per respondent to Python.
 """
 
 from __future__ import annotations
@@ -19,17 +22,34 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    false,
     func,
     insert,
     select,
+    tuple_,
 )
 from sqlalchemy.orm import aliased
 
 import analysis
 from survey.extensions import db
-from survey.models import Answer, Questionnaire, QuestionnaireVersion, VersionItem
+from survey.models import (
+    Answer,
+    ElementItemUnit,
+    ElementItemYear,
+    ElementPairUnit,
+    ElementPairYear,
+    Questionnaire,
+    QuestionnaireVersion,
+    VersionItem,
+)
+from survey.services import aggregates
 from survey.services.reporting.cache import cached
-from survey.services.reporting.cells import References, answers_in_scope, fetch_cells
+from survey.services.reporting.cells import (
+    References,
+    answers_in_scope,
+    fetch_cells,
+    scope_conditions,
+)
 from survey.services.reporting.indices import SMALL_N
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
@@ -89,11 +109,16 @@ def _per_respondent(scope: Scope, refs: References, codes: list[str]) -> Table:
     return table
 
 
+def _complete(element_column, answered_column, items: dict[str, list[str]]):
+    """Respondents who answered all the element's items (of every questionnaire in scope)."""
+    return answered_column == case({e: len(c) for e, c in items.items()},
+                                   value=element_column, else_=-1)
+
+
 def alphas(per: Table, items: dict[str, list[str]], codes: list[str]) -> dict:
     """Cronbach's α per element over respondents who answered all its items, from the
     sufficient statistics (sums and sums of squares) that one grouped query returns."""
-    complete = per.c.answered == case(
-        {e: len(c) for e, c in items.items()}, value=per.c.element, else_=-1)
+    complete = _complete(per.c.element, per.c.answered, items)
     columns = [per.c[f"x{i}"] for i in range(len(codes))]
     rows = db.session.execute(
         select(per.c.element, func.count(), func.sum(per.c.total),
@@ -101,15 +126,23 @@ def alphas(per: Table, items: dict[str, list[str]], codes: list[str]) -> dict:
                *(func.sum(c) for c in columns), *(func.sum(c * c) for c in columns))
         .where(complete).group_by(per.c.element)).all()
     position = {code: i for i, code in enumerate(codes)}
-    out: dict[str, analysis.AlphaResult | None] = {e: None for e in items}
-    for element, n, total, square, *sums in rows:
+    sums = {}
+    for element, n, total, square, *item_sums in rows:
         wanted = [position[c] for c in items[element]]
-        if len(wanted) < 2 or n < 2:
+        sums[element] = (int(n), float(total), float(square),
+                         [float(item_sums[i]) for i in wanted],
+                         [float(item_sums[len(codes) + i]) for i in wanted])
+    return _alphas_from(sums, items)
+
+
+def _alphas_from(sums: dict[str, tuple], items: dict[str, list[str]]) -> dict:
+    """α per element from (n, Σ total, Σ total², Σ x per item, Σ x² per item)."""
+    out: dict[str, analysis.AlphaResult | None] = {e: None for e in items}
+    for element, (n, total, square, item_sums, item_squares) in sums.items():
+        if len(items[element]) < 2 or n < 2:
             continue
-        item_sums = np.array([float(sums[i]) for i in wanted])
-        item_squares = np.array([float(sums[len(codes) + i]) for i in wanted])
         out[element] = analysis.cronbach_alpha_from_sums(
-            int(n), item_sums, item_squares, float(total), float(square))
+            n, np.array(item_sums), np.array(item_squares), total, square)
     return out
 
 
@@ -119,11 +152,82 @@ def driver_tables(per: Table) -> dict[str, tuple]:
         select(per.c.element, per.c.total, per.c.answered, per.c.overall, func.count())
         .where(per.c.overall.is_not(None))
         .group_by(per.c.element, per.c.total, per.c.answered, per.c.overall)).all()
+    return _pairs_by_element(rows)
+
+
+def _pairs_by_element(rows) -> dict[str, tuple]:
     grouped: dict[str, list] = defaultdict(list)
     for element, total, answered, value, count in rows:
         grouped[element].append((total / answered, value, count))
     return {e: tuple(np.array(column, dtype=float) for column in zip(*pairs, strict=True))
             for e, pairs in grouped.items()}
+
+
+def _scanned(scope: Scope, refs: References, items: dict[str, list[str]]) -> tuple[dict, dict]:
+    """α and the driver pairs from one scan of the answers in scope (the filters the
+    element roll-ups do not keep: channel, respondent type)."""
+    codes = [code for element_codes in items.values() for code in element_codes]
+    per = _per_respondent(scope, refs, codes)
+    try:
+        return alphas(per, items, codes), driver_tables(per)
+    finally:
+        per.drop(bind=db.session.connection())
+
+
+def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> tuple[dict, dict]:
+    """α and the driver pairs from the maintained element roll-ups: O(groups) rows."""
+    aggregates.fold()  # PostgreSQL: rows appended by recent submissions join the roll-ups
+    by_unit = bool(scope.unit or scope.visible_unit or scope.levels)
+    pairs_table = ElementPairUnit if by_unit else ElementPairYear
+    items_table = ElementItemUnit if by_unit else ElementItemYear
+
+    def in_scope(table, *columns):
+        return (select(*columns).select_from(table)
+                .join(QuestionnaireVersion, QuestionnaireVersion.id == table.version_id)
+                .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+                .where(*scope_conditions(scope, refs, "survey", source=table)))
+
+    p = pairs_table
+    pairs = db.session.execute(
+        in_scope(p, p.element, p.total, p.answered, p.overall, func.sum(p.n))
+        .group_by(p.element, p.total, p.answered, p.overall)).all()
+    sums: dict[str, list] = {}
+    complete = {e: len(c) for e, c in items.items()}
+    for element, total, answered, _overall, n in pairs:
+        if answered == complete.get(element):
+            n = int(n)
+            current = sums.setdefault(element, [0, 0.0, 0.0])
+            current[0] += n
+            current[1] += float(total) * n
+            current[2] += float(total) ** 2 * n
+    # Only versions that ask exactly the element's items in scope have complete respondents.
+    versions = _versions_asking(items)
+    t = items_table
+    values = db.session.execute(
+        in_scope(t, t.element, t.item_code, t.value, func.sum(t.n))
+        .where(tuple_(t.version_id, t.element).in_(versions) if versions else false())
+        .group_by(t.element, t.item_code, t.value)).all()
+    item_sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
+    for element, code, value, n in values:
+        current = item_sums[element].setdefault(code, [0.0, 0.0])
+        current[0] += float(value) * int(n)
+        current[1] += float(value) ** 2 * int(n)
+    full = {}
+    for element, (n, total, square) in sums.items():
+        per_item = [item_sums[element].get(code, [0.0, 0.0]) for code in items[element]]
+        full[element] = (n, total, square, [s for s, _ in per_item], [q for _, q in per_item])
+    return (_alphas_from(full, items),
+            _pairs_by_element([row for row in pairs if row[3] != 0]))
+
+
+def _versions_asking(items: dict[str, list[str]]) -> list[tuple[int, str]]:
+    """(version, element) whose likert items of the element are exactly `items[element]`."""
+    asked: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for version_id, element, code in db.session.execute(
+            select(VersionItem.version_id, VersionItem.element, VersionItem.code)
+            .where(VersionItem.element.is_not(None), VersionItem.item_type == "likert5")):
+        asked[(version_id, element)].add(code)
+    return [key for key, codes in asked.items() if codes == set(items.get(key[1], ()))]
 
 
 @cached
@@ -136,15 +240,11 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
     tables: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for (element, item), counts in cells.counts.items():
         tables[element][item] = counts
-    codes = [code for element_codes in items.values() for code in element_codes]
     reliability_of, pairs = {}, {}
-    if codes:  # no published survey yet: nothing to scan
-        per = _per_respondent(scope, refs, codes)
-        try:
-            reliability_of = alphas(per, items, codes)
-            pairs = driver_tables(per)
-        finally:
-            per.drop(bind=db.session.connection())
+    if items and (scope.channels or scope.respondent_types):
+        reliability_of, pairs = _scanned(scope, refs, items)
+    elif items:  # else no published survey yet: nothing to read
+        reliability_of, pairs = _rolled_up(scope, refs, items)
     rows, tables_used, performance = [], {}, {}
     for element, codes in items.items():
         present = [code for code in codes if code in tables[element]]
