@@ -39,13 +39,15 @@ def test_reports_from_counts_equal_reports_from_raw_answers(loaded, dims, measur
     with loaded.app_context():
         refs = References.load()
         grouping, m = Grouping(dims), Measure.parse(measure)
-        for scope in (Scope(), Scope(unit="ST-H01", year_from=2023), Scope(channels=("paper",))):
+        for scope in (Scope(), Scope(unit="ST-H01", year_from=2023), Scope(channels=("paper",)),
+                      Scope(visible_unit="ST")):  # the root: every unit, read without one
             fast = fetch_cells(scope, grouping, m, refs)
             slow = fetch_cells(scope, grouping, m, refs, use_aggregates=False)
             assert _tables(fast) == _tables(slow) and fast.counts
 
 
 ELEMENT_SCOPES = [Scope(), Scope(unit="ST-H01", year_from=2023), Scope(levels=("commune",)),
+                  Scope(unit="ST", visible_unit="ST-H02"),
                   Scope(service_areas=("land",), year_to=2024),
                   Scope(questionnaires=("land_survey",))]
 
@@ -75,6 +77,20 @@ def test_element_statistics_from_rollups_equal_a_scan_of_the_answers(loaded, sco
                     for e, columns in pairs.items()}
 
         assert table(fast_pairs) == table(slow_pairs) and slow_pairs
+
+
+def test_a_scope_of_every_unit_reads_the_year_rollups(loaded):
+    from survey.models import AnswerCountUnit, AnswerCountYear
+    from survey.services.reporting.cells import rollup_for
+
+    with loaded.app_context():
+        refs = References.load()
+        assert rollup_for(Scope(visible_unit="ST"), ("year",), refs) is AnswerCountYear
+        assert rollup_for(Scope(unit="ST-H01"), ("year",), refs) is AnswerCountUnit
+        whole = fetch_cells(Scope(visible_unit="ST"), Grouping(("year",)), Measure("overall"),
+                            refs)
+        assert _tables(whole) == _tables(fetch_cells(Scope(), Grouping(("year",)),
+                                                     Measure("overall"), refs))
 
 
 def test_rating_stream_from_counts_equals_raw(loaded):

@@ -67,13 +67,27 @@ class References:
         return [u.id for u in self.units.values() if u.path.startswith(unit.path)]
 
     def unit_conditions(self, scope: Scope, column) -> list:
-        """Conditions on a unit-id column for the scope's unit, visible unit and levels."""
-        conditions = [column.in_(self.subtree_ids(code))
-                      for code in (scope.unit, scope.visible_unit) if code is not None]
+        """Conditions on a unit-id column for the scope's unit, visible unit and levels.
+
+        A subtree holding every unit (the province's root) is no condition at all, so such a
+        report can read the roll-ups that have no unit.
+        """
+        conditions = []
+        for code in (scope.unit, scope.visible_unit):
+            if code is not None:
+                ids = self.subtree_ids(code)
+                if len(ids) < len(self.units):
+                    conditions.append(column.in_(ids))
         if scope.levels:
             ids = [u.id for u in self.units.values() if u.level in scope.levels]
             conditions.append(column.in_(ids or [-1]))
         return conditions
+
+    def restricts_units(self, scope: Scope) -> bool:
+        """Whether the scope leaves any unit out (its unit conditions are not empty)."""
+        return bool(scope.levels) or any(
+            len(self.subtree_ids(code)) < len(self.units)
+            for code in (scope.unit, scope.visible_unit) if code is not None)
 
     def ancestor_at(self, unit: Unit, level: str) -> Unit:
         """The unit's ancestor at `level`, or the unit itself when it is not below one."""
@@ -129,7 +143,7 @@ def scope_conditions(scope: Scope, refs: References, stream: str, source=Respons
     if scope.service_areas:
         ids = [i for i, code in refs.areas.items() if code in scope.service_areas]
         conditions.append(source.service_area_id.in_(ids or [-1]))
-    if scope.unit or scope.visible_unit or scope.levels:  # the year roll-up has no unit_id
+    if refs.restricts_units(scope):  # the year roll-ups have no unit_id
         conditions += refs.unit_conditions(scope, source.unit_id)
     if scope.channels:
         conditions.append(source.channel.in_(scope.channels))
@@ -206,18 +220,18 @@ FINE_DIMENSIONS = {"quarter", "month", "procedure", "procedure_group", "channel"
                    "respondent_type"}
 
 
-def rollup_for(scope: Scope, dims: tuple[str, ...]):
+def rollup_for(scope: Scope, dims: tuple[str, ...], refs: References):
     """The coarsest roll-up that has every dimension the report groups or filters by."""
     if FINE_DIMENSIONS & set(dims) or scope.channels or scope.respondent_types:
         return AnswerCount
-    if {"unit", "level"} & set(dims) or scope.unit or scope.visible_unit or scope.levels:
+    if {"unit", "level"} & set(dims) or refs.restricts_units(scope):
         return AnswerCountUnit
     return AnswerCountYear
 
 
 def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
     aggregates.fold()  # PostgreSQL: counts appended by recent submissions join the roll-ups
-    src = rollup_for(scope, dims)
+    src = rollup_for(scope, dims, refs)
     columns = [STORED[d](src) for d in dims]
     value_int = case((src.value < 97, src.value))
     missing = case((src.value >= 97, src.value))

@@ -177,7 +177,7 @@ def _scanned(scope: Scope, refs: References, items: dict[str, list[str]]) -> tup
 def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> tuple[dict, dict]:
     """α and the driver pairs from the maintained element roll-ups: O(groups) rows."""
     aggregates.fold()  # PostgreSQL: rows appended by recent submissions join the roll-ups
-    by_unit = bool(scope.unit or scope.visible_unit or scope.levels)
+    by_unit = refs.restricts_units(scope)
     pairs_table = ElementPairUnit if by_unit else ElementPairYear
     items_table = ElementItemUnit if by_unit else ElementItemYear
 
