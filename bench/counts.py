@@ -117,7 +117,7 @@ class RollupCounter(KeyCounter):
 class ElementCounter:
     """The element roll-ups of generated survey answers: per respondent and element, the
     score total, the items answered and the overall answer; and the answers of respondents
-    who answered every item of the element."""
+    who left some of the element's items unanswered."""
 
     def __init__(self, likert_codes: list[str], element_of: dict[str, str], overall: str,
                  max_unit: int, max_version: int, max_area: int):
@@ -152,13 +152,13 @@ class ElementCounter:
             self.pairs.add({**{k: v[some] for k, v in base.items()},
                             "element": np.full(some.sum(), e), "total": total[some],
                             "answered": answered[some], "overall": overall[some]})
-            complete = answered == len(columns)
-            n = int(complete.sum())
-            self.items.add({**{k: np.repeat(v[complete], len(columns)) for k, v in base.items()},
-                            "element": np.full(n * len(columns), e),
-                            "item_code": np.tile([self.item_index[self.codes[c]]
-                                                  for c in columns], n),
-                            "value": given[complete][:, columns].ravel()})
+            partial = some & (answered < len(columns))
+            rows, item = np.nonzero(~missing[partial][:, columns])  # their answered items
+            self.items.add({**{k: v[partial][rows] for k, v in base.items()},
+                            "element": np.full(len(rows), e),
+                            "item_code": np.array([self.item_index[self.codes[c]]
+                                                   for c in columns])[item],
+                            "value": given[partial][:, columns][rows, item]})
 
     def rows(self, model) -> list[tuple]:
         return (self.pairs if model in PAIR_ROLLUPS else self.items).rows(model)

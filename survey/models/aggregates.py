@@ -24,8 +24,10 @@ and the year level (the channel and respondent-type filters fall back to a scan)
 - `element_pair_*`: how many respondents had each (element score total, items of the element
   answered, overall answer) — the Spearman drivers read exactly these pairs, and α its
   complete respondents' totals and squared totals;
-- `element_item_*`: the answer values of respondents who answered every item of the element
-  in their version (α's per-item sums and sums of squares).
+- `element_item_*`: the answer values of respondents who left some of the element's items
+  unanswered. α takes its per-item sums over the respondents who answered them all: the
+  answer counts' sums less these (few incomplete respondents, so a submission writes a few
+  rows here rather than one per answer).
 """
 
 from __future__ import annotations

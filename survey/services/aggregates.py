@@ -1,13 +1,13 @@
 """Keeping the maintained roll-ups equal to the raw answers.
 
 Three families of roll-ups (survey/models/aggregates.py): the answer counts, and the SIPAS
-elements' pairs and complete answers. A submission adds its rows in its own transaction. On
-SQLite, one writer at a time, it upserts them straight into the roll-ups. On PostgreSQL it
-appends the finest rows to the family's delta table (an upsert of the same hot rows by every
-submission would make them queue on row locks), and `fold` moves the appended rows into the
-roll-ups in one statement per family: every report folds before it reads, and so does every
-FOLD_EVERY-th submission, so the backlog stays small. Bulk loads and repairs call `rebuild`,
-which recomputes everything from the raw answers.
+elements' pairs and incomplete respondents' answers. A submission adds its rows in its own
+transaction. On SQLite, one writer at a time, it upserts them straight into the roll-ups. On
+PostgreSQL it appends the finest rows to the family's delta table (an upsert of the same hot
+rows by every submission would make them queue on row locks), and `fold` moves the appended
+rows into the roll-ups in one statement per family: every report folds before it reads, and
+so does every FOLD_EVERY-th submission, so the backlog stays small. Bulk loads and repairs call
+`rebuild`, which recomputes everything from the raw answers.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def count(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, objec
 
 def _count_elements(version: VersionItems, given: Mapping, base: tuple, sign: int,
                     pairs: Counter, complete: Counter) -> None:
-    """One respondent's element pairs, and the answers of the elements they completed."""
+    """One respondent's element pairs, and the answers of the elements they left incomplete."""
     overall = 0
     for code in version.overall:
         answer = given.get(code)
@@ -140,7 +140,7 @@ def _count_elements(version: VersionItems, given: Mapping, base: tuple, sign: in
             answered.setdefault(element, []).append((code, answer.value_int))
     for element, values in answered.items():
         pairs[(*base, element, sum(v for _, v in values), len(values), overall)] += sign
-        if len(values) == version.sizes[element]:
+        if len(values) < version.sizes[element]:
             for code, value in values:
                 complete[(*base, element, code, value)] += sign
 

@@ -81,7 +81,7 @@ def element_pairs(model):
 
 
 def element_items(model):
-    """The element answers of respondents who answered every item of the element."""
+    """The element answers of respondents who left some of the element's items unanswered."""
     per, sizes = per_respondent(), element_sizes()
     source = {**_envelope(), "element": VersionItem.element, "item_code": Answer.item_code,
               "value": Answer.value_int}
@@ -91,5 +91,5 @@ def element_items(model):
                             per.c.element == VersionItem.element))
             .join(sizes, and_(sizes.c.version_id == Response.version_id,
                               sizes.c.element == VersionItem.element))
-            .where(ELEMENT_ITEM, per.c.answered == sizes.c.k)
+            .where(ELEMENT_ITEM, per.c.answered < sizes.c.k)
             .group_by(*columns))

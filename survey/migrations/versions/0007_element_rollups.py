@@ -71,7 +71,7 @@ def upgrade():
         f"SELECT {ITEM_SOURCE}, COUNT(*) {_ANSWERS}"
         f"JOIN ({PER_RESPONDENT}) p ON p.response_id = a.response_id AND p.element = vi.element "
         f"JOIN ({SIZES}) s ON s.version_id = r.version_id AND s.element = vi.element "
-        "WHERE vi.item_type = 'likert5' AND a.value_int IS NOT NULL AND p.answered = s.k "
+        "WHERE vi.item_type = 'likert5' AND a.value_int IS NOT NULL AND p.answered < s.k "
         f"GROUP BY {ITEM_SOURCE}")
     for fine, coarse in (("element_pair_unit", "element_pair_year"),
                          ("element_item_unit", "element_item_year")):

@@ -2,10 +2,10 @@
 
 α and the drivers need per-respondent quantities. They are read from maintained roll-ups of
 their sufficient statistics (survey/models/aggregates.py): how many respondents had each
-(element score total, items answered, overall answer), and the answers of respondents who
-answered all of an element's items. The channel and respondent-type filters, which those
-roll-ups do not keep, fall back to one scan of the answers in the database. Neither path sends
-one row per respondent to Python.
+(element score total, items answered, overall answer); for α's item sums, the answer counts
+less the answers of respondents who left some of the element's items out. The channel and
+respondent-type filters, which those roll-ups do not keep, fall back to one scan of the
+answers in the database. Neither path sends one row per respondent to Python.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ import analysis
 from survey.extensions import db
 from survey.models import (
     Answer,
+    AnswerCountUnit,
+    AnswerCountYear,
     ElementItemUnit,
     ElementItemYear,
     ElementPairUnit,
@@ -175,11 +177,9 @@ def _scanned(scope: Scope, refs: References, items: dict[str, list[str]]) -> tup
 
 
 def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> tuple[dict, dict]:
-    """α and the driver pairs from the maintained element roll-ups: O(groups) rows."""
+    """α and the driver pairs from the maintained roll-ups: O(groups) rows."""
     aggregates.fold()  # PostgreSQL: rows appended by recent submissions join the roll-ups
     by_unit = refs.restricts_units(scope)
-    pairs_table = ElementPairUnit if by_unit else ElementPairYear
-    items_table = ElementItemUnit if by_unit else ElementItemYear
 
     def in_scope(table, *columns):
         return (select(*columns).select_from(table)
@@ -187,7 +187,7 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> t
                 .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
                 .where(*scope_conditions(scope, refs, "survey", source=table)))
 
-    p = pairs_table
+    p = ElementPairUnit if by_unit else ElementPairYear
     pairs = db.session.execute(
         in_scope(p, p.element, p.total, p.answered, p.overall, func.sum(p.n))
         .group_by(p.element, p.total, p.answered, p.overall)).all()
@@ -200,18 +200,26 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> t
             current[0] += n
             current[1] += float(total) * n
             current[2] += float(total) ** 2 * n
-    # Only versions that ask exactly the element's items in scope have complete respondents.
+    # The complete respondents' item sums: every answer of versions that ask exactly the
+    # element's items in scope (only they have complete respondents), less the answers of
+    # those versions' incomplete respondents.
     versions = _versions_asking(items)
-    t = items_table
-    values = db.session.execute(
-        in_scope(t, t.element, t.item_code, t.value, func.sum(t.n))
-        .where(tuple_(t.version_id, t.element).in_(versions) if versions else false())
-        .group_by(t.element, t.item_code, t.value)).all()
+    asked = tuple_(VersionItem.version_id, VersionItem.element).in_(versions) if versions \
+        else false()
+    a = AnswerCountUnit if by_unit else AnswerCountYear
+    every = in_scope(a, VersionItem.element, a.item_code, a.value, func.sum(a.n)).join(
+        VersionItem, and_(VersionItem.version_id == a.version_id, VersionItem.code == a.item_code))
+    t = ElementItemUnit if by_unit else ElementItemYear
+    partial = in_scope(t, t.element, t.item_code, t.value, func.sum(t.n)).join(
+        VersionItem, and_(VersionItem.version_id == t.version_id, VersionItem.code == t.item_code))
     item_sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
-    for element, code, value, n in values:
-        current = item_sums[element].setdefault(code, [0.0, 0.0])
-        current[0] += float(value) * int(n)
-        current[1] += float(value) ** 2 * int(n)
+    for query, sign in ((every.where(a.value < 97).group_by(VersionItem.element, a.item_code,
+                                                             a.value), 1),
+                        (partial.group_by(VersionItem.element, t.item_code, t.value), -1)):
+        for element, code, value, n in db.session.execute(query.where(asked)):
+            current = item_sums[element].setdefault(code, [0.0, 0.0])
+            current[0] += sign * float(value) * int(n)
+            current[1] += sign * float(value) ** 2 * int(n)
     full = {}
     for element, (n, total, square) in sums.items():
         per_item = [item_sums[element].get(code, [0.0, 0.0]) for code in items[element]]
