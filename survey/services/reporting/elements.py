@@ -204,19 +204,23 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> t
     # element's items in scope (only they have complete respondents), less the answers of
     # those versions' incomplete respondents.
     versions = _versions_asking(items)
-    asked = tuple_(VersionItem.version_id, VersionItem.element).in_(versions) if versions \
-        else false()
+
+    def asked(version_column, element_column):
+        return tuple_(version_column, element_column).in_(versions) if versions else false()
+
     a = AnswerCountUnit if by_unit else AnswerCountYear
-    every = in_scope(a, VersionItem.element, a.item_code, a.value, func.sum(a.n)).join(
-        VersionItem, and_(VersionItem.version_id == a.version_id, VersionItem.code == a.item_code))
+    every = (in_scope(a, VersionItem.element, a.item_code, a.value, func.sum(a.n))
+             .join(VersionItem, and_(VersionItem.version_id == a.version_id,
+                                     VersionItem.code == a.item_code))
+             .where(a.value < 97, asked(a.version_id, VersionItem.element))
+             .group_by(VersionItem.element, a.item_code, a.value))
     t = ElementItemUnit if by_unit else ElementItemYear
-    partial = in_scope(t, t.element, t.item_code, t.value, func.sum(t.n)).join(
-        VersionItem, and_(VersionItem.version_id == t.version_id, VersionItem.code == t.item_code))
+    partial = (in_scope(t, t.element, t.item_code, t.value, func.sum(t.n))
+               .where(asked(t.version_id, t.element))
+               .group_by(t.element, t.item_code, t.value))
     item_sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
-    for query, sign in ((every.where(a.value < 97).group_by(VersionItem.element, a.item_code,
-                                                             a.value), 1),
-                        (partial.group_by(VersionItem.element, t.item_code, t.value), -1)):
-        for element, code, value, n in db.session.execute(query.where(asked)):
+    for query, sign in ((every, 1), (partial, -1)):
+        for element, code, value, n in db.session.execute(query):
             current = item_sums[element].setdefault(code, [0.0, 0.0])
             current[0] += sign * float(value) * int(n)
             current[1] += sign * float(value) ** 2 * int(n)
