@@ -56,6 +56,9 @@ def parse() -> argparse.Namespace:
 def estimate(responses: int, url: str) -> str:
     need = responses * BYTES_PER_RESPONSE / 1e9
     line = f"needs about {need:.0f} GB of disk on the PostgreSQL server"
+    if steps.exists(url):  # carrying on: what is loaded already takes part of it
+        need = max(0.0, need - steps.size_of(url) / 1e9)
+        line += f", {need:.0f} GB more"
     directory = steps.data_directory(url)
     if directory and os.path.exists(directory):
         free = shutil.disk_usage(directory).free / 1e9

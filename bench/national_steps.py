@@ -43,6 +43,16 @@ def exists(url: str) -> bool:
     return found is not None
 
 
+def size_of(url: str) -> int:
+    """Bytes the database at `url` takes now."""
+    engine = create_engine(make_url(url).set(database="postgres"))
+    with engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_database_size(:n)"),
+                                  {"n": make_url(url).database}).scalar()
+    engine.dispose()
+    return size
+
+
 def data_directory(url: str) -> str | None:
     """Where the server keeps its files (readable when it runs on this machine as a
     superuser's cluster), to compare the estimate with the free space."""
