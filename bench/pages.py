@@ -4,7 +4,8 @@ gunicorn serves the benchmark database with one worker (`--preload`, as in produ
 every request lands in the same process: its peak resident set (VmHWM, read from /proc after
 each request) is the largest any request, or their accumulation, reached. Each request is
 also timed to its last byte; the worker starts with an empty report cache, so the first
-request of each kind computes its report (the SIPAS elements scan the answers of their scope).
+request of each kind computes its report (the demographic cross and the cross-tab scan the
+answers of their scope; the rest read the roll-ups).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ REQUESTS = (
     ("API appendix", "/api/v1/appendix?year=2025"),
     ("API on-time vs late", "/api/v1/records/on-time"),
 )
-TIMEOUT = 900  # gunicorn's 30 s default would kill the worker on the slowest scans
+# Far above gunicorn's 30 s default, so that a request slower than production allows is
+# reported with its time instead of as a killed worker.
+TIMEOUT = 900
 
 
 def measure(url: str, username: str, password: str) -> dict:
