@@ -17,6 +17,8 @@ URLS = (
     "/api/v1/indices?stream=dossier_rating&by=unit,month",
     "/api/v1/trends?by=service_area",
     "/api/v1/elements",
+    "/api/v1/elements?unit=ST-H01&from=2024",  # the unit-level element roll-ups
+    "/api/v1/elements?channel=phone",  # a filter they do not keep: the scan
     "/api/v1/weighted?from=2024&to=2025",
 )
 
