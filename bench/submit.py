@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.app import SECRET
-from bench.serve import gunicorn
+from bench.serve import gunicorn, workers_of
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 2) * 2 + 1)))
@@ -102,9 +102,29 @@ def _load(port: int, template: dict, seconds: float) -> dict:
 
 
 def _measure(app_path: str, env: dict, template: dict, seconds: float) -> dict:
-    with gunicorn(app_path, env, WORKERS) as (port, _master):
+    with gunicorn(app_path, env, WORKERS) as (port, master):
         _load(port, template, WARM_UP)  # every worker has served before we measure
-        return _load(port, template, seconds)
+        workers = workers_of(master)
+        before = _cpu_seconds(workers)
+        measured = _load(port, template, seconds)
+        if measured["requests"]:
+            # What a request costs the workers, whatever else the machine runs meanwhile: the
+            # rates above move with the load around them, this hardly does.
+            measured["worker_cpu_ms"] = ((_cpu_seconds(workers) - before) * 1000
+                                         / measured["requests"])
+        return measured
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time used so far by these processes."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -146,4 +166,43 @@ def run(url: str, seconds: float = 10.0) -> dict:
             "p99_ms": measured["p99_ms"], "errors": measured["errors"],
             "bare_per_second": baseline["per_second"], "bare_p99_ms": baseline["p99_ms"],
             "bare_errors": baseline["errors"],
-            "ratio_to_bare": measured["per_second"] / baseline["per_second"]}
+            "ratio_to_bare": measured["per_second"] / baseline["per_second"],
+            "worker_cpu_ms": measured.get("worker_cpu_ms"),
+            "bare_worker_cpu_ms": baseline.get("worker_cpu_ms")}
+
+
+def main() -> None:
+    """`python -m bench.submit [sqlite] [postgresql]`: the submission measurements alone.
+
+    SQLite in a scratch file under bench/results/tmp; PostgreSQL in a scratch database
+    (BENCH_SUBMIT_POSTGRES_URL, default hailong_bench_submit on the local server), dropped after.
+    """
+    import sys
+
+    from bench import postgres
+    from bench.app import scratch_sqlite
+
+    kinds = sys.argv[1:] or ["sqlite", "postgresql"]
+    seconds = float(os.environ.get("BENCH_SUBMIT_SECONDS", "10"))
+    results = {}
+    if "sqlite" in kinds:
+        url = scratch_sqlite("submit-only")
+        results["sqlite"] = run(url, seconds)
+        print(json.dumps(results["sqlite"], indent=2), flush=True)
+    if "postgresql" in kinds:
+        url = os.environ.get("BENCH_SUBMIT_POSTGRES_URL") or postgres.with_database(
+            postgres.bench_url(), "hailong_bench_submit")
+        reason = postgres.unreachable(url)
+        if reason:
+            print(f"PostgreSQL skipped: {reason}")
+        else:
+            postgres.recreate(url)
+            try:
+                results["postgresql"] = run(url, seconds)
+                print(json.dumps(results["postgresql"], indent=2), flush=True)
+            finally:
+                postgres.drop(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -123,11 +123,11 @@ class Questionnaire:
         """The item with this code; ``KeyError`` if there is none."""
         return self._by_code[code]
 
-    @property
+    @cached_property
     def overall_item(self) -> Item | None:
         return next((i for i in self.items if i.overall), None)
 
-    @property
+    @cached_property
     def respondent_type_item(self) -> Item | None:
         return next((i for i in self.items if i.respondent_type), None)
 

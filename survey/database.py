@@ -13,16 +13,29 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
 
 BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE = "hailong_begin_immediate"
+# SQLite copies the WAL back into the database file (a checkpoint: page copies and two
+# fsyncs) in the connection whose commit brings the WAL to `wal_autocheckpoint` pages, before
+# that commit returns, so inside its write turn, and every writer queued behind it waits for
+# the disk. Instead, every CHECKPOINT_EVERY-th write turn of a process checkpoints after it
+# has let the next writer in (a submission writes about 20 pages, so with a few workers that
+# is about as often as SQLite's own mark of 1000 pages). SQLite's checkpoint stays, at a
+# higher mark, for writes made outside write turns.
+CHECKPOINT_EVERY = 100
+AUTO_CHECKPOINT_PAGES = 4000
 
 
 def configure_engine(engine: Engine) -> None:
@@ -44,6 +57,8 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
         # In WAL mode NORMAL is durable across application crashes; only an OS crash or power
         # loss can undo the last commits, and a kiosk retries what was not acknowledged.
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # A safety net only: write turns checkpoint at CHECKPOINT_PAGES (see write_turn).
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -65,7 +80,14 @@ def begin_write() -> None:
     session.connection(execution_options={IMMEDIATE: True})
 
 
-_TURNS: dict[tuple[int, str], tuple[threading.Lock, int]] = {}
+@dataclass(eq=False)
+class _Turn:
+    lock: threading.Lock  # flock is per process: the threads of one queue here first
+    fd: int  # the "<database>.writers" lock file
+    turns: int = 0  # taken by this process, to checkpoint every CHECKPOINT_EVERY-th
+
+
+_TURNS: dict[tuple[int, str], _Turn] = {}
 _TURNS_GUARD = threading.Lock()
 
 
@@ -90,25 +112,41 @@ def write_turn() -> Iterator[None]:
     with _TURNS_GUARD:
         if key not in _TURNS:
             try:
-                _TURNS[key] = (threading.Lock(),
-                               os.open(f"{path}.writers", os.O_RDWR | os.O_CREAT, 0o600))
+                _TURNS[key] = _Turn(threading.Lock(),
+                                    os.open(f"{path}.writers", os.O_RDWR | os.O_CREAT, 0o600))
             except OSError:
                 pass  # a read-only directory: the write will fail with the database's own error
         turn = _TURNS.get(key)
     if turn is None:
         yield
         return
-    thread_lock, fd = turn
-    with thread_lock:
+    with turn.lock:
         if _TURNS.get(key) is not turn:  # its engine was disposed meanwhile: start again
             with write_turn():
                 yield
             return
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(turn.fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            fcntl.flock(turn.fd, fcntl.LOCK_UN)
+        turn.turns += 1
+        due = turn.turns % CHECKPOINT_EVERY == 0
+    if due:
+        _checkpoint(engine)
+
+
+def _checkpoint(engine: Engine) -> None:
+    """Copy what the WAL holds into the database file, without waiting for anyone (PASSIVE:
+    writers go on meanwhile). A checkpoint that fails is tried again after the next turn."""
+    try:
+        connection = engine.raw_connection()
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
+    except (sqlite3.Error, SQLAlchemyError):
+        pass
 
 
 def _forget_write_turn(engine: Engine) -> None:
@@ -116,8 +154,8 @@ def _forget_write_turn(engine: Engine) -> None:
     with _TURNS_GUARD:
         turn = _TURNS.pop((os.getpid(), engine.url.database or ""), None)
     if turn is not None:
-        with turn[0]:
-            os.close(turn[1])
+        with turn.lock:
+            os.close(turn.fd)
 
 
 _INSERT_SQL: dict[tuple[str, str, tuple[str, ...], str | None], str] = {}
@@ -141,25 +179,119 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict],
         return
     dialect = connection.dialect
     columns = tuple(rows[0])
+    if dialect.name == "postgresql":
+        connection.exec_driver_sql(insert_sql(dialect, table, columns, add_on_conflict),
+                                   {c: [row[c] for row in rows] for c in columns})
+        return
+    # SQLite: many rows per INSERT … VALUES, which it runs faster than one row at a time
+    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    start = 0
+    for size in chunk_sizes(len(rows), max(1, SQLITE_MAX_PARAMETERS // len(columns))):
+        params = tuple(chain.from_iterable(map(pick, rows[start:start + size])))
+        connection.exec_driver_sql(sqlite_insert_sql(table, columns, add_on_conflict, size),
+                                   params)
+        start += size
+
+
+def insert_sql(dialect, table: Table, columns: tuple[str, ...],
+               add_on_conflict: str | None = None) -> str:
+    """The driver SQL `insert_rows` runs (made once per table, columns and dialect).
+
+    SQLite takes a row as a dict of named parameters; PostgreSQL one array per column.
+    """
     key = (table.name, dialect.name, columns, add_on_conflict)
     sql = _INSERT_SQL.get(key)
     if sql is None:
         sql = _INSERT_SQL[key] = _insert_sql(dialect, table, columns, add_on_conflict)
-    if dialect.name == "postgresql":
-        connection.exec_driver_sql(sql, {c: [row[c] for row in rows] for c in columns})
-    else:
-        connection.exec_driver_sql(sql, rows)
+    return sql
 
 
 def _insert_sql(dialect, table: Table, columns: tuple[str, ...], add: str | None) -> str:
-    conflict = ""
-    if add is not None:
-        keys = ", ".join(c.name for c in table.primary_key.columns)
-        conflict = (f" ON CONFLICT ({keys}) DO UPDATE SET {add} = {table.name}.{add} + "
-                    f"excluded.{add}")
+    conflict = on_conflict_sql(table, add)
     names = ", ".join(columns)
     if dialect.name == "postgresql":
-        arrays = ", ".join(f"%({c})s::{table.c[c].type.compile(dialect)}[]" for c in columns)
-        return f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}"
+        return (f"INSERT INTO {table.name} ({names}) SELECT * FROM "
+                f"{unnest_sql(dialect, table, columns)}{conflict}")
     values = ", ".join(f":{c}" for c in columns)
     return f"INSERT INTO {table.name} ({names}) VALUES ({values}){conflict}"
+
+
+# The fewest parameters any SQLite build takes in one statement (SQLITE_MAX_VARIABLE_NUMBER).
+SQLITE_MAX_PARAMETERS = 999
+_SQLITE_INSERTS: dict[tuple, str] = {}
+
+
+def sqlite_insert_sql(table: Table, columns: tuple[str, ...], add: str | None = None,
+                      rows: int = 1, shared_first: bool = False) -> str:
+    """SQLite: an INSERT of `rows` rows with positional parameters (made once per form).
+
+    With `add`, a row whose primary key is there already adds its `add` column to the stored
+    one; with `shared_first`, the first column of every row is the one parameter ?1.
+    """
+    key = (table.name, columns, add, rows, shared_first)
+    sql = _SQLITE_INSERTS.get(key)
+    if sql is None:
+        if shared_first:
+            width = len(columns) - 1
+            values = ", ".join(
+                "(?1, " + ", ".join(f"?{2 + r * width + c}" for c in range(width)) + ")"
+                for r in range(rows))
+        else:
+            values = ", ".join(["(" + ", ".join("?" for _ in columns) + ")"] * rows)
+        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}"
+               + on_conflict_sql(table, add))
+        _SQLITE_INSERTS[key] = sql
+    return sql
+
+
+def on_conflict_sql(table: Table, add: str | None) -> str:
+    if add is None:
+        return ""
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    return f" ON CONFLICT ({keys}) DO UPDATE SET {add} = {table.name}.{add} + excluded.{add}"
+
+
+def chunk_sizes(count: int, largest: int) -> list[int]:
+    """`count` rows as chunks of `largest`, then of the powers of two the rest is made of:
+    statements of a few sizes only, which the driver keeps prepared."""
+    sizes = [largest] * (count // largest)
+    rest = count % largest
+    bit = 1 << max(rest.bit_length() - 1, 0)
+    while rest:
+        if rest & bit:
+            sizes.append(bit)
+            rest -= bit
+        bit >>= 1
+    return sizes
+
+
+def unnest_sql(dialect, table: Table, columns: tuple[str, ...], prefix: str = "") -> str:
+    """PostgreSQL: `unnest(%(c)s::type[], …)`, rows made of one array parameter per column.
+
+    Parameters are named `{prefix}{column}`, so that several tables fit in one statement.
+    """
+    arrays = ", ".join(f"%({prefix}{c})s::{table.c[c].type.compile(dialect)}[]"
+                       for c in columns)
+    return f"unnest({arrays})"
+
+
+_PROCESSORS: dict[tuple[str, str], dict[str, Callable]] = {}
+
+
+def bind_processors(dialect, table: Table) -> dict[str, Callable]:
+    """SQLAlchemy's own conversion of a Python value for the driver, for each column that has
+    one (UUIDs and UTC times on SQLite, UTC times on PostgreSQL).
+
+    Rows written on the driver go through them, so they are stored exactly as SQLAlchemy
+    would have stored them.
+    """
+    key = (dialect.name, table.name)
+    found = _PROCESSORS.get(key)
+    if found is None:
+        found = {}
+        for column in table.columns:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                found[column.name] = process
+        _PROCESSORS[key] = found
+    return found

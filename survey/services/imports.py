@@ -34,23 +34,34 @@ def read_csv_rows(
 
     A UTF-8 byte-order mark (what Excel writes) is accepted.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as error:
+        raise ImportRejected(source, [RowProblem(1, "-", str(error))]) from error
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportRejected(
             source, [RowProblem(1, c, "missing column in the header") for c in missing]
         )
-    reader.fieldnames = header
+    # What csv.DictReader would give, without its per-row Python: a short row's missing
+    # cells are empty, cells beyond the header are dropped, a repeated column name keeps
+    # the last cell.
+    width = len(header)
+    pad = [""] * width
     rows = []
+    read = reader.line_num  # the last line of the last record read whole
     try:
-        for row in reader:
-            clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        for cells in reader:
+            read = reader.line_num
+            if len(cells) < width:
+                cells = cells + pad[len(cells):]
+            clean = dict(zip(header, map(str.strip, cells), strict=False))
             if any(clean.values()):
-                rows.append((reader.line_num, clean))
+                rows.append((read, clean))
     except csv.Error as error:  # e.g. a cell over the csv module's 128 KiB field limit
-        # line_num counts the lines read before the one that failed
-        problem = RowProblem(reader.line_num + 1, "-", str(error))
+        # the record that failed starts on the line after the last one read whole
+        problem = RowProblem(read + 1, "-", str(error))
         raise ImportRejected(source, [problem]) from error
     return rows
 

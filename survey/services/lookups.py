@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
+
+from flask import Flask, current_app
 
 from survey.extensions import db
 
@@ -56,6 +59,15 @@ def forget() -> None:
             del _MEMORY[key]
 
 
+_URLS: weakref.WeakKeyDictionary[Flask, str] = weakref.WeakKeyDictionary()
+
+
 def _database() -> str:
     # Several apps (tests, the CLI) may live in one process, each with its own database.
-    return db.engine.url.render_as_string()
+    # Rendering the URL costs more than the look-up it keys, so it is kept per app (an app's
+    # engine, hence its URL, never changes).
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    where = _URLS.get(app)
+    if where is None:
+        where = _URLS[app] = db.engine.url.render_as_string()
+    return where

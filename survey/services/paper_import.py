@@ -5,24 +5,28 @@ item code (the export's layout). Every row is checked before anything is stored;
 any problem imports nothing. `response_id` is the response's UUID, so importing the same file
 again stores nothing twice.
 
-Each row is checked by the same `responses.prepare` as an API submission. Storing differs only
-in batching: a file of 100,000 forms is stored a thousand responses per statement (their
-answers in one `insert_rows`), and the roll-up counts of each group of forms are added
-together, not one response per round of statements.
+Each row is checked by the same `responses.prepare` as an API submission (its answers against
+the version's precomputed answer plan). Storing differs only in batching: a file of 100,000
+forms is stored a thousand responses at a time, many rows per INSERT
+(`response_store.insert_many`), and the roll-up counts of the whole file are added up in
+memory and written once at the end: forms of one survey round share their months, units and
+answer values, so the file's counts are far fewer rows than the sum of each group's.
 """
 
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from survey.database import begin_write, insert_rows
+from survey.database import begin_write
 from survey.extensions import db
-from survey.models import Answer, Response, now_utc
-from survey.services import aggregates
+from survey.models import Response, now_utc
+from survey.services import aggregates, response_store
 from survey.services import responses as rservice
 from survey.services.imports import ImportRejected, RowProblem, read_table
 from survey.services.periods import year_month
@@ -32,13 +36,12 @@ ENVELOPE = ("response_id", "questionnaire", "version", "unit", "channel", "submi
 # the service names fields as the API does; the file names them as the export does
 FIELD_TO_COLUMN = {"id": "response_id"}
 BATCH = 1_000  # responses per insert; also the size of the "already stored?" look-ups
-# Checked forms stored (and counted) together: forms of one survey round share their month,
-# unit and answer values, so a larger group turns into fewer roll-up upserts; a smaller one
-# holds fewer checked forms in memory (about 10 kB each).
-COUNT_BATCH = 10_000
-
-_RESPONSES = Response.__table__
-_INSERT_RESPONSES = insert(_RESPONSES).returning(_RESPONSES.c.id, sort_by_parameter_order=True)
+# Checked forms held in memory before they are stored and counted (a few kB each).
+COUNT_BATCH = 25_000
+# SQLite's page cache while importing, in KiB (its default is 2 MiB): a file's responses go
+# into indexes all over the tables (their UUIDs are random), and with a small cache every
+# insert reads its page back and writes others out to the WAL mid-transaction, again and again.
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,19 +66,30 @@ def import_file(path: Path, lang: str = "en") -> PaperImportResult:
     """Check every row and store the new ones; the caller commits (all or nothing).
 
     Checked rows are stored a group at a time as the check goes on, inside a savepoint, so
-    memory holds one group of checked forms, not the whole file; the first problem stops the
-    storing (the rest is still checked, to list every problem) and the savepoint is rolled
-    back before ImportRejected: whatever the caller does next, nothing of the file is kept.
+    memory holds one group of checked forms, not the whole file (their counts are added up
+    and written after the last group); the first problem stops the storing (the rest is still
+    checked, to list every problem) and the savepoint is rolled back before ImportRejected:
+    whatever the caller does next, nothing of the file is kept.
     """
     begin_write()
+    with _large_cache():
+        return _import(path, lang)
+
+
+def _import(path: Path, lang: str) -> PaperImportResult:
     rows = read_rows(path)
-    stored = _stored_ids([rservice.parse_uuid(row.get("response_id")) for _, row in rows])
+    ids = [rservice.parse_uuid(row.get("response_id")) for _, row in rows]
+    stored = _stored_ids(ids)
     problems: list[RowProblem] = []
     group, seen, present, imported = [], set(), 0, 0
+    counts = CountSum()
     savepoint = db.session.begin_nested()
-    for number, row in rows:
+    for index, response_id in enumerate(ids):
+        number, row = rows[index]
+        rows[index] = None  # type: ignore[call-overload] # read: its memory can go
         payload = _payload(row)
-        response_id = rservice.parse_uuid(payload["id"])
+        if response_id is not None:
+            payload["id"] = response_id  # parsed once
         if response_id is not None and response_id in seen:
             problems.append(RowProblem(number, "response_id", "repeated in this file"))
             continue
@@ -95,17 +109,33 @@ def import_file(path: Path, lang: str = "en") -> PaperImportResult:
             problems.append(RowProblem(number, "token", str(used)))
         if len(group) >= COUNT_BATCH:
             if not problems:
-                _store(group)
+                _store(group, counts)
                 imported += len(group)
             group = []
     if problems:
         savepoint.rollback()
         raise ImportRejected(str(path), problems)
     if group:
-        _store(group)
+        _store(group, counts)
         imported += len(group)
+    aggregates.apply(counts.counted())
     savepoint.commit()
     return PaperImportResult(imported, present)
+
+
+@contextmanager
+def _large_cache():
+    """SQLITE_CACHE_KIB of page cache for this import's connection, then its own again."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _stored_ids(ids: list[uuid.UUID | None]) -> set[uuid.UUID]:
@@ -119,12 +149,12 @@ def _stored_ids(ids: list[uuid.UUID | None]) -> set[uuid.UUID]:
     return found
 
 
-def _store(group: list[rservice.Prepared]) -> None:
-    """Insert checked responses and their answers, a batch per statement, then add their
-    roll-up counts together.
+def _store(group: list[rservice.Prepared], counts: CountSum) -> None:
+    """Insert checked responses and their answers, a batch per statement, and count them.
 
-    What `responses.store` does for one response, for many at once. Paper rows carry no kiosk
-    or receipt token, so there is nothing to redeem.
+    What `responses.store` does for one response, for many at once (`response_store.
+    insert_many`: plain tuples handed to the driver). Paper rows carry no kiosk or receipt
+    token, so there is nothing to redeem.
     """
     connection = db.session.connection()
     received_at = now_utc()
@@ -132,19 +162,41 @@ def _store(group: list[rservice.Prepared]) -> None:
     for start in range(0, len(group), BATCH):
         batch = group[start:start + BATCH]
         rows = [_response_row(item, received_at) for item in batch]
-        ids = connection.execute(_INSERT_RESPONSES, rows).scalars().all()
-        answers = []
+        ids = response_store.insert_many(connection, rows, [item.answers for item in batch])
         for rid, row, item in zip(ids, rows, batch, strict=True):
             row["id"] = rid
             answers_of[rid] = item.answers
-            answers += [{"response_id": rid, "item_code": code, "value_int": a.value_int,
-                         "value_text": a.value_text, "missing_code": a.missing_code}
-                        for code, a in item.answers.items()]
-        if answers:
-            insert_rows(connection, Answer.__table__, answers)
         stored += rows
-    aggregates.add_responses(stored, answers_of, aggregates.cached_item_types(
-        {item.version.id for item in group}))
+    counts.add(aggregates.count(stored, answers_of, aggregates.cached_item_types(
+        {item.version.id for item in group})))
+
+
+class CountSum:
+    """The roll-up rows of several groups of responses, added up key by key.
+
+    Every roll-up row is a count, so the rows of a whole file are the sums of its groups'
+    rows; writing them once costs one upsert per distinct key instead of one per group.
+    """
+
+    def __init__(self) -> None:
+        self._sums: dict[type, dict[tuple, int]] = {}
+
+    def add(self, counted: aggregates.Counted) -> None:
+        for model, rows in counted.rows:
+            if not rows:
+                continue
+            key = itemgetter(*model.KEY)
+            sums = self._sums.setdefault(model, {})
+            for row in rows:
+                k = key(row)
+                sums[k] = sums.get(k, 0) + row["n"]
+
+    def counted(self) -> aggregates.Counted:
+        # sorted, as `aggregates.count` sorts: concurrent upserts lock rows in one order
+        return aggregates.Counted(tuple(
+            (model, [{**dict(zip(model.KEY, k, strict=True)), "n": n}
+                     for k, n in sorted(sums.items()) if n])
+            for model, sums in self._sums.items()))
 
 
 def _response_row(item: rservice.Prepared, received_at) -> dict:

@@ -29,7 +29,7 @@ from survey.models import (
     now_utc,
 )
 from survey.models.responses import CHANNELS
-from survey.services import aggregates, lookups, tokens
+from survey.services import aggregates, lookups, response_store, tokens
 from survey.services import questionnaires as qservice
 from survey.services.periods import LOCAL_TZ, year_month
 
@@ -87,6 +87,8 @@ class SubmitResult:
 
 
 def parse_uuid(raw: object) -> uuid.UUID | None:
+    if isinstance(raw, uuid.UUID):
+        return raw
     try:
         return uuid.UUID(str(raw)) if isinstance(raw, str | uuid.UUID) else None
     except ValueError:
@@ -256,15 +258,16 @@ def _derive(prepared: Prepared, definition: qn.Questionnaire, asked: object,
         if not isinstance(asked, str) or "\x00" in asked or (areas and asked not in areas):
             errors["service_area"] = f"one of {', '.join(areas)}" if areas else "unknown"
             return
-        where = ServiceArea.code == asked
+        column = ServiceArea.code
     elif dossier_area is not None:
-        where, asked = ServiceArea.id == dossier_area, dossier_area
+        column, asked = ServiceArea.id, dossier_area
     elif len(areas) == 1:
-        where, asked = ServiceArea.code == areas[0], areas[0]
+        column, asked = ServiceArea.code, areas[0]
     else:
         return
+    # the query is built only when it must run: building it costs more than the look-up
     area = lookups.remembered(("area", asked), lambda: _first(
-        select(ServiceArea.id, ServiceArea.code).where(where)))
+        select(ServiceArea.id, ServiceArea.code).where(column == asked)))
     if area is None:
         errors["service_area"] = f"unknown service area {asked!r}"
     else:
@@ -296,15 +299,16 @@ def submit(payload: Mapping, lang: str = "vi") -> SubmitResult:
 def _submit(payload: Mapping, lang: str) -> SubmitResult:
     """The checks (look-ups and validating every answer) only read, so they run before the write
     transaction: on SQLite only one writer holds the lock at a time, and it should hold it for
-    the inserts alone, not for the Python work of validation. The roll-up counts are also
-    computed before it; inside, five statements and the commit.
+    the inserts alone, not for the Python work of validation. The roll-up counts, and every
+    value the driver is given, are also worked out before it (`response_store`).
 
     A repeated id is found by the unique constraint rather than by a look-up before: retries
     are rare, and every first submission would pay for that query.
     """
     try:
         prepared = prepare(payload, lang)
-        counts = _counts(prepared)
+        row = _response_row(prepared)
+        counts = _counts(prepared, row)
     except (SubmissionInvalid, TokenAlreadyUsed, qservice.UnknownQuestionnaire):
         # A retry of a stored response is answered with it, even if it would not pass today
         # (its receipt is used now, its unit renamed…).
@@ -313,8 +317,20 @@ def _submit(payload: Mapping, lang: str) -> SubmitResult:
         raise
     finally:
         # End any read snapshot (token checks read): a writer must start from a fresh one
-        # (SQLite cannot upgrade a stale snapshot).
-        db.session.rollback()
+        # (SQLite cannot upgrade a stale snapshot). No session was opened if nothing was read.
+        if db.session.registry.has():
+            db.session.rollback()
+    received_at = now_utc()
+    try:
+        response_id = response_store.write(_submission(prepared, counts, received_at, row))
+    except response_store.Redo:
+        # Nothing was stored: the driver failed (a repeated id, an outage…) or the receipt was
+        # used meanwhile. SQLAlchemy's path stores it, or says why not as every query does.
+        return _submit_through_session(prepared, counts)
+    return _stored(prepared, response_id, received_at)
+
+
+def _submit_through_session(prepared: Prepared, counts: aggregates.Counted) -> SubmitResult:
     try:
         with write_turn():
             begin_write()
@@ -330,9 +346,29 @@ def _submit(payload: Mapping, lang: str) -> SubmitResult:
     except tokens.TokenRefused as refused:  # a second use of the receipt won the race
         db.session.rollback()
         raise TokenAlreadyUsed(str(refused)) from refused
+    return _stored(prepared, response_id, received_at)
+
+
+def _stored(prepared: Prepared, response_id: int, received_at: datetime) -> SubmitResult:
     if response_id % aggregates.FOLD_EVERY == 0:
         _fold_backlog()
     return SubmitResult(response_id, True, _document(prepared, received_at))
+
+
+def _submission(prepared: Prepared, counts: aggregates.Counted, received_at: datetime,
+                row: dict | None = None) -> response_store.Submission:
+    """What `store` would write, as driver values for `response_store.write`."""
+    dialect = db.engine.dialect
+    row = {**(row or _response_row(prepared)), "received_at": received_at}
+    return response_store.Submission(
+        response_store.driver_values(dialect, Response.__table__, row,
+                                     response_store.RESPONSE_COLUMNS),
+        [(code, a.value_int, a.value_text, a.missing_code)
+         for code, a in prepared.answers.items()],
+        response_store.count_writes(counts, dialect.name),
+        prepared.kiosk_id, prepared.ignored_presses, prepared.dossier_token_id,
+        None if prepared.dossier_token_id is None
+        else response_store.used_at_value(dialect, received_at))
 
 
 def _fold_backlog() -> None:
@@ -367,8 +403,8 @@ def _response_row(prepared: Prepared) -> dict:
             "submitted_at": prepared.submitted_at, "year": year, "month": month}
 
 
-def _counts(prepared: Prepared) -> aggregates.Counted:
-    row = _response_row(prepared)
+def _counts(prepared: Prepared, row: dict | None = None) -> aggregates.Counted:
+    row = row or _response_row(prepared)
     return aggregates.count([{**row, "id": 0}], {0: prepared.answers},
                             aggregates.cached_item_types([prepared.version.id]))
 

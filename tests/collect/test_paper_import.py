@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from openpyxl import Workbook
 
 from survey.extensions import db
 from survey.models import Answer, Response
+from tests.conftest import make_app
 
 HEADER = ["response_id", "questionnaire", "version", "unit", "channel", "submitted_at",
           "rating", "reason", "comment"]
@@ -101,8 +103,6 @@ def test_a_large_file_is_stored_in_batches_with_exact_counts(app, runner, world,
 def test_a_late_problem_undoes_the_groups_already_stored(app, world, tmp_path, monkeypatch):
     """Groups are stored as the check goes on; a bad row after them takes them all back, even
     when the caller commits afterwards."""
-    import pytest
-
     from survey.services import paper_import
     from survey.services.imports import ImportRejected
 
@@ -116,3 +116,84 @@ def test_a_late_problem_undoes_the_groups_already_stored(app, world, tmp_path, m
     assert [str(p) for p in rejected.value.problems] == [
         "row 6, column rating: The answer must be between 1 and 3."]
     assert responses(app) == 0
+
+
+def test_the_batch_import_stores_what_the_api_stores(app, world, land, tmp_path, monkeypatch):
+    """The same forms, imported in several groups and insert batches, or sent one by one to
+    the API: the same responses, answers and roll-up counts."""
+    from survey.services import paper_import
+    from survey.services.paper_import import import_file
+    from tests.collect.storing import as_submission, dump, make_world, paper_csv, paper_forms
+
+    monkeypatch.setattr(paper_import, "BATCH", 2)
+    monkeypatch.setattr(paper_import, "COUNT_BATCH", 4)
+    forms = paper_forms(world, land, 11)
+    with app.app_context():
+        result = import_file(paper_csv(tmp_path / "forms.csv", forms))
+        db.session.commit()
+    assert (result.imported, result.already_present) == (11, 0)
+    reference = make_app(f"sqlite:///{tmp_path / 'reference.db'}")
+    try:
+        with reference.app_context():
+            db.create_all()
+            from survey.services.reference import load_service_areas
+
+            load_service_areas()
+            db.session.commit()
+        make_world(reference)
+        client = reference.test_client()
+        for form in forms:
+            reply = client.post("/api/v1/responses", json=as_submission(form))
+            assert reply.status_code == 201, reply.json
+        imported, expected = dump(app), dump(reference)
+    finally:
+        with reference.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert imported == expected
+    assert imported["differences"] == [] and len(imported["answers"]) > 11 * 3
+
+
+@pytest.mark.parametrize("bad", [0, 5, 10])
+def test_a_bad_row_anywhere_imports_nothing_and_is_named(app, world, land, tmp_path, monkeypatch,
+                                                         bad):
+    from survey.services import aggregates, paper_import
+    from survey.services.imports import ImportRejected
+    from tests.collect.storing import paper_csv, paper_forms
+
+    monkeypatch.setattr(paper_import, "BATCH", 2)
+    monkeypatch.setattr(paper_import, "COUNT_BATCH", 3)  # groups stored before the bad row
+    forms = paper_forms(world, land, 11)
+    forms[bad]["unit"] = "NO-SUCH-UNIT"
+    with app.app_context():
+        with pytest.raises(ImportRejected) as rejected:
+            paper_import.import_file(paper_csv(tmp_path / "bad.csv", forms))
+        db.session.commit()  # whatever the caller does next, nothing of the file is kept
+        assert [str(p) for p in rejected.value.problems] == [
+            f"row {bad + 2}, column unit: unknown unit 'NO-SUCH-UNIT'"]
+        assert aggregates.differences() == []
+        for family in aggregates.FAMILIES:
+            for model in family.rollups:
+                assert db.session.execute(db.select(db.func.count()).select_from(model)
+                                          ).scalar() == 0
+    assert responses(app) == 0
+
+
+def test_the_csv_reader_reads_what_a_dict_reader_reads():
+    """Short rows, long rows, blank lines, quoted line breaks, a byte-order mark, padding."""
+    import csv
+    import io
+
+    from survey.services.imports import read_csv_rows
+
+    text = ("\ufeff a , b ,c\r\n1, 2 ,3\r\n\r\n4,5\r\n6,7,8,9\r\n\"x\ny\",\" q \",\r\n,,\r\n"
+            "10,\"a,b\",\"c \"\"d\"\"\"\r\n")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader.fieldnames = [h.strip() for h in reader.fieldnames]
+    expected = []
+    for row in reader:
+        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if any(clean.values()):
+            expected.append((reader.line_num, clean))
+    assert read_csv_rows(text, "t.csv", ("a", "b")) == expected
+    assert len(expected) == 5

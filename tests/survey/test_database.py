@@ -115,3 +115,44 @@ def test_write_turn_is_released_when_the_transaction_fails(app):
     thread.start()
     thread.join(5)
     assert done.is_set()
+
+
+def test_write_turns_checkpoint_the_wal_after_letting_the_next_writer_in(ctx, monkeypatch):
+    """SQLite's own checkpoint would run inside the committing writer's turn (a safety net
+    now, at a higher mark); every CHECKPOINT_EVERY-th turn checkpoints once the lock is free."""
+    import fcntl
+    import os
+
+    from survey import database
+
+    assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == \
+        database.AUTO_CHECKPOINT_PAGES
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
+    lock_path = db.engine.url.database + ".writers"
+    checkpoints = []
+    original = database._checkpoint
+
+    def checkpoint(engine):
+        other = os.open(lock_path, os.O_RDWR)  # another open file: flock conflicts with ours
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if the turn is held
+            fcntl.flock(other, fcntl.LOCK_UN)
+        finally:
+            os.close(other)
+        original(engine)
+        checkpoints.append(db.session.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one())
+
+    monkeypatch.setattr(database, "_checkpoint", checkpoint)
+    v, u = factories.version(), factories.unit()
+    db.session.commit()
+    for _ in range(30):
+        with database.write_turn():
+            begin_write()
+            at = datetime.now(UTC)
+            db.session.add(Response(uuid=uuid.uuid4(), version_id=v.id, unit_id=u.id,
+                                    channel="web", submitted_at=at, year=at.year,
+                                    month=at.month, received_at=at))
+            db.session.commit()
+    assert len(checkpoints) == 3
+    # (busy, frames in the WAL, frames copied): the checkpoint left nothing behind
+    assert all(busy == 0 and log == copied for busy, log, copied in checkpoints)
