@@ -150,16 +150,22 @@ def deferred() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+def writes(counted: Counted, dialect_name: str) -> list[tuple]:
+    """What `apply` writes for these counts: (table, rows, the column a row already there adds
+    to, or None for a plain append). The driver path of a submission writes the same."""
+    if dialect_name == "postgresql":  # the finest rows; fold rolls them up
+        return [(family.delta.__table__, counted.of(family.finest), None)
+                for family in FAMILIES]
+    return [(model.__table__, rows, "n") for model, rows in counted.rows]
+
+
 def apply(counted: Counted) -> None:
     """Add counted rows to the roll-ups (SQLite), or append them for `fold` (PostgreSQL)."""
     connection = db.session.connection()
-    if deferred():
-        for family in FAMILIES:  # the finest rows; fold rolls them up
-            insert_rows(connection, family.delta.__table__, counted.of(family.finest))
-        return
-    for model, rows in counted.rows:
-        insert_rows(connection, model.__table__, rows, add_on_conflict="n")
-        if counted.negative:
+    for table, rows, add in writes(counted, connection.dialect.name):
+        insert_rows(connection, table, rows, add_on_conflict=add)
+    if counted.negative and not deferred():
+        for model, _ in counted.rows:  # a deletion: drop the rows that fell to zero
             db.session.execute(delete(model).where(model.n <= 0))
 
 

@@ -68,13 +68,8 @@ class CountWrite:
 
 def count_writes(counted: aggregates.Counted, dialect_name: str) -> list[CountWrite]:
     """The rows `aggregates.apply` would write for these counts, table by table."""
-    if dialect_name == "postgresql":  # deferred: the finest rows go to the delta tables
-        writes = [(family.delta.__table__, counted.of(family.finest), None)
-                  for family in aggregates.FAMILIES]
-    else:
-        writes = [(model.__table__, rows, "n") for model, rows in counted.rows]
     out = []
-    for table, rows, add in writes:
+    for table, rows, add in aggregates.writes(counted, dialect_name):
         if rows:
             columns = tuple(rows[0])
             pick = itemgetter(*columns)  # tuples bind faster than dicts, outside the lock
