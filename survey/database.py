@@ -161,9 +161,13 @@ def _forget_write_turn(engine: Engine) -> None:
 _INSERT_SQL: dict[tuple[str, str, tuple[str, ...], str | None], str] = {}
 
 
-def insert_rows(connection: Connection, table: Table, rows: list[dict],
-                add_on_conflict: str | None = None) -> None:
+def insert_rows(connection: Connection, table: Table, rows: list,
+                add_on_conflict: str | None = None,
+                columns: tuple[str, ...] | None = None) -> None:
     """Insert many plain rows (ints, strings, None) in the fastest form each database has.
+
+    Rows are dicts, or tuples of `columns` when those are given (the roll-up counts, which
+    are built as tuples: a dict per row costs more than its insert).
 
     With `add_on_conflict="n"`, a row whose primary key is already there adds its n to the
     stored one instead (the maintained counts).
@@ -178,16 +182,19 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict],
     if not rows:
         return
     dialect = connection.dialect
-    columns = tuple(rows[0])
+    if columns is None:  # dicts: their keys, and the values in that order
+        columns = tuple(rows[0])
+        pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+        rows = list(map(pick, rows))
     if dialect.name == "postgresql":
+        arrays = map(list, zip(*rows, strict=True))  # one array per column
         connection.exec_driver_sql(insert_sql(dialect, table, columns, add_on_conflict),
-                                   {c: [row[c] for row in rows] for c in columns})
+                                   dict(zip(columns, arrays, strict=True)))
         return
     # SQLite: many rows per INSERT … VALUES, which it runs faster than one row at a time
-    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     start = 0
     for size in chunk_sizes(len(rows), max(1, SQLITE_MAX_PARAMETERS // len(columns))):
-        params = tuple(chain.from_iterable(map(pick, rows[start:start + size])))
+        params = tuple(chain.from_iterable(rows[start:start + size]))
         connection.exec_driver_sql(sqlite_insert_sql(table, columns, add_on_conflict, size),
                                    params)
         start += size

@@ -76,13 +76,14 @@ class VersionItems:
 
 @dataclass(frozen=True, slots=True)
 class Counted:
-    """The rows to add to each roll-up: (model, [{key columns…, "n": count}]); `negative`
-    when some counts go down (a deletion), so emptied rows must be removed."""
+    """The rows to add to each roll-up: (model, [(key columns…, count)]) in the order of the
+    model's KEY; `negative` when some counts go down (a deletion), so emptied rows must be
+    removed."""
 
-    rows: tuple[tuple[type, list[dict]], ...]
+    rows: tuple[tuple[type, list[tuple]], ...]
     negative: bool = False
 
-    def of(self, model: type) -> list[dict]:
+    def of(self, model: type) -> list[tuple]:
         return next((rows for m, rows in self.rows if m is model), [])
 
 
@@ -127,10 +128,8 @@ def count(responses: Iterable[Mapping], answers: Mapping[int, Mapping[str, objec
                 for key, n in fine[family].items():
                     picked = pick(key)
                     rolled[picked] = rolled.get(picked, 0) + n
-            names = model.KEY
             # Sorted, so that concurrent upserts on PostgreSQL lock rows in one order.
-            rolled_up.append((model, [{**dict(zip(names, key, strict=True)), "n": n}
-                                      for key, n in sorted(rolled.items())]))
+            rolled_up.append((model, [(*key, n) for key, n in sorted(rolled.items())]))
     return Counted(tuple(rolled_up), negative=sign < 0)
 
 
@@ -163,19 +162,20 @@ def deferred() -> bool:
 
 
 def writes(counted: Counted, dialect_name: str) -> list[tuple]:
-    """What `apply` writes for these counts: (table, rows, the column a row already there adds
-    to, or None for a plain append). The driver path of a submission writes the same."""
+    """What `apply` writes for these counts: (table, columns, rows as tuples of the columns,
+    the column a row already there adds to, or None for a plain append). The driver path of
+    a submission writes the same."""
     if dialect_name == "postgresql":  # the finest rows; fold rolls them up
-        return [(family.delta.__table__, counted.of(family.finest), None)
-                for family in FAMILIES]
-    return [(model.__table__, rows, "n") for model, rows in counted.rows]
+        return [(family.delta.__table__, (*family.finest.KEY, "n"), counted.of(family.finest),
+                 None) for family in FAMILIES]
+    return [(model.__table__, (*model.KEY, "n"), rows, "n") for model, rows in counted.rows]
 
 
 def apply(counted: Counted) -> None:
     """Add counted rows to the roll-ups (SQLite), or append them for `fold` (PostgreSQL)."""
     connection = db.session.connection()
-    for table, rows, add in writes(counted, connection.dialect.name):
-        insert_rows(connection, table, rows, add_on_conflict=add)
+    for table, columns, rows, add in writes(counted, connection.dialect.name):
+        insert_rows(connection, table, rows, add_on_conflict=add, columns=columns)
     if counted.negative and not deferred():
         for model, _ in counted.rows:  # a deletion: drop the rows that fell to zero
             db.session.execute(delete(model).where(model.n <= 0))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import select
@@ -183,19 +182,15 @@ class CountSum:
 
     def add(self, counted: aggregates.Counted) -> None:
         for model, rows in counted.rows:
-            if not rows:
-                continue
-            key = itemgetter(*model.KEY)
             sums = self._sums.setdefault(model, {})
-            for row in rows:
-                k = key(row)
-                sums[k] = sums.get(k, 0) + row["n"]
+            for *key, n in rows:
+                k = tuple(key)
+                sums[k] = sums.get(k, 0) + n
 
     def counted(self) -> aggregates.Counted:
         # sorted, as `aggregates.count` sorts: concurrent upserts lock rows in one order
         return aggregates.Counted(tuple(
-            (model, [{**dict(zip(model.KEY, k, strict=True)), "n": n}
-                     for k, n in sorted(sums.items()) if n])
+            (model, [(*k, n) for k, n in sorted(sums.items()) if n])
             for model, sums in self._sums.items()))
 
 

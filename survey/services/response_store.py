@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from operator import itemgetter
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -68,13 +67,8 @@ class CountWrite:
 
 def count_writes(counted: aggregates.Counted, dialect_name: str) -> list[CountWrite]:
     """The rows `aggregates.apply` would write for these counts, table by table."""
-    out = []
-    for table, rows, add in aggregates.writes(counted, dialect_name):
-        if rows:
-            columns = tuple(rows[0])
-            pick = itemgetter(*columns)  # tuples bind faster than dicts, outside the lock
-            out.append(CountWrite(table, columns, [pick(row) for row in rows], add))
-    return out
+    return [CountWrite(table, columns, rows, add)
+            for table, columns, rows, add in aggregates.writes(counted, dialect_name) if rows]
 
 
 @dataclass(slots=True)
