@@ -24,19 +24,28 @@ def make_app(database_url: str, **extra):
     return create_app(config)
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'test.db'}")
+@contextmanager
+def sqlite_app(path):
+    """An app on a new SQLite file with the schema and the service areas; disposed after."""
+    app = make_app(f"sqlite:///{path}")
     with app.app_context():
         db.create_all()
         from survey.services.reference import load_service_areas
 
         load_service_areas()
         db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with sqlite_app(tmp_path / "test.db") as app:
+        yield app
 
 
 @pytest.fixture

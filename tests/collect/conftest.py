@@ -41,19 +41,25 @@ def land_answers(definition) -> dict:
     return answers
 
 
-@pytest.fixture
-def world(app) -> World:
+def make_world(app, token_nonce: str = "n" * 32) -> World:
+    """The published questionnaires, a commune with a desk and a kiosk, and an API key, in
+    any app; the fixed nonce lets two databases receive exactly the same kiosk tokens."""
     with app.app_context():
         qservice.load_and_publish_builtins()
         province = factories.unit("HN")
         commune = factories.unit("HN-X01", "commune", province)
         desk = Desk(unit=commune, code="MC1", name_vi="Bàn một cửa số 1", name_en="Desk 1")
         kiosk = Kiosk(name="Kiosk 1", unit=commune, desk=desk,
-                      questionnaire=qservice.get("dossier_rating"), token_nonce=uuid.uuid4().hex)
+                      questionnaire=qservice.get("dossier_rating"), token_nonce=token_nonce)
         db.session.add_all([desk, kiosk])
         key = create_api_key("one-stop", "data_entry").key
         db.session.commit()
         return World(commune.code, kiosk.id, desk.code, key)
+
+
+@pytest.fixture
+def world(app) -> World:
+    return make_world(app, uuid.uuid4().hex)
 
 
 @pytest.fixture

@@ -14,29 +14,10 @@ from survey.extensions import db
 from survey.models import DossierToken, Kiosk, Response, Unit
 from survey.services import aggregates, response_store, tokens
 from survey.services import questionnaires as qservice
-from survey.services.accounts import create_api_key
-from tests import factories
 from tests.collect.conftest import World, land_answers
 
 # Fixed ids and times: the two databases must receive exactly the same submissions.
 IDS = [str(uuid.UUID(int=n + 1, version=4)) for n in range(20)]
-
-
-def make_world(app) -> World:
-    """What the `world` fixture makes, in any app (a second database, PostgreSQL)."""
-    from survey.models import Desk
-
-    with app.app_context():
-        qservice.load_and_publish_builtins()
-        province = factories.unit("HN")
-        commune = factories.unit("HN-X01", "commune", province)
-        desk = Desk(unit=commune, code="MC1", name_vi="Bàn một cửa số 1", name_en="Desk 1")
-        kiosk = Kiosk(name="Kiosk 1", unit=commune, desk=desk,
-                      questionnaire=qservice.get("dossier_rating"), token_nonce="n" * 32)
-        db.session.add_all([desk, kiosk])
-        key = create_api_key("one-stop", "data_entry").key
-        db.session.commit()
-        return World(commune.code, kiosk.id, desk.code, key)
 
 
 def submissions(app, client, world: World) -> list[tuple[int, dict]]:

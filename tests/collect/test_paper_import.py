@@ -9,7 +9,6 @@ from openpyxl import Workbook
 
 from survey.extensions import db
 from survey.models import Answer, Response
-from tests.conftest import make_app
 
 HEADER = ["response_id", "questionnaire", "version", "unit", "channel", "submitted_at",
           "rating", "reason", "comment"]
@@ -123,7 +122,9 @@ def test_the_batch_import_stores_what_the_api_stores(app, world, land, tmp_path,
     the API: the same responses, answers and roll-up counts."""
     from survey.services import paper_import
     from survey.services.paper_import import import_file
-    from tests.collect.storing import as_submission, dump, make_world, paper_csv, paper_forms
+    from tests.collect.conftest import make_world
+    from tests.collect.storing import as_submission, dump, paper_csv, paper_forms
+    from tests.conftest import sqlite_app
 
     monkeypatch.setattr(paper_import, "BATCH", 2)
     monkeypatch.setattr(paper_import, "COUNT_BATCH", 4)
@@ -132,24 +133,13 @@ def test_the_batch_import_stores_what_the_api_stores(app, world, land, tmp_path,
         result = import_file(paper_csv(tmp_path / "forms.csv", forms))
         db.session.commit()
     assert (result.imported, result.already_present) == (11, 0)
-    reference = make_app(f"sqlite:///{tmp_path / 'reference.db'}")
-    try:
-        with reference.app_context():
-            db.create_all()
-            from survey.services.reference import load_service_areas
-
-            load_service_areas()
-            db.session.commit()
+    with sqlite_app(tmp_path / "reference.db") as reference:
         make_world(reference)
         client = reference.test_client()
         for form in forms:
             reply = client.post("/api/v1/responses", json=as_submission(form))
             assert reply.status_code == 201, reply.json
         imported, expected = dump(app), dump(reference)
-    finally:
-        with reference.app_context():
-            db.session.remove()
-            db.engine.dispose()
     assert imported == expected
     assert imported["differences"] == [] and len(imported["answers"]) > 11 * 3
 

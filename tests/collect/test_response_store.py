@@ -11,24 +11,16 @@ from survey.extensions import db
 from survey.models import DossierToken, Response
 from survey.services import response_store
 from survey.services import responses as rservice
-from tests.collect.storing import dump, make_world, submissions, through_sqlalchemy_only
-from tests.conftest import make_app
+from tests.collect.conftest import make_world
+from tests.collect.storing import dump, submissions, through_sqlalchemy_only
+from tests.conftest import sqlite_app
 
 
 @pytest.fixture
 def reference(tmp_path, monkeypatch):
     """A second database, where every submission takes SQLAlchemy's path."""
-    app = make_app(f"sqlite:///{tmp_path / 'reference.db'}")
-    with app.app_context():
-        db.create_all()
-        from survey.services.reference import load_service_areas
-
-        load_service_areas()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with sqlite_app(tmp_path / "reference.db") as app:
+        yield app
 
 
 def test_the_driver_path_stores_what_sqlalchemy_stores(app, client, world, reference,

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import pytest
 
 from survey.extensions import db
+from tests.collect.conftest import make_world
 from tests.collect.storing import (
     as_submission,
     dump,
-    make_world,
     paper_csv,
     paper_forms,
     submissions,
