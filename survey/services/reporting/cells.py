@@ -236,16 +236,23 @@ def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
     value_int = case((src.value < 97, src.value))
     missing = case((src.value >= 97, src.value))
     query = (
-        select(*columns, VersionItem.item_type, value_int, missing, func.sum(src.n))
-        .select_from(src)
+        rollup_in_scope(src, scope, refs, stream,
+                        *columns, VersionItem.item_type, value_int, missing, func.sum(src.n))
         .join(VersionItem, and_(VersionItem.version_id == src.version_id,
                                 VersionItem.code == src.item_code))
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == src.version_id)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(*scope_conditions(scope, refs, stream, source=src), measure_condition(measure))
+        .where(measure_condition(measure))
         .group_by(*columns, VersionItem.item_type, src.value)
     )
     return db.session.execute(query).all()
+
+
+def rollup_in_scope(src, scope: Scope, refs: References, stream: str, *columns):
+    """SELECT `columns` FROM a roll-up table's rows inside the scope, joined to their
+    questionnaire through the version (the roll-ups' counterpart of `answers_in_scope`)."""
+    return (select(*columns).select_from(src)
+            .join(QuestionnaireVersion, QuestionnaireVersion.id == src.version_id)
+            .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+            .where(*scope_conditions(scope, refs, stream, source=src)))
 
 
 def _raw_rows(scope, dims, grouping, measure, refs, stream) -> list:

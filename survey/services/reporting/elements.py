@@ -50,7 +50,7 @@ from survey.services.reporting.cells import (
     References,
     answers_in_scope,
     fetch_cells,
-    scope_conditions,
+    rollup_in_scope,
 )
 from survey.services.reporting.indices import SMALL_N
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
@@ -182,10 +182,7 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> t
     by_unit = refs.restricts_units(scope)
 
     def in_scope(table, *columns):
-        return (select(*columns).select_from(table)
-                .join(QuestionnaireVersion, QuestionnaireVersion.id == table.version_id)
-                .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-                .where(*scope_conditions(scope, refs, "survey", source=table)))
+        return rollup_in_scope(table, scope, refs, "survey", *columns)
 
     p = ElementPairUnit if by_unit else ElementPairYear
     pairs = db.session.execute(
