@@ -64,9 +64,10 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from survey.models import User
+        # "id:session version": a session ended by logout or a password change is refused.
+        from survey.services.accounts import user_for_session
 
-        return db.session.get(User, int(user_id))
+        return user_for_session(user_id)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -52,7 +52,7 @@ class Principal:
         return self.unit if self.role == "unit_officer" else None
 
 
-def _bearer_key() -> str | None:
+def bearer_key() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() == "bearer" and key.strip():
@@ -65,7 +65,7 @@ def current_principal() -> Principal | None:
     if "principal" in g:
         return g.principal
     principal = None
-    key = _bearer_key()
+    key = bearer_key()
     if key is not None:
         from survey.services.accounts import find_api_key
 

@@ -13,6 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from survey.api import (  # noqa: E402,F401
     errors,
     openapi,
+    origin,
     records,
     reports,
     responses,

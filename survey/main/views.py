@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db, limiter
 from survey.main import bp
+from survey.redirects import safe_next
 
 
 @bp.get("/")
@@ -19,11 +20,8 @@ def set_language(code: str):
 
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or url_for("main.index")
     # Only local paths: an open redirect would let a phishing link borrow our domain.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
 
 
 @bp.get("/healthz")

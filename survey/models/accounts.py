@@ -27,8 +27,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's user id (get_id): raising it ends every session and remember-me
+    # cookie issued before, as logout, a password change or deactivation must.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -37,6 +38,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login stores in the session and the remember-me cookie."""
+        return f"{self.id}:{self.session_version}"
 
 
 class ApiKey(Base):

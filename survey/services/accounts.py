@@ -1,11 +1,11 @@
-"""Staff accounts and API keys: creation, password checks with lockout, key lookup."""
+"""Staff accounts and API keys: creation, password checks, sessions, key lookup."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,8 +15,6 @@ from survey.models import ApiKey, Unit, User, now_utc
 from survey.services import audit
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 API_KEY_PREFIX = "hl_"
 
 
@@ -66,30 +64,56 @@ def create_user(
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Return the user when the password is right and the account is neither off nor locked.
+def authenticate(username: str, password: str, *, refused: bool = False) -> User | None:
+    """Return the user when the password is right and the account may log in.
 
-    Failures are counted; after MAX_FAILED_LOGINS the account is locked for LOCKOUT, which
-    slows guessing even from many addresses (the per-address rate limit covers the rest).
+    Every call does exactly one slow hash check, whatever the outcome (unknown name, wrong
+    password, deactivated account, an attempt already `refused` by the login throttle, or
+    success), so the time an answer takes tells nothing about the account. There is no
+    lockout: one that anybody can trigger would keep staff out (the web layer throttles
+    failures per client instead, survey/auth/throttle.py).
     """
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
-    now = now_utc()
-    if user is None:
-        # Spend the same time as a real check so a wrong name is not told from a wrong password.
-        check_password_hash(_DUMMY_HASH, password)
+    matches = check_password_hash(
+        user.password_hash if user is not None else _DUMMY_HASH, password)
+    if refused or user is None or not matches or not user.active:
         return None
-    if user.locked_until is not None and user.locked_until > now:
+    user.last_login_at = now_utc()
+    return user
+
+
+def record_login_burst(username: str, address: str, budget: str) -> None:
+    """Audit that failed logins used up a throttle budget (once per budget and window).
+
+    The name typed is kept only when it is an account's: people type their password into the
+    username field, and a password must never reach the log.
+    """
+    known = db.session.execute(db.select(User.id).filter_by(username=username)).first()
+    name = username if known else ""
+    if budget == "address":
+        audit.record("system", "login_throttled", "address", address,
+                     new={"budget": budget, "account": name or None})
+    else:
+        audit.record("system", "login_throttled", "user", name,
+                     new={"budget": budget, "address": address, "known_account": bool(known)})
+
+
+_SESSION_ID = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session or remember-me cookie names, unless that session has been ended.
+
+    The id is "user id:session version" (User.get_id); ending sessions raises the version, so
+    every cookie issued before, copied or not, stops working. Ids from before versions existed
+    (no colon) are refused: their holders log in again.
+    """
+    match = _SESSION_ID.fullmatch(session_id or "")
+    if match is None:
         return None
-    if not user.active or not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            audit.record("system", "lock", "user", username)
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or user.session_version != int(match.group(2)):
         return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
     return user
 
 

@@ -42,12 +42,20 @@ def update(user: User, role: str, unit_code: str | None, active: bool, actor: st
         raise AccountError("the last active admin cannot lose the role or be deactivated")
     old = {"role": user.role, "unit": user.unit.code if user.unit else None,
            "active": user.active}
+    if user.active and not active:
+        end_sessions(user)  # a deactivated account is out at once, not at its next login
     user.role, user.unit, user.active = role, unit, active
     new = {"role": role, "unit": unit.code if unit else None, "active": active}
     if old != new:
         audit.record(actor, "update", "user", user.username, old=old, new=new)
     db.session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of this user (see accounts.user_for_session)."""
+    user.session_version += 1
+    db.session.flush()
 
 
 def _check_new(password: str) -> None:
@@ -61,17 +69,19 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("the current password is wrong")
     _check_new(new)
     user.password_hash = generate_password_hash(new)
+    # Whoever copied a cookie (or left a session open elsewhere) is out; the caller logs the
+    # current session in again with the new version.
+    end_sessions(user)
     # passwords are never written to the log, only that one changed
     audit.record(user.username, "change_password", "user", user.username)
     db.session.flush()
 
 
 def reset_password(user: User, actor: str) -> str:
-    """A new random password, returned once to be handed over; unlocks the account."""
+    """A new random password, returned once to be handed over; ends the user's sessions."""
     password = secrets.token_urlsafe(12)
     user.password_hash = generate_password_hash(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    end_sessions(user)
     audit.record(actor, "reset_password", "user", user.username)
     db.session.flush()
     return password
