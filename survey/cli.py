@@ -28,12 +28,14 @@ def register(app) -> None:
     from survey.cli_backup import backup, restore
     from survey.cli_export import export
     from survey.cli_kiosks import kiosk
+    from survey.cli_links import link, years
     from survey.cli_questionnaires import questionnaire
     from survey.cli_records import records
     from survey.cli_report import report
 
     for command in (init, demo, create_user, api_key, units, questionnaire, report,
-                    import_responses, export, records, aggregates, backup, restore, kiosk):
+                    import_responses, export, records, aggregates, backup, restore, kiosk,
+                    link, years):
         app.cli.add_command(command)
 
 

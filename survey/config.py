@@ -42,9 +42,36 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "LOG_REQUESTS": env.get("LOG_REQUESTS", "0") in ("1", "true", "yes"),
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_sqlite_url(instance_path),
+        # memory:// counts in each process: exact under `make run` (one process), but N
+        # gunicorn workers would allow N times each limit, so production refuses it.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Off only for load tests on loopback, where one address plays hundreds of kiosks.
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1").lower() not in ("0", "false"),
+        # Every 429 tells the client when to come back (Retry-After), and the X-RateLimit-*
+        # headers how much is left.
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Submissions (POST /api/v1/responses): per client address, and per proof token (a
+        # kiosk, a desk poster, a web link), however many clients share it.
+        "RESPONSES_RATE_LIMIT": env.get("RESPONSES_RATE_LIMIT", "120 per minute"),
+        "RESPONSES_TOKEN_RATE_LIMIT": env.get("RESPONSES_TOKEN_RATE_LIMIT", "120 per minute"),
+        # The citizens' form pages (kiosk, poster, receipt, web link): each POST, per client
+        # and per token. A phone questionnaire posts once per page.
+        "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "60 per minute"),
+        "FORM_TOKEN_RATE_LIMIT": env.get("FORM_TOKEN_RATE_LIMIT", "240 per minute"),
+        # How far back each channel may date an answer (docs/SECURITY.md): a kiosk's offline
+        # queue, and a live phone or web page; and the shortest time between two answers of
+        # one kiosk (0 switches the check off, for load tests). Per kiosk in the admin too.
+        "KIOSK_QUEUE_MAX_DAYS": int(env.get("KIOSK_QUEUE_MAX_DAYS", "7")),
+        "ONLINE_MAX_AGE_HOURS": int(env.get("ONLINE_MAX_AGE_HOURS", "24")),
+        "KIOSK_MIN_INTERVAL_SECONDS": int(env.get("KIOSK_MIN_INTERVAL_SECONDS", "5")),
+        # The kiosk page's timers (see survey/collect/kiosk_views.py).
+        "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "60")),
+        "KIOSK_COUNTDOWN_SECONDS": int(env.get("KIOSK_COUNTDOWN_SECONDS", "10")),
+        "KIOSK_THANKS_SECONDS": int(env.get("KIOSK_THANKS_SECONDS", "5")),
+        "KIOSK_PRESS_INTERVAL_MS": int(env.get("KIOSK_PRESS_INTERVAL_MS", "700")),
+        # Behind a reverse proxy, how many proxies' X-Forwarded-For entries to trust: rate
+        # limits count clients, not the proxy (0 = no proxy; the client's own address).
+        "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
         "SATISFACTION_BENCHMARK": float(env.get("SATISFACTION_BENCHMARK", "0.8")),
         # Cookies travel only over HTTPS in production; development serves plain HTTP.
         "SESSION_COOKIE_SECURE": production,
@@ -78,7 +105,8 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
 
 
 def check_production(config: dict) -> None:
-    """Refuse to run a production server with a guessable secret key."""
+    """Refuse to run a production server with a guessable secret key, or with rate limits
+    that each worker would count alone."""
     if config.get("HAILONG_ENV") != "production":
         return
     key = config.get("SECRET_KEY") or ""
@@ -86,4 +114,11 @@ def check_production(config: dict) -> None:
         raise ConfigError(
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    if config.get("RATELIMIT_ENABLED", True) and \
+            str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must name a shared storage in production (for example "
+            "redis://127.0.0.1:6379/0): with memory:// every worker keeps its own counts, so "
+            "N workers would allow N times each limit"
         )

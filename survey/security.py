@@ -13,6 +13,8 @@ import re
 
 from flask import Flask, Response, abort, request
 
+from survey.services.storable import MESSAGE, unstorable
+
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -34,7 +36,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 # Citizen links carry their credential in the path: /s/<qr token>, /r/<dossier token>,
 # /k/<kiosk token>. Whatever follows the prefix up to the next "/", "?", space or quote is it.
-_TOKEN_PATH = re.compile(r"(/[srk]/)(?!sw\.js)[^/?\s\"']{8,}")
+_TOKEN_PATH = re.compile(r"(/[srkw]/)(?!sw\.js)[^/?\s\"']{8,}")
 # Query strings of those links may carry a token too (?token=..., ?t=...).
 _TOKEN_QUERY = re.compile(r"([?&](?:token|t|key)=)[^&\s\"']+", re.IGNORECASE)
 REDACTED = "[redacted]"
@@ -60,7 +62,8 @@ def security_headers(production: bool) -> dict[str, str]:
 
 
 def redact(text: str) -> str:
-    """`text` with every citizen token in a /s/, /r/ or /k/ path (or a token query) hidden."""
+    """`text` with every citizen token in a /s/, /r/, /k/ or /w/ path (or a token query)
+    hidden."""
     return _TOKEN_QUERY.sub(r"\1" + REDACTED, _TOKEN_PATH.sub(r"\1" + REDACTED, text))
 
 
@@ -94,7 +97,8 @@ def install_log_filter() -> None:
 
 
 def nul_parameter() -> str | None:
-    """The name of the first query, form or path value of this request holding a NUL byte.
+    """The name of the first query, form or path value of this request holding a NUL byte
+    (or a lone surrogate).
 
     PostgreSQL text cannot hold U+0000, so such a value reaching a query is a server error
     there (SQLite takes it silently); no code, filter, label or answer ever needs one.
@@ -102,10 +106,10 @@ def nul_parameter() -> str | None:
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
             name = name or ""  # Werkzeug gives None for a multipart part it cannot name
-            if "\x00" in name or "\x00" in value:
-                return name.replace("\x00", "")
+            if unstorable(name) or unstorable(value):
+                return name.replace("\x00", "").encode("utf-8", "replace").decode()
     for name, value in (request.view_args or {}).items():
-        if isinstance(value, str) and "\x00" in value:
+        if unstorable(value):
             return name
     return None
 
@@ -117,11 +121,18 @@ def refuse_nul_bytes():
     if request.blueprint == "api":
         from survey.api.errors import BadParameter
 
-        raise BadParameter(name, f"{name!r} holds a NUL character")
-    abort(400, f"{name!r} holds a NUL character")
+        raise BadParameter(name, f"{name!r} {MESSAGE}")
+    abort(400, f"{name!r} {MESSAGE}")
 
 
 def register_security(app: Flask) -> None:
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind a reverse proxy every request comes from the proxy: trust its
+        # X-Forwarded-For (only as many hops as configured), so rate limits count clients.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_FOR"])
     headers = security_headers(app.config.get("HAILONG_ENV") == "production")
     app.before_request(refuse_nul_bytes)
 

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+import hashlib
 
+from flask import current_app, jsonify, request
+from flask_limiter.util import get_remote_address
+
+from survey.access import current_principal
 from survey.api import bp, openapi
 from survey.extensions import limiter
 from survey.services import responses as service
 from survey.services.questionnaires import UnknownQuestionnaire
 
-DEFAULT_RATE_LIMIT = "120 per minute"
+
+def _client_limit() -> str:
+    return current_app.config["RESPONSES_RATE_LIMIT"]
 
 
-def _rate_limit() -> str:
-    # A kiosk that was offline sends its queue in a burst; the limit leaves room for that.
-    return current_app.config.get("RESPONSES_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+def _token_limit() -> str:
+    return current_app.config["RESPONSES_TOKEN_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    """One count per proof token (a kiosk, a desk poster, a web link, a receipt): many
+    clients replaying one token share it. Without a token, per client."""
+    payload = request.get_json(silent=True)
+    token = payload.get("token") if isinstance(payload, dict) else None
+    if isinstance(token, str) and token:
+        return "token:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
+    return "client:" + get_remote_address()
 
 
 def _lang() -> str:
@@ -22,8 +37,15 @@ def _lang() -> str:
     return asked if asked in ("vi", "en") else "vi"
 
 
+def _data_entry() -> bool:
+    """Only a staff session or API key that may import responses may claim paper."""
+    principal = current_principal()
+    return principal is not None and principal.can("import_responses")
+
+
 @bp.post("/responses")
-@limiter.limit(_rate_limit)
+@limiter.limit(_client_limit)
+@limiter.limit(_token_limit, key_func=_token_key)
 def submit_response():
     try:
         payload = request.get_json(silent=True)  # a body over MAX_CONTENT_LENGTH: 413 first
@@ -32,13 +54,20 @@ def submit_response():
     if payload is None:
         return jsonify(error="unprocessable", errors={"body": "a JSON object is expected"}), 422
     try:
-        result = service.submit(payload, _lang())
+        result = service.submit(payload, _lang(), data_entry=_data_entry())
     except UnknownQuestionnaire as error:
         return jsonify(error="not found", detail=str(error)), 404
     except service.SubmissionInvalid as invalid:
         return jsonify(error="unprocessable", errors=invalid.errors), 422
     except service.TokenAlreadyUsed as used:
         return jsonify(error="conflict", detail=str(used)), 409
+    except service.PaperNotAllowed as refused:
+        status = 401 if current_principal() is None else 403
+        return jsonify(error="authentication required" if status == 401 else "forbidden",
+                       detail=str(refused)), status
+    except service.Throttled as throttled:
+        # Final for the kiosk (it drops the answer from its queue): counted, not stored.
+        return jsonify(error="throttled", stored=False, detail=str(throttled)), 202
     return jsonify(result.document), 201 if result.created else 200
 
 
@@ -52,9 +81,14 @@ openapi.document(
     {
         "post": {
             "summary": "Submit one citizen's answers (idempotent on id)",
-            "description": "No authentication: kiosks send their kiosk token, receipts their "
-            "dossier token. Retrying with the same id returns the stored response (200) and "
-            "stores nothing new. No IP address or other personal data is stored.",
+            "description": "No authentication, but every channel proves its origin with a "
+            "token: kiosk ⇐ its kiosk token; phone ⇐ a desk poster's QR token or a receipt's "
+            "dossier token; web ⇐ an officer's web link token or a dossier token; paper ⇐ only "
+            "a staff session or API key that may import responses. Each channel may date an "
+            "answer only inside its window (docs/SECURITY.md), never in a closed year. "
+            "Retrying with the same id returns the stored response (200) and stores nothing "
+            "new. Rate limited per client and per token. No IP address or other personal "
+            "data is stored.",
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Submission"}}}},
             "responses": {
@@ -65,6 +99,10 @@ openapi.document(
                             "schema": {"$ref": "#/components/schemas/StoredResponse"}}}},
                 "400": openapi.BAD_PARAMETER,
                 "404": {"description": "unknown questionnaire or version"},
+                "202": {"description": "a kiosk answer too soon after the previous one: "
+                        "counted, not stored; do not retry"},
+                "401": {"description": "channel paper without credentials"},
+                "403": {"description": "channel paper without the import capability"},
                 "409": {"description": "the dossier token was already used"},
                 "413": {"description": "body over MAX_CONTENT_LENGTH"},
                 "422": _ERRORS,
@@ -83,12 +121,16 @@ openapi.document(
                             "description": "default: latest published"},
                 "unit": {"type": "string"},
                 "channel": {"enum": ["kiosk", "phone", "web", "paper"]},
-                "token": {"type": "string", "description": "kiosk or dossier token"},
+                "token": {"type": "string",
+                          "description": "the channel's proof: a kiosk, desk QR, web link "
+                          "or dossier token (required except for paper)"},
                 "service_area": {"type": "string",
                                  "description": "when the questionnaire covers several"},
                 "submitted_at": {"type": "string", "format": "date-time",
                                  "description": "when the citizen answered; no offset means "
-                                 "Viet Nam time; more than 5 minutes ahead is refused"},
+                                 "Viet Nam time; more than 5 minutes ahead is refused, and "
+                                 "so is a time before the channel's window or in a closed "
+                                 "year"},
                 "ignored_presses": {"type": "integer", "minimum": 0,
                                     "description": "kiosks only: presses ignored as repeats"},
                 "answers": {"type": "object", "additionalProperties": _ANSWER_VALUE,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template, request, session
 from flask_babel import refresh
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 import questionnaires as qn
 from survey.collect.forms import build_form, initial_data, raw_answers
@@ -20,6 +21,7 @@ from survey.models import QuestionnaireVersion
 from survey.services import questionnaires as qservice
 from survey.services import responses as rservice
 
+FORM_ID_SALT = "hailong.form-response"
 MAX_CARRIED = 64_000  # characters; far more than any real questionnaire's answers
 
 
@@ -83,12 +85,32 @@ def _carried() -> dict:
     return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _response_id() -> str:
-    """The id the page carries, or a new one when it was edited into something else."""
+def page_response_id() -> tuple[str, bool]:
+    """The id the page carries, and whether the server issued it (`issued_id`).
+
+    One rendered form stores at most one response: its id is signed by the server, so
+    posting the same page again returns the stored response instead of adding one, and an
+    id that was edited, forged or left out is replaced (and the citizen asked to send again).
+    """
     try:
-        return str(uuid.UUID(request.form.get("response_id", "")))
-    except ValueError:
-        return str(uuid.uuid4())
+        return str(uuid.UUID(_form_ids().loads(request.form.get("response_id", ""),
+                                               max_age=_id_max_age()))), True
+    except (BadSignature, ValueError, TypeError):
+        return str(uuid.uuid4()), False
+
+
+def _form_ids() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=FORM_ID_SALT)
+
+
+def _id_max_age() -> int:
+    # A page may stay open as long as the phone channel may date an answer back.
+    return int(current_app.config["ONLINE_MAX_AGE_HOURS"]) * 3600
+
+
+def issued_id(response_id: str) -> str:
+    """The signed form of a response id, as the page carries it."""
+    return _form_ids().dumps(response_id)
 
 
 def start(ctx: FlowContext, lang: str) -> str:
@@ -104,7 +126,7 @@ def advance(ctx: FlowContext, lang: str) -> Outcome:
     sections = definition.sections
     index = request.form.get("section", "0")
     index = min(int(index[:6]), len(sections) - 1) if index.isascii() and index.isdigit() else 0
-    response_id = _response_id()
+    response_id, issued = page_response_id()
     items = sections[index].items
     form = build_form(items, lang)
     answers = {k: v for k, v in _carried().items() if k not in {i.code for i in items}}
@@ -128,6 +150,10 @@ def advance(ctx: FlowContext, lang: str) -> Outcome:
     if later:
         return Outcome(_render(ctx, version, definition, later[0], answers, response_id, lang,
                                {}))
+    if not issued:
+        # Every answer is kept; only the page's id is new, and sending again stores it.
+        return Outcome(_render(ctx, version, definition, index, answers, response_id, lang,
+                               {}, resend=True))
     return _send(ctx, version, definition, answers, response_id, lang)
 
 
@@ -163,11 +189,12 @@ def _send(ctx, version, definition, answers, response_id, lang) -> Outcome:
                                invalid.errors))
 
 
-def _render(ctx, version, definition, index, answers, response_id, lang, errors) -> str:
+def _render(ctx, version, definition, index, answers, response_id, lang, errors,
+            resend: bool = False) -> str:
     section = definition.sections[index]
     form = build_form(section.items, lang, formdata=None,
                       data=initial_data(section.items, answers))
-    form.response_id.data = response_id
+    form.response_id.data = issued_id(response_id)
     form.version.data = str(version.number)
     form.section.data = str(index)
     others = {k: v for k, v in answers.items() if k not in {i.code for i in section.items}}
@@ -183,5 +210,5 @@ def _render(ctx, version, definition, index, answers, response_id, lang, errors)
         lang=lang, step=position, steps=max(len(shown), position), first=position == 1,
         last=not [i for i in shown if i > index], errors=errors,
         visible={item.code: qn.is_visible(item, cleaned) for item in section.items},
-        carried_json=form.carried.data,
+        carried_json=form.carried.data, resend=resend,
     )

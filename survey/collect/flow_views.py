@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+import hashlib
+from functools import wraps
+
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from survey.collect import bp
 from survey.collect.flow import FlowContext, advance, start
-from survey.extensions import db
+from survey.extensions import csrf, db, limiter
 from survey.services import tokens
 from survey.services.questionnaires import UnknownQuestionnaire
+
+
+def _client_limit() -> str:
+    return current_app.config["FORM_RATE_LIMIT"]
+
+
+def _token_limit() -> str:
+    return current_app.config["FORM_TOKEN_RATE_LIMIT"]
+
+
+def _path_token() -> str:
+    """Every POST through one poster, link, receipt or kiosk shares a count."""
+    token = (request.view_args or {}).get("token", "")
+    return "form:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def form_limits(view):
+    """Rate limits on a citizen form's POSTs: per client, and per token in the path.
+
+    Flask-Limiter counts a decorated route when the view runs, after every before_request
+    hook, and CSRFProtect's hook would refuse a flood of token-less POSTs before it is
+    counted: so the form token is checked here, inside the limits, instead.
+    """
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if request.method == "POST":
+            csrf.protect()
+        return view(*args, **kwargs)
+
+    csrf.exempt(checked)
+    checked = limiter.limit(_token_limit, key_func=_path_token, methods=["POST"])(checked)
+    return limiter.limit(_client_limit, methods=["POST"])(checked)
 
 
 def _lang() -> str:
@@ -35,32 +71,46 @@ def _run(ctx: FlowContext, method: str):
     return outcome.page
 
 
-def _qr_flow(context: tokens.QrContext) -> FlowContext:
-    unit = context.unit
-    return FlowContext(context.questionnaire.code, unit.code, "phone",
-                       title=unit.name_en if _lang() == "en" and unit.name_en else unit.name_vi)
+def _unit_title(unit) -> str:
+    return unit.name_en if _lang() == "en" and unit.name_en else unit.name_vi
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
+@form_limits
 def survey(token: str):
     """The page a desk poster's QR code opens; the signed token names unit, desk and form."""
     try:
         context = tokens.qr_context(token)
     except tokens.TokenRefused as refusal:
         return refused(refusal.reason)
-    return _run(_qr_flow(context), request.method)
+    ctx = FlowContext(context.questionnaire.code, context.unit.code, "phone", token=token,
+                      title=_unit_title(context.unit))
+    return _run(ctx, request.method)
+
+
+@bp.route("/w/<token>", methods=["GET", "POST"])
+@form_limits
+def web_link(token: str):
+    """The page of a public web link that an officer issued (channel "web")."""
+    try:
+        link = tokens.link_from_token(token)
+    except tokens.TokenRefused as refusal:
+        return refused(refusal.reason, 410 if refusal.reason == "revoked" else 404)
+    ctx = FlowContext(link.questionnaire.code, link.unit.code, "web", token=token,
+                      title=_unit_title(link.unit))
+    return _run(ctx, request.method)
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
+@form_limits
 def receipt(token: str):
     """The page a receipt's QR code opens: rate this one dossier, once."""
     try:
         row = tokens.find_dossier_token(token)
     except tokens.TokenRefused as refusal:
         return refused(refusal.reason, 409 if refusal.reason == "used" else 404)
-    unit = row.unit
-    ctx = FlowContext(row.questionnaire.code, unit.code, "phone", token=token,
-                      title=unit.name_en if _lang() == "en" and unit.name_en else unit.name_vi)
+    ctx = FlowContext(row.questionnaire.code, row.unit.code, "phone", token=token,
+                      title=_unit_title(row.unit))
     return _run(ctx, request.method)
 
 

@@ -17,19 +17,21 @@ from flask_babel import force_locale
 
 from survey.assets import versioned_url
 from survey.collect import bp
-from survey.collect.flow_views import refused
+from survey.collect.flow import issued_id, page_response_id
+from survey.collect.flow_views import form_limits, refused
 from survey.collect.forms import FACES, build_form, raw_answers
 from survey.extensions import db
 from survey.services import questionnaires as qservice
 from survey.services import responses as rservice
 from survey.services import tokens
 
-DEFAULTS = {"KIOSK_IDLE_SECONDS": 60, "KIOSK_COUNTDOWN_SECONDS": 10,
-            "KIOSK_THANKS_SECONDS": 5, "KIOSK_PRESS_INTERVAL_MS": 700}
+# The page's timers, read from the environment in survey/config.py.
+TIMERS = ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS", "KIOSK_THANKS_SECONDS",
+          "KIOSK_PRESS_INTERVAL_MS")
 
 
 def _setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    return int(current_app.config[name])
 
 
 def _no_store(response):
@@ -39,6 +41,7 @@ def _no_store(response):
 
 
 @bp.route("/k/<token>", methods=["GET", "POST"])
+@form_limits
 def kiosk(token: str):
     try:
         kiosk = tokens.kiosk_from_token(token)
@@ -52,32 +55,43 @@ def kiosk(token: str):
     form = build_form(definition.items, lang)
     errors: dict[str, str] = {}
     if request.method == "POST":  # only without JavaScript; kiosk.js posts to the API
-        payload = {"id": request.form.get("response_id") or str(uuid.uuid4()),
+        # The id the server signed into this page: one page stores at most one response.
+        response_id, issued = page_response_id()
+        payload = {"id": response_id,
                    "questionnaire": kiosk.questionnaire.code, "version": version.number,
                    "unit": kiosk.unit.code, "channel": "kiosk", "token": token,
                    "answers": raw_answers(form, definition.items)}
         try:
+            if not issued:
+                raise rservice.SubmissionInvalid({"response_id": "not issued by this page"})
             rservice.submit(payload, lang)
         except rservice.SubmissionInvalid as invalid:
             errors = invalid.errors
+        except rservice.Throttled:  # counted on the kiosk; the citizen is thanked all the same
+            return _thanks(token, lang)
         else:
-            with force_locale(lang):
-                page = render_template("collect/kiosk_thanks.html", token=token, lang=lang,
-                                       seconds=_setting("KIOSK_THANKS_SECONDS"))
-            return _no_store(make_response(page))
+            return _thanks(token, lang)
         for code, message in errors.items():
             if f"q_{code}" in form:
                 form[f"q_{code}"].errors = [message]
     else:
         form = build_form(definition.items, lang, formdata=None)
-    form.response_id.data = str(uuid.uuid4())
+    form.response_id.data = issued_id(str(uuid.uuid4()))
     with force_locale(lang):  # each citizen starts in Vietnamese, whatever the last one chose
         page = render_template(
             "collect/kiosk.html", kiosk=kiosk, token=token, definition=definition, form=form,
             version=version, lang=lang, errors=errors, faces=FACES,
-            settings={k: _setting(k) for k in DEFAULTS},
+            settings={k: _setting(k) for k in TIMERS},
         )
     db.session.rollback()
+    return _no_store(make_response(page))
+
+
+def _thanks(token: str, lang: str):
+    db.session.rollback()
+    with force_locale(lang):
+        page = render_template("collect/kiosk_thanks.html", token=token, lang=lang,
+                               seconds=_setting("KIOSK_THANKS_SECONDS"))
     return _no_store(make_response(page))
 
 

@@ -15,8 +15,9 @@ from survey.models.aggregates import (
 )
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
-from survey.models.kiosks import Desk, Kiosk
+from survey.models.kiosks import Desk, Kiosk, WebLink
 from survey.models.par_index import ParIndexEntry
+from survey.models.periods import ClosedYear
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, VersionItem
 from survey.models.records import DossierStat
 from survey.models.responses import Answer, Response
@@ -31,6 +32,7 @@ __all__ = [
     "AnswerCountYear",
     "ApiKey",
     "AuditEntry",
+    "ClosedYear",
     "Base",
     "Desk",
     "ElementItemDelta",
@@ -52,5 +54,6 @@ __all__ = [
     "Unit",
     "User",
     "VersionItem",
+    "WebLink",
     "now_utc",
 ]

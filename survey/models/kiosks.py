@@ -47,7 +47,35 @@ class Kiosk(Base):
     # Presses the kiosk page ignored because they came too soon after the previous one
     # (a double tap, a child drumming on the screen): reported, never stored as answers.
     ignored_presses: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Answers refused because they came sooner after the previous one than anybody can use
+    # a kiosk (`min_interval_seconds`, or the KIOSK_MIN_INTERVAL_SECONDS setting when unset):
+    # counted, never stored.
+    throttled_responses: Mapped[int] = mapped_column(default=0, server_default="0")
+    min_interval_seconds: Mapped[int | None]
 
     unit: Mapped[Unit] = relationship()
     desk: Mapped[Desk | None] = relationship()
+    questionnaire: Mapped[Questionnaire] = relationship()
+
+
+class WebLink(Base):
+    """A public web link an officer issued for one unit and questionnaire (channel "web").
+
+    Like a kiosk it is opened by a signed token naming the link id and `token_nonce`, so the
+    link proves an officer made it; revoking or letting it expire switches it off.
+    """
+
+    __tablename__ = "web_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    token_nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship()
     questionnaire: Mapped[Questionnaire] = relationship()

@@ -51,6 +51,10 @@ class Response(Base):
     service_area_id: Mapped[int | None] = mapped_column(ForeignKey("service_area.id"))
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
+    # The proof a phone or web answer came with: the desk poster's QR code, or an officer's
+    # web link. Kept so that bursts through one poster or link can be found and quarantined.
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("web_link.id"))
     channel: Mapped[str] = mapped_column(String(10))
     respondent_type: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)

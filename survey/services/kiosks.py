@@ -17,22 +17,29 @@ def _within(unit: Unit, scope: Unit | None) -> bool:
     return scope is None or unit.path.startswith(scope.path)
 
 
-def create_kiosk(name: str, unit_code: str, desk_code: str | None, questionnaire_code: str,
-                 actor: str, scope: Unit | None = None) -> Kiosk:
-    errors: dict[str, str] = {}
+def unit_and_questionnaire(unit_code: str, questionnaire_code: str, scope: Unit | None,
+                           errors: dict[str, str]) -> tuple[Unit | None, Questionnaire | None]:
+    """The unit (inside `scope`) and the published questionnaire a kiosk or link serves."""
     unit = db.session.execute(db.select(Unit).filter_by(code=unit_code)).scalar_one_or_none()
     if unit is None or not _within(unit, scope):
         errors["unit"] = f"unknown unit {unit_code!r}"
+    questionnaire = db.session.execute(
+        db.select(Questionnaire).filter_by(code=questionnaire_code)).scalar_one_or_none()
+    if questionnaire is None or not questionnaire.versions:
+        errors["questionnaire"] = f"no published questionnaire {questionnaire_code!r}"
+    return unit, questionnaire
+
+
+def create_kiosk(name: str, unit_code: str, desk_code: str | None, questionnaire_code: str,
+                 actor: str, scope: Unit | None = None) -> Kiosk:
+    errors: dict[str, str] = {}
+    unit, questionnaire = unit_and_questionnaire(unit_code, questionnaire_code, scope, errors)
     desk = None
     if unit is not None and desk_code:
         desk = db.session.execute(
             db.select(Desk).filter_by(unit_id=unit.id, code=desk_code)).scalar_one_or_none()
         if desk is None:
             errors["desk"] = f"the unit has no desk {desk_code!r}"
-    questionnaire = db.session.execute(
-        db.select(Questionnaire).filter_by(code=questionnaire_code)).scalar_one_or_none()
-    if questionnaire is None or not questionnaire.versions:
-        errors["questionnaire"] = f"no published questionnaire {questionnaire_code!r}"
     if not name.strip():
         errors["name"] = "the kiosk needs a name"
     if errors:

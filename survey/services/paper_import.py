@@ -97,7 +97,7 @@ def _import(path: Path, lang: str) -> PaperImportResult:
             present += 1
             continue
         try:
-            group.append(rservice.prepare(payload, lang))
+            group.append(rservice.prepare(payload, lang, data_entry=True))
         except UnknownQuestionnaire as error:
             column = "version" if payload["version"] else "questionnaire"
             problems.append(RowProblem(number, column, str(error)))
@@ -198,6 +198,7 @@ def _response_row(item: rservice.Prepared, received_at) -> dict:
     year, month = year_month(item.submitted_at)
     return {"uuid": item.uuid, "version_id": item.version.id, "unit_id": item.unit_id,
             "service_area_id": item.service_area_id, "procedure_id": item.procedure_id,
-            "kiosk_id": item.kiosk_id, "channel": item.channel,
-            "respondent_type": item.respondent_type, "submitted_at": item.submitted_at,
-            "year": year, "month": month, "received_at": received_at}
+            "kiosk_id": item.kiosk_id, "desk_id": item.desk_id, "link_id": item.link_id,
+            "channel": item.channel, "respondent_type": item.respondent_type,
+            "submitted_at": item.submitted_at, "year": year, "month": month,
+            "received_at": received_at}

@@ -42,8 +42,8 @@ from survey.models import Answer, DossierToken, Response
 from survey.services import aggregates
 
 RESPONSE_COLUMNS = ("uuid", "version_id", "unit_id", "service_area_id", "procedure_id",
-                    "kiosk_id", "channel", "respondent_type", "submitted_at", "received_at",
-                    "year", "month")
+                    "kiosk_id", "desk_id", "link_id", "channel", "respondent_type",
+                    "submitted_at", "received_at", "year", "month")
 # An answer's values after its response id, the order `Submission.answers` holds them in.
 ANSWER_VALUES = ("item_code", "value_int", "value_text", "missing_code")
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -22,6 +23,7 @@ from survey.database import begin_write, insert_rows, write_turn
 from survey.extensions import db
 from survey.models import (
     Answer,
+    Kiosk,
     QuestionnaireVersion,
     Response,
     ServiceArea,
@@ -29,7 +31,14 @@ from survey.models import (
     now_utc,
 )
 from survey.models.responses import CHANNELS
-from survey.services import aggregates, lookups, response_store, tokens
+from survey.services import (
+    aggregates,
+    closed_years,
+    lookups,
+    response_store,
+    storable,
+    tokens,
+)
 from survey.services import questionnaires as qservice
 from survey.services.periods import LOCAL_TZ, year_month
 
@@ -51,6 +60,41 @@ class SubmissionInvalid(ValueError):
 
 class TokenAlreadyUsed(ValueError):
     """A dossier token that was used for another response."""
+
+
+class PaperNotAllowed(PermissionError):
+    """A "paper" answer from outside the paper import: only data entry may claim paper."""
+
+
+class Throttled(ValueError):
+    """A kiosk answer that came sooner after the previous one than a person can use a kiosk.
+
+    It is counted on the kiosk (`throttled_responses`), not stored; the kiosk is told so and
+    drops it from its queue instead of retrying.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """How far back each channel may date an answer (docs/SECURITY.md, "When an answer may be
+    dated"): a kiosk's offline queue up to `kiosk_queue`, a live phone or web page up to
+    `online`; data entry (paper) any time from 2000. None of them inside a closed year."""
+
+    kiosk_queue: timedelta = timedelta(days=7)
+    online: timedelta = timedelta(hours=24)
+    kiosk_min_interval: timedelta = timedelta(seconds=5)
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> Windows:
+        return cls(timedelta(days=config.get("KIOSK_QUEUE_MAX_DAYS", 7)),
+                   timedelta(hours=config.get("ONLINE_MAX_AGE_HOURS", 24)),
+                   timedelta(seconds=config.get("KIOSK_MIN_INTERVAL_SECONDS", 5)))
+
+
+# The proofs each channel accepts; paper has none, it comes only through data entry.
+CHANNEL_PROOFS = {"kiosk": ("kiosk",), "phone": ("qr", "dossier"), "web": ("link", "dossier")}
+PROOF_NAMES = {"kiosk": "a kiosk token", "phone": "a desk QR code or receipt token",
+               "web": "a web link or receipt token"}
 
 
 @dataclass
@@ -75,6 +119,8 @@ class Prepared:
     kiosk_id: int | None = None
     dossier_token_id: int | None = None
     ignored_presses: int = 0
+    desk_id: int | None = None
+    link_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +185,21 @@ def parse_submitted_at(raw: object, now: datetime | None = None) -> datetime:
     return min(at, now)
 
 
-def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None) -> Prepared:
-    """Check a submission (the API's JSON or a paper row) without writing anything."""
+def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None, *,
+            data_entry: bool = False, windows: Windows | None = None) -> Prepared:
+    """Check a submission (the API's JSON or a paper row) without writing anything.
+
+    Every channel must prove its origin with a token (`CHANNEL_PROOFS`) and date its answer
+    inside the window that proof justifies, unless the caller is data entry (`data_entry`:
+    the paper import, or a client allowed to import responses), which alone may claim
+    "paper" or date answers freely. No answer may fall in a year closed for reporting.
+    """
     if not isinstance(payload, Mapping):
         raise SubmissionInvalid({"body": "a JSON object is expected"})
+    if bad := storable.unstorable_fields(payload):
+        # answers.CODE is reported under the item's code, as every answer error is
+        raise SubmissionInvalid({path.removeprefix("answers."): storable.MESSAGE
+                                 for path in bad})
     errors: dict[str, str] = {}
     response_uuid = parse_uuid(payload.get("id"))
     if response_uuid is None:
@@ -151,19 +208,27 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None) -> 
     channel = payload.get("channel")
     if channel not in CHANNELS:
         errors["channel"] = f"one of {', '.join(CHANNELS)}"
+    elif channel == "paper" and not data_entry:
+        raise PaperNotAllowed("paper answers come only through the paper import (the data-entry "
+                              "role, or an API key that may import responses)")
     unit_id, unit_code = _unit(payload.get("unit"), errors)
+    now = now or now_utc()
     try:
         submitted_at = parse_submitted_at(payload.get("submitted_at"), now)
     except ValueError as error:
         errors["submitted_at"] = str(error)
-        submitted_at = now_utc()
+        submitted_at = now
     raw = payload.get("answers")
     if not isinstance(raw, Mapping):
         errors["answers"] = "an object of item code: value is required"
         raw = {}
     prepared = Prepared(response_uuid, version, unit_id, unit_code, channel,  # type: ignore[arg-type]
                         submitted_at, {})
-    dossier_area = _apply_token(prepared, payload, errors)
+    proof, dossier_area = _apply_token(prepared, payload, errors)
+    windows = windows or Windows()
+    if not data_entry:
+        _check_proof(prepared, proof, windows, now, errors)
+    _check_closed_year(prepared, now, errors)
     definition = qservice.definition_of_ref(version)
     answers, answer_errors = qn.validate_answers(definition, raw, lang)
     errors.update(answer_errors)
@@ -172,6 +237,8 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None) -> 
     _ignored_presses(prepared, payload.get("ignored_presses"), errors)
     if errors:
         raise SubmissionInvalid(errors)
+    if not data_entry and prepared.kiosk_id is not None:
+        _check_kiosk_interval(prepared, proof.kiosk, windows)
     return prepared
 
 
@@ -204,46 +271,92 @@ def _unit(code: object, errors: dict[str, str]) -> tuple[int, str]:
     return unit_id, code  # type: ignore[return-value]
 
 
-def _apply_token(prepared: Prepared, payload: Mapping, errors: dict[str, str]) -> int | None:
-    """A kiosk token fixes the kiosk; a dossier token fixes the dossier. Both fix the unit.
+def _apply_token(prepared: Prepared, payload: Mapping,
+                 errors: dict[str, str]) -> tuple[tokens.Proof | None, int | None]:
+    """The token fixes the unit and questionnaire, and the kiosk, desk, link or dossier.
 
-    Returns the service area of the dossier's procedure, when there is one.
+    Returns the proof (None without a valid token) and the service area of the dossier's
+    procedure, when there is one.
     """
     token = payload.get("token")
     if not token:
-        return None
+        return None, None
     if not isinstance(token, str) or "\x00" in token:
         errors["token"] = "a string is expected"
-        return None
+        return None, None
+    try:
+        proof = tokens.identify(token)
+    except tokens.TokenRefused as refused:
+        if refused.reason == "used":
+            raise TokenAlreadyUsed(str(refused)) from refused
+        errors["token"] = str(refused)
+        return None, None
     area_id = None
-    if "." in token:  # signed kiosk tokens have dots; random dossier tokens never do
-        try:
-            kiosk = tokens.kiosk_from_token(token)
-        except tokens.TokenRefused as refused:
-            errors["token"] = str(refused)
-            return None
-        prepared.kiosk_id = kiosk.id
-        unit_id, owner_id, expected_channel = kiosk.unit_id, kiosk.questionnaire_id, "kiosk"
-    else:
-        try:
-            dossier = tokens.find_dossier_token(token)
-        except tokens.TokenRefused as refused:
-            if refused.reason == "used":
-                raise TokenAlreadyUsed(str(refused)) from refused
-            errors["token"] = str(refused)
-            return None
-        prepared.dossier_token_id = dossier.id
-        prepared.procedure_id = dossier.procedure_id
-        if dossier.procedure is not None:
-            area_id = dossier.procedure.service_area_id
-        unit_id, owner_id, expected_channel = dossier.unit_id, dossier.questionnaire_id, None
-    if prepared.unit_id and prepared.unit_id != unit_id:
+    if proof.kiosk is not None:
+        prepared.kiosk_id = proof.kiosk.id
+    prepared.desk_id, prepared.link_id = proof.desk_id, proof.link_id
+    if proof.dossier is not None:
+        prepared.dossier_token_id = proof.dossier.id
+        prepared.procedure_id = proof.dossier.procedure_id
+        if proof.dossier.procedure is not None:
+            area_id = proof.dossier.procedure.service_area_id
+    if prepared.unit_id and prepared.unit_id != proof.unit_id:
         errors["unit"] = "does not match the token's unit"
-    if owner_id != prepared.version.questionnaire_id:
+    if proof.questionnaire_id != prepared.version.questionnaire_id:
         errors["questionnaire"] = "does not match the token's questionnaire"
-    if expected_channel and prepared.channel != expected_channel:
-        errors["channel"] = f"must be {expected_channel} with a kiosk token"
-    return area_id
+    return proof, area_id
+
+
+def _check_proof(prepared: Prepared, proof: tokens.Proof | None, windows: Windows,
+                 now: datetime, errors: dict[str, str]) -> None:
+    """The token must be one the channel accepts, and the answer dated inside its window."""
+    channel = prepared.channel
+    if channel not in CHANNEL_PROOFS or "token" in errors:
+        return
+    if proof is None or proof.kind not in CHANNEL_PROOFS[channel]:
+        errors["token"] = f"channel {channel} needs {PROOF_NAMES[channel]}"
+        return
+    back = windows.kiosk_queue if proof.kind == "kiosk" else windows.online
+    earliest = now - back
+    if proof.issued_at is not None:
+        earliest = max(earliest, proof.issued_at - CLOCK_SKEW)
+    if "submitted_at" not in errors and prepared.submitted_at < earliest:
+        errors["submitted_at"] = (
+            f"earlier than this {PROOF_LABELS[proof.kind]} allows "
+            f"(not before {earliest.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M})")
+
+
+PROOF_LABELS = {"kiosk": "kiosk", "qr": "QR code", "link": "web link", "dossier": "receipt"}
+
+
+def _check_closed_year(prepared: Prepared, now: datetime, errors: dict[str, str]) -> None:
+    """No channel may add to a year whose figures are closed. The current year is never
+    closed (`periods.close_year` refuses it), so most submissions skip the look-up."""
+    if "submitted_at" in errors:
+        return
+    year, _ = year_month(prepared.submitted_at)
+    if year != year_month(now)[0] and closed_years.is_closed(year):
+        errors["submitted_at"] = f"in {year}, a year closed for reporting"
+
+
+def _check_kiosk_interval(prepared: Prepared, kiosk, windows: Windows) -> None:
+    """Refuse (and count) a kiosk answer dated too close to another of the same kiosk.
+
+    The interval is measured on the answers' own times, not on when they arrive, so a queue
+    sent at once after an outage passes while a script replaying one kiosk does not.
+    """
+    seconds = kiosk.min_interval_seconds
+    interval = windows.kiosk_min_interval if seconds is None else timedelta(seconds=seconds)
+    if interval <= timedelta(0):
+        return
+    at = prepared.submitted_at
+    near = _scalar(select(Response.id).where(
+        Response.kiosk_id == prepared.kiosk_id,
+        Response.submitted_at > at - interval, Response.submitted_at < at + interval,
+        Response.uuid != prepared.uuid).limit(1))
+    if near is not None:
+        raise Throttled(f"less than {interval.total_seconds():g} s after another answer of "
+                        "this kiosk")
 
 
 def _derive(prepared: Prepared, definition: qn.Questionnaire, asked: object,
@@ -285,18 +398,39 @@ def _ignored_presses(prepared: Prepared, raw: object, errors: dict[str, str]) ->
         prepared.ignored_presses = raw
 
 
-def submit(payload: Mapping, lang: str = "vi") -> SubmitResult:
-    """Check and store one submission in its own transaction; commits."""
+def submit(payload: Mapping, lang: str = "vi", *, data_entry: bool = False) -> SubmitResult:
+    """Check and store one submission in its own transaction; commits.
+
+    `data_entry`: the caller may import responses (paper, any date); see `prepare`.
+    """
+    checks = {"data_entry": data_entry, "windows": Windows.from_config(current_app.config)}
     try:
-        return _submit(payload, lang)
+        return _submit(payload, lang, checks)
     except IntegrityError:
         # Not a repeated id, so a foreign key: a unit or version this worker remembered is
         # gone. Forget, and check again with what the database holds now.
         lookups.forget()
-        return _submit(payload, lang)
+        return _submit(payload, lang, checks)
+    except Throttled:
+        _count_throttled(payload)
+        raise
 
 
-def _submit(payload: Mapping, lang: str) -> SubmitResult:
+def _count_throttled(payload: Mapping) -> None:
+    """Add one to the kiosk's count of answers refused as too fast (its own transaction)."""
+    try:
+        kiosk = tokens.kiosk_from_token(payload["token"])
+        with write_turn():
+            begin_write()
+            db.session.execute(db.update(Kiosk).where(Kiosk.id == kiosk.id).values(
+                throttled_responses=Kiosk.throttled_responses + 1))
+            db.session.commit()
+    except (tokens.TokenRefused, SQLAlchemyError):
+        db.session.rollback()  # a count lost is a count; the answer was refused either way
+        logging.getLogger(__name__).warning("could not count a throttled kiosk answer")
+
+
+def _submit(payload: Mapping, lang: str, checks: dict) -> SubmitResult:
     """The checks (look-ups and validating every answer) only read, so they run before the write
     transaction: on SQLite only one writer holds the lock at a time, and it should hold it for
     the inserts alone, not for the Python work of validation. The roll-up counts, and every
@@ -306,10 +440,11 @@ def _submit(payload: Mapping, lang: str) -> SubmitResult:
     are rare, and every first submission would pay for that query.
     """
     try:
-        prepared = prepare(payload, lang)
+        prepared = prepare(payload, lang, **checks)
         row = _response_row(prepared)
         counts = _counts(prepared, row)
-    except (SubmissionInvalid, TokenAlreadyUsed, qservice.UnknownQuestionnaire):
+    except (SubmissionInvalid, TokenAlreadyUsed, qservice.UnknownQuestionnaire, Throttled,
+            PaperNotAllowed):
         # A retry of a stored response is answered with it, even if it would not pass today
         # (its receipt is used now, its unit renamed…).
         if (existing := _stored_id(payload)) is not None:
@@ -399,6 +534,7 @@ def _response_row(prepared: Prepared) -> dict:
     return {"uuid": prepared.uuid, "version_id": prepared.version.id,
             "unit_id": prepared.unit_id, "service_area_id": prepared.service_area_id,
             "procedure_id": prepared.procedure_id, "kiosk_id": prepared.kiosk_id,
+            "desk_id": prepared.desk_id, "link_id": prepared.link_id,
             "channel": prepared.channel, "respondent_type": prepared.respondent_type,
             "submitted_at": prepared.submitted_at, "year": year, "month": month}
 

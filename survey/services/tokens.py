@@ -1,7 +1,9 @@
-"""Tokens that carry context into the citizen pages: kiosks, desk QR codes, dossier receipts.
+"""Tokens that carry context into the citizen pages: kiosks, desk QR codes, web links and
+dossier receipts. Each is the proof that an answer came through a real channel (docs/SECURITY.md).
 
-Kiosk and QR tokens are signed (itsdangerous, the app SECRET_KEY, one salt per purpose) so a
-URL cannot be edited to rate another unit; they are not secret. Dossier tokens are random,
+Kiosk, QR and web-link tokens are signed (itsdangerous, the app SECRET_KEY, one salt per
+purpose) so a URL cannot be edited to rate another unit; they are not secret. Kiosks and web
+links also carry a nonce stored with them, so they can be revoked. Dossier tokens are random,
 single-use and secret; only their SHA-256 is stored.
 """
 
@@ -17,12 +19,22 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.database import begin_write
 from survey.extensions import db
-from survey.models import Desk, DossierToken, Kiosk, Procedure, Questionnaire, Unit, now_utc
+from survey.models import (
+    Desk,
+    DossierToken,
+    Kiosk,
+    Procedure,
+    Questionnaire,
+    Unit,
+    WebLink,
+    now_utc,
+)
 from survey.models.tokens import ON_TIME_STATUSES
 from survey.services import audit
 
 KIOSK_SALT = "hailong.kiosk"
 QR_SALT = "hailong.qr-context"
+LINK_SALT = "hailong.web-link"
 DOSSIER_RATING = "dossier_rating"
 
 
@@ -104,6 +116,75 @@ def qr_context(token: str) -> QrContext:
             db.select(Desk).filter_by(unit_id=unit.id, code=data["d"])
         ).scalar_one_or_none()
     return QrContext(unit, desk, questionnaire)
+
+
+# --- web links ------------------------------------------------------------------------------
+
+
+def link_token(link: WebLink) -> str:
+    return _serializer(LINK_SALT).dumps({"w": link.id, "n": link.token_nonce})
+
+
+def link_from_token(token: str) -> WebLink:
+    try:
+        data = _serializer(LINK_SALT).loads(token)
+    except BadSignature as error:
+        raise TokenRefused("invalid", "the web link is not valid") from error
+    link = db.session.get(WebLink, data.get("w")) if isinstance(data, dict) else None
+    if link is None or link.token_nonce != data.get("n"):
+        raise TokenRefused("invalid", "the web link is not valid")
+    if link.revoked_at is not None or (link.expires_at is not None
+                                       and link.expires_at <= now_utc()):
+        raise TokenRefused("revoked", "this web link has been switched off")
+    return link
+
+
+# --- which proof a token is -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """What a token proves about a submission: its kind, unit, questionnaire and since when.
+
+    kind: "kiosk", "qr" (a desk poster), "link" (an officer's web link) or "dossier".
+    """
+
+    kind: str
+    unit_id: int
+    questionnaire_id: int
+    issued_at: object  # datetime | None: answers cannot predate their proof
+    kiosk: Kiosk | None = None
+    desk_id: int | None = None
+    link_id: int | None = None
+    dossier: DossierToken | None = None
+
+
+def identify(token: str) -> Proof:
+    """The proof a submission's token gives; TokenRefused when it gives none.
+
+    Random dossier tokens never hold a dot; signed tokens always do, and their salt tells the
+    kind (a kiosk token does not verify as a QR code, and so on).
+    """
+    if "." not in token:
+        row = find_dossier_token(token)
+        return Proof("dossier", row.unit_id, row.questionnaire_id, row.issued_at, dossier=row)
+    for kind, salt in (("kiosk", KIOSK_SALT), ("qr", QR_SALT), ("link", LINK_SALT)):
+        try:
+            _serializer(salt).loads(token)
+        except BadSignature:
+            continue
+        if kind == "kiosk":
+            kiosk = kiosk_from_token(token)
+            return Proof("kiosk", kiosk.unit_id, kiosk.questionnaire_id, kiosk.created_at,
+                         kiosk=kiosk)
+        if kind == "link":
+            link = link_from_token(token)
+            return Proof("link", link.unit_id, link.questionnaire_id, link.created_at,
+                         link_id=link.id)
+        context = qr_context(token)
+        return Proof("qr", context.unit.id, context.questionnaire.id, None,
+                     desk_id=context.desk.id if context.desk else None)
+    raise TokenRefused("invalid", "the token is not valid")
 
 
 # --- dossier tokens -------------------------------------------------------------------------

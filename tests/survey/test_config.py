@@ -41,9 +41,23 @@ def test_production_starts_with_a_real_key(monkeypatch, tmp_path):
     monkeypatch.setenv("HAILONG_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_production_refuses_rate_limits_counted_per_worker(monkeypatch, tmp_path):
+    """memory:// keeps one count per process: N gunicorn workers would allow N times each
+    limit, so production needs a shared storage (or limits switched off on purpose)."""
+    monkeypatch.setenv("HAILONG_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app()
+    monkeypatch.setenv("RATELIMIT_ENABLED", "0")
+    assert create_app().config["RATELIMIT_ENABLED"] is False
 
 
 def test_unknown_environment_name_is_refused(monkeypatch):

@@ -43,7 +43,7 @@ def test_every_response_carries_the_headers(client, url):
 
 def test_production_adds_hsts(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'p.db'}", HAILONG_ENV="production",
-                   SECRET_KEY="x" * 40)
+                   SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
     response = app.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     with app.app_context():

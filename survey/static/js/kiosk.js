@@ -19,21 +19,33 @@
   /* ---- outbox: answers wait here, under their UUID, until the server has them ---- */
   function openDb() {
     return new Promise(function (resolve, reject) {
-      var req = indexedDB.open("hailong-kiosk", 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore("outbox", { keyPath: "id" }); };
+      var req = indexedDB.open("hailong-kiosk", 2);
+      req.onupgradeneeded = function () {
+        var names = req.result.objectStoreNames;
+        if (!names.contains("outbox")) req.result.createObjectStore("outbox", { keyPath: "id" });
+        // Answers the server refused (4xx): kept aside for an officer, never retried, so
+        // one bad answer cannot hold back the queue behind it.
+        if (!names.contains("refused")) req.result.createObjectStore("refused", { keyPath: "id" });
+      };
       req.onsuccess = function () { resolve(req.result); };
       req.onerror = function () { reject(req.error); };
     });
   }
-  function outbox(mode, action) {
+  function outbox(mode, action, name) {
+    name = name || "outbox";
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction("outbox", mode);
-        var req = action(tx.objectStore("outbox"));
+        var tx = db.transaction(name, mode);
+        var req = action(tx.objectStore(name));
         tx.oncomplete = function () { db.close(); resolve(req.result); };
         tx.onerror = function () { db.close(); reject(tx.error); };
       });
     });
+  }
+  function later(seconds) {
+    var error = new Error("retry later");
+    error.retryAfter = seconds;
+    return error;
   }
   function send(entry) {
     return fetch(cfg.api, {
@@ -41,14 +53,24 @@
       headers: { "Content-Type": "application/json", "Accept-Language": cfg.lang },
       body: JSON.stringify(entry)
     }).then(function (response) {
-      // 5xx and 429 are worth retrying; any other answer is final (200 = already stored).
-      if (response.status >= 500 || response.status === 429 || response.status === 408) {
-        throw new Error("retry later");
+      // 429: the server asks the whole queue to wait (Retry-After); 5xx and 408: this answer
+      // waits for the next round while the others go on. 2xx is final (201 stored, 200
+      // already stored, 202 counted but refused as too fast); any other 4xx is set aside.
+      if (response.status === 429) {
+        throw later(parseInt(response.headers.get("Retry-After"), 10) || 60);
       }
-      if (!response.ok) console.warn("kiosk: the server refused a response", response.status);
-      return outbox("readwrite", function (store) { return store.delete(entry.id); });
-    });
+      if (response.status >= 500 || response.status === 408) return false;
+      var done = outbox("readwrite", function (store) { return store.delete(entry.id); });
+      if (response.ok) return done.then(function () { return true; });
+      console.warn("kiosk: the server refused a response", response.status);
+      return done.then(function () {
+        return outbox("readwrite", function (store) {
+          return store.put({ id: entry.id, status: response.status, entry: entry });
+        }, "refused");
+      }).then(function () { return true; });
+    }, function () { throw later(0); });  /* offline: the rest would fail the same way */
   }
+  var retryTimer = null;
   function flush() {
     if (flushing) return Promise.resolve();
     flushing = true;
@@ -56,7 +78,12 @@
       return all.reduce(function (done, entry) {
         return done.then(function () { return send(entry); });
       }, Promise.resolve());
-    }).catch(function () { /* offline: try again later */ }).then(function () {
+    }).catch(function (error) {
+      if (error && error.retryAfter) {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(flush, error.retryAfter * 1000);
+      }
+    }).then(function () {
       flushing = false;
       return showQueue();
     });
