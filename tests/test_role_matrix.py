@@ -35,6 +35,7 @@ EXPECTED: dict[str, object] = {
     "auth.login": PUBLIC, "auth.logout": STAFF, "auth.change_password": STAFF,
     "collect.kiosk": PUBLIC, "collect.kiosk_service_worker": PUBLIC, "collect.survey": PUBLIC,
     "collect.receipt": PUBLIC, "collect.receipt_qr": PUBLIC, "collect.thanks": PUBLIC,
+    "collect.web_link": PUBLIC, "collect.create_link": KIOSKS, "collect.revoke_link": KIOSKS,
     "collect.kiosks": KIOSKS, "collect.poster": KIOSKS, "collect.poster_qr": KIOSKS,
     "collect.create_kiosk": KIOSKS, "collect.change_kiosk": KIOSKS,
     "collect.new_dossier_token": TOKENS,
@@ -57,7 +58,6 @@ EXPECTED: dict[str, object] = {
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN,
     "admin.reset_password": ADMIN, "admin.units": ADMIN, "admin.import_units": ADMIN,
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,
-    "security.anomalies": ADMIN,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
         "set_status", "export", "assign", "section", "section_op", "item", "item_op",
@@ -67,7 +67,7 @@ EXPECTED: dict[str, object] = {
 # Values for URL arguments, in scope of the unit officer (HN-X01) so that a refusal is a bug.
 ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "unit_code":
         "HN-X01", "desk_code": "MC1", "dossier_code": "D1", "filename": "css/base.css",
-        "version": "0", "fmt": "csv", "kiosk_id": 1}
+        "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1}
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
                  "dashboard.unit": {"code": "HN-X01"}}
 

@@ -95,7 +95,9 @@ def web_link(token: str):
     try:
         link = tokens.link_from_token(token)
     except tokens.TokenRefused as refusal:
-        return refused(refusal.reason, 410 if refusal.reason == "revoked" else 404)
+        if refusal.reason == "revoked":
+            return refused("link_off", 410)
+        return refused(refusal.reason)
     ctx = FlowContext(link.questionnaire.code, link.unit.code, "web", token=token,
                       title=_unit_title(link.unit))
     return _run(ctx, request.method)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from survey.access import current_principal, page_requires
 from survey.collect import bp
 from survey.collect.qr import qr_response, qr_svg_markup
 from survey.extensions import db
-from survey.models import Desk, Kiosk, Unit
+from survey.models import Desk, Kiosk, Unit, WebLink
 from survey.services import kiosks as kiosk_service
-from survey.services import tokens
+from survey.services import tokens, web_links
 from survey.services.questionnaires import published_codes
+from survey.services.web_links import MAX_DAYS
 
 
 def _in_scope(unit: Unit) -> None:
@@ -129,17 +130,74 @@ def change_kiosk(kiosk_id: int, action: str):
 
 @bp.get("/kiosks")
 @page_requires("manage_kiosks")
-def kiosks(form: KioskForm | None = None):
+def kiosks(form: KioskForm | None = None, link_form: WebLinkForm | None = None):
     scope = current_principal().unit_scope
-    query = db.select(Kiosk).join(Unit).order_by(Unit.code, Kiosk.name)
-    if scope is not None:
-        query = query.where(Unit.path.startswith(scope.path))
     rows = [(k, url_for("collect.kiosk", token=tokens.kiosk_token(k), _external=True))
-            for k in db.session.execute(query).scalars()]
+            for k in _in_scope_rows(Kiosk, scope, Kiosk.name)]
+    links = [(w, url_for("collect.web_link", token=tokens.link_token(w), _external=True))
+             for w in _in_scope_rows(WebLink, scope, WebLink.label)]
     desks = db.session.execute(db.select(Desk).join(Unit).order_by(Unit.code, Desk.code))
     desks = [d for d in desks.scalars() if scope is None or d.unit.path.startswith(scope.path)]
-    return render_template("collect/kiosks.html", rows=rows, desks=desks,
-                           form=form or _kiosk_form(scope), action_form=FlaskForm())
+    return render_template("collect/kiosks.html", rows=rows, desks=desks, links=links,
+                           form=form or _kiosk_form(scope),
+                           link_form=link_form or _link_form(scope), action_form=FlaskForm())
+
+
+def _in_scope_rows(model, scope: Unit | None, order):
+    query = db.select(model).join(Unit).order_by(Unit.code, order)
+    if scope is not None:
+        query = query.where(Unit.path.startswith(scope.path))
+    return db.session.execute(query).scalars()
+
+
+class WebLinkForm(FlaskForm):
+    label = StringField(_l("Where the link is published"),
+                        validators=[DataRequired(), Length(max=120)])
+    unit = SelectField(_l("Unit"), validators=[DataRequired()])
+    questionnaire = SelectField(_l("Questionnaire"), validators=[DataRequired()])
+    days = IntegerField(_l("Valid for (days, optional)"),
+                        validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)])
+
+
+def _link_form(scope: Unit | None) -> WebLinkForm:
+    form = WebLinkForm()
+    form.unit.choices = _unit_choices(scope)
+    form.questionnaire.choices = [SelectChoice(c, c) for c in published_codes("survey")]
+    return form
+
+
+@bp.post("/links")
+@page_requires("manage_kiosks")
+def create_link():
+    """A public web link (the "web" channel's proof), for a unit's website or a message."""
+    principal = current_principal()
+    form = _link_form(principal.unit_scope)
+    if form.validate_on_submit():
+        try:
+            web_links.create_link(form.label.data, form.unit.data, form.questionnaire.data,
+                                  principal.name, form.days.data, principal.unit_scope)
+        except kiosk_service.KioskRequestInvalid as invalid:
+            db.session.rollback()
+            _show_errors(form, invalid.errors)
+        else:
+            db.session.commit()
+            return redirect(url_for("collect.kiosks"))
+    return kiosks(link_form=form), 422
+
+
+@bp.post("/links/<int:link_id>/revoke")
+@page_requires("manage_kiosks")
+def revoke_link(link_id: int):
+    principal = current_principal()
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        web_links.revoke_link(link_id, principal.name, principal.unit_scope)
+    except kiosk_service.KioskRequestInvalid:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("collect.kiosks"))
 
 
 class DossierTokenForm(FlaskForm):

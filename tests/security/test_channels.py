@@ -391,3 +391,38 @@ def test_a_lone_surrogate_is_refused_naming_its_field(app, client, world, field)
     assert reply.status_code == 422, reply.get_data(as_text=True)
     assert field.removeprefix("answers.") in reply.json["errors"]
     assert _stored(app) == 0
+
+
+# --- 7. officers issue and switch off web links ---------------------------------------------------
+
+
+def test_an_officer_issues_a_web_link_that_works_until_switched_off(app, client, land):
+    from tests.design.helpers import login, make_users, post
+
+    with app.app_context():
+        qservice.load_and_publish_builtins()
+        db.session.commit()
+    make_users(app)  # the unit officer belongs to HN-X01
+    login(client, "unit_officer")
+    outside = post(client, "/kiosks", "/links", {"label": "Web xã bên", "unit": "HN-X02",
+                                                 "questionnaire": "land_survey"})
+    assert outside.status_code == 422  # not their unit: refused, nothing issued
+    made = post(client, "/kiosks", "/links", {"label": "Cổng thông tin xã", "unit": "HN-X01",
+                                              "questionnaire": "land_survey", "days": "30"})
+    assert made.status_code == 302
+    page = client.get("/kiosks").get_data(as_text=True)
+    assert "Cổng thông tin xã" in page
+    token = re.search(r'href="http://localhost/w/([^"]+)"', page).group(1)
+    with app.app_context():
+        link = db.session.execute(db.select(WebLink)).scalar_one()
+        assert link.created_by == "unit_officer" and link.expires_at is not None
+        link_id = link.id
+    citizen = app.test_client()
+    body = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": "HN-X01",
+            "channel": "web", "token": token, "answers": land}
+    assert citizen.get(f"/w/{token}").status_code == 200
+    assert citizen.post(API, json=body).status_code == 201
+    assert post(client, "/kiosks", f"/links/{link_id}/revoke").status_code == 302
+    again = citizen.post(API, json={**body, "id": str(uuid.uuid4())})
+    assert again.status_code == 422
+    assert citizen.get(f"/w/{token}").status_code == 410
