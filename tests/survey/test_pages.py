@@ -2,8 +2,8 @@
 
 import pytest
 
-from survey.extensions import db
 from survey.auth.throttle import BUDGETS
+from survey.extensions import db
 from survey.services.accounts import create_user
 from tests.conftest import csrf_from, make_app
 
