@@ -89,10 +89,15 @@
     });
   }
   function showQueue() {
-    return outbox("readonly", function (store) { return store.count(); }).then(function (n) {
-      queueNote.hidden = n === 0;
-      queueNote.textContent = n ? cfg.waiting.replace("{n}", n) : "";
-    });
+    var count = function (store) { return store.count(); };
+    return Promise.all([outbox("readonly", count), outbox("readonly", count, "refused")])
+      .then(function (n) {
+        var lines = [];
+        if (n[0]) lines.push(cfg.waiting.replace("{n}", n[0]));
+        if (n[1]) lines.push(cfg.refused.replace("{n}", n[1]));
+        queueNote.hidden = lines.length === 0;
+        queueNote.textContent = lines.join(" · ");
+      });
   }
 
   /* ---- screens and steps ---- */
