@@ -9,7 +9,7 @@ from survey.models import Kiosk
 
 LEFT_BEHIND = """async () => {
   const db = await new Promise((ok) => {
-    const r = indexedDB.open("hailong-kiosk", 1); r.onsuccess = () => ok(r.result); });
+    const r = indexedDB.open("hailong-kiosk"); r.onsuccess = () => ok(r.result); });
   const queued = await new Promise((ok) => {
     const r = db.transaction("outbox").objectStore("outbox").count();
     r.onsuccess = () => ok(r.result); });
@@ -117,3 +117,47 @@ def test_offline_answers_wait_and_are_each_stored_exactly_once(kiosk_page, live)
     note.wait_for(state="hidden", timeout=10000)
     time.sleep(1)
     assert live.count_responses() == before + 3
+
+
+SPOIL_FIRST = """async () => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("hailong-kiosk"); r.onsuccess = () => ok(r.result); });
+  const all = await new Promise((ok) => {
+    const r = db.transaction("outbox").objectStore("outbox").getAll();
+    r.onsuccess = () => ok(r.result); });
+  all.sort((a, b) => a.id < b.id ? -1 : 1);
+  const spoiled = Object.assign({}, all[0], {answers: {rating: 7}});
+  await new Promise((ok) => {
+    const tx = db.transaction("outbox", "readwrite");
+    tx.objectStore("outbox").put(spoiled); tx.oncomplete = ok; });
+  db.close();
+  return spoiled.id;
+}"""
+
+REFUSED = """async () => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("hailong-kiosk"); r.onsuccess = () => ok(r.result); });
+  const ids = await new Promise((ok) => {
+    const r = db.transaction("refused").objectStore("refused").getAllKeys();
+    r.onsuccess = () => ok(r.result); });
+  db.close();
+  return ids;
+}"""
+
+
+def test_a_refused_answer_is_set_aside_and_the_queue_goes_on(kiosk_page, live):
+    """One answer the server refuses (422) must not hold back the answers queued after it."""
+    before = live.count_responses()
+    kiosk_page.goto(live.kiosk_path)
+    kiosk_page.context.set_offline(True)
+    for value in (3, 2, 3):
+        kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+        rate(kiosk_page, value)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    note = kiosk_page.locator("#queue")
+    assert wait_until(lambda: note.inner_text().endswith(": 3"), timeout=5), note.inner_text()
+    spoiled = kiosk_page.evaluate(SPOIL_FIRST)  # sent first: the outbox is read in id order
+    kiosk_page.context.set_offline(False)
+    assert wait_until(lambda: live.count_responses() == before + 2, timeout=30)
+    assert wait_until(lambda: kiosk_page.evaluate(REFUSED) == [spoiled], timeout=10)
+    assert wait_until(lambda: "1" in note.inner_text() and note.is_visible(), timeout=20)
