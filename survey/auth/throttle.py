@@ -46,7 +46,9 @@ def _identifiers(budget: str, username: str, address: str) -> tuple[str, ...]:
     # Quoted so that a "/" in a name cannot make two different pairs share one storage key.
     account = quote(username.casefold(), safe="")
     parts = {ACCOUNT_ADDRESS: (account, address), ADDRESS: (address,), ACCOUNT: (account,)}
-    return ("login-failures", budget, *parts[budget])
+    # The prefix keeps apps that share one Redis apart, as it does for the limiter's own keys.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "hailong"
+    return (prefix, "login-failures", budget, *parts[budget])
 
 
 def retry_after(username: str, address: str) -> int | None:

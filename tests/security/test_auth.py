@@ -9,6 +9,7 @@ real user from another address, bearer clients, citizens' submissions).
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from contextlib import contextmanager
 
@@ -182,10 +183,20 @@ def _user(name: str) -> User:
 
 # --- 7. throttling per client instead of a lockout, one hash check per outcome ---------------
 
-@pytest.fixture
-def limited(tmp_path):
-    """An app whose rate limits are on (the shared fixtures turn them off)."""
-    app = make_app(f"sqlite:///{tmp_path / 'limited.db'}", RATELIMIT_ENABLED=True)
+def _storages():
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    return ["memory://", pytest.param(redis_url, id="redis", marks=pytest.mark.skipif(
+        not redis_url, reason="TEST_REDIS_URL is not set"))]
+
+
+@pytest.fixture(params=_storages())
+def limited(tmp_path, request):
+    """An app whose rate limits are on (the shared fixtures turn them off), counting in memory
+    as in development and, when TEST_REDIS_URL is set, in Redis as in production."""
+    app = make_app(f"sqlite:///{tmp_path / 'limited.db'}", RATELIMIT_ENABLED=True,
+                   RATELIMIT_STORAGE_URI=request.param or "memory://",
+                   # Redis keeps counts between runs: each test counts under its own prefix.
+                   RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
     with app.app_context():
         db.create_all()
         load_service_areas()
