@@ -42,9 +42,25 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
 
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copy, drop and rename; the drop would
+            # break the foreign keys of the tables that reference it (SQLite counts those
+            # breaks even when deferred, and a rename does not undo them). The pragma only
+            # takes effect outside a transaction, so it goes to the driver's connection
+            # (in autocommit: survey/database.py), around the migrations.
+            _sqlite_foreign_keys(connection, on=False)
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 if context.is_offline_mode():
