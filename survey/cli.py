@@ -32,11 +32,13 @@ def register(app) -> None:
     from survey.cli_questionnaires import questionnaire
     from survey.cli_records import records
     from survey.cli_report import report
+    from survey.cli_responses import responses
 
     for command in (init, demo, create_user, api_key, units, questionnaire, report,
                     import_responses, export, records, aggregates, backup, restore, kiosk,
                     link, years):
         app.cli.add_command(command)
+    app.cli.add_command(responses)
 
 
 def _fail(message: str) -> None:

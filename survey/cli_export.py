@@ -19,9 +19,14 @@ from survey.services.exports import FORMATS
               help="Also write the codebook (variables, labels, value labels) as CSV.")
 @click.option("--lang", type=click.Choice(("vi", "en")), default="vi",
               help="Language of the .sav variable and value labels.")
+@click.option("--quarantined", type=click.Choice(("exclude", "include", "only")),
+              default="exclude", show_default=True,
+              help="Quarantined responses count in no figure and are left out; an "
+                   "administrator may take them too, or only them.")
 @filter_options
 @with_appcontext
-def export(fmt: str | None, out: Path, codebook: Path | None, lang: str, **options) -> None:
+def export(fmt: str | None, out: Path, codebook: Path | None, lang: str, quarantined: str,
+           **options) -> None:
     """Export responses in the layout `hailong import-responses` reads back."""
     from survey.api.errors import BadParameter
     from survey.api.params import parse_scope
@@ -34,7 +39,7 @@ def export(fmt: str | None, out: Path, codebook: Path | None, lang: str, **optio
         raise click.BadParameter(f"give --format ({', '.join(FORMATS)})", param_hint="--format")
     args = filter_args(options)
     try:
-        table = exports.export_table(parse_scope(args, None))
+        table = exports.export_table(parse_scope(args, None), quarantined=quarantined)
         counted = _Counter(table.rows)
         exports.write(fmt, table.columns, counted, out, lang)
     except (BadParameter, ScopeError) as error:

@@ -58,6 +58,7 @@ EXPECTED: dict[str, object] = {
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN,
     "admin.reset_password": ADMIN, "admin.units": ADMIN, "admin.import_units": ADMIN,
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,
+    "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
         "set_status", "export", "assign", "section", "section_op", "item", "item_op",

@@ -18,6 +18,7 @@ from survey.models.base import Base, now_utc
 from survey.models.kiosks import Desk, Kiosk, WebLink
 from survey.models.par_index import ParIndexEntry
 from survey.models.periods import ClosedYear
+from survey.models.quarantine import Quarantine
 from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, VersionItem
 from survey.models.records import DossierStat
 from survey.models.responses import Answer, Response
@@ -47,6 +48,7 @@ __all__ = [
     "ParIndexEntry",
     "Procedure",
     "ProcedureGroup",
+    "Quarantine",
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",

@@ -55,6 +55,8 @@ class Response(Base):
     # web link. Kept so that bursts through one poster or link can be found and quarantined.
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"))
     link_id: Mapped[int | None] = mapped_column(ForeignKey("web_link.id"))
+    # Set while the response is quarantined: it is kept but counts in no figure.
+    quarantine_id: Mapped[int | None] = mapped_column(ForeignKey("quarantine.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10))
     respondent_type: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,7 +18,9 @@ def _with_item():
     return (select().select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
             .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
-                                    VersionItem.code == Answer.item_code)))
+                                    VersionItem.code == Answer.item_code))
+            # quarantined responses are subtracted from the roll-ups (response_admin)
+            .where(Response.quarantine_id.is_(None)))
 
 
 def _envelope() -> dict:

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from survey.extensions import db
 from survey.models import Answer, Desk, Kiosk, Response, VersionItem
@@ -116,13 +116,14 @@ def ctx(planted):
 
 def test_a_burst_is_found_once_and_ordinary_kiosks_are_not(ctx):
     found = anomalies.bursts(min_count=20, window_seconds=300)
-    assert [(b.kiosk, b.unit_code, b.responses) for b in found] == [("burst", "U1", 25)]
+    assert [(b.source, b.name, b.unit_code, b.responses) for b in found] == \
+        [("kiosk", "burst", "U1", 25)]
     assert found[0].first_at == START + timedelta(days=1)
     assert found[0].last_at == START + timedelta(days=1, seconds=240)
 
 
 def test_the_burst_threshold_is_a_setting(ctx):
-    assert {b.kiosk for b in anomalies.bursts(min_count=19, window_seconds=300)} == \
+    assert {b.name for b in anomalies.bursts(min_count=19, window_seconds=300)} == \
         {"burst", "almost"}
     assert anomalies.bursts(min_count=26, window_seconds=300) == []
 
@@ -144,7 +145,12 @@ def test_the_small_kiosk_is_flagged_only_when_the_minimum_allows_it(ctx):
 
 
 def test_ignored_presses_are_listed(ctx):
-    assert [(k.kiosk, k.ignored_presses) for k in anomalies.ignored_presses()] == [("burst", 7)]
+    assert [(k.kiosk, k.ignored_presses, k.throttled_responses)
+            for k in anomalies.ignored_presses()] == [("burst", 7, 0)]
+    # answers refused as too fast count too
+    db.session.execute(update(Kiosk).where(Kiosk.name == "almost").values(throttled_responses=9))
+    assert [(k.kiosk, k.ignored_presses, k.throttled_responses)
+            for k in anomalies.ignored_presses()] == [("almost", 0, 9), ("burst", 7, 0)]
 
 
 def test_bad_thresholds_are_refused(ctx):
@@ -157,8 +163,9 @@ def test_the_page_shows_the_flags_to_an_admin(planted):
     client = planted.app.test_client()
     login(client, "admin")
     html = client.get("/security/anomalies").text
-    assert "Ít nhất 20 phiếu từ một ki-ốt trong vòng 5 phút." in html
-    assert "<td>burst</td><td>U1</td>" in html and "<td>25</td>" in html
+    assert "Ít nhất 20 phiếu qua một ki-ốt, áp phích QR tại quầy hoặc đường dẫn web trong " \
+        "vòng 5 phút." in html
+    assert "<td>Ki-ốt</td><td>burst</td><td>U1</td>" in html and "<td>25</td>" in html
     assert "<td>gamed</td><td>Quầy gamed</td><td>U1</td><td>40</td>" in html
     assert "97.5 %" in html
-    assert "<td>7</td>" in html  # the ignored presses
+    assert "<td>burst</td><td>U1</td><td>7</td>" in html  # the ignored presses

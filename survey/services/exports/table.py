@@ -109,14 +109,25 @@ def item_columns(versions: list[QuestionnaireVersion]) -> list[Column]:
     return list(columns.values())
 
 
-def export_table(scope: Scope, chunk: int = CHUNK) -> ExportTable:
+# Which responses an export takes: quarantined ones are left out, as from every figure,
+# unless an administrator asks for them (`hailong export --quarantined include|only`).
+QUARANTINED = ("exclude", "include", "only")
+
+
+def export_table(scope: Scope, chunk: int = CHUNK, quarantined: str = "exclude") -> ExportTable:
     """The columns and a lazy row generator for the responses in `scope`."""
+    if quarantined not in QUARANTINED:
+        raise ValueError(f"quarantined: one of {', '.join(QUARANTINED)}")
     refs = References.load()
     stream = resolve_stream(scope)
     envelope = [Column(name, *ENVELOPE_LABELS[name], "envelope",
                        "int" if name == "version" else "text") for name in ENVELOPE]
     items = item_columns(_versions(scope, stream))
     conditions = scope_conditions(scope, refs, stream)
+    if quarantined == "exclude":
+        conditions.append(Response.quarantine_id.is_(None))
+    elif quarantined == "only":
+        conditions.append(Response.quarantine_id.is_not(None))
     return ExportTable(envelope + items, _rows(conditions, [c.name for c in items], chunk))
 
 
