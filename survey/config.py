@@ -64,6 +64,9 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "KIOSK_QUEUE_MAX_DAYS": int(env.get("KIOSK_QUEUE_MAX_DAYS", "7")),
         "ONLINE_MAX_AGE_HOURS": int(env.get("ONLINE_MAX_AGE_HOURS", "24")),
         "KIOSK_MIN_INTERVAL_SECONDS": int(env.get("KIOSK_MIN_INTERVAL_SECONDS", "5")),
+        # A kiosk stores the tapped face at once; its follow-up answers replace that
+        # response's answers only from the same kiosk and this long after it arrived.
+        "KIOSK_AMEND_SECONDS": int(env.get("KIOSK_AMEND_SECONDS", "180")),
         # The kiosk page's timers (see survey/collect/kiosk_views.py).
         "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "60")),
         "KIOSK_COUNTDOWN_SECONDS": int(env.get("KIOSK_COUNTDOWN_SECONDS", "10")),

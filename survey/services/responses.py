@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import questionnaires as qn
@@ -35,6 +35,7 @@ from survey.services import (
     aggregates,
     closed_years,
     lookups,
+    response_admin,
     response_store,
     storable,
     tokens,
@@ -444,10 +445,12 @@ def _submit(payload: Mapping, lang: str, checks: dict) -> SubmitResult:
         row = _response_row(prepared)
         counts = _counts(prepared, row)
     except (SubmissionInvalid, TokenAlreadyUsed, qservice.UnknownQuestionnaire, Throttled,
-            PaperNotAllowed):
+            PaperNotAllowed) as refusal:
         # A retry of a stored response is answered with it, even if it would not pass today
         # (its receipt is used now, its unit renamed…).
         if (existing := _stored_id(payload)) is not None:
+            if isinstance(refusal, SubmissionInvalid) and _amendable(payload, existing):
+                raise  # a kiosk's follow-up with a bad answer: refused, not silently dropped
             return _already_stored(existing)
         raise
     finally:
@@ -472,12 +475,13 @@ def _submit_through_session(prepared: Prepared, counts: aggregates.Counted) -> S
             response_id, received_at = store(prepared, counts)
             db.session.commit()
     except IntegrityError:
-        # The same id was stored before, or by a retry racing with this request.
+        # The same id was stored before, or by a retry racing with this request; or it is a
+        # kiosk's follow-up answers to its own response (`amend`).
         db.session.rollback()
         existing = find_id(prepared.uuid)
         if existing is None:
             raise
-        return _already_stored(existing)
+        return amend(prepared, existing) or _already_stored(existing)
     except tokens.TokenRefused as refused:  # a second use of the receipt won the race
         db.session.rollback()
         raise TokenAlreadyUsed(str(refused)) from refused
@@ -616,3 +620,91 @@ def to_json(response: Response) -> dict:
         "received_at": response.received_at.isoformat(),
         "answers": {a.item_code: answer_value(a) for a in answers},
     }
+
+
+# --- Kiosk amends ---------------------------------------------------------------------------
+# A kiosk sends the face the citizen tapped at once (someone who taps and walks away is
+# counted), then sends the same response id again with the optional follow-up answers. That
+# second submission replaces the answers, only from the same kiosk and channel, only for a
+# short while after the first arrived (KIOSK_AMEND_SECONDS); anything else with a stored id is
+# answered, as ever, with the stored response. Amends are rare: they take SQLAlchemy's path
+# after the driver's insert found the id taken.
+
+
+def _answer_rows(answers: Mapping[str, qn.Answer]) -> dict[str, tuple]:
+    return {code: (a.value_int, a.value_text, a.missing_code) for code, a in answers.items()}
+
+
+def amend(prepared: Prepared, response_id: int, now: datetime | None = None) -> SubmitResult | None:
+    """Replace the answers of a kiosk's own recent response with the checked `prepared` ones.
+
+    Returns None when this is not an amend (another kiosk or channel, another version, the
+    window has passed) or changes nothing (the same answers again): the caller answers with
+    the stored response. The roll-ups lose the old answers and gain the new ones in the same
+    write transaction (`response_admin._count`, which quarantine and deletion use too); a
+    response set aside is outside the roll-ups and stays so. Ignored presses are not added
+    again: the kiosk reports them with its first submissions only.
+    """
+    if prepared.channel != "kiosk" or prepared.kiosk_id is None:
+        return None
+    window = timedelta(seconds=int(current_app.config.get("KIOSK_AMEND_SECONDS", 180)))
+    try:
+        with write_turn():
+            begin_write()
+            changed = _replace_answers(prepared, response_id, window, now or now_utc())
+            if not changed:
+                db.session.rollback()
+                return None
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return _already_stored(response_id)
+
+
+def _amendable(payload: Mapping, response_id: int) -> bool:
+    """Whether this payload, were its answers valid, would amend the stored response."""
+    token = payload.get("token")
+    if payload.get("channel") != "kiosk" or not isinstance(token, str) or "\x00" in token:
+        return False
+    try:
+        kiosk = tokens.kiosk_from_token(token)
+    except tokens.TokenRefused:
+        return False
+    window = timedelta(seconds=int(current_app.config.get("KIOSK_AMEND_SECONDS", 180)))
+    row = _first(select(Response.kiosk_id, Response.channel, Response.received_at)
+                 .where(Response.id == response_id))
+    return row is not None and row[0] == kiosk.id and row[1] == "kiosk" \
+        and now_utc() - window <= row[2]
+
+
+def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
+                     now: datetime) -> bool:
+    # FOR UPDATE: on PostgreSQL two amends of one response (a retry racing) run one after
+    # the other, so the second sees the first's answers and subtracts those.
+    row = db.session.execute(
+        select(Response.kiosk_id, Response.channel, Response.version_id, Response.received_at)
+        .where(Response.id == response_id).with_for_update()).one_or_none()
+    if row is None or row.channel != "kiosk" or row.kiosk_id != prepared.kiosk_id \
+            or row.version_id != prepared.version.id or not now - window <= row.received_at:
+        return False
+    stored = db.session.execute(
+        select(Answer.item_code, Answer.value_int, Answer.value_text, Answer.missing_code)
+        .where(Answer.response_id == response_id)).all()
+    if {a.item_code: (a.value_int, a.value_text, a.missing_code) for a in stored} \
+            == _answer_rows(prepared.answers):
+        return False
+    counted = (Response.id == response_id) & Response.quarantine_id.is_(None)
+    response_admin._count(counted, sign=-1)
+    db.session.execute(delete(Answer).where(Answer.response_id == response_id),
+                       execution_options={"synchronize_session": False})
+    insert_rows(db.session.connection(), Answer.__table__, [
+        {"response_id": response_id, "item_code": code, "value_int": values[0],
+         "value_text": values[1], "missing_code": values[2]}
+        for code, values in _answer_rows(prepared.answers).items()])
+    # Both come from the answers (and the kiosk's service area): part of the roll-ups' key.
+    db.session.execute(update(Response).where(Response.id == response_id).values(
+        respondent_type=prepared.respondent_type, service_area_id=prepared.service_area_id),
+        execution_options={"synchronize_session": False})
+    response_admin._count(counted, sign=1)
+    return True
