@@ -67,9 +67,10 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         # A kiosk stores the tapped face at once; its follow-up answers replace that
         # response's answers only from the same kiosk and this long after it arrived.
         "KIOSK_AMEND_SECONDS": int(env.get("KIOSK_AMEND_SECONDS", "180")),
-        # The kiosk page's timers (see survey/collect/kiosk_views.py).
-        "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "60")),
-        "KIOSK_COUNTDOWN_SECONDS": int(env.get("KIOSK_COUNTDOWN_SECONDS", "10")),
+        # The kiosk page's timers (see survey/collect/kiosk_views.py). The rating is stored at
+        # the first tap, so the screen may go back to the start soon after the last one.
+        "KIOSK_IDLE_SECONDS": int(env.get("KIOSK_IDLE_SECONDS", "20")),
+        "KIOSK_COUNTDOWN_SECONDS": int(env.get("KIOSK_COUNTDOWN_SECONDS", "5")),
         "KIOSK_THANKS_SECONDS": int(env.get("KIOSK_THANKS_SECONDS", "5")),
         "KIOSK_PRESS_INTERVAL_MS": int(env.get("KIOSK_PRESS_INTERVAL_MS", "700")),
         # Behind a reverse proxy, how many proxies' X-Forwarded-For entries to trust: rate

@@ -11,6 +11,7 @@ import json
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,9 +26,34 @@ from wtforms.fields.choices import SelectChoice
 import questionnaires as qn
 from questionnaires.conditions import to_plain
 
+# The kiosk's faces: inline SVG, never emoji (a kiosk without an emoji font draws empty boxes).
+# Each mood differs in colour and in shape (mouth, brows), and the option's text label is shown
+# under it, so neither colour vision nor reading alone is needed. Colours from red to green.
+MOODS = {  # mood: (fill, mouth path, extra features)
+    "angry": ("#d32f2f", "M30 76 Q50 54 70 76", '<path d="M26 30 L44 39 M74 30 L56 39"/>'),
+    "sad": ("#f57c00", "M32 73 Q50 61 68 73", ""),
+    "neutral": ("#fbc02d", "M32 68 L68 68", ""),
+    "happy": ("#8bc34a", "M31 62 Q50 80 69 62", ""),
+    "delighted": ("#2e7d32", "M27 58 Q50 92 73 58 Z", ""),
+}
+
+
+def face_svg(mood: str) -> Markup:
+    fill, mouth, extra = MOODS[mood]
+    # an open, laughing mouth is filled
+    mouth_fill = ' fill="#1a1a1a"' if mouth.endswith("Z") else ""
+    return Markup(
+        f'<svg class="face-svg face-{mood}" viewBox="0 0 100 100" aria-hidden="true" '
+        f'focusable="false"><circle cx="50" cy="50" r="46" fill="{fill}" stroke="#1a1a1a" '
+        'stroke-width="3"/><g fill="#1a1a1a"><circle cx="35" cy="42" r="6"/>'
+        '<circle cx="65" cy="42" r="6"/></g><g fill="none" stroke="#1a1a1a" stroke-width="5" '
+        f'stroke-linecap="round">{extra}<path d="{mouth}"{mouth_fill}/></g></svg>')
+
+
 FACES = {  # the kiosk's face buttons, by scale value
-    "likert5": {1: "😠", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"},
-    "rating3": {1: "🙁", 2: "🙂", 3: "😄"},
+    "likert5": {1: face_svg("angry"), 2: face_svg("sad"), 3: face_svg("neutral"),
+                4: face_svg("happy"), 5: face_svg("delighted")},
+    "rating3": {1: face_svg("sad"), 2: face_svg("happy"), 3: face_svg("delighted")},
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
@@ -128,9 +128,41 @@ def change_kiosk(kiosk_id: int, action: str):
     return redirect(url_for("collect.kiosks"))
 
 
+class KioskSettingsForm(FlaskForm):
+    # Empty: the server's KIOSK_MIN_INTERVAL_SECONDS. The range is the service's to check.
+    min_interval_seconds = IntegerField(_l("Minimum seconds between two answers"),
+                                        validators=[Optional()])
+
+
+@bp.post("/kiosks/<int:kiosk_id>/settings")
+@page_requires("manage_kiosks")
+def kiosk_settings(kiosk_id: int):
+    principal = current_principal()
+    form = KioskSettingsForm()
+    if not form.validate_on_submit():
+        return kiosks(settings_errors={kiosk_id: _first_error(form)}), 422
+    try:
+        kiosk_service.set_min_interval(kiosk_id, form.min_interval_seconds.data,
+                                       principal.name, principal.unit_scope)
+    except kiosk_service.KioskRequestInvalid as invalid:
+        db.session.rollback()
+        if "kiosk" in invalid.errors:
+            abort(404)
+        return kiosks(settings_errors={kiosk_id: next(iter(invalid.errors.values()))}), 422
+    db.session.commit()
+    return redirect(url_for("collect.kiosks"))
+
+
+def _first_error(form: FlaskForm) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return ""
+
+
 @bp.get("/kiosks")
 @page_requires("manage_kiosks")
-def kiosks(form: KioskForm | None = None, link_form: WebLinkForm | None = None):
+def kiosks(form: KioskForm | None = None, link_form: WebLinkForm | None = None,
+           settings_errors: dict[int, str] | None = None):
     scope = current_principal().unit_scope
     rows = [(k, url_for("collect.kiosk", token=tokens.kiosk_token(k), _external=True))
             for k in _in_scope_rows(Kiosk, scope, Kiosk.name)]
@@ -140,7 +172,9 @@ def kiosks(form: KioskForm | None = None, link_form: WebLinkForm | None = None):
     desks = [d for d in desks.scalars() if scope is None or d.unit.path.startswith(scope.path)]
     return render_template("collect/kiosks.html", rows=rows, desks=desks, links=links,
                            form=form or _kiosk_form(scope),
-                           link_form=link_form or _link_form(scope), action_form=FlaskForm())
+                           link_form=link_form or _link_form(scope), action_form=FlaskForm(),
+                           settings_errors=settings_errors or {},
+                           default_interval=current_app.config["KIOSK_MIN_INTERVAL_SECONDS"])
 
 
 def _in_scope_rows(model, scope: Unit | None, order):

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from survey.extensions import db
 from survey.models import Desk, Kiosk, Questionnaire, Unit, now_utc
 from survey.services import audit, tokens
+from survey.services import questionnaires as qservice
+
+# A kiosk asks one question per screen of someone standing at a desk: past this many
+# questions people walk away mid-way. Its first question (the faces) is stored at the first
+# tap and everything after it is optional, so no later question may be required.
+KIOSK_MAX_ITEMS = 8
+FACE_SCALES = ("likert5", "rating3")
+MAX_MIN_INTERVAL = 3600
 
 
 class KioskRequestInvalid(ValueError):
@@ -42,6 +52,9 @@ def create_kiosk(name: str, unit_code: str, desk_code: str | None, questionnaire
             errors["desk"] = f"the unit has no desk {desk_code!r}"
     if not name.strip():
         errors["name"] = "the kiosk needs a name"
+    if questionnaire is not None and "questionnaire" not in errors:
+        if (refusal := kiosk_refusal(questionnaire)) is not None:
+            errors["questionnaire"] = refusal
     if errors:
         raise KioskRequestInvalid(errors)
     kiosk = Kiosk(name=name.strip(), unit=unit, desk=desk, questionnaire=questionnaire,
@@ -51,6 +64,43 @@ def create_kiosk(name: str, unit_code: str, desk_code: str | None, questionnaire
     audit.record(actor, "create", "kiosk", str(kiosk.id),
                  new={"name": kiosk.name, "unit": unit_code, "desk": desk_code,
                       "questionnaire": questionnaire_code})
+    return kiosk
+
+
+def kiosk_refusal(questionnaire: Questionnaire) -> str | None:
+    """Why this questionnaire cannot go on a kiosk (in the officer's language), or None."""
+    version = qservice.latest_version(questionnaire)
+    if version is None:
+        return None
+    items = qservice.definition_of(version).items
+    if len(items) > KIOSK_MAX_ITEMS:
+        return _("This questionnaire has %(n)s questions; a kiosk can carry at most %(max)s "
+                 "(one question per screen, answered standing). Choose a short questionnaire "
+                 "such as the dossier rating, and put the full survey on the desk QR code.",
+                 n=len(items), max=KIOSK_MAX_ITEMS)
+    if items and items[0].type not in FACE_SCALES:
+        return _("A kiosk questionnaire must start with a satisfaction scale (faces): the "
+                 "first tap is the answer.")
+    if any(item.required for item in items[1:]):
+        return _("On a kiosk only the first question may be required: the rating is stored "
+                 "at the first tap and the questions after it are optional.")
+    return None
+
+
+def set_min_interval(kiosk_id: int, seconds: int | None, actor: str,
+                     scope: Unit | None = None) -> Kiosk:
+    """The shortest time between two answers of this kiosk (None: the server's setting)."""
+    kiosk = _kiosk(kiosk_id, scope)
+    if seconds is not None and not 0 <= seconds <= MAX_MIN_INTERVAL:
+        raise KioskRequestInvalid({"min_interval_seconds": _(
+            "Give a number of seconds from 0 to %(max)s, or leave it empty for the default.",
+            max=MAX_MIN_INTERVAL)})
+    if kiosk.min_interval_seconds != seconds:
+        audit.record(actor, "update", "kiosk", str(kiosk.id),
+                     old={"min_interval_seconds": kiosk.min_interval_seconds},
+                     new={"min_interval_seconds": seconds})
+        kiosk.min_interval_seconds = seconds
+    db.session.flush()
     return kiosk
 
 

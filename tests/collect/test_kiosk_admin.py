@@ -67,3 +67,41 @@ def test_cli_create_revoke_reissue(app, runner, world):
     assert runner.invoke(args=["kiosk", "revoke", "9999"]).exit_code == 1
     bad = runner.invoke(args=["kiosk", "create", "X", "--unit", "NOPE"])
     assert bad.exit_code == 1 and "unknown unit" in bad.output
+
+
+def test_a_long_questionnaire_is_refused_for_a_kiosk_in_vietnamese(app, client, world):
+    login(client, app)
+    page = client.get("/kiosks")
+    refused = client.post("/kiosks", data={
+        "csrf_token": csrf_from(page.text), "name": "Kiosk dài", "unit": world.unit_code,
+        "desk": "", "questionnaire": "land_survey"})
+    assert refused.status_code == 422
+    assert "máy đánh giá tại quầy chỉ mang được tối đa 8 câu" in refused.text
+    with app.app_context():
+        assert db.session.execute(
+            db.select(Kiosk).filter_by(name="Kiosk dài")).scalar_one_or_none() is None
+
+
+def test_the_minimum_interval_is_set_per_kiosk_and_audited(app, client, world):
+    login(client, app)
+    page = client.get("/kiosks")
+    assert f'id="interval-{world.kiosk_id}"' in page.text
+    url = f"/kiosks/{world.kiosk_id}/settings"
+    token = csrf_from(page.text)
+    assert client.post(url, data={"csrf_token": token,
+                                  "min_interval_seconds": "12"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Kiosk, world.kiosk_id).min_interval_seconds == 12
+    too_long = client.post(url, data={"csrf_token": token, "min_interval_seconds": "99999"})
+    assert too_long.status_code == 422 and "từ 0 đến 3600" in too_long.text
+    not_a_number = client.post(url, data={"csrf_token": token, "min_interval_seconds": "abc"})
+    assert not_a_number.status_code == 422
+    assert client.post(url, data={"csrf_token": token,
+                                  "min_interval_seconds": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Kiosk, world.kiosk_id).min_interval_seconds is None
+        changes = db.session.execute(db.select(AuditEntry.new_values).filter_by(
+            entity_type="kiosk", entity_key=str(world.kiosk_id), action="update")).scalars().all()
+    assert changes == [{"min_interval_seconds": 12}, {"min_interval_seconds": None}]
+    assert client.post("/kiosks/9999/settings", data={
+        "csrf_token": token, "min_interval_seconds": "3"}).status_code == 404

@@ -1,6 +1,12 @@
 /* The kiosk: one question per screen, big buttons, an attract screen, a thank-you screen and
  * an idle timeout that clear the form, a guard against repeated presses, and an outbox in
- * IndexedDB so that no answer is lost when the network drops. */
+ * IndexedDB so that no answer is lost when the network drops.
+ *
+ * The first tap is the answer: it is queued (and sent) at once under a new UUID, so someone who
+ * taps a face and walks away is counted. What the citizen adds afterwards (a reason, a
+ * comment) is optional and sent again under the same UUID: the server replaces that
+ * response's answers (KIOSK_AMEND_SECONDS). Each version of an entry carries `rev`, so a reply
+ * to an older version never removes a newer one from the outbox. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
@@ -11,8 +17,12 @@
   var countdown = document.getElementById("countdown");
   var queueNote = document.getElementById("queue");
   var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
+  var savedNote = document.getElementById("saved");
   var current = 0, ignored = 0, lastPress = 0, suppress = false;
-  var idleTimer = null, tickTimer = null, thanksTimer = null, flushing = false;
+  var idleTimer = null, tickTimer = null, thanksTimer = null, flushing = false, again = false;
+  var advanceTimer = null;
+  var entry = null;  // this citizen's response once the first answer is given
+  var sentAnswers = "";  // the answers of the entry's last queued version (JSON)
 
   document.body.classList.add("js");
 
@@ -60,7 +70,13 @@
         throw later(parseInt(response.headers.get("Retry-After"), 10) || 60);
       }
       if (response.status >= 500 || response.status === 408) return false;
-      var done = outbox("readwrite", function (store) { return store.delete(entry.id); });
+      var done = outbox("readwrite", function (store) {
+        var current = store.get(entry.id);  // delete only the version that was sent
+        current.onsuccess = function () {
+          if (current.result && current.result.rev === entry.rev) store.delete(entry.id);
+        };
+        return current;
+      });
       if (response.ok) return done.then(function () { return true; });
       console.warn("kiosk: the server refused a response", response.status);
       return done.then(function () {
@@ -72,8 +88,9 @@
   }
   var retryTimer = null;
   function flush() {
-    if (flushing) return Promise.resolve();
+    if (flushing) { again = true; return Promise.resolve(); }
     flushing = true;
+    again = false;
     return outbox("readonly", function (store) { return store.getAll(); }).then(function (all) {
       return all.reduce(function (done, entry) {
         return done.then(function () { return send(entry); });
@@ -85,6 +102,7 @@
       }
     }).then(function () {
       flushing = false;
+      if (again) return flush();  // an entry queued while this round was sending
       return showQueue();
     });
   }
@@ -119,6 +137,7 @@
     bar.style.width = Math.round(100 * (current + 1) / shown.length) + "%";
     document.getElementById("back").hidden = current === 0;
     document.getElementById("next").hidden = current === shown.length - 1;
+    savedNote.hidden = !entry || current === 0;
     var focus = shown[current].querySelector("legend, label, .ready");
     if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
   }
@@ -130,10 +149,18 @@
     });
   }
   function next() {
-    var step = visibleSteps()[current];
+    var shown = visibleSteps();
+    var step = shown[current];
     var ok = answered(step);
     step.querySelector(".step-error") && (step.querySelector(".step-error").hidden = ok);
-    if (ok) goTo(current + 1);
+    if (!ok) return;
+    // The face was the only question that applies (a satisfied citizen): it is stored
+    // already, so thank them instead of asking "send?".
+    if (entry && current === 0 && shown.length === 2 && shown[1].classList.contains("final")) {
+      finish();
+      return;
+    }
+    goTo(current + 1);
   }
 
   function collect() {
@@ -159,16 +186,49 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  /* Clear everything of the last citizen: inputs, errors, timers, counters. */
+  /* Queue this citizen's answers as they stand: the first call makes the response, later
+   * ones amend it (same id) when something changed. Returns when the outbox holds them. */
+  function record() {
+    var answers = collect();
+    var json = JSON.stringify(answers);
+    if (json === "{}" || (entry && json === sentAnswers)) return Promise.resolve();
+    if (!entry) {
+      // ignored_presses go with a response's first version only: the server does not add
+      // them again when it amends.
+      entry = {
+        id: newId(), questionnaire: cfg.questionnaire, version: cfg.version, unit: cfg.unit,
+        channel: "kiosk", token: cfg.token, submitted_at: new Date().toISOString(),
+        ignored_presses: ignored, rev: 0
+      };
+      ignored = 0;
+    }
+    entry = Object.assign({}, entry, { answers: answers, rev: entry.rev + 1 });
+    sentAnswers = json;
+    var queued = entry;
+    return outbox("readwrite", function (store) { return store.put(queued); })
+      .then(function () { flush(); });
+  }
+
+  /* Clear everything of the last citizen: inputs, errors, timers, counters. Whatever they
+   * answered is queued first (a walk-away keeps the answers given). */
   function reset() {
     clearTimeout(idleTimer); clearInterval(tickTimer); clearTimeout(thanksTimer);
+    clearTimeout(advanceTimer);
     idleBox.hidden = true;
-    if (cfg.lang !== "vi") { location.replace(cfg.home); return; }
+    var saving = entry ? record() : Promise.resolve();
+    entry = null; sentAnswers = "";
+    if (cfg.lang !== "vi") {
+      screen(attract);
+      saving.then(function () { location.replace(cfg.home); });
+      return;
+    }
     form.reset();
     form.querySelectorAll("textarea, input[type=text], input:not([type])").forEach(function (el) { el.value = ""; });
     form.querySelectorAll(".error").forEach(function (el) { if (el.classList.contains("step-error")) el.hidden = true; else el.remove(); });
     form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
-    ignored = 0;
+    form.querySelectorAll(".pressed, .ignored").forEach(function (el) { el.classList.remove("pressed", "ignored"); });
+    steps.forEach(function (step, i) { step.hidden = i !== 0; });
+    savedNote.hidden = true;
     screen(attract);
     document.getElementById("start").focus();
   }
@@ -186,27 +246,38 @@
       }, 1000);
     }, cfg.idle * 1000);
   }
-
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var entry = {
-      id: newId(), questionnaire: cfg.questionnaire, version: cfg.version, unit: cfg.unit,
-      channel: "kiosk", token: cfg.token, submitted_at: new Date().toISOString(),
-      ignored_presses: ignored, answers: collect()
-    };
-    clearTimeout(idleTimer); clearInterval(tickTimer); idleBox.hidden = true;
-    outbox("readwrite", function (store) { return store.put(entry); }).then(showQueue).then(flush);
+  function finish() {
+    clearTimeout(idleTimer); clearInterval(tickTimer); clearTimeout(advanceTimer);
+    idleBox.hidden = true;
+    record().then(showQueue);
+    entry = null; sentAnswers = "";
     screen(thanks);
     form.reset();
     thanksTimer = setTimeout(reset, cfg.thanks * 1000);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    finish();
   });
 
-  /* The press guard: a press within pressInterval of the previous one is a double tap or a
-   * drummed screen, not an answer. Both the label's and the input's click are stopped. */
-  form.addEventListener("pointerdown", function () {
+  /* Visible feedback for every press, and the press guard: a press within pressInterval of
+   * the previous one is a double tap or a drummed screen, not an answer. Both the label's and
+   * the input's click are stopped, and the pressed control shakes to show it was ignored. */
+  function flash(el, name) {
+    if (!el) return;
+    el.classList.remove("pressed", "ignored");
+    void el.offsetWidth;  // restart the animation
+    el.classList.add(name);
+    setTimeout(function () { el.classList.remove(name); }, 400);
+  }
+  document.addEventListener("pointerdown", function (event) {
+    var target = event.target.closest && event.target.closest("label, button, a");
+    if (!form.contains(event.target)) { flash(target, "pressed"); return; }
     var now = Date.now();
     suppress = now - lastPress < cfg.pressInterval;
     if (suppress) ignored += 1; else lastPress = now;
+    flash(target, suppress ? "ignored" : "pressed");
   }, true);
   form.addEventListener("keydown", function () { suppress = false; }, true);
   form.addEventListener("click", function (event) {
@@ -216,8 +287,11 @@
   form.addEventListener("change", function (event) {
     armIdle();
     var el = event.target;
-    if (el.type === "radio" && el.value !== "") {  // one tap answers a scale: move on
-      setTimeout(next, 250);
+    if (el.type === "radio" && el.value !== "") {
+      // A tap answers: the first one stores the response at once; then move on.
+      if (!entry) record();
+      clearTimeout(advanceTimer);
+      advanceTimer = setTimeout(next, 250);
     }
   });
   form.addEventListener("input", armIdle);
