@@ -38,6 +38,7 @@ EXPECTED: dict[str, object] = {
     "collect.web_link": PUBLIC, "collect.create_link": KIOSKS, "collect.revoke_link": KIOSKS,
     "collect.kiosks": KIOSKS, "collect.poster": KIOSKS, "collect.poster_qr": KIOSKS,
     "collect.create_kiosk": KIOSKS, "collect.change_kiosk": KIOSKS,
+    "collect.kiosk_settings": KIOSKS,
     "collect.new_dossier_token": TOKENS,
     "api.openapi_json": PUBLIC, "api.submit_response": PUBLIC,
     "api.appendix_report": ANALYSE, "api.elements": ANALYSE, "api.indices": ANALYSE,
