@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security(app)
     register_unavailable(app)
     register_assets(app)
+    register_compression(app)
     register_logging(app)
     register_commands(app)
     return app
@@ -99,9 +100,11 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 
+    from survey.errors import html_error
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return json_http_error(error) if wants_json() else error
+        return json_http_error(error) if wants_json() else html_error(error)
 
 
 def register_security(app: Flask) -> None:
@@ -125,6 +128,13 @@ def register_assets(app: Flask) -> None:
     from survey.assets import register_assets as serve_static
 
     serve_static(app)
+
+
+def register_compression(app: Flask) -> None:
+    """HTML pages gzip- or brotli-compressed for visitors who are not logged in."""
+    from survey.compression import register_compression as compress_pages
+
+    compress_pages(app)
 
 
 def register_logging(app: Flask) -> None:

@@ -1,17 +1,26 @@
-"""The phone/web flow, one section per page, with the answers of the other pages carried along.
+"""The phone/web flow, one page at a time, with the answers of the other pages carried along.
 
+The overall question comes first, on a page of its own with the open question, so that the
+answer that matters most is given before anything else; the questionnaire's sections follow.
 Earlier answers travel in a hidden field, never in the cookie (a long comment in Vietnamese
 would not fit) and never in the database before the citizen sends the last page. The server
 checks everything again on the last page, so an edited hidden field gains nothing.
+
+Skip logic is decided by the server on every page, the same with and without JavaScript: an
+item whose condition names an item of the same page is shown without JavaScript (with a note
+saying when to answer it) and is checked and kept only if the answers on the page make it
+visible; `showif.js` only hides what the server would drop.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request, session
+from flask_babel import gettext as _
 from flask_babel import refresh
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -23,6 +32,10 @@ from survey.services import responses as rservice
 
 FORM_ID_SALT = "hailong.form-response"
 MAX_CARRIED = 64_000  # characters; far more than any real questionnaire's answers
+# Seconds a citizen takes per question on a phone, measured by hand on the land survey at
+# 360 px (read, choose, scroll on): a scale or choice about 8 s, a typed answer about 30 s.
+SECONDS_PER_CHOICE = 8
+SECONDS_PER_TEXT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +55,40 @@ class Outcome:
     already_used: bool = False
 
 
-def visible_sections(definition: qn.Questionnaire, answers: dict) -> list[int]:
-    """Sections with at least one item shown, given the answers so far."""
+@dataclass(frozen=True, slots=True)
+class Page:
+    title: qn.Text
+    items: tuple[qn.Item, ...]
+
+
+def page_plan(definition: qn.Questionnaire) -> tuple[Page, ...]:
+    """The pages in the order a citizen sees them: the overall question first.
+
+    The first page holds the overall item, the items that only follow up on it, and the
+    questionnaire's first optional open question (its reason, in the citizen's words). A
+    questionnaire of one section, or without an overall item, keeps its sections as they are.
+    """
+    pages = [Page(s.title, s.items) for s in definition.sections]
+    overall = definition.overall_item
+    if overall is None or len(definition.sections) < 2:
+        return tuple(pages)
+    lead = [overall] + [i for i in definition.items
+                        if i.show_if is not None and set(i.show_if.targets()) == {overall.code}]
+    reason = next((i for i in definition.items if i.type == "text" and not i.required
+                   and i.show_if is None and i not in lead), None)
+    if reason is not None:
+        lead.append(reason)
+    codes = {i.code for i in lead}
+    home = next(s for s in definition.sections if overall in s.items)
+    rest = [Page(p.title, tuple(i for i in p.items if i.code not in codes)) for p in pages]
+    return (Page(home.title, tuple(lead)), *(p for p in rest if p.items))
+
+
+def visible_pages(definition: qn.Questionnaire, answers: dict) -> list[int]:
+    """Pages with at least one item shown, given the answers so far."""
     cleaned, _ = _clean_visible(definition, answers)
-    return [i for i, s in enumerate(definition.sections)
-            if any(qn.is_visible(item, cleaned) for item in s.items)]
+    return [i for i, p in enumerate(page_plan(definition))
+            if any(qn.is_visible(item, cleaned) for item in p.items)]
 
 
 def _clean_visible(definition: qn.Questionnaire, answers: dict) -> tuple[dict, dict]:
@@ -64,6 +106,43 @@ def _clean_visible(definition: qn.Questionnaire, answers: dict) -> tuple[dict, d
         if answer is not None:
             cleaned[item.code] = answer
     return cleaned, kept
+
+
+def shown_on_page(page: Page, cleaned: dict) -> dict[str, bool]:
+    """Which items the page shows without JavaScript.
+
+    An item whose condition names an item of the same page is shown: the citizen may still
+    change that answer, and without JavaScript nothing would reveal it. The server keeps its
+    answer only if the answers sent make it visible.
+    """
+    here = {i.code for i in page.items}
+    return {item.code: bool(item.show_if and set(item.show_if.targets()) & here)
+            or qn.is_visible(item, cleaned) for item in page.items}
+
+
+def condition_hints(page: Page, lang: str) -> dict[str, str]:
+    """For items shown without JavaScript whatever the answers above: when to answer them."""
+    here = {i.code: i for i in page.items}
+    hints = {}
+    for item in page.items:
+        cond = item.show_if
+        if cond is None or not set(cond.targets()) & set(here):
+            continue
+        if cond.op in ("equals", "in") and cond.item in here:
+            wanted = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+            labels = dict(qn.get_type(here[cond.item].type).value_labels(here[cond.item]))
+            if all(v in labels for v in wanted):
+                chosen = _(" or ").join(f"“{labels[v].get(lang)}”" for v in wanted)
+                hints[item.code] = _("Answer only if you chose %(choice)s above.",
+                                     choice=chosen)
+                continue
+        hints[item.code] = _("Answer only if it applies, given your answers above.")
+    return hints
+
+
+def minutes_for(items) -> int:
+    seconds = sum(SECONDS_PER_TEXT if i.type == "text" else SECONDS_PER_CHOICE for i in items)
+    return max(1, math.ceil(seconds / 60))
 
 
 def _version(ctx: FlowContext, number: str | None) -> QuestionnaireVersion:
@@ -119,21 +198,29 @@ def start(ctx: FlowContext, lang: str) -> str:
     return _render(ctx, version, definition, 0, {}, str(uuid.uuid4()), lang, {})
 
 
-def advance(ctx: FlowContext, lang: str) -> Outcome:
-    """Handle a POST of one page: back, next or send."""
+def advance(ctx: FlowContext, lang: str, *, token_refused: bool = False) -> Outcome:
+    """Handle a POST of one page: back, next or send.
+
+    `token_refused`: the form's CSRF token had expired or its session cookie was gone. The
+    same page comes back with every answer sent and a fresh token; nothing is checked or
+    stored, and the citizen is asked to press the button again.
+    """
     version = _version(ctx, request.form.get("version"))
     definition = qservice.definition_of(version)
-    sections = definition.sections
+    pages = page_plan(definition)
     index = request.form.get("section", "0")
-    index = min(int(index[:6]), len(sections) - 1) if index.isascii() and index.isdigit() else 0
+    index = min(int(index[:6]), len(pages) - 1) if index.isascii() and index.isdigit() else 0
     response_id, issued = page_response_id()
-    items = sections[index].items
+    items = pages[index].items
     form = build_form(items, lang)
     answers = {k: v for k, v in _carried().items() if k not in {i.code for i in items}}
     answers.update(raw_answers(form, items))
     _, answers = _clean_visible(definition, answers)
-    shown = visible_sections(definition, answers)
+    shown = visible_pages(definition, answers)
     action = request.form.get("action", "")
+    if token_refused:
+        return Outcome(_render(ctx, version, definition, index, answers, response_id, lang, {},
+                               notice="expired"))
     if action.startswith("lang:"):
         # Same page, same answers, the other language; nothing is checked or stored yet.
         lang = switch_language(action.removeprefix("lang:"), lang)
@@ -153,7 +240,7 @@ def advance(ctx: FlowContext, lang: str) -> Outcome:
     if not issued:
         # Every answer is kept; only the page's id is new, and sending again stores it.
         return Outcome(_render(ctx, version, definition, index, answers, response_id, lang,
-                               {}, resend=True))
+                               {}, notice="resend"))
     return _send(ctx, version, definition, answers, response_id, lang)
 
 
@@ -168,7 +255,7 @@ def switch_language(code: str, current: str) -> str:
 def _page_errors(definition, answers, index, lang) -> dict[str, str]:
     """Errors of this page and earlier ones; later pages are not answered yet."""
     _, errors = qn.validate_answers(definition, answers, lang)
-    upto = {item.code for s in definition.sections[: index + 1] for item in s.items}
+    upto = {item.code for p in page_plan(definition)[: index + 1] for item in p.items}
     return {code: message for code, message in errors.items() if code in upto}
 
 
@@ -181,8 +268,8 @@ def _send(ctx, version, definition, answers, response_id, lang) -> Outcome:
     except rservice.TokenAlreadyUsed:
         return Outcome(already_used=True)
     except rservice.SubmissionInvalid as invalid:
-        first = next((i for i, s in enumerate(definition.sections)
-                      if any(it.code in invalid.errors for it in s.items)), None)
+        first = next((i for i, p in enumerate(page_plan(definition))
+                      if any(it.code in invalid.errors for it in p.items)), None)
         if first is None:  # not about an answer: the context itself is wrong
             raise
         return Outcome(_render(ctx, version, definition, first, answers, response_id, lang,
@@ -190,25 +277,37 @@ def _send(ctx, version, definition, answers, response_id, lang) -> Outcome:
 
 
 def _render(ctx, version, definition, index, answers, response_id, lang, errors,
-            resend: bool = False) -> str:
-    section = definition.sections[index]
-    form = build_form(section.items, lang, formdata=None,
-                      data=initial_data(section.items, answers))
+            notice: str | None = None) -> str:
+    page = page_plan(definition)[index]
+    form = build_form(page.items, lang, formdata=None,
+                      data=initial_data(page.items, answers))
     form.response_id.data = issued_id(response_id)
     form.version.data = str(version.number)
     form.section.data = str(index)
-    others = {k: v for k, v in answers.items() if k not in {i.code for i in section.items}}
+    others = {k: v for k, v in answers.items() if k not in {i.code for i in page.items}}
     form.carried.data = json.dumps(others, ensure_ascii=False)
     for code, message in errors.items():
         if f"q_{code}" in form:
             form[f"q_{code}"].errors = [message]
-    shown = visible_sections(definition, answers)
+    shown = visible_pages(definition, answers)
     position = shown.index(index) + 1 if index in shown else 1
     cleaned, _ = _clean_visible(definition, answers)
+    later = [i for i in shown if i > index]
+    remaining = _remaining([it for i in later for it in page_plan(definition)[i].items],
+                           answers, cleaned)
     return render_template(
-        "collect/flow.html", ctx=ctx, definition=definition, section=section, form=form,
+        "collect/flow.html", ctx=ctx, definition=definition, section=page, form=form,
         lang=lang, step=position, steps=max(len(shown), position), first=position == 1,
-        last=not [i for i in shown if i > index], errors=errors,
-        visible={item.code: qn.is_visible(item, cleaned) for item in section.items},
-        carried_json=form.carried.data, resend=resend,
+        last=not later, errors={c: m for c, m in errors.items() if f"q_{c}" in form},
+        visible=shown_on_page(page, cleaned), carried_json=form.carried.data,
+        notice=notice, questions_left=len(remaining), hints=condition_hints(page, lang),
+        minutes_left=minutes_for(remaining) if remaining else 0,
     )
+
+
+def _remaining(items, answers: dict, cleaned: dict) -> list:
+    """The items still to come that may be asked: an item whose condition names only answered
+    items is counted if it holds; one that waits on an unanswered item is counted (the
+    estimate errs on the long side)."""
+    return [it for it in items if it.show_if is None or qn.is_visible(it, cleaned)
+            or any(code not in answers for code in it.show_if.targets())]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from functools import wraps
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
 
 from survey.collect import bp
 from survey.collect.flow import FlowContext, advance, start
@@ -29,18 +30,32 @@ def _path_token() -> str:
     return "form:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
 
 
-def form_limits(view):
+def form_limits(view=None, *, keep_answers: bool = False):
     """Rate limits on a citizen form's POSTs: per client, and per token in the path.
 
     Flask-Limiter counts a decorated route when the view runs, after every before_request
     hook, and CSRFProtect's hook would refuse a flood of token-less POSTs before it is
     counted: so the form token is checked here, inside the limits, instead.
+
+    `keep_answers`: a refused form token (expired after an hour, or its session cookie gone)
+    does not answer a bare 400 that loses every answer: the view runs with
+    `g.form_token_refused` set and must store nothing, only show the page again with what was
+    sent and a fresh token. A page of anonymous answers holds nothing of the visitor's to
+    protect; the token still keeps another site from storing answers through this one.
     """
+    if view is None:
+        return lambda inner: form_limits(inner, keep_answers=keep_answers)
 
     @wraps(view)
     def checked(*args, **kwargs):
+        g.form_token_refused = False
         if request.method == "POST":
-            csrf.protect()
+            try:
+                csrf.protect()
+            except CSRFError:
+                if not keep_answers:
+                    raise
+                g.form_token_refused = True
         return view(*args, **kwargs)
 
     csrf.exempt(checked)
@@ -61,7 +76,7 @@ def _run(ctx: FlowContext, method: str):
     try:
         if method == "GET":
             return start(ctx, _lang())
-        outcome = advance(ctx, _lang())
+        outcome = advance(ctx, _lang(), token_refused=g.form_token_refused)
     except UnknownQuestionnaire:
         return refused("invalid")
     if outcome.already_used:
@@ -76,7 +91,7 @@ def _unit_title(unit) -> str:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@form_limits
+@form_limits(keep_answers=True)
 def survey(token: str):
     """The page a desk poster's QR code opens; the signed token names unit, desk and form."""
     try:
@@ -89,7 +104,7 @@ def survey(token: str):
 
 
 @bp.route("/w/<token>", methods=["GET", "POST"])
-@form_limits
+@form_limits(keep_answers=True)
 def web_link(token: str):
     """The page of a public web link that an officer issued (channel "web")."""
     try:
@@ -104,7 +119,7 @@ def web_link(token: str):
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
-@form_limits
+@form_limits(keep_answers=True)
 def receipt(token: str):
     """The page a receipt's QR code opens: rate this one dossier, once."""
     try:

@@ -1,11 +1,26 @@
-"""The land survey on a 360 px phone: pages, show_if live both ways, errors, language."""
+"""The land survey and a receipt on a 360 px phone: the overall question first, show_if the
+same with and without JavaScript, the error summary, answers kept through an expired form
+token and a reload, compressed pages, the language switch, and axe-core on every state."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 from survey.extensions import db
 from survey.models import Answer, Response
 from survey.services import questionnaires as qservice
+from survey.services import tokens
 from tests.collect.conftest import land_answers
+
+SHOTS = Path(__file__).parent / "screenshots"
+MAX_PAGE_BYTES = 20 * 1024  # one phone page, compressed: HTML, CSS and scripts
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"phone-{name}.png"), full_page=True)
 
 
 def answers_for(live) -> dict:
@@ -15,10 +30,13 @@ def answers_for(live) -> dict:
     return answers
 
 
-def fill_page(page, answers: dict) -> None:
-    for box in page.locator(".q:not([hidden])").all():
+def fill_page(page, answers: dict) -> int:
+    """Answer what the page shows, in order, as a person would: an item revealed by an
+    earlier answer is answered once it shows. Returns the number of taps and fields filled."""
+    taps = 0
+    for box in page.locator(".q[data-code]").all():
         code = box.get_attribute("data-code")
-        if code not in answers:
+        if code not in answers or not box.is_visible():
             continue
         value = str(answers[code])
         radio = box.locator(f'input[type=radio][value="{value}"]')
@@ -26,6 +44,8 @@ def fill_page(page, answers: dict) -> None:
             radio.check()
         else:
             box.locator(f'[name="q_{code}"]').fill(value)
+        taps += 1
+    return taps
 
 
 def next_page(page) -> None:
@@ -33,14 +53,101 @@ def next_page(page) -> None:
     page.wait_for_load_state()
 
 
-def test_land_survey_on_a_phone_with_a_show_if_branch_both_ways(phone, live):
+def run_script(page, live, answers: dict, *, screenshots: str = "") -> None:
+    page.goto(live.qr_path)
+    for n in range(20):
+        fill_page(page, answers)
+        if screenshots:
+            shot(page, f"{screenshots}-page{n + 1}")
+        next_page(page)
+        if "/thanks" in page.url:
+            return
+    raise AssertionError("the flow never ended")
+
+
+def last_stored(live) -> dict:
+    with live.app.app_context():
+        last = db.session.execute(
+            db.select(Response).order_by(Response.id.desc())).scalars().first()
+        rows = db.session.execute(
+            db.select(Answer.item_code, Answer.value_int, Answer.value_text, Answer.missing_code)
+            .filter_by(response_id=last.id)).all()
+        db.session.remove()
+    return {code: (v_int, text, missing) for code, v_int, text, missing in rows}
+
+
+def test_the_first_screen_holds_the_overall_question_and_its_reason(phone, live):
+    phone.goto(live.qr_path)
+    shot(phone, "first-screen")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    codes = [b.get_attribute("data-code") for b in phone.locator(".q").all()]
+    assert codes == ["overall_satisfaction", "comments"]
+    button = phone.locator('button[value=next]').bounding_box()
+    assert button["height"] >= 44
+    assert button["y"] + button["height"] <= 740, "the first screen needs no scrolling"
+    assert "khoảng" in phone.locator(".more").inner_text()
+    assert "Đăng nhập cán bộ" not in phone.content()
+
+
+def test_a_receipt_is_rated_in_two_taps(phone, live):
+    with live.app.app_context():
+        issued = tokens.issue_dossier_token("HS-PHONE-1", "HN-X01")
+        db.session.commit()
+        db.session.remove()
+    before = live.count_responses()
+    phone.goto(f"/r/{issued.token}")
+    shot(phone, "receipt")
+    phone.locator('#item-rating label.opt').last.click()  # tap 1: the rating
+    phone.locator('button[value=next]').click()  # tap 2: send
+    phone.wait_for_url("**/thanks")
+    assert live.count_responses() == before + 1
+    shot(phone, "receipt-thanks")
+
+
+def test_the_whole_survey_and_its_pages_stay_small(phone, live):
     answers = answers_for(live)
     answers.update({"e1_gave_feedback": 1, "e2_feedback_ease": 5, "e3_feedback_handling": 4,
-                    "e4_feedback_reply": "no_answer"})
+                    "e4_feedback_reply": "no_answer", "comments": "Nhanh, đúng hẹn."})
+    sizes: dict[str, int] = {}
+
+    def count(response):
+        if response.request.resource_type in ("document", "stylesheet", "script"):
+            sizes[response.url] = response.request.sizes()["responseBodySize"]
+
+    phone.on("response", count)
     before = live.count_responses()
+    run_script(phone, live, answers, screenshots="flow")
+    assert live.count_responses() == before + 1
+    assert phone.locator("h1").inner_text() == "Xin cảm ơn Ông/Bà!"
+    stored = last_stored(live)
+    assert stored["e1_gave_feedback"][0] == 1 and stored["e2_feedback_ease"][0] == 5
+    assert stored["comments"][1] == "Nhanh, đúng hẹn."
+    assets = sum(size for url, size in sizes.items() if "/static/" in url)
+    pages = [size for url, size in sizes.items() if "/static/" not in url]
+    assert max(pages) + assets <= MAX_PAGE_BYTES, (max(pages), assets)
+
+
+def test_show_if_without_javascript_stores_what_javascript_stores(browser, live):
+    script = answers_for(live)
+    script.update({"e1_gave_feedback": 1, "e2_feedback_ease": 5, "e3_feedback_handling": 2,
+                   "e4_feedback_reply": "no_answer",  # these apply
+                   "respondent_type": "organisation", "occupation": "farmer"})  # this not
+    stored = {}
+    for javascript in (True, False):
+        context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True,
+                                      is_mobile=True, base_url=live.url,
+                                      java_script_enabled=javascript)
+        page = context.new_page()
+        run_script(page, live, script, screenshots="js" if javascript else "nojs")
+        stored[javascript] = last_stored(live)
+        context.close()
+    assert stored[True] == stored[False]
+    assert "occupation" not in stored[True] and stored[True]["e3_feedback_handling"][0] == 2
+
+
+def test_follow_ups_show_and_hide_with_javascript(phone, live):
+    answers = answers_for(live)
     phone.goto(live.qr_path)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
-    assert phone.locator('button[value=next]').bounding_box()["height"] >= 44
     for _ in range(20):
         if phone.locator("#item-e1_gave_feedback").count():
             break
@@ -50,50 +157,87 @@ def test_land_survey_on_a_phone_with_a_show_if_branch_both_ways(phone, live):
     assert follow_up.is_hidden()
     phone.locator('#item-e1_gave_feedback input[value="1"]').check()
     assert follow_up.is_visible()
+    assert phone.locator("#item-e2_feedback_ease .cond-hint").is_hidden()  # not needed
     phone.locator('#item-e1_gave_feedback input[value="0"]').check()
     assert follow_up.is_hidden()
-    phone.locator('#item-e1_gave_feedback input[value="1"]').check()
-    assert follow_up.is_visible()
+
+
+def test_the_error_summary_takes_the_focus_and_its_links_focus_their_question(phone, live):
+    answers = answers_for(live)
+    phone.goto(live.qr_path)
+    fill_page(phone, answers)
+    next_page(phone)
+    partial = {k: v for k, v in answers.items() if k not in ("a2_equipment", "a4_information")}
+    fill_page(phone, partial)
+    next_page(phone)
+    summary = phone.locator("#error-summary")
+    assert summary.is_visible()
+    assert phone.evaluate("document.activeElement.id") == "error-summary"
+    links = summary.locator("a")
+    assert links.count() == 2
+    shot(phone, "error-summary")
+    links.nth(1).click()
+    assert phone.evaluate("document.activeElement.id") == "q_a4_information-0"
+    assert phone.locator("#item-a4_information").is_visible()
+    error = phone.locator("#err-a2_equipment")
+    assert error.inner_text() == "Vui lòng trả lời câu hỏi này."
+    assert phone.locator('#item-a1_seating input[value="4"]').is_checked()
+
+
+def test_an_expired_session_keeps_every_answer(phone, live):
+    answers = answers_for(live)
+    answers["comments"] = "Cán bộ nhiệt tình."
+    before = live.count_responses()
+    phone.goto(live.qr_path)
+    fill_page(phone, answers)
+    next_page(phone)
+    fill_page(phone, answers)
+    phone.context.clear_cookies()  # the session (and its form token) is gone
+    next_page(phone)
+    notice = phone.locator(".notice-box")
+    assert notice.is_visible() and "vẫn được giữ nguyên" in notice.inner_text()
+    shot(phone, "expired")
+    assert phone.locator('#item-a1_seating input[value="4"]').is_checked()
+    assert live.count_responses() == before
     for _ in range(20):
         fill_page(phone, answers)
         next_page(phone)
         if "/thanks" in phone.url:
             break
-    assert "/thanks" in phone.url and phone.locator("h1").inner_text() == "Xin cảm ơn Ông/Bà!"
     assert live.count_responses() == before + 1
-    with live.app.app_context():
-        last = db.session.execute(
-            db.select(Response).order_by(Response.id.desc())).scalars().first()
-        stored = dict(db.session.execute(db.select(Answer.item_code, Answer.value_int)
-                                         .filter_by(response_id=last.id)).all())
-        db.session.remove()
-    assert stored["e1_gave_feedback"] == 1 and stored["e2_feedback_ease"] == 5
+    stored = last_stored(live)
+    assert stored["comments"][1] == "Cán bộ nhiệt tình." and stored["a1_seating"][0] == 4
 
 
-def test_a_validation_error_keeps_the_other_answers(phone, live):
-    answers = answers_for(live)
-    del answers["a2_equipment"]
+def test_a_reload_and_the_back_button_keep_the_answers(phone, live):
     phone.goto(live.qr_path)
-    fill_page(phone, answers)
+    phone.locator('#item-overall_satisfaction input[value="5"]').check()
+    phone.locator("#q_comments").fill("Chờ hơi lâu.")
+    phone.goto(live.qr_path)  # a reload of the first page asks the server afresh
+    assert phone.locator('#item-overall_satisfaction input[value="5"]').is_checked()
+    assert phone.locator("#q_comments").input_value() == "Chờ hơi lâu."
     next_page(phone)
-    error = phone.locator("#err-a2_equipment")
-    assert error.is_visible() and error.inner_text() == "Vui lòng trả lời câu hỏi này."
-    assert phone.locator('#item-a1_seating input[value="4"]').is_checked()
-    assert phone.locator('#item-a4_information input[value="4"]').is_checked()
+    assert phone.locator("#item-a1_seating").count()
+    phone.go_back()
+    phone.wait_for_load_state()
+    assert phone.locator('#item-overall_satisfaction input[value="5"]').is_checked()
+    assert phone.locator("#q_comments").input_value() == "Chờ hơi lâu."
 
 
-def test_the_language_switch_survives_the_flow(phone, live):
+def test_the_language_switch_is_at_the_top_and_survives_the_flow(phone, live):
     answers = answers_for(live)
     phone.goto(live.qr_path)
     assert phone.locator("html").get_attribute("lang") == "vi"
-    phone.get_by_role("button", name="English").click()
+    english = phone.get_by_role("button", name="English")
+    assert english.bounding_box()["y"] < phone.locator("h1").bounding_box()["y"]
+    english.click()
     phone.wait_for_load_state()
     assert phone.locator("html").get_attribute("lang") == "en"
-    assert phone.locator("h1").inner_text() == "A. Access to the service"
+    assert phone.locator("h1").inner_text() == "Overall"
     fill_page(phone, answers)
     next_page(phone)
     assert phone.locator("html").get_attribute("lang") == "en"
-    assert phone.locator("h1").inner_text() == "B. Administrative procedures"
+    assert phone.locator("h1").inner_text() == "A. Access to the service"
     assert "Page 2 of" in phone.locator(".step-count").inner_text()
     # switching back half-way through a page keeps what was chosen on it
     first = phone.locator(".q:not([hidden])").first
@@ -107,8 +251,55 @@ def test_the_language_switch_survives_the_flow(phone, live):
     assert chosen.is_checked()
 
 
-def test_a_forged_qr_context_is_refused_kindly(phone, live):
+def test_a_forged_or_missing_token_is_refused_kindly(phone, live):
     payload, signature = live.qr_path[3:].split(".")
     reply = phone.goto(f"/s/{payload[::-1]}.{signature}")
     assert reply.status == 404
     assert phone.locator("h1").inner_text() == "Đường dẫn này không dùng được"
+    reply = phone.goto("/s/")
+    assert reply.status == 404
+    assert phone.locator("h1").inner_text() == "Đường dẫn này không dùng được"
+    assert "Đăng nhập cán bộ" not in phone.content()
+    shot(phone, "404")
+
+
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright",
+                                 reason="axe-playwright-python is not installed (dev extra)")
+
+
+def violations(page) -> list[str]:
+    """Every axe-core violation, of any impact."""
+    results = axe_module.Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} ({len(v['nodes'])} node(s))"
+            for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("width", [360, 412])
+def test_every_phone_state_has_no_axe_violation(browser, live, width):
+    answers = answers_for(live)
+    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True,
+                                  is_mobile=True, base_url=live.url)
+    page = context.new_page()
+    seen = {}
+    page.goto(live.qr_path)
+    seen["first"] = violations(page)
+    fill_page(page, answers)
+    next_page(page)
+    next_page(page)  # nothing answered on the second page: the error summary
+    seen["errors"] = violations(page)
+    page.context.clear_cookies()
+    next_page(page)
+    seen["expired"] = violations(page)
+    for _ in range(20):  # the follow-ups revealed
+        if page.locator("#item-e1_gave_feedback").count():
+            break
+        fill_page(page, answers)
+        next_page(page)
+    page.locator('#item-e1_gave_feedback input[value="1"]').check()
+    seen["follow-ups"] = violations(page)
+    page.goto("/s/")
+    seen["404"] = violations(page)
+    page.goto("/thanks")
+    seen["thanks"] = violations(page)
+    context.close()
+    assert seen == {state: [] for state in seen}

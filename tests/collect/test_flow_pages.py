@@ -32,6 +32,25 @@ def post_page(client, url, html, answers, action="next"):
     return client.post(url, data=data)
 
 
+def page_with(client, url, code, answers):
+    """Answer page after page until the one that asks `code`; its HTML."""
+    page = client.get(url)
+    for _ in range(20):
+        if f'id="item-{code}"' in page.text:
+            return page.text
+        page = post_page(client, url, page.text, answers)
+        assert page.status_code == 200, "the flow ended before asking " + code
+    raise AssertionError(f"{code} never asked")
+
+
+def stored_answers(app) -> dict[str, object]:
+    with app.app_context():
+        rows = db.session.execute(db.select(Answer.item_code, Answer.value_int,
+                                            Answer.value_text, Answer.missing_code)).all()
+    return {code: v_int if v_int is not None else text if text is not None else missing
+            for code, v_int, text, missing in rows}
+
+
 def qr_url(app, world):
     with app.app_context():
         return "/s/" + tokens.qr_token(world.unit_code, world.desk_code, "land_survey")
@@ -56,20 +75,45 @@ def test_the_whole_land_survey_page_by_page(app, client, world, land):
     assert codes == set(land)
 
 
+def test_the_overall_question_and_its_reason_come_first(app, client, world, land):
+    url = qr_url(app, world)
+    first = client.get(url).text
+    assert section_codes(first) == ["overall_satisfaction", "comments"]
+    assert "Còn 38 câu hỏi nữa, khoảng 6 phút." in first
+    second = post_page(client, url, first, land).text
+    assert "Trang 2/10 · còn khoảng 5 phút" in second
+    assert section_codes(second)[0] == "a1_seating"
+    assert "overall_satisfaction" not in section_codes(second)  # asked once only
+
+
 def test_an_error_is_shown_in_place_and_keeps_the_other_answers(app, client, world, land):
     url = qr_url(app, world)
-    first = client.get(url)
+    html = page_with(client, url, "a2_equipment", land)
     wrong = {**land, "a2_equipment": ""}
-    page = post_page(client, url, first.text, wrong)
+    page = post_page(client, url, html, wrong)
     assert page.status_code == 200
     assert '<p class="error" id="err-a2_equipment">Vui lòng trả lời câu hỏi này.</p>' in page.text
     # the other answers of the page are still checked
     assert '<input checked id="q_a1_seating-3"' in page.text
     assert '<input checked id="q_a3_equipment_ease-3"' in page.text
     client.get("/lang/en")
-    english = post_page(client, url, first.text, wrong)
-    assert 'lang="en"' in english.text and "Page 1 of" in english.text
+    english = post_page(client, url, html, wrong)
+    assert 'lang="en"' in english.text and "Page 2 of" in english.text
     assert "This question needs an answer." in english.text
+
+
+def test_the_error_summary_links_each_error_to_its_question(app, client, world, land):
+    url = qr_url(app, world)
+    html = page_with(client, url, "a2_equipment", land)
+    page = post_page(client, url, html, {**land, "a2_equipment": "", "a4_information": ""}).text
+    summary = page[page.index('id="error-summary"'):page.index("</div>", page.index(
+        'id="error-summary"'))]
+    assert 'role="alert" tabindex="-1"' in summary and "Có câu trả lời cần sửa" in summary
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [target for target, _ in links] == ["q_a2_equipment-0", "q_a4_information-0"]
+    assert 'id="q_a2_equipment-0"' in page and 'id="q_a4_information-0"' in page
+    assert links[0][1].startswith("Vui lòng trả lời câu hỏi này. Câu hỏi: Ông/Bà hài lòng")
+    assert "<title>Lỗi: " in page
 
 
 def test_answers_of_earlier_pages_are_carried_and_back_keeps_them(app, client, world, land):
@@ -77,36 +121,106 @@ def test_answers_of_earlier_pages_are_carried_and_back_keeps_them(app, client, w
     first = client.get(url)
     second = post_page(client, url, first.text, land)
     carried = json.loads(hidden(second.text, "carried"))
-    assert carried["a1_seating"] == "4"
+    assert carried["overall_satisfaction"] == "4"
     back = post_page(client, url, second.text, land, action="back")
     assert hidden(back.text, "section") == "0"
-    assert '<input checked id="q_a1_seating-3"' in back.text
+    assert '<input checked id="q_overall_satisfaction-3"' in back.text
 
 
-def test_a_hidden_follow_up_is_never_stored(app, client, world, land):
+def test_follow_ups_on_the_same_page_are_shown_without_javascript(app, client, world, land):
     url = qr_url(app, world)
+    html = page_with(client, url, "e1_gave_feedback", land)
+    for code in ("e2_feedback_ease", "e3_feedback_handling", "e4_feedback_reply"):
+        box = re.search(rf'<div class="q" id="item-{code}"[^>]*>', html, re.S).group(0)
+        assert not re.search(r"\shidden[\s>]", box)
+        assert not re.search(rf'<input[^>]*disabled[^>]*name="q_{code}"', html)
+    assert html.count("Chỉ trả lời nếu Ông/Bà chọn “Có” ở câu trên.") == 3
+    # "Có" without the follow-ups: exactly those three need an answer, nothing else
+    page = post_page(client, url, html, {**land, "e1_gave_feedback": 1})
+    assert re.findall(r'id="err-([a-z0-9_]+)"', page.text) == [
+        "e2_feedback_ease", "e3_feedback_handling", "e4_feedback_reply"]
+
+
+def test_an_answer_to_a_follow_up_that_does_not_apply_is_dropped(app, client, world, land):
+    url = qr_url(app, world)
+    answers = {**land, "e2_feedback_ease": 5, "occupation": "farmer",
+               "respondent_type": "organisation"}  # e1 = "Không": e2 does not apply
     page = client.get(url)
-    answers = {**land, "e2_feedback_ease": 5}  # e1 = no: e2 is hidden
     while page.status_code == 200:
-        html = page.text
-        if "item-e1_gave_feedback" in html:
-            assert re.search(r'id="item-e2_feedback_ease"[^>]*hidden', html, re.S)
-            data = {"csrf_token": csrf_from(html), "action": "next",
-                    **{n: hidden(html, n) for n in ("response_id", "version", "section",
-                                                    "carried")},
-                    **{f"q_{c}": str(answers[c]) for c in section_codes(html) if c in answers}}
-            page = client.post(url, data=data)
-            continue
-        page = post_page(client, url, html, answers)
+        assert 'id="err-' not in page.text
+        page = post_page(client, url, page.text, answers)
+    stored = stored_answers(app)
+    assert "e2_feedback_ease" not in stored and stored["e1_gave_feedback"] == 0
+    assert "occupation" not in stored and stored["respondent_type"] == "organisation"
+
+
+def test_the_occupation_is_asked_without_javascript_and_kept_for_individuals(app, client,
+                                                                             world, land):
+    url = qr_url(app, world)
+    html = page_with(client, url, "respondent_type", land)
+    assert "Chỉ trả lời nếu Ông/Bà chọn “Cá nhân” ở câu trên." in html
+    done = post_page(client, url, html, {**land, "occupation": "farmer"})
+    assert done.status_code == 302
+    assert stored_answers(app)["occupation"] == "farmer"
+
+
+def test_an_expired_form_token_shows_the_page_again_with_every_answer(app, client, world,
+                                                                      land):
+    url = qr_url(app, world)
+    html = page_with(client, url, "a2_equipment", land)
+    # the session cookie is gone (or the token is over an hour old): a new browser session
+    client.delete_cookie("session")
+    page = post_page(client, url, html, land)
+    assert page.status_code == 200 and 'lang="vi"' in page.text
+    assert "Mọi câu trả lời của Ông/Bà vẫn được giữ nguyên" in page.text
+    assert hidden(page.text, "section") == hidden(html, "section")  # the same page
+    assert '<input checked id="q_a2_equipment-3"' in page.text  # this page's answers
+    assert json.loads(hidden(page.text, "carried"))["overall_satisfaction"] == "4"
+    assert "Vui lòng trả lời" not in page.text  # nothing was checked
+    assert csrf_from(page.text) != csrf_from(html)
+    # the fresh token works, and the rest of the flow stores exactly one response
+    while page.status_code == 200:
+        page = post_page(client, url, page.text, land)
+    assert page.headers["Location"].endswith("/thanks")
+    assert set(stored_answers(app)) == set(land)
+
+
+def test_an_expired_token_on_the_last_page_stores_nothing_until_sent_again(app, client, world,
+                                                                          land):
+    url = qr_url(app, world)
+    html = page_with(client, url, "respondent_type", land)
+    client.delete_cookie("session")
+    again = post_page(client, url, html, land)
+    assert again.status_code == 200 and "Mọi câu trả lời" in again.text
     with app.app_context():
-        codes = set(db.session.execute(db.select(Answer.item_code)).scalars())
-    assert "e2_feedback_ease" not in codes and "e1_gave_feedback" in codes
+        assert db.session.execute(db.select(db.func.count(Response.id))).scalar() == 0
+    # the page's signed response id is kept: sending twice stores one response
+    assert hidden(again.text, "response_id") != ""
+    done = post_page(client, url, again.text, land)
+    assert done.status_code == 302
+    assert post_page(client, url, again.text, land).status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Response.id))).scalar() == 1
 
 
-def test_forms_need_a_csrf_token(app, client, world):
+def test_a_post_without_any_form_token_is_still_not_stored(app, client, world):
     url = qr_url(app, world)
     client.get(url)
-    assert client.post(url, data={"action": "next", "section": "0"}).status_code == 400
+    page = client.post(url, data={"action": "next", "section": "0", "q_overall_satisfaction": "5"})
+    assert page.status_code == 200 and "Mọi câu trả lời" in page.text
+    assert '<input checked id="q_overall_satisfaction-4"' in page.text
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Response.id))).scalar() == 0
+
+
+def test_a_kiosk_post_without_a_form_token_is_refused(app, client, world):
+    with app.app_context():
+        from survey.models import Kiosk
+
+        kiosk = db.session.get(Kiosk, world.kiosk_id)
+        url = "/k/" + tokens.kiosk_token(kiosk)
+    client.get(url)
+    assert client.post(url, data={"q_rating": "3"}).status_code == 400
 
 
 def test_a_receipt_opens_the_rating_form_for_its_dossier(app, client, world):
@@ -124,14 +238,16 @@ def test_a_receipt_opens_the_rating_form_for_its_dossier(app, client, world):
 def test_switching_language_mid_way_keeps_every_answer(app, client, world, land):
     url = qr_url(app, world)
     first = client.get(url)
-    assert 'value="lang:en"' in first.text  # the switch is part of the form
+    # the switch is at the top, and part of the form
+    assert 'form="flow-form" name="action" value="lang:en"' in first.text
+    assert first.text.index('value="lang:en"') < first.text.index("<h1>")
     second = post_page(client, url, first.text, land)
     partly = {code: land[code] for code in section_codes(second.text)[:2]}
     english = post_page(client, url, second.text, partly, action="lang:en")
     assert english.status_code == 200 and 'lang="en"' in english.text
     assert hidden(english.text, "section") == hidden(second.text, "section")
     carried = json.loads(hidden(english.text, "carried"))
-    assert carried["a1_seating"] == "4"  # the first page's answers
+    assert carried["overall_satisfaction"] == "4"  # the first page's answers
     for code, value in partly.items():  # and what was chosen on this page before switching
         assert f'<input checked id="q_{code}-{int(value) - 1}"' in english.text
     assert "This question needs an answer." not in english.text  # switching is not sending
