@@ -54,6 +54,8 @@ def records_import():
 
 _RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 _COUNT = {"type": "integer", "minimum": 0}
+_HIDDEN_COUNT = {"type": ["integer", "null"], "minimum": 0,
+                 "description": "null for a group of fewer than 30 respondents (suppressed)"}
 _AUTH = [{"bearer": []}, {"session": []}]
 _REFUSALS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
              "403": openapi.FORBIDDEN}
@@ -96,7 +98,8 @@ _SCHEMAS = {
                     "procedure_group": {"type": "string"}, "level": {"type": "string"},
                     "name_vi": {"type": "string"}, "procedures": _COUNT, "received": _COUNT,
                     "resolved": _COUNT, "late": _COUNT, "on_time_rate": _RATE,
-                    "survey_n": _COUNT, "satisfied": _COUNT, "share": _RATE,
+                    "survey_n": _COUNT, "satisfied": _HIDDEN_COUNT, "share": _RATE,
+                    "suppressed": {"type": "boolean"},
                     "ci_low": _RATE, "ci_high": _RATE, "p_value": _RATE, "p_adjusted": _RATE,
                 }}},
         },
@@ -110,7 +113,7 @@ _SCHEMAS = {
                                              "rate": _RATE}},
             "result": {"type": "object", "required": ["n_on_time", "n_late"],
                        "properties": {"n_on_time": _COUNT, "n_late": _COUNT,
-                                      "k_on_time": _COUNT, "k_late": _COUNT,
+                                      "k_on_time": _HIDDEN_COUNT, "k_late": _HIDDEN_COUNT,
                                       "share_on_time": _RATE, "share_late": _RATE,
                                       "difference": {"type": ["number", "null"],
                                                      "minimum": -1, "maximum": 1},

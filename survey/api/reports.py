@@ -124,7 +124,13 @@ def sample_size():
 _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}  # also p-values
 _DIFFERENCE = {"type": ["number", "null"], "minimum": -1, "maximum": 1}
 _COUNT = {"type": "integer", "minimum": 0}
+_HIDDEN_COUNT = {"type": ["integer", "null"], "minimum": 0,
+                 "description": "null in a suppressed row"}
 _NUMBER = {"type": ["number", "null"]}
+_SUPPRESSED = {"type": "boolean", "description": (
+    "fewer than 30 respondents, or hidden beside such a group so that no hidden group "
+    "follows from the others by subtraction: the row shows its keys and n only, every "
+    "result field is null (METHODOLOGY §6)")}
 _METHOD = {"type": "object", "description": "how the figures were computed, in words",
            "additionalProperties": {"type": ["string", "number"]}}
 # Rows also carry one key per grouping dimension (year, unit, demographic:sex, ...).
@@ -132,12 +138,14 @@ _INDEX_ROW = {
     "type": "object",
     "required": ["n", "satisfied", "share", "ci_low", "ci_high", "suppressed"],
     "properties": {
-        "n": _COUNT, "no_answer": _COUNT, "share": _SHARE,
+        "n": _COUNT, "no_answer": _HIDDEN_COUNT, "share": _SHARE,
         "satisfied": {"type": ["integer", "null"], "minimum": 0,
-                      "description": "null for measure=elements, a mean of element indices"},
+                      "description": "null in a suppressed row, and for measure=elements "
+                                     "(a mean of element indices)"},
         "elements": {"type": "object", "additionalProperties": _SHARE,
-                     "description": "measure=elements: each element's index"},
-        "ci_low": _SHARE, "ci_high": _SHARE, "suppressed": {"type": "boolean"},
+                     "description": "measure=elements: each element's index (null when "
+                                    "one of its items is suppressed)"},
+        "ci_low": _SHARE, "ci_high": _SHARE, "suppressed": _SUPPRESSED,
         "score": _NUMBER, "score_ci_low": _NUMBER, "score_ci_high": _NUMBER,
         "benchmark": {"type": "number"}, "benchmark_p": _SHARE, "benchmark_lower": _SHARE,
         "meets_benchmark": {"type": ["boolean", "null"]},
@@ -145,9 +153,9 @@ _INDEX_ROW = {
 }
 _TREND_ROW = {
     "type": "object",
-    "required": ["n", "satisfied", "share", "delta", "p_value", "p_adjusted"],
+    "required": ["n", "satisfied", "share", "suppressed", "delta", "p_value", "p_adjusted"],
     "properties": {
-        "n": _COUNT, "satisfied": _COUNT, "share": _SHARE,
+        "n": _COUNT, "satisfied": _HIDDEN_COUNT, "share": _SHARE, "suppressed": _SUPPRESSED,
         "previous_n": {"type": ["integer", "null"], "minimum": 0},
         "previous_share": _SHARE, "previous_year": {"type": ["integer", "null"]},
         "delta": _DIFFERENCE, "delta_ci_low": _DIFFERENCE, "delta_ci_high": _DIFFERENCE,
@@ -170,24 +178,30 @@ _SCHEMAS = {
             "method": _METHOD, "overall_index": _SHARE, "mean_importance": _NUMBER,
             "mean_performance": _NUMBER,
             "elements": {"type": "array", "items": {
-                "type": "object", "required": ["element", "items", "share", "n_answers"],
+                "type": "object",
+                "required": ["element", "items", "n", "suppressed", "share", "n_answers"],
                 "properties": {
                     "element": {"enum": ["A", "B", "C", "D", "E"]},
                     "items": {"type": "array", "items": {"type": "string"}},
+                    "n": {**_COUNT, "description": "respondents who answered an item of it"},
+                    "suppressed": _SUPPRESSED,
                     "item_shares": {"type": "object", "additionalProperties": _SHARE},
+                    "item_n": {"type": "object", "additionalProperties": _COUNT},
                     "share": _SHARE, "n_answers": _COUNT,
                     "alpha": {"type": ["number", "null"], "maximum": 1},
-                    "alpha_n": _COUNT, "alpha_low": {"type": ["boolean", "null"]},
-                    "importance": _DIFFERENCE, "importance_n": _COUNT,
+                    "alpha_n": _HIDDEN_COUNT, "alpha_low": {"type": ["boolean", "null"]},
+                    "importance": _DIFFERENCE, "importance_n": _HIDDEN_COUNT,
                     "importance_p": _SHARE, "quadrant": {"type": ["string", "null"]},
                 }}},
         },
     },
     "Weighted": {
         "type": "object",
-        "required": ["method", "result", "strata", "year_from", "year_to"],
+        "required": ["method", "result", "strata", "year_from", "year_to", "suppressed"],
         "properties": {
             "method": _METHOD,
+            "suppressed": {"type": "boolean",
+                           "description": "fewer than 30 respondents: no estimate"},
             "year_from": {"type": ["integer", "null"]}, "year_to": {"type": ["integer", "null"]},
             "result": {"oneOf": [{"type": "null"}, {
                 "type": "object",
@@ -198,9 +212,10 @@ _SCHEMAS = {
                                "coverage": _SHARE, "n_strata": _COUNT,
                                "n_strata_used": _COUNT}}]},
             "strata": {"type": "array", "items": {
-                "type": "object", "required": ["n", "satisfied", "weight"],
-                "properties": {"n": _COUNT, "satisfied": _COUNT, "share": _SHARE,
-                               "weight": _SHARE, "dossiers_resolved": _COUNT}}},
+                "type": "object", "required": ["n", "satisfied", "weight", "suppressed"],
+                "properties": {"n": _COUNT, "satisfied": _HIDDEN_COUNT, "share": _SHARE,
+                               "suppressed": _SUPPRESSED, "weight": _SHARE,
+                               "dossiers_resolved": _COUNT}}},
         },
     },
     "SampleSize": {"oneOf": [

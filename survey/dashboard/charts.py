@@ -83,8 +83,8 @@ def elements_figure(rows: list[dict], names: dict[str, str], benchmark: float) -
     fig = go.Figure(go.Bar(
         x=[plain(names.get(r["element"], r["element"])) for r in shown],
         y=[r["share"] for r in shown], marker_color=PALETTE[0], name=_("Share satisfied"),
-        customdata=[r["n_answers"] for r in shown],
-        hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>",
+        customdata=[r["n"] for r in shown],
+        hovertemplate="%{x}: %{y:.1%} (n=%{customdata})<extra></extra>",
     ))
     _benchmark_line(fig, benchmark)
     _layout(fig, _("Share satisfied"), height=320)

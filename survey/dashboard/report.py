@@ -1,15 +1,19 @@
 """The council's report for one year: the same documents as the JSON API, assembled.
 
-Every figure comes from `reporting.indices` / `reporting.trends`, so the appendix equals what
-/api/v1/indices?by=procedure_group answers for the same year.
+Every figure comes from `reporting.indices` for one year, so the appendix equals what
+/api/v1/indices?by=procedure_group answers for the same year, and a suppressed group shows
+its n only, as it does there (METHODOLOGY §6).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import analysis
 from survey.services import reporting
 from survey.services.reporting import Grouping, Measure, Scope
+from survey.services.reporting.indices import CONFIDENCE, _num
+from survey.services.reporting.trends import FDR
 
 OVERALL = Measure("overall")
 
@@ -24,11 +28,35 @@ def _by(scope: Scope, dims: tuple[str, ...], benchmark: float, refs) -> list[dic
     return reporting.indices(scope, Grouping(dims), OVERALL, benchmark, "survey", refs)["rows"]
 
 
-def _changes(scope: Scope, year: int, dims: tuple[str, ...], benchmark: float, refs) -> dict:
-    """Change from the previous year per group, keyed by the group's key tuple."""
-    two = replace(scope, year_from=year - 1, year_to=year)
-    doc = reporting.trends(two, Grouping(dims), OVERALL, benchmark, "survey", refs)
-    return {tuple(r[d] for d in dims): r for r in doc["rows"] if r["year"] == year}
+def _changes(scope: Scope, year: int, rows: list[dict], dims: tuple[str, ...],
+             benchmark: float, refs) -> dict:
+    """Change from the previous year per group, keyed by the group's key tuple.
+
+    Both years are read as the report for each year shows them (one year at a time), so a
+    change is shown only between two figures those reports publish: a two-year window would
+    hide different groups and let the two be played against each other.
+    """
+    before = {tuple(r[d] for d in dims): r
+              for r in _by(replace(scope, year_from=year - 1, year_to=year - 1), dims,
+                           benchmark, refs)}
+    pairs = []
+    for row in rows:
+        old = before.get(tuple(row[d] for d in dims))
+        if old and row["satisfied"] is not None and old["satisfied"] is not None:
+            pairs.append((row, old))
+    if not pairs:
+        return {}
+    change = analysis.proportion_change_many(
+        [o["satisfied"] for _, o in pairs], [o["n"] for _, o in pairs],
+        [r["satisfied"] for r, _ in pairs], [r["n"] for r, _ in pairs], CONFIDENCE)
+    adjusted = analysis.adjust_pvalues(change.p_value, method="bh", alpha=FDR)
+    out = {}
+    for i, (row, old) in enumerate(pairs):
+        out[tuple(row[d] for d in dims)] = {
+            "previous_share": old["share"], "delta": _num(change.difference[i]),
+            "delta_ci_low": _num(change.ci_low[i]), "delta_ci_high": _num(change.ci_high[i]),
+            "p_adjusted": _num(adjusted.adjusted[i]), "significant": bool(adjusted.rejected[i])}
+    return out
 
 
 def _join(rows: list[dict], changes: dict, dims: tuple[str, ...]) -> list[dict]:
@@ -52,7 +80,7 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
         rows = _by(one, dims, benchmark, refs)
         if dims:
             rows = [r for r in rows if r[dims[0]] is not None]
-        sections[name] = _join(rows, _changes(scope, year, dims, benchmark, refs), dims)
+        sections[name] = _join(rows, _changes(scope, year, rows, dims, benchmark, refs), dims)
     extra = dossier_columns(one, year, [r["procedure_group"] for r in sections["appendix"]])
     for row in sections["appendix"]:
         row["dossiers"] = extra.get(row["procedure_group"])

@@ -19,6 +19,7 @@ from survey.services.reporting.crosstab import (
     categorical_items,
     crosstab_report,
 )
+from survey.services.reporting.suppression import protected_cells
 
 
 @bp.get("/ratings")
@@ -27,17 +28,21 @@ def ratings():
     """Self-selected kiosk ratings: counts and percentages only, never pooled or tested."""
     filters = current_filters()
     scope = replace(filters.scope, stream="dossier_rating")
-    cells = reporting.fetch_cells(scope, Grouping(("year",)), Measure("overall"),
-                                  reporting.References.load())
-    years = sorted(k[0] for k in cells.counts)
-    rows = [(year, analysis.rating_summary(cells.counts[(year,)])) for year in years]
+    # A year the API would suppress shows its n only here too (METHODOLOGY §6).
+    table = protected_cells(scope, Grouping(("year",)), Measure("overall"),
+                            reporting.References.load())
+    years = sorted(k[0] for k in table.cells.counts)
+    rows = [(year, analysis.rating_summary(table.cells.counts[(year,)]),
+             table.is_hidden((year,))) for year in years]
     level_labels = (_("Dissatisfied"), _("Satisfied"), _("Very satisfied"))
+    shown = [(year, s) for year, s, hidden in rows if not hidden]
     figure = charts.ratings_figure(
-        years, [tuple(p or 0 for p in s.percentages) for _y, s in rows], level_labels)
+        [y for y, _s in shown], [tuple(p or 0 for p in s.percentages) for _y, s in shown],
+        level_labels)
     return render_template("dashboard/ratings.html", filters=filters, options=form_options(),
                            rows=rows, figure=figure, level_labels=level_labels,
                            title=_("Per-dossier ratings"),
-                           n_total=sum(s.n for _y, s in rows))
+                           n_total=sum(s.n for _y, s, _h in rows))
 
 
 @bp.get("/crosstab")

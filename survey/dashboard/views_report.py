@@ -27,7 +27,8 @@ def method_notes() -> list[str]:
         _("Changes from the previous year: difference in points with the Newcombe 95%% "
           "interval and a two-proportion z-test; p-values adjusted by Benjamini–Hochberg "
           "(false discovery rate 5%%) within each table."),
-        _("Groups with fewer than 30 respondents show the count but not the percentage."),
+        _("Groups with fewer than 30 respondents, and the groups hidden beside them so that "
+          "none can be worked out by subtraction, show their count (n) only."),
         _("Per-dossier ratings are self-selected and are not part of these figures."),
     ]
 

@@ -14,6 +14,13 @@ from analysis import (
     satisfaction_by_on_time,
     suppress_small_cells,
 )
+from analysis.privacy import (
+    FREE,
+    HIDDEN,
+    VISIBLE,
+    complementary_suppression,
+    recoverable_cells,
+)
 
 
 def test_cell_display_rules():
@@ -40,6 +47,109 @@ def test_suppression():
     assert suppress_small_cells([0, 10, 10]).values == ((None, None, 10),)
     assert suppress_small_cells([[5, 6], [7, 8]]).n_primary == 0
     json.dumps(full.to_dict())
+
+
+def _table_with_margins(cells: np.ndarray):
+    """A 2-D table's cells, its row and column totals and the grand total as one flat list,
+    with the totals that bind them: [(total, parts), ...]."""
+    rows, cols = cells.shape
+    n = [*cells.ravel(), *cells.sum(axis=1), *cells.sum(axis=0), int(cells.sum())]
+    size = rows * cols
+    totals = [(size + r, [r * cols + c for c in range(cols)]) for r in range(rows)]
+    totals += [(size + rows + c, [r * cols + c for r in range(rows)]) for c in range(cols)]
+    totals.append((size + rows + cols, list(range(size, size + rows))))
+    return np.array(n), totals
+
+
+def _recovered(n, totals, hidden) -> set[int]:
+    """Independently of the module: hidden cells (n > 0) whose unit vector lies in the row
+    space of the totals over the hidden cells (numpy's rank)."""
+    unknown = [i for i in range(len(n)) if hidden[i] and n[i] > 0]
+    column = {cell: j for j, cell in enumerate(unknown)}
+    rows = []
+    for total, parts in totals:
+        row = np.zeros(len(unknown))
+        for cell, sign in [(total, 1.0), *((p, -1.0) for p in parts)]:
+            if cell in column:
+                row[column[cell]] = sign
+        if row.any():
+            rows.append(row)
+    matrix = np.array(rows).reshape(-1, len(unknown))
+    rank = np.linalg.matrix_rank(matrix) if len(rows) else 0
+    return {cell for cell in unknown
+            if np.linalg.matrix_rank(np.vstack([matrix, np.eye(len(unknown))[column[cell]]]))
+            == rank}
+
+
+def test_complementary_hides_the_smallest_second_part():
+    # total 130 = 10 + 50 + 40 + 30: the 10 is small, so the smallest other part goes too
+    result = complementary_suppression([130, 10, 50, 40, 30], [(0, [1, 2, 3, 4])])
+    assert result.hidden.tolist() == [False, True, False, False, True]
+    assert result.n_secondary == 1 and result.unprotected == ()
+    alone = complementary_suppression([130, 10, 50, 40, 30], [(0, [1, 2, 3, 4])],
+                                      complementary=False)
+    assert alone.hidden.tolist() == [False, True, False, False, False]
+    assert alone.unprotected == (1,)  # total minus the visible parts gives it exactly
+    assert recoverable_cells([130, 10, 50, 40, 30], [(0, [1, 2, 3, 4])],
+                             alone.hidden).tolist() == [False, True, False, False, False]
+
+
+def test_complementary_never_picks_an_empty_cell_nor_a_fixed_one():
+    # the 0 cell hides nothing (k = 0 is known); the fixed 35 must stay visible
+    result = complementary_suppression([110, 20, 0, 35, 55], [(0, [1, 2, 3, 4])],
+                                       fixed=[VISIBLE, FREE, FREE, VISIBLE, FREE])
+    assert result.hidden.tolist() == [False, True, True, False, True]
+    # a hidden total (fixed by a coarser table) whose parts all show is their sum: hide one
+    result = complementary_suppression([90, 30, 60], [(0, [1, 2])], fixed=[HIDDEN, FREE, FREE])
+    assert result.hidden.tolist() == [True, True, False] and result.unprotected == ()
+
+
+def test_exact_check_catches_what_no_single_total_shows():
+    """Two hidden 2x2 blocks joined by one hidden cell: every row and column has 0 or 2+
+    hidden cells, yet that cell is the sum of two rows less two columns. The local rule
+    cannot see it; the exact check does, and one more cell is hidden."""
+    cells = np.full((4, 4), 100)
+    small = [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)]
+    for r, c in small:
+        cells[r, c] = 10
+    n, totals = _table_with_margins(cells)
+    margins = [VISIBLE] * (len(n) - 16)
+    alone = complementary_suppression(n, totals, fixed=[FREE] * 16 + margins,
+                                      complementary=False)
+    assert _recovered(n, totals, alone.hidden) == {1 * 4 + 2} == set(alone.unprotected)
+    result = complementary_suppression(n, totals, fixed=[FREE] * 16 + margins)
+    assert result.n_secondary >= 1 and result.unprotected == ()
+    assert not _recovered(n, totals, result.hidden)
+
+
+def test_no_hidden_cell_is_recoverable_in_random_tables(rng):
+    for _ in range(60):
+        rows, cols = rng.integers(2, 6, size=2)
+        cells = rng.choice([0, 2, 9, 25, 31, 60, 150], size=(rows, cols))
+        n, totals = _table_with_margins(cells)
+        result = complementary_suppression(n, totals)
+        assert result.hidden[n < 30].all()
+        assert not _recovered(n, totals, result.hidden), cells
+        assert result.unprotected == ()
+        primary = complementary_suppression(n, totals, complementary=False)
+        assert set(primary.unprotected) == _recovered(n, totals, primary.hidden)
+        # the sparse iterative check agrees with the exact one
+        assert (recoverable_cells(n, totals, primary.hidden, dense_limit=0)
+                == recoverable_cells(n, totals, primary.hidden)).all()
+
+
+def test_complementary_refuses_bad_input():
+    with pytest.raises(ValueError):
+        complementary_suppression([10, 5], [(0, [1, 2])])
+    with pytest.raises(ValueError):
+        complementary_suppression([10, 5], [(0, [0, 1])])
+    with pytest.raises(TypeError):
+        complementary_suppression([10, 5], [(0,)])
+    with pytest.raises(ValueError):
+        complementary_suppression([10, 5], [(0, [1])], fixed=[3, 0])
+    with pytest.raises(ValueError):
+        recoverable_cells([10, 5], [(0, [1])], [True])
+    json.dumps(complementary_suppression([40, 10, 30], [(0, [1, 2])]).to_dict())
 
 
 def test_demographic_crossing():

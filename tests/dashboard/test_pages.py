@@ -42,7 +42,8 @@ def test_report_appendix_equals_the_api(demo, analyst):
     assert shown and set(shown) == set(expected)
     for group, n in shown.items():
         assert int(n) == expected[group]["n"]
-    shares = re.findall(r'<td class="share">([^<]+)</td>', appendix)
+    shares = [re.sub(r"<[^>]+>", "", cell)
+              for cell in re.findall(r'<td class="share">(.*?)</td>', appendix)]
     for (group, _n), share in zip(shown.items(), shares, strict=True):
         row = expected[group]
         assert share == ("small n" if row["suppressed"] else f"{row['share'] * 100:.1f}&nbsp;%")

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import numpy as np
 from sqlalchemy import func, select
 
 import analysis
 from survey.extensions import db
 from survey.models import Procedure, ProcedureGroup
-from survey.services.reporting.cells import References, fetch_cells
-from survey.services.reporting.indices import CONFIDENCE, SMALL_N
+from survey.services.reporting.cells import References
+from survey.services.reporting.indices import CONFIDENCE
 from survey.services.reporting.records import records
 from survey.services.reporting.scope import Grouping, Measure, Scope
+from survey.services.reporting.suppression import (
+    ADMIN_LEVEL,
+    SMALL_N,
+    Protected,
+    protected_table,
+)
 
-# Departments work at the province level of the procedure catalogue.
-ADMIN_LEVEL = {"province": "province", "department": "province", "district": "district",
-               "commune": "commune"}
 LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
 
 
@@ -33,24 +35,21 @@ def _procedure_counts() -> dict[tuple[str, str], int]:
     return {(group, level): n for group, level, n in rows}
 
 
-def _survey_tables(scope: Scope, year: int, refs: References) -> dict:
-    """counts[(group, admin level, respondent type, year)] over `year` and the year before."""
+def _survey_tables(scope: Scope, year: int, refs: References) -> tuple[Protected, Protected]:
+    """Per (group, level as the catalogue has it, year) over `year` and the year before, and
+    the same per respondent type; each with the cells it hides, as every report hides them."""
     window = Scope(**{**scope.__dict__, "year_from": year - 1, "year_to": year})
-    cells = fetch_cells(window, Grouping(("procedure_group", "level", "respondent_type",
-                                          "year")), Measure("overall"), refs)
-    folded: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(cells.points, dtype=int))
-    for (group, level, rtype, y), counts in cells.counts.items():
-        if group is not None:
-            folded[(group, ADMIN_LEVEL[level], rtype, y)] += counts
-    return folded
+    return tuple(protected_table(window, ("procedure_group", "level@admin", *by, "year"),
+                                 Measure("overall"), refs) for by in ((), ("respondent_type",)))
 
 
-def _sum(tables: dict, group: str, level: str, year: int, rtype: str | None = None):
-    total = np.zeros(5, dtype=int)
-    for (g, lv, t, y), counts in tables.items():
-        if (g, lv, y) == (group, level, year) and (rtype is None or t == rtype):
-            total = total + counts
-    return int(total[3:].sum()), int(total.sum())
+def _cell(table: Protected, key: tuple) -> tuple[int | None, int, bool]:
+    """(satisfied or None when hidden, n, hidden) of one cell; an absent cell is empty."""
+    counts = table.cells.counts.get(key)
+    if counts is None:
+        return 0, 0, False
+    n, hidden = int(counts.sum()), table.is_hidden(key)
+    return (None if hidden else int(counts[3:].sum())), n, hidden
 
 
 def appendix(scope: Scope, year: int, benchmark: float, refs: References | None = None) -> dict:
@@ -65,7 +64,8 @@ def appendix(scope: Scope, year: int, benchmark: float, refs: References | None 
                        "resolved_on_time", "resolved_late"):
             dossiers[key][column] += row[column]
     tables = _survey_tables(scope, year, refs)
-    keys = sorted({k[:2] for k in tables if k[3] == year} | set(dossiers),
+    keys = sorted({k[:2] for k in tables[0].cells.counts if k[2] == year and k[0] is not None}
+                  | set(dossiers),
                   key=lambda k: (str(k[0]), LEVEL_ORDER.get(k[1], 9)))
     rows = [_row(group, level, year, tables, dossiers.get((group, level)), procedures, names,
                  benchmark) for group, level in keys]
@@ -75,19 +75,21 @@ def appendix(scope: Scope, year: int, benchmark: float, refs: References | None 
                   "against the benchmark; change vs the previous year with the Newcombe "
                   "interval and the z-test, Benjamini-Hochberg across the rows",
         "dossiers": "exact counts and rates from the dossier statistics",
-        "small_n": f"survey share hidden when n < {SMALL_N}",
+        "small_n": f"a group of fewer than {SMALL_N} respondents shows n only, as do the "
+                   "groups hidden beside it so that none follows from the others",
     }}
 
 
 def _row(group, level, year, tables, dossier, procedures, names, benchmark) -> dict:
-    k, n = _sum(tables, group, level, year)
-    k0, n0 = _sum(tables, group, level, year - 1)
+    whole, split = tables
+    k, n, hidden = _cell(whole, (group, level, year))
+    k0, n0, hidden0 = _cell(whole, (group, level, year - 1))
     row = {"procedure_group": group, "name_vi": names.get(group, group), "level": level,
            "procedures": procedures.get((group, level), 0), "survey_n": n, "satisfied": k,
-           "share": None, "ci_low": None, "ci_high": None, "benchmark_lower": None,
-           "meets_benchmark": None, "previous_n": n0, "previous_share": None, "delta": None,
-           "delta_ci_low": None, "delta_ci_high": None, "p_value": None, "p_adjusted": None,
-           "significant": None}
+           "suppressed": hidden, "share": None, "ci_low": None, "ci_high": None,
+           "benchmark_lower": None, "meets_benchmark": None, "previous_n": n0,
+           "previous_share": None, "delta": None, "delta_ci_low": None, "delta_ci_high": None,
+           "p_value": None, "p_adjusted": None, "significant": None}
     resolved = dossier["resolved"] if dossier else 0
     row.update(
         received=dossier["received"] if dossier else None,
@@ -97,18 +99,19 @@ def _row(group, level, year, tables, dossier, procedures, names, benchmark) -> d
         if dossier and resolved else None,
     )
     for rtype in ("individual", "organisation"):
-        kt, nt = _sum(tables, group, level, year, rtype)
+        kt, nt, _ = _cell(split, (group, level, rtype, year))
         row[f"{rtype}_n"] = nt
-        row[f"{rtype}_share"] = kt / nt if nt >= SMALL_N else None
-    if n >= SMALL_N:
+        row[f"{rtype}_share"] = kt / nt if nt and kt is not None else None
+    if n and k is not None:
         ci = analysis.wilson_interval(k, n, CONFIDENCE)
         test = analysis.benchmark_test(k, n, benchmark, CONFIDENCE)
         row.update(share=k / n, ci_low=ci.ci_low, ci_high=ci.ci_high,
                    benchmark_lower=test.ci_low, meets_benchmark=test.meets_benchmark)
-    if n >= SMALL_N and n0 >= SMALL_N:
-        change = analysis.proportion_change(k0, n0, k, n, CONFIDENCE)
-        row.update(previous_share=k0 / n0, delta=change.difference, delta_ci_low=change.ci_low,
-                   delta_ci_high=change.ci_high, p_value=change.p_value)
+        if n0 and k0 is not None:
+            change = analysis.proportion_change(k0, n0, k, n, CONFIDENCE)
+            row.update(previous_share=k0 / n0, delta=change.difference,
+                       delta_ci_low=change.ci_low, delta_ci_high=change.ci_high,
+                       p_value=change.p_value)
     return row
 
 

@@ -55,6 +55,22 @@ def cached(function):
     return wrapper
 
 
+def remembered(key: tuple, compute):
+    """`compute()` once per key and data version, shared by the reports that need it (the
+    suppression layers); the value is kept as it is, so callers must not change it."""
+    full = ("remembered", key, data_version())
+    with _lock:
+        if full in _entries:
+            _entries.move_to_end(full)
+            return _entries[full]
+    value = compute()
+    with _lock:
+        _entries[full] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
 def clear() -> None:
     with _lock:
         _entries.clear()

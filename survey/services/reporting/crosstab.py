@@ -7,10 +7,12 @@ answers (97/98/99) and respondents without one of the two values are left out an
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import String, and_, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 import analysis
+from analysis.privacy import FREE, HIDDEN, VISIBLE, complementary_suppression
 from survey.extensions import db
 from survey.models import (
     Answer,
@@ -20,8 +22,14 @@ from survey.models import (
     Unit,
     VersionItem,
 )
-from survey.services.reporting.cells import References, resolve_stream, scope_conditions
-from survey.services.reporting.scope import Scope, ScopeError
+from survey.services.reporting.cells import (
+    RATING_TYPES,
+    References,
+    resolve_stream,
+    scope_conditions,
+)
+from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
+from survey.services.reporting.suppression import SMALL_N, protected_cells, sort_key
 
 CATEGORICAL = ("likert5", "rating3", "expectation4", "yes_no", "single_choice", "nps")
 RESPONSE_DIMENSIONS = {
@@ -52,7 +60,12 @@ def _value(alias):
 
 def crosstab_report(scope: Scope, row_item: str, column: str,
                     refs: References | None = None) -> dict:
-    """Counts of `row_item` by `column` (an item code or a response dimension)."""
+    """Counts of `row_item` by `column` (an item code or a response dimension).
+
+    Each column is a group: one of fewer than 30 respondents shows its total only, and so
+    does the smallest other when it would be the only one hidden. A rating item by a
+    response dimension hides the groups that /indices?measure=item:<row>&by=<column> hides.
+    """
     refs = refs or References.load()
     stream = resolve_stream(scope)
     allowed = {code for code, _ in categorical_items(stream)}
@@ -86,10 +99,38 @@ def crosstab_report(scope: Scope, row_item: str, column: str,
             second.missing_code.is_(None)))
     rows = db.session.execute(
         query.add_columns(func.count()).group_by(_value(first), key)).all()
-    return _table(rows, column, refs)
+    shared = None
+    if column in RESPONSE_DIMENSIONS and _rating(row_item):
+        shared = protected_cells(scope, Grouping((column,)), Measure("item", row_item), refs)
+    return _table(rows, column, refs, shared)
 
 
-def _table(rows, column: str, refs: References) -> dict:
+def _rating(code: str) -> bool:
+    types = set(db.session.execute(
+        select(VersionItem.item_type).distinct().where(VersionItem.code == code)).scalars())
+    return bool(types) and types <= set(RATING_TYPES)
+
+
+def _hidden_columns(col_keys: list, totals: list[int], shared) -> list[bool]:
+    """Which columns show their total only (see crosstab_report)."""
+    if shared is not None:
+        return [shared.is_hidden((key,)) or n < SMALL_N for key, n in zip(col_keys, totals,
+                                                                          strict=True)]
+    order = sorted(range(len(col_keys)), key=lambda i: sort_key((col_keys[i],)))
+    total = sum(totals)
+    # the columns in the listing order, then their total (hidden only when small: it is
+    # the whole scope's figure, never a complement)
+    n = [totals[i] for i in order] + [total]
+    fixed = [FREE] * len(order) + [HIDDEN if total < SMALL_N else VISIBLE]
+    result = complementary_suppression(n, [(len(order), list(range(len(order))))],
+                                       min_n=SMALL_N, fixed=fixed)
+    hidden = [False] * len(col_keys)
+    for position, i in enumerate(order):
+        hidden[i] = bool(result.hidden[position])
+    return hidden
+
+
+def _table(rows, column: str, refs: References, shared) -> dict:
     def label(value):
         return refs.areas.get(value, value) if column == "service_area" else value
 
@@ -98,13 +139,44 @@ def _table(rows, column: str, refs: References) -> dict:
     counts = [[0] * len(col_keys) for _ in row_keys]
     for value, key, n in rows:
         counts[row_keys.index(value)][col_keys.index(label(key))] += n
-    result = analysis.crosstab(counts) if row_keys and col_keys else None
+    result = None
+    hidden: list[bool] = []
+    if row_keys and col_keys:
+        totals = [sum(row[j] for row in counts) for j in range(len(col_keys))]
+        hidden = _hidden_columns(col_keys, totals, shared)
+        result = _suppressed(analysis.crosstab(counts).to_dict(), counts, hidden,
+                             sum(totals) < SMALL_N)
     return {
         "rows": [str(k) for k in row_keys], "columns": [str(k) for k in col_keys],
-        "result": result.to_dict() if result else None,
+        "suppressed_columns": [str(k) for k, h in zip(col_keys, hidden, strict=True) if h],
+        "result": result,
         "method": "Pearson χ² without continuity correction; Cramér's V; missing answers "
-                  "and respondents without both values are left out",
+                  "and respondents without both values are left out; a column of fewer "
+                  f"than {SMALL_N} respondents shows its total only, as does the smallest "
+                  "other when it would be the only one hidden; the test pools the hidden "
+                  "columns into one",
     }
+
+
+def _suppressed(full: dict, counts: list[list[int]], hidden: list[bool], small: bool) -> dict:
+    """The cross-tab with hidden columns' cells and percentages blanked, and its test on the
+    table with those columns pooled (which reveals only their sum, known from the totals)."""
+    table = np.array(counts, dtype=np.int64)
+    shown = ~np.array(hidden, dtype=bool)
+    pooled = table[:, shown]
+    if not shown.all():
+        pooled = np.column_stack([pooled, table[:, ~shown].sum(axis=1)])
+    tested = analysis.crosstab(pooled).to_dict()
+    for name in ("chi2", "dof", "p_value", "cramers_v", "min_expected", "low_expected",
+                 "warning", "shape_tested"):
+        full[name] = tested[name]
+    for name in ("counts", "row_pct", "col_pct"):
+        full[name] = [[None if hidden[j] else v for j, v in enumerate(row)]
+                      for row in full[name]]
+    if small:  # the whole scope is a small group: its distribution is its result too
+        full.update(row_totals=[None] * len(full["row_totals"]), chi2=None, dof=None,
+                    p_value=None, cramers_v=None, min_expected=None, low_expected=0)
+    return full
 
 
 def _natural(value) -> tuple:

@@ -165,19 +165,24 @@ def _pairs_by_element(rows) -> dict[str, tuple]:
             for e, pairs in grouped.items()}
 
 
-def _scanned(scope: Scope, refs: References, items: dict[str, list[str]]) -> tuple[dict, dict]:
-    """α and the driver pairs from one scan of the answers in scope (the filters the
-    element roll-ups do not keep: channel, respondent type)."""
+def _scanned(scope: Scope, refs: References,
+             items: dict[str, list[str]]) -> tuple[dict, dict, dict]:
+    """α, the driver pairs and the respondents per element from one scan of the answers in
+    scope (the filters the element roll-ups do not keep: channel, respondent type)."""
     codes = [code for element_codes in items.values() for code in element_codes]
     per = _per_respondent(scope, refs, codes)
     try:
-        return alphas(per, items, codes), driver_tables(per)
+        respondents = {element: int(n) for element, n in db.session.execute(
+            select(per.c.element, func.count()).group_by(per.c.element)).all()}
+        return alphas(per, items, codes), driver_tables(per), respondents
     finally:
         per.drop(bind=db.session.connection())
 
 
-def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> tuple[dict, dict]:
-    """α and the driver pairs from the maintained roll-ups: O(groups) rows."""
+def _rolled_up(scope: Scope, refs: References,
+               items: dict[str, list[str]]) -> tuple[dict, dict, dict]:
+    """α, the driver pairs and the respondents per element from the maintained roll-ups:
+    O(groups) rows. Every respondent who answered an item of the element has one pair."""
     aggregates.fold()  # PostgreSQL: rows appended by recent submissions join the roll-ups
     by_unit = refs.restricts_units(scope)
 
@@ -189,8 +194,10 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> t
         in_scope(p, p.element, p.total, p.answered, p.overall, func.sum(p.n))
         .group_by(p.element, p.total, p.answered, p.overall)).all()
     sums: dict[str, list] = {}
+    respondents: dict[str, int] = defaultdict(int)
     complete = {e: len(c) for e, c in items.items()}
     for element, total, answered, _overall, n in pairs:
+        respondents[element] += int(n)
         if answered == complete.get(element):
             n = int(n)
             current = sums.setdefault(element, [0, 0.0, 0.0])
@@ -226,7 +233,7 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]]) -> t
         per_item = [item_sums[element].get(code, [0.0, 0.0]) for code in items[element]]
         full[element] = (n, total, square, [s for s, _ in per_item], [q for _, q in per_item])
     return (_alphas_from(full, items),
-            _pairs_by_element([row for row in pairs if row[3] != 0]))
+            _pairs_by_element([row for row in pairs if row[3] != 0]), dict(respondents))
 
 
 def _versions_asking(items: dict[str, list[str]]) -> list[tuple[int, str]]:
@@ -249,26 +256,18 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
     tables: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for (element, item), counts in cells.counts.items():
         tables[element][item] = counts
-    reliability_of, pairs = {}, {}
+    reliability_of, pairs, respondents = {}, {}, {}
     if items and (scope.channels or scope.respondent_types):
-        reliability_of, pairs = _scanned(scope, refs, items)
+        reliability_of, pairs, respondents = _scanned(scope, refs, items)
     elif items:  # else no published survey yet: nothing to read
-        reliability_of, pairs = _rolled_up(scope, refs, items)
+        reliability_of, pairs, respondents = _rolled_up(scope, refs, items)
     rows, tables_used, performance = [], {}, {}
     for element, codes in items.items():
         present = [code for code in codes if code in tables[element]]
         index = analysis.element_index([tables[element][code] for code in present])
-        reliability = reliability_of.get(element)
-        small = index.n < SMALL_N
-        rows.append({
-            "element": element, "items": codes, "n_answers": index.n,
-            "share": None if small or index.value is None else index.value,
-            "item_shares": dict(zip(present, index.item_shares, strict=True)),
-            "alpha": reliability.alpha if reliability else None,
-            "alpha_n": reliability.n_respondents if reliability else 0,
-            "alpha_low": reliability.low if reliability else None,
-        })
-        if not small and index.value is not None and element in pairs:
+        rows.append(_element_row(element, codes, present, tables[element], index,
+                                 respondents.get(element, 0), reliability_of.get(element)))
+        if not rows[-1]["suppressed"] and index.value is not None and element in pairs:
             tables_used[element] = pairs[element]
             performance[element] = index.value
     drivers = analysis.importance_performance_from_tables(tables_used, performance)
@@ -277,8 +276,9 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
         d = by_element.get(row["element"])
         row.update(importance=d.importance if d else None,
                    importance_p=d.importance_p_value if d else None,
-                   importance_n=d.n_pairs if d else 0,
+                   importance_n=(d.n_pairs if d else 0) if not row["suppressed"] else None,
                    quadrant=d.quadrant if d else None)
+    # The overall index is a function of every element's: shown only when they all are.
     overall = analysis.overall_index({r["element"]: r["share"] for r in rows})
     return {
         "method": {
@@ -287,12 +287,35 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
             "alpha": "Cronbach's alpha over respondents who answered every item; low < 0.7",
             "importance": "Spearman rho between the element's mean score and the overall "
                           "item; quadrants split at the means (Martilla & James 1977)",
+            "small_n": f"an item of fewer than {SMALL_N} respondents shows n only; an element "
+                       f"of fewer than {SMALL_N} respondents, or with such an item, shows n "
+                       "only (its index is a function of its items' shares), and the overall "
+                       "index only when every element is shown",
             "benchmark": benchmark,
         },
-        "overall_index": overall.value,
+        "overall_index": None if any(r["suppressed"] for r in rows) else overall.value,
         "mean_importance": drivers.mean_importance,
         "mean_performance": drivers.mean_performance,
         "elements": rows,
+    }
+
+
+def _element_row(element, codes, present, tables, index, respondents, reliability) -> dict:
+    """One element: respondents (n), and what it may show of its result."""
+    item_n = {code: int(tables[code].sum()) for code in present}
+    hidden_items = {code for code, n in item_n.items() if n < SMALL_N}
+    suppressed = respondents < SMALL_N or bool(hidden_items) or index.value is None
+    shares = dict(zip(present, index.item_shares, strict=True))
+    return {
+        "element": element, "items": codes, "n": respondents, "n_answers": index.n,
+        "item_n": item_n, "suppressed": suppressed,
+        "share": None if suppressed else index.value,
+        "item_shares": {code: None if suppressed or code in hidden_items else share
+                        for code, share in shares.items()},
+        "alpha": reliability.alpha if reliability and not suppressed else None,
+        "alpha_n": (reliability.n_respondents if reliability else 0)
+        if not suppressed else None,
+        "alpha_low": reliability.low if reliability and not suppressed else None,
     }
 
 

@@ -9,10 +9,15 @@ import numpy as np
 import analysis
 from analysis.scales import SCALES
 from survey.services.reporting.cache import cached
-from survey.services.reporting.cells import Cells, References, fetch_cells
+from survey.services.reporting.cells import Cells, References
 from survey.services.reporting.scope import Grouping, Measure, Scope
+from survey.services.reporting.suppression import (
+    SMALL_N,
+    protected_cells,
+    protected_items,
+    sort_key,
+)
 
-SMALL_N = 30  # below it the count is shown but not the percentage (METHODOLOGY §6)
 CONFIDENCE = 0.95
 
 
@@ -29,7 +34,9 @@ def method_note(stream: str, measure: Measure, benchmark: float, scale: str) -> 
         "satisfied": f"answers {', '.join(map(str, SCALES[scale].positive))} of "
                      f"{SCALES[scale].points}",
         "missing": "97/98/99 (no answer) are excluded from n and counted in no_answer",
-        "small_n": f"share hidden when n < {SMALL_N}",
+        "small_n": f"a group of fewer than {SMALL_N} respondents shows n only (suppressed), "
+                   "and further groups are suppressed so that no hidden one follows from the "
+                   "others by subtraction (complementary suppression)",
         "benchmark": benchmark,
     }
     if stream == "dossier_rating":
@@ -44,9 +51,11 @@ def method_note(stream: str, measure: Measure, benchmark: float, scale: str) -> 
     return note
 
 
-def index_rows(cells: Cells, benchmark: float, inference: bool) -> list[dict]:
-    """One row per group with n, share, Wilson CI, 0-100 score, benchmark test, suppression."""
-    keys = sorted(cells.counts, key=_sort_key)
+def index_rows(cells: Cells, benchmark: float, inference: bool,
+               hidden: set[tuple] | frozenset = frozenset()) -> list[dict]:
+    """One row per group with n, share, Wilson CI, 0-100 score, benchmark test; a group in
+    `hidden` shows its n only."""
+    keys = sorted(cells.counts, key=sort_key)
     if not keys:
         return []
     table = np.array([cells.counts[k] for k in keys])
@@ -58,14 +67,13 @@ def index_rows(cells: Cells, benchmark: float, inference: bool) -> list[dict]:
     test = analysis.benchmark_test_many(k, n, benchmark, CONFIDENCE)
     rows = []
     for i, key in enumerate(keys):
-        suppressed = bool(n[i] < SMALL_N)
+        suppressed = key in hidden or bool(n[i] < SMALL_N)
         row = dict(zip(cells.dimensions, key, strict=True))
-        row.update(n=int(n[i]), satisfied=int(k[i]), no_answer=cells.no_answer.get(key, 0),
-                   share=None, ci_low=None, ci_high=None, score=None, score_ci_low=None,
-                   score_ci_high=None, benchmark=benchmark, benchmark_p=None,
-                   benchmark_lower=None, meets_benchmark=None, suppressed=suppressed)
+        row.update(n=int(n[i]), **dict.fromkeys(HIDDEN_FIELDS), benchmark=benchmark,
+                   suppressed=suppressed)
         if not suppressed:
-            row.update(share=_num(wilson.share[i]), score=_num(scores.mean[i]))
+            row.update(satisfied=int(k[i]), no_answer=cells.no_answer.get(key, 0),
+                       share=_num(wilson.share[i]), score=_num(scores.mean[i]))
             if inference:
                 row.update(
                     ci_low=_num(wilson.ci_low[i]), ci_high=_num(wilson.ci_high[i]),
@@ -77,31 +85,44 @@ def index_rows(cells: Cells, benchmark: float, inference: bool) -> list[dict]:
     return rows
 
 
-def composite_rows(cells: Cells, dimensions: tuple[str, ...], benchmark: float) -> list[dict]:
-    """The SIPAS composite: element indices (mean of item shares) and their mean."""
+# What a suppressed row leaves empty: everything but its keys, n, the benchmark and the flag.
+HIDDEN_FIELDS = ("satisfied", "no_answer", "share", "ci_low", "ci_high", "score",
+                 "score_ci_low", "score_ci_high", "benchmark_p", "benchmark_lower",
+                 "meets_benchmark")
+
+
+def composite_rows(cells: Cells, dimensions: tuple[str, ...], benchmark: float,
+                   hidden_items: set[tuple] | frozenset = frozenset()) -> list[dict]:
+    """The SIPAS composite: element indices (mean of item shares) and their mean.
+
+    An index is a function of its items' shares, so it is shown only when every item's cell
+    is (`hidden_items` holds the (group..., item) cells that measure=item:<code> hides), and
+    the overall index only when every element's index is.
+    """
     groups: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    hidden_elements: dict[tuple, set[str]] = defaultdict(set)
     no_answer: dict[tuple, int] = defaultdict(int)
     width = len(dimensions)
     for key, counts in cells.counts.items():
         group, element = key[:width], key[width]
         groups[group][element].append(counts)
         no_answer[group] += cells.no_answer.get(key, 0)
+        if (*group, key[width + 1]) in hidden_items or counts.sum() < SMALL_N:
+            hidden_elements[group].add(element)
     rows = []
-    for group in sorted(groups, key=_sort_key):
+    for group in sorted(groups, key=sort_key):
         elements = {e: analysis.element_index(tables)
                     for e, tables in sorted(groups[group].items())}
         overall = analysis.overall_index(elements)
         n = max(int(t.sum()) for tables in groups[group].values() for t in tables)
-        suppressed = n < SMALL_N
+        suppressed = bool(hidden_elements[group]) or n < SMALL_N
         row = dict(zip(dimensions, group, strict=True))
-        row.update(
-            n=n, satisfied=None, no_answer=no_answer[group],
-            share=None if suppressed else overall.value,
-            ci_low=None, ci_high=None, score=None, score_ci_low=None, score_ci_high=None,
-            benchmark=benchmark, benchmark_p=None, benchmark_lower=None, meets_benchmark=None,
-            suppressed=suppressed,
-            elements={e: (None if suppressed else v.value) for e, v in elements.items()},
-        )
+        row.update(n=n, **dict.fromkeys(HIDDEN_FIELDS), benchmark=benchmark,
+                   suppressed=suppressed,
+                   elements={e: (None if e in hidden_elements[group] else v.value)
+                             for e, v in elements.items()})
+        if not suppressed:
+            row.update(no_answer=no_answer[group], share=overall.value)
         rows.append(row)
     return rows
 
@@ -111,14 +132,12 @@ def indices(scope: Scope, grouping: Grouping, measure: Measure, benchmark: float
             stream: str, refs: References | None = None) -> dict:
     refs = refs or References.load()
     if measure.kind == "elements":
-        cells = fetch_cells(scope, grouping, measure, refs, extra=("element", "item"))
-        rows = composite_rows(cells, grouping.dimensions, benchmark)
+        table = protected_items(scope, grouping, refs)
+        rows = composite_rows(table.cells, grouping.dimensions, benchmark, table.hidden)
     else:
-        cells = fetch_cells(scope, grouping, measure, refs)
-        rows = index_rows(cells, benchmark, inference=stream == "survey")
-    return {"method": method_note(stream, measure, benchmark, cells.scale), "rows": rows}
+        table = protected_cells(scope, grouping, measure, refs)
+        rows = index_rows(table.cells, benchmark, stream == "survey", table.hidden)
+    return {"method": method_note(stream, measure, benchmark, table.cells.scale), "rows": rows}
 
 
-def _sort_key(key: tuple) -> tuple:
-    return tuple((value is None, str(value) if not isinstance(value, int) else f"{value:012d}")
-                 for value in key)
+_sort_key = sort_key  # the name the other reports import

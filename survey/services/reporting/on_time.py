@@ -19,6 +19,7 @@ from survey.models import (
 )
 from survey.services.reporting.cells import RATING_TYPES, References, answers_in_scope
 from survey.services.reporting.scope import Scope
+from survey.services.reporting.suppression import SMALL_N
 
 
 def _counts(scope: Scope, refs: References, stream: str) -> dict:
@@ -53,11 +54,20 @@ def on_time_satisfaction(scope: Scope, stream: str, refs: References | None = No
     refs = refs or References.load()
     totals = _counts(scope, refs, stream)
     (k1, n1), (k2, n2) = totals["in_time"], totals["late"]
-    result = analysis.satisfaction_by_on_time(k1, n1, k2, n2)
+    result = analysis.satisfaction_by_on_time(k1, n1, k2, n2).to_dict()
+    small = [group for group, n in (("on_time", n1), ("late", n2)) if n < SMALL_N]
+    for group in small:  # n only; and nothing computed from it (the difference gives it)
+        result.update({f"k_{group}": None, f"share_{group}": None})
+    if small:
+        result.update(difference=None, difference_points=None, ci_low=None, ci_high=None,
+                      chi2=None, p_value=None, warning=f"fewer than {SMALL_N} respondents")
     return {
         "method": {"groups": "in time = resolved early or on time; late = resolved late",
                    "test": "difference in % satisfied with the Newcombe interval; chi-square "
-                           "on the 2x2 table", "stream": stream},
-        "result": result.to_dict(),
+                           "on the 2x2 table", "stream": stream,
+                   "small_n": f"a group of fewer than {SMALL_N} respondents shows n only, "
+                              "and then neither the difference nor the test is shown"},
+        "result": result,
+        "suppressed": small,
         "response_rate": response_rate(scope, refs),
     }

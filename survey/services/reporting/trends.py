@@ -14,9 +14,10 @@ import analysis
 from analysis.scales import SCALES
 from analysis.trend import MIN_TREND_YEARS
 from survey.services.reporting.cache import cached
-from survey.services.reporting.cells import References, fetch_cells
-from survey.services.reporting.indices import CONFIDENCE, SMALL_N, _num, _sort_key, method_note
+from survey.services.reporting.cells import References
+from survey.services.reporting.indices import CONFIDENCE, _num, method_note
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
+from survey.services.reporting.suppression import protected_cells, sort_key
 
 FDR = 0.05
 
@@ -30,18 +31,22 @@ def trends(scope: Scope, grouping: Grouping, measure: Measure, benchmark: float,
         raise ScopeError("measure", "trends compare one item across years: use measure=overall "
                                     "or item:<code>", ["overall", "item:<code>"])
     refs = refs or References.load()
-    cells = fetch_cells(scope, grouping, measure, refs, extra=("item", "year"))
+    table = protected_cells(scope, grouping, measure, refs, extra=("item", "year"))
+    cells = table.cells
     positive = [c - 1 for c in SCALES[cells.scale].positive]
-    series: dict[tuple, dict[int, np.ndarray]] = defaultdict(dict)
+    # A suppressed year is left out of its series: nothing computed from it is shown.
+    series: dict[tuple, dict[int, np.ndarray | None]] = defaultdict(dict)
+    n_of: dict[tuple, int] = {}
     for key, counts in cells.counts.items():
-        series[key[:-1]][key[-1]] = counts
+        series[key[:-1]][key[-1]] = None if table.is_hidden(key) else counts
+        n_of[key] = int(counts.sum())
     inference = stream == "survey"
     rows, pairs = [], []
-    for group in sorted(series, key=_sort_key):
+    for group in sorted(series, key=sort_key):
         years = series[group]
         for year in sorted(years):
-            rows.append(_row(cells.dimensions, group, year, years, positive))
-            if inference and year - 1 in years and _testable(years[year - 1], years[year]):
+            rows.append(_row(cells.dimensions, group, year, years, positive, n_of))
+            if inference and years.get(year - 1) is not None and years[year] is not None:
                 pairs.append((len(rows) - 1, years[year - 1], years[year]))
     _add_tests(rows, pairs, positive)
     note = method_note(stream, measure, benchmark, cells.scale)
@@ -53,28 +58,26 @@ def trends(scope: Scope, grouping: Grouping, measure: Measure, benchmark: float,
             "trends": _long_run(series, cells.dimensions, positive) if inference else []}
 
 
-def _share(counts: np.ndarray, positive: list[int]) -> tuple[int, int, float | None]:
-    n = int(counts.sum())
+def _share(counts: np.ndarray | None, positive: list[int]) -> tuple[int | None, float | None]:
+    if counts is None:  # suppressed
+        return None, None
     k = int(counts[positive].sum())
-    return k, n, (k / n if n >= SMALL_N else None)
+    return k, k / int(counts.sum())
 
 
-def _testable(before: np.ndarray, after: np.ndarray) -> bool:
-    return before.sum() >= SMALL_N and after.sum() >= SMALL_N
-
-
-def _row(dimensions, group, year, years, positive) -> dict:
+def _row(dimensions, group, year, years, positive, n_of) -> dict:
     row = dict(zip(dimensions[:-1], group, strict=True))
-    k, n, share = _share(years[year], positive)
-    previous = years.get(year - 1)
-    row.update(year=year, n=n, satisfied=k, share=share, previous_year=None, previous_n=None,
+    k, share = _share(years[year], positive)
+    row.update(year=year, n=n_of[(*group, year)], satisfied=k, share=share,
+               suppressed=share is None, previous_year=None, previous_n=None,
                previous_share=None, delta=None, delta_ci_low=None, delta_ci_high=None,
                p_value=None, p_adjusted=None, significant=None, mw_r=None)
-    if previous is not None:
-        _, pn, pshare = _share(previous, positive)
-        row.update(previous_year=year - 1, previous_n=pn, previous_share=pshare)
-        if share is not None and pshare is not None:
-            row["delta"] = share - pshare
+    if year - 1 in years:
+        _, previous = _share(years[year - 1], positive)
+        row.update(previous_year=year - 1, previous_n=n_of[(*group, year - 1)],
+                   previous_share=previous)
+        if share is not None and previous is not None:
+            row["delta"] = share - previous
     return row
 
 
@@ -98,11 +101,11 @@ def _add_tests(rows: list[dict], pairs: list, positive: list[int]) -> None:
 
 def _long_run(series, dimensions, positive) -> list[dict]:
     out = []
-    for group in sorted(series, key=_sort_key):
-        years = sorted(y for y, c in series[group].items() if c.sum() >= SMALL_N)
+    for group in sorted(series, key=sort_key):
+        years = sorted(y for y, c in series[group].items() if c is not None)
         if len(years) < MIN_TREND_YEARS:
             continue
-        shares = [_share(series[group][y], positive)[2] for y in years]
+        shares = [_share(series[group][y], positive)[1] for y in years]
         result = analysis.trend(years, shares)
         if result.method != "mann_kendall":
             continue

@@ -16,8 +16,9 @@ from analysis.scales import SCALES
 from survey.extensions import db
 from survey.models import DossierStat, Response, Unit
 from survey.services.reporting.cache import cached
-from survey.services.reporting.cells import References, fetch_cells
+from survey.services.reporting.cells import References
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
+from survey.services.reporting.suppression import SMALL_N, protected_cells
 
 
 def latest_year(scope: Scope) -> int | None:
@@ -58,7 +59,9 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
     if year_to is None:
         raise ScopeError("to", "there are no responses to weight")
     bounded = Scope(**{**scope.__dict__, "year_from": year_from, "year_to": year_to})
-    cells = fetch_cells(bounded, Grouping(("service_area", "level")), Measure("overall"), refs)
+    table = protected_cells(bounded, Grouping(("service_area", "level")), Measure("overall"),
+                            refs)
+    cells = table.cells
     volumes = dossier_volumes(bounded, refs, (year_from, year_to))
     positive = [c - 1 for c in SCALES[cells.scale].positive]
     strata = sorted(set(cells.counts) | set(volumes), key=lambda s: tuple(map(str, s)))
@@ -66,7 +69,7 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
                   for s in strata])
     n = np.array([int(cells.counts[s].sum()) if s in cells.counts else 0 for s in strata])
     population = np.array([volumes.get(s, 0) for s in strata])
-    result = analysis.post_stratify(k, n, population) if strata else None
+    hidden = np.array([table.is_hidden(s) for s in strata], dtype=bool)
     total = population.sum()
     return {
         "method": {
@@ -75,15 +78,36 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
                        "statistics); strata without respondents or dossiers are left out and "
                        "reported in coverage",
             "variance": "sum of W_h^2 p_h (1 - p_h) / (n_h - 1) (1 - n_h / N_h)",
+            "small_n": f"a stratum of fewer than {SMALL_N} respondents shows n only, as do "
+                       "the strata hidden beside it; the hidden strata are collapsed into one "
+                       "stratum for the estimate, which then reveals only their sum (known "
+                       "already from the total); no estimate when the total is under "
+                       f"{SMALL_N}",
             "benchmark": benchmark,
         },
         "year_from": year_from,
         "year_to": year_to,
-        "result": result.to_dict() if result else None,
+        "suppressed": bool(n.sum() < SMALL_N),
+        "result": _estimate(k, n, population, hidden),
         "strata": [
-            {"service_area": s[0], "level": s[1], "n": int(n[i]), "satisfied": int(k[i]),
-             "share": float(k[i] / n[i]) if n[i] else None, "dossiers_resolved": int(population[i]),
+            {"service_area": s[0], "level": s[1], "n": int(n[i]), "suppressed": bool(hidden[i]),
+             "satisfied": None if hidden[i] else int(k[i]),
+             "share": float(k[i] / n[i]) if n[i] and not hidden[i] else None,
+             "dossiers_resolved": int(population[i]),
              "weight": float(population[i] / total) if total else None}
             for i, s in enumerate(strata)
         ],
     }
+
+
+def _estimate(k, n, population, hidden) -> dict | None:
+    """The post-stratified share with the hidden strata collapsed into one (their pooled
+    share follows from the total anyway); nothing when the total itself is small."""
+    if not k.size or n.sum() < SMALL_N:
+        return None
+    shown = ~hidden
+    if hidden.any():
+        k = np.append(k[shown], k[hidden].sum())
+        n = np.append(n[shown], n[hidden].sum())
+        population = np.append(population[shown], population[hidden].sum())
+    return analysis.post_stratify(k, n, population).to_dict()
