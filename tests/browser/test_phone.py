@@ -303,3 +303,24 @@ def test_every_phone_state_has_no_axe_violation(browser, live, width):
     seen["thanks"] = violations(page)
     context.close()
     assert seen == {state: [] for state in seen}
+
+
+def test_the_first_page_paints_within_2_5_s_on_fast_3g(browser, live):
+    """Chrome DevTools' "Fast 3G": 562.5 ms round trip, 1.44 Mbit/s down, 675 kbit/s up."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True,
+                                  is_mobile=True, base_url=live.url)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 562.5, "downloadThroughput": 1.44e6 / 8 * 0.9,
+        "uploadThroughput": 675e3 / 8 * 0.9})
+    page.goto(live.qr_path, wait_until="load")
+    # headless Chromium records the paint once a frame is produced, shortly after "load"
+    page.wait_for_function(
+        "performance.getEntriesByName('first-contentful-paint').length > 0", timeout=10_000)
+    paint = page.evaluate(
+        "performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    context.close()
+    assert paint is not None and paint <= 2500, paint
