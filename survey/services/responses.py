@@ -648,6 +648,9 @@ def amend(prepared: Prepared, response_id: int, now: datetime | None = None) -> 
     if prepared.channel != "kiosk" or prepared.kiosk_id is None:
         return None
     window = timedelta(seconds=int(current_app.config.get("KIOSK_AMEND_SECONDS", 180)))
+    # End the read that found the id: on SQLite the write must start from a fresh snapshot
+    # (begin_write takes the lock only when no transaction is open).
+    db.session.rollback()
     try:
         with write_turn():
             begin_write()

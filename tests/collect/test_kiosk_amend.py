@@ -179,3 +179,39 @@ def test_a_quarantined_response_stays_out_of_the_figures_when_amended(kiosk):
     client.post("/api/v1/responses", json=payload(token, unit, rid, {"rating": 1}))
     assert stored(app, rid) == {"rating": 1}
     assert overall_counts(app) == {} and roll_ups_exact(app) == []
+
+
+def test_another_channel_cannot_amend(kiosk_app, kiosk):
+    client, app, token, unit = kiosk
+    _, world = kiosk_app
+    rid = str(uuid.uuid4())
+    client.post("/api/v1/responses", json=payload(token, unit, rid, {"rating": 3}))
+    with app.app_context():
+        qr = tokens.qr_token(unit, world.desk_code, "dossier_rating")
+    phone = payload(qr, unit, rid, {"rating": 1}, channel="phone")
+    answered = client.post("/api/v1/responses", json=phone)
+    assert answered.status_code == 200 and answered.json["answers"] == {"rating": 3}
+    assert answered.json["channel"] == "kiosk"
+    assert stored(app, rid) == {"rating": 3} and overall_counts(app) == {3: 1}
+
+
+def test_two_amends_racing_leave_one_set_of_answers_counted_once(kiosk):
+    """Two follow-ups of one response at once (a retry racing its original): whichever wins,
+    the response holds one of the two answer sets and the roll-ups count it exactly once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, app, token, unit = kiosk
+    rid = str(uuid.uuid4())
+    client.post("/api/v1/responses", json=payload(token, unit, rid, {"rating": 3}))
+    bodies = [payload(token, unit, rid, {"rating": 1, "reason": "long_wait"}),
+              payload(token, unit, rid, {"rating": 2})]
+
+    def send(body):
+        return app.test_client().post("/api/v1/responses", json=body).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(send, bodies))
+    assert statuses == [200, 200]
+    assert stored(app, rid) in ({"rating": 1, "reason": "long_wait"}, {"rating": 2})
+    assert count_responses(app) == 1
+    assert sum(overall_counts(app).values()) == 1 and roll_ups_exact(app) == []
