@@ -234,6 +234,8 @@ def advance(ctx: FlowContext, lang: str, *, token_refused: bool = False) -> Outc
         return Outcome(_render(ctx, version, definition, index, answers, response_id, lang,
                                errors))
     later = [i for i in shown if i > index]
+    if action == "send" and not _required_later(definition, answers, later):
+        later = []  # "Send now": what follows is optional, and the citizen stops here
     if later:
         return Outcome(_render(ctx, version, definition, later[0], answers, response_id, lang,
                                {}))
@@ -295,14 +297,24 @@ def _render(ctx, version, definition, index, answers, response_id, lang, errors,
     later = [i for i in shown if i > index]
     remaining = _remaining([it for i in later for it in page_plan(definition)[i].items],
                            answers, cleaned)
+    # The first page may be the last one sent: when nothing after it is required, it offers
+    # "Send" and "Tell us more"; one response is stored either way, when the citizen sends.
+    send_now = position == 1 and bool(later) and not any(it.required for it in remaining)
     return render_template(
         "collect/flow.html", ctx=ctx, definition=definition, section=page, form=form,
         lang=lang, step=position, steps=max(len(shown), position), first=position == 1,
         last=not later, errors={c: m for c, m in errors.items() if f"q_{c}" in form},
         visible=shown_on_page(page, cleaned), carried_json=form.carried.data,
         notice=notice, questions_left=len(remaining), hints=condition_hints(page, lang),
+        send_now=send_now,
         minutes_left=minutes_for(remaining) if remaining else 0,
     )
+
+
+def _required_later(definition, answers: dict, later: list[int]) -> bool:
+    cleaned, _ = _clean_visible(definition, answers)
+    items = [it for i in later for it in page_plan(definition)[i].items]
+    return any(it.required for it in _remaining(items, answers, cleaned))
 
 
 def _remaining(items, answers: dict, cleaned: dict) -> list:

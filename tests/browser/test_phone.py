@@ -89,6 +89,31 @@ def test_the_first_screen_holds_the_overall_question_and_its_reason(phone, live)
     assert "Đăng nhập cán bộ" not in phone.content()
 
 
+def test_the_short_path_stores_a_response_in_two_taps(phone, live):
+    """A questionnaire whose later questions are all optional: "Gửi" on the first screen."""
+    import questionnaires as qn
+    from tests.collect.test_flow_pages import SHORT_SURVEY
+
+    with live.app.app_context():
+        if "quick_check" not in qservice.published_codes():
+            qservice.save_draft(qn.load_text(SHORT_SURVEY, "quick.yaml"), "test")
+            qservice.publish("quick_check", "test")
+            db.session.commit()
+        path = "/s/" + tokens.qr_token("HN-X01", "MC1", "quick_check")
+        db.session.remove()
+    before = live.count_responses()
+    phone.goto(path)
+    shot(phone, "short-path")
+    send = phone.locator('button[value=send]')
+    box = send.bounding_box()
+    assert box["y"] + box["height"] <= 740 and box["height"] >= 44
+    phone.locator('#item-overall_satisfaction label.opt').nth(3).click()  # tap 1
+    send.click()  # tap 2
+    phone.wait_for_url("**/thanks")
+    assert live.count_responses() == before + 1
+    assert last_stored(live) == {"overall_satisfaction": (4, None, None)}
+
+
 def test_a_receipt_is_rated_in_two_taps(phone, live):
     with live.app.app_context():
         issued = tokens.issue_dossier_token("HS-PHONE-1", "HN-X01")
@@ -207,6 +232,17 @@ def test_an_expired_session_keeps_every_answer(phone, live):
     assert live.count_responses() == before + 1
     stored = last_stored(live)
     assert stored["comments"][1] == "Cán bộ nhiệt tình." and stored["a1_seating"][0] == 4
+
+
+def test_enter_in_a_field_moves_on_and_never_switches_language(phone, live):
+    phone.goto(live.qr_path)
+    phone.get_by_role("button", name="English").click()
+    phone.wait_for_load_state()
+    phone.locator('#item-overall_satisfaction input[value="4"]').check()
+    phone.locator('#item-overall_satisfaction input[value="4"]').press("Enter")
+    phone.wait_for_load_state()
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert phone.locator("h1").inner_text() == "A. Access to the service"
 
 
 def test_a_reload_and_the_back_button_keep_the_answers(phone, live):

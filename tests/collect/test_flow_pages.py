@@ -252,3 +252,72 @@ def test_switching_language_mid_way_keeps_every_answer(app, client, world, land)
         assert f'<input checked id="q_{code}-{int(value) - 1}"' in english.text
     assert "This question needs an answer." not in english.text  # switching is not sending
     assert 'lang="en"' in client.get(url).text  # the choice survives the flow
+
+
+SHORT_SURVEY = """
+code: quick_check
+kind: survey
+title: {vi: "Phiếu ngắn", en: "Short form"}
+service_areas: [land]
+sections:
+  - code: details
+    title: {vi: "Chi tiết", en: "Details"}
+    items:
+      - code: waiting
+        type: likert5
+        label: {vi: "Thời gian chờ?", en: "Waiting time?"}
+  - code: overall
+    title: {vi: "Đánh giá chung", en: "Overall"}
+    items:
+      - code: overall_satisfaction
+        type: likert5
+        overall: true
+        required: true
+        label: {vi: "Nhìn chung?", en: "Overall?"}
+      - code: comments
+        type: text
+        label: {vi: "Vì sao?", en: "Why?"}
+"""
+
+
+def short_survey_url(app, world):
+    import questionnaires as qn
+    from survey.services import questionnaires as qservice
+
+    with app.app_context():
+        qservice.save_draft(qn.load_text(SHORT_SURVEY, "quick.yaml"), "test")
+        qservice.publish("quick_check", "test")
+        db.session.commit()
+        return "/s/" + tokens.qr_token(world.unit_code, world.desk_code, "quick_check")
+
+
+def test_send_now_stores_the_first_page_when_nothing_after_it_is_required(app, client, world):
+    url = short_survey_url(app, world)
+    first = client.get(url).text
+    assert section_codes(first) == ["overall_satisfaction", "comments"]
+    assert 'value="send">Gửi</button>' in first and "Trả lời thêm" in first
+    done = post_page(client, url, first, {"overall_satisfaction": 2, "comments": "Chờ lâu"},
+                     action="send")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/thanks")
+    assert stored_answers(app) == {"overall_satisfaction": 2, "comments": "Chờ lâu"}
+
+
+def test_tell_us_more_continues_and_stores_one_response_at_the_end(app, client, world):
+    url = short_survey_url(app, world)
+    first = client.get(url).text
+    second = post_page(client, url, first, {"overall_satisfaction": 4})
+    assert section_codes(second.text) == ["waiting"]
+    done = post_page(client, url, second.text, {"waiting": 3})
+    assert done.status_code == 302
+    assert stored_answers(app) == {"overall_satisfaction": 4, "waiting": 3}
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Response.id))).scalar() == 1
+
+
+def test_send_now_is_not_offered_while_required_questions_follow(app, client, world, land):
+    url = qr_url(app, world)
+    first = client.get(url).text
+    assert 'value="send"' not in first
+    # and a forged "send" only moves on: the required questions are still asked
+    second = post_page(client, url, first, land, action="send")
+    assert second.status_code == 200 and section_codes(second.text)[0] == "a1_seating"
