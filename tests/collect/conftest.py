@@ -25,7 +25,13 @@ class World:
     unit_code: str
     kiosk_id: int
     desk_code: str
-    key: str  # an API key that may issue tokens
+    key: str  # an API key of the data-entry role: issues tokens, may import responses
+
+    @property
+    def data_entry(self) -> dict[str, str]:
+        """Headers that send a submission as data entry: paper, or dated freely (not in a
+        closed year); for tests that store answers of fixed past dates."""
+        return {"Authorization": f"Bearer {self.key}"}
 
 
 def land_answers(definition) -> dict:

@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import DossierToken, Kiosk, Response, Unit
 from survey.services import aggregates, response_store, tokens
 from survey.services import questionnaires as qservice
+from tests import factories
 from tests.collect.conftest import World, land_answers
 
 # Fixed ids and times: the two databases must receive exactly the same submissions.
@@ -21,10 +22,18 @@ IDS = [str(uuid.UUID(int=n + 1, version=4)) for n in range(20)]
 
 
 def submissions(app, client, world: World) -> list[tuple[int, dict]]:
-    """Every kind of submission the API takes, sent through `client`; returns the replies."""
+    """Every kind of submission the API takes, sent through `client`; returns the replies.
+
+    Each channel carries its proof (a web link, a desk QR code, a kiosk or a receipt). The
+    answers are dated in 2025, outside every channel's window, so that both databases get the
+    same dates: they are sent as data entry, which may date freely and alone may send paper.
+    """
     with app.app_context():
         land = land_answers(qservice.definition_of(qservice.get_version("land_survey")))
         kiosk = tokens.kiosk_token(db.session.get(Kiosk, world.kiosk_id))
+        link = factories.prove({"channel": "web", "unit": world.unit_code,
+                                "questionnaire": "land_survey"})["token"]
+        desk_qr = tokens.qr_token(world.unit_code, world.desk_code, "land_survey")
     receipts = [client.post("/api/v1/dossier-tokens",
                             json={"dossier_code": f"D-{n}", "unit": world.unit_code},
                             headers={"Authorization": f"Bearer {world.key}"}).json["token"]
@@ -32,8 +41,8 @@ def submissions(app, client, world: World) -> list[tuple[int, dict]]:
     at = "2025-03-31T20:30:00+00:00"
     common = {"questionnaire": "land_survey", "unit": world.unit_code, "submitted_at": at}
     sent = [
-        {**common, "channel": "web", "answers": land},
-        {**common, "channel": "phone", "answers": {
+        {**common, "channel": "web", "token": link, "answers": land},
+        {**common, "channel": "phone", "token": desk_qr, "answers": {
             **land, "a1_seating": "no_answer", "a2_equipment": 1, "e1_gave_feedback": 1,
             "e2_feedback_ease": 5, "e3_feedback_handling": 2, "e4_feedback_reply": "refused",
             "x1_information": 4, "land_trips": 3, "sex": 99,
@@ -53,9 +62,11 @@ def submissions(app, client, world: World) -> list[tuple[int, dict]]:
     ]
     replies = []
     for number, body in enumerate(sent):
-        reply = client.post("/api/v1/responses", json={**body, "id": IDS[number]})
+        reply = client.post("/api/v1/responses", json={**body, "id": IDS[number]},
+                            headers=world.data_entry)
         replies.append((reply.status_code, _without_received_at(reply.json)))
-    again = client.post("/api/v1/responses", json={**sent[0], "id": IDS[0]})  # a retry
+    again = client.post("/api/v1/responses", json={**sent[0], "id": IDS[0]},  # a retry
+                        headers=world.data_entry)
     replies.append((again.status_code, _without_received_at(again.json)))
     return replies
 
@@ -73,7 +84,8 @@ def dump(app) -> dict:
         for r in db.session.execute(select(Response).order_by(Response.uuid)).scalars():
             by_id[r.id] = str(r.uuid)
             responses.append((str(r.uuid), r.version_id, units[r.unit_id], r.service_area_id,
-                              r.procedure_id, r.kiosk_id is not None, r.channel,
+                              r.procedure_id, r.kiosk_id is not None, r.desk_id is not None,
+                              r.link_id is not None, r.channel,
                               r.respondent_type, r.submitted_at, r.year, r.month))
         answers = sorted((by_id[a.response_id], a.item_code, a.value_int, a.value_text,
                           a.missing_code) for r in db.session.execute(select(Response))

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from survey.services import tokens
 from tests import live_server
 
 
@@ -28,9 +29,12 @@ def post(url: str, body: dict) -> tuple[int, dict]:
 
 
 def test_concurrent_retries_of_one_id_store_one_response(live):
+    with live.app.app_context():  # the proof of a phone answer: the desk poster's QR code
+        qr = tokens.qr_token("HN-X01", "MC1", "dossier_rating")
     body = {"id": str(uuid.uuid4()), "questionnaire": "dossier_rating", "unit": "HN-X01",
-            "channel": "phone", "answers": {"rating": 1, "reason": "long_wait",
-                                            "comment": "Chờ lâu quá, cần thêm người tiếp dân."}}
+            "channel": "phone", "token": qr,
+            "answers": {"rating": 1, "reason": "long_wait",
+                        "comment": "Chờ lâu quá, cần thêm người tiếp dân."}}
     results: list[tuple[int, dict]] = []
     start = threading.Barrier(8)
 

@@ -12,6 +12,7 @@ import questionnaires as qn
 from survey.extensions import db
 from survey.models import Answer, QuestionnaireVersion, Response
 from survey.services.questionnaires import definition_of
+from tests import factories
 
 JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
                       st.floats(allow_nan=False), st.text(max_size=40))
@@ -21,9 +22,19 @@ ITEM_CODES = ["a1_seating", "e1_gave_feedback", "e2_feedback_ease", "respondent_
               "land_supplements", "comments", "sex", "overall_satisfaction", "nope"]
 
 
-def envelope(world):
+def proofs(app, world) -> list[str]:
+    """A valid token of every kind: a desk QR code per questionnaire, a kiosk, a web link."""
+    with app.app_context():
+        return [factories.prove({"channel": channel, "unit": world.unit_code,
+                                 "questionnaire": code})["token"]
+                for channel, code in (("phone", "land_survey"), ("phone", "dossier_rating"),
+                                      ("kiosk", "dossier_rating"), ("web", "land_survey"))]
+
+
+def envelope(world, tokens):
     return st.fixed_dictionaries({
         "id": st.one_of(st.uuids().map(str), JSON_LEAF),
+        "token": st.sampled_from(tokens) | JSON_LEAF,
         "questionnaire": st.sampled_from(["land_survey", "dossier_rating", "x", ""]) | JSON_LEAF,
         "unit": st.sampled_from([world.unit_code, "NOWHERE"]) | JSON_LEAF,
         "channel": st.sampled_from(["web", "phone", "kiosk", "paper", "fax"]) | JSON_LEAF,
@@ -38,16 +49,22 @@ def test_random_submissions_never_crash_and_never_store_an_invalid_response(
         app, client, world, land):
     @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(body=envelope(world) | JSON)
-    def run(body):
-        answer = client.post("/api/v1/responses", json=body)
-        assert answer.status_code in (200, 201, 404, 409, 413, 422), (answer.status_code, body)
+    # Sent by anyone, or by data entry (which may send paper and date freely); 401: paper
+    # from anyone else.
+    @given(body=envelope(world, proofs(app, world)) | JSON, data_entry=st.booleans())
+    def run(body, data_entry):
+        answer = client.post("/api/v1/responses", json=body,
+                             headers=world.data_entry if data_entry else {})
+        assert answer.status_code in (200, 201, 401, 404, 409, 413, 422), \
+            (answer.status_code, body)
 
     run()
     # a few complete, valid answers too, so the check below looks at real rows
     for _ in range(3):
-        sent = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": world.unit_code,
-                "channel": "phone", "answers": land}
+        with app.app_context():
+            sent = factories.prove({"id": str(uuid.uuid4()), "questionnaire": "land_survey",
+                                    "unit": world.unit_code, "channel": "phone",
+                                    "answers": land})
         assert client.post("/api/v1/responses", json=sent).status_code == 201
     with app.app_context():
         stored = db.session.execute(db.select(Response)).scalars().all()

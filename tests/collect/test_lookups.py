@@ -12,9 +12,13 @@ from survey.services import responses as rservice
 from tests import factories
 
 
-def submission(unit_code: str, answers: dict, **extra) -> dict:
-    return {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": unit_code,
-            "channel": "phone", "answers": answers, **extra}
+def submission(app, unit_code: str, answers: dict, **extra) -> dict:
+    """A phone answer with its proof: a desk QR code of the unit (signed, so it can name a
+    unit that does not exist yet)."""
+    with app.app_context():
+        return factories.prove({"id": str(uuid.uuid4()), "questionnaire": "land_survey",
+                                "unit": unit_code, "channel": "phone", "answers": answers,
+                                **extra})
 
 
 def test_a_unit_deleted_while_remembered_gives_unknown_unit_not_an_error(app, client, world,
@@ -25,18 +29,22 @@ def test_a_unit_deleted_while_remembered_gives_unknown_unit_not_an_error(app, cl
         assert rservice._unit("GONE", {})[1] == "GONE"  # now remembered by this worker
         db.session.execute(db.delete(Unit).where(Unit.code == "GONE"))
         db.session.commit()
-    reply = client.post("/api/v1/responses", json=submission("GONE", land))
+    # Sent as data entry, without a token: a QR code naming the unit would be refused when it
+    # is read, before the remembered unit could reach the insert that this test is about.
+    sent = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": "GONE",
+            "channel": "phone", "answers": land}
+    reply = client.post("/api/v1/responses", json=sent, headers=world.data_entry)
     assert reply.status_code == 422 and "unit" in reply.json["errors"]
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Response)).scalar() == 0
 
 
 def test_a_new_unit_is_usable_at_once(app, client, world, land):
-    assert client.post("/api/v1/responses", json=submission("NEW1", land)).status_code == 422
+    assert client.post("/api/v1/responses", json=submission(app, "NEW1", land)).status_code == 422
     with app.app_context():
         factories.unit("NEW1")
         db.session.commit()
-    assert client.post("/api/v1/responses", json=submission("NEW1", land)).status_code == 201
+    assert client.post("/api/v1/responses", json=submission(app, "NEW1", land)).status_code == 201
 
 
 def test_publishing_is_seen_at_once_by_the_worker_that_published(app, world):
@@ -55,7 +63,7 @@ def test_a_retry_of_a_stored_response_is_answered_with_it_even_if_it_would_now_f
         app, client, world, land):
     """The id decides: a repeated submission returns what was stored, whatever changed since
     (here the answers sent again are invalid), and stores nothing."""
-    first = submission(world.unit_code, land)
+    first = submission(app, world.unit_code, land)
     assert client.post("/api/v1/responses", json=first).status_code == 201
     again = client.post("/api/v1/responses", json={**first, "answers": {"nonsense": 1}})
     assert again.status_code == 200 and again.json["answers"] == \

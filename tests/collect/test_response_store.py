@@ -11,6 +11,7 @@ from survey.extensions import db
 from survey.models import DossierToken, Response
 from survey.services import response_store
 from survey.services import responses as rservice
+from tests import factories
 from tests.collect.conftest import make_world
 from tests.collect.storing import dump, submissions, through_sqlalchemy_only
 from tests.conftest import sqlite_app
@@ -35,6 +36,9 @@ def test_the_driver_path_stores_what_sqlalchemy_stores(app, client, world, refer
     assert stored == expected
     assert stored["differences"] == [] and len(stored["responses"]) == 7
     assert stored["presses"] == [3] and all(used for _, used, _ in stored["receipts"])
+    # the sources: one answer through a desk's QR code, one through a web link
+    assert [r[6:9] for r in stored["responses"]].count((True, False, "phone")) == 1
+    assert [r[6:9] for r in stored["responses"]].count((False, True, "web")) == 1
 
 
 def test_a_driver_failure_is_stored_through_sqlalchemy(app, client, world, land, monkeypatch):
@@ -54,8 +58,9 @@ def test_a_driver_failure_is_stored_through_sqlalchemy(app, client, world, land,
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(response_store, "_write_sqlite", failing)
-    sent = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": world.unit_code,
-            "channel": "phone", "answers": land}
+    with app.app_context():
+        sent = factories.prove({"id": str(uuid.uuid4()), "questionnaire": "land_survey",
+                                "unit": world.unit_code, "channel": "phone", "answers": land})
     reply = client.post("/api/v1/responses", json=sent)
     assert reply.status_code == 201 and len(calls) == 1
     with app.app_context():
@@ -85,8 +90,9 @@ def test_a_receipt_used_meanwhile_is_refused_by_sqlalchemys_path(app, client, wo
 
 def test_a_repeated_id_takes_sqlalchemys_path_and_answers_the_stored_response(
         app, client, world, land, monkeypatch):
-    sent = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": world.unit_code,
-            "channel": "phone", "answers": land}
+    with app.app_context():
+        sent = factories.prove({"id": str(uuid.uuid4()), "questionnaire": "land_survey",
+                                "unit": world.unit_code, "channel": "phone", "answers": land})
     first = client.post("/api/v1/responses", json=sent)
     # as if two retries raced: both pass the checks, the second one's insert fails
     monkeypatch.setattr(rservice, "_stored_id", lambda payload: None)

@@ -9,15 +9,29 @@ import pytest
 
 from survey.extensions import db
 from survey.models import Answer, Response
+from tests import factories
 from tests.collect.conftest import land_answers  # noqa: F401 - documents where answers come from
 from tests.conftest import make_app
 
 
-def payload(world, answers, **extra):
-    body = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": world.unit_code,
-            "channel": "web", "answers": answers}
-    body.update(extra)
-    return body
+@pytest.fixture
+def link(app, world) -> str:
+    """The token of an officer's web link for the land survey in the world's commune: the
+    proof a "web" answer needs."""
+    with app.app_context():
+        return factories.prove({"channel": "web", "unit": world.unit_code,
+                                "questionnaire": "land_survey"})["token"]
+
+
+@pytest.fixture
+def payload(world, link):
+    def build(answers, **extra):
+        body = {"id": str(uuid.uuid4()), "questionnaire": "land_survey",
+                "unit": world.unit_code, "channel": "web", "token": link, "answers": answers}
+        body.update(extra)
+        return body
+
+    return build
 
 
 def count(app, model=Response):
@@ -25,9 +39,10 @@ def count(app, model=Response):
         return db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
 
 
-def test_a_valid_submission_is_stored_with_derived_fields(app, client, world, land):
-    sent = payload(world, land, submitted_at="2025-03-31T20:30:00+00:00")
-    reply = client.post("/api/v1/responses", json=sent)
+def test_a_valid_submission_is_stored_with_derived_fields(app, client, world, land, payload):
+    sent = payload(land, submitted_at="2025-03-31T20:30:00+00:00")
+    # a fixed past date (to cross a month boundary) is outside the web window: data entry
+    reply = client.post("/api/v1/responses", json=sent, headers=world.data_entry)
     assert reply.status_code == 201, reply.json
     body = reply.json
     assert body["id"] == sent["id"] and body["version"] == 1 and body["unit"] == "HN-X01"
@@ -44,8 +59,8 @@ def test_a_valid_submission_is_stored_with_derived_fields(app, client, world, la
         assert missing.missing_code == 98 and missing.value_int is None
 
 
-def test_the_same_id_again_answers_200_and_stores_nothing_new(app, client, world, land):
-    sent = payload(world, land)
+def test_the_same_id_again_answers_200_and_stores_nothing_new(app, client, land, payload):
+    sent = payload(land)
     first = client.post("/api/v1/responses", json=sent)
     again = client.post("/api/v1/responses", json=sent)
     assert (first.status_code, again.status_code) == (201, 200)
@@ -53,20 +68,21 @@ def test_the_same_id_again_answers_200_and_stores_nothing_new(app, client, world
     assert count(app) == 1
 
 
-def test_the_first_answer_equals_the_stored_one_read_back(app, client, world, land):
+def test_the_first_answer_equals_the_stored_one_read_back(app, client, world, land, payload):
     """The 201 body is built from the submission in hand; it must be what the database holds,
     time zones included."""
-    sent = {**payload(world, land), "submitted_at": "2025-03-04T09:30:00+07:00"}
-    first = client.post("/api/v1/responses", json=sent)
-    again = client.post("/api/v1/responses", json=sent)
+    sent = {**payload(land), "submitted_at": "2025-03-04T09:30:00+07:00"}
+    # a fixed past date is outside the web window: sent as data entry
+    first = client.post("/api/v1/responses", json=sent, headers=world.data_entry)
+    again = client.post("/api/v1/responses", json=sent, headers=world.data_entry)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json == again.json
     assert first.json["submitted_at"] == "2025-03-04T02:30:00+00:00"
 
 
-def test_vietnamese_text_is_stored_and_read_back_exactly(app, client, world, land):
+def test_vietnamese_text_is_stored_and_read_back_exactly(app, client, world, land, payload):
     text = "Cán bộ tiếp đón nhiệt tình, hướng dẫn rõ ràng; nên có thêm ghế chờ — cảm ơn!"
-    sent = payload(world, {**land, "comments": text})
+    sent = payload({**land, "comments": text})
     reply = client.post("/api/v1/responses", json=sent)
     assert reply.status_code == 201
     assert reply.json["answers"]["comments"] == text
@@ -84,18 +100,18 @@ def test_vietnamese_text_is_stored_and_read_back_exactly(app, client, world, lan
     ({"submitted_at": "yesterday"}, "submitted_at"),
     ({"service_area": "marriage"}, "service_area"),
 ])
-def test_envelope_errors_are_422_naming_the_field(app, client, world, land, change, field):
-    reply = client.post("/api/v1/responses", json={**payload(world, land), **change})
+def test_envelope_errors_are_422_naming_the_field(app, client, land, payload, change, field):
+    reply = client.post("/api/v1/responses", json={**payload(land), **change})
     assert reply.status_code == 422
     assert field in reply.json["errors"]
     assert count(app) == 0
 
 
-def test_every_invalid_answer_is_listed(app, client, world, land):
+def test_every_invalid_answer_is_listed(app, client, world, land, payload):
     answers = {**land, "a1_seating": 7, "land_procedure": 3, "e2_feedback_ease": 5,
                "nonsense": 1}
     del answers["overall_satisfaction"]
-    reply = client.post("/api/v1/responses", json=payload(world, answers))
+    reply = client.post("/api/v1/responses", json=payload(answers))
     assert reply.status_code == 422
     errors = reply.json["errors"]
     assert set(errors) == {"a1_seating", "land_procedure", "e2_feedback_ease", "nonsense",
@@ -103,27 +119,27 @@ def test_every_invalid_answer_is_listed(app, client, world, land):
     assert count(app) == 0
 
 
-def test_messages_follow_the_language(client, world, land):
+def test_messages_follow_the_language(client, world, land, payload):
     answers = {**land, "a1_seating": 7}
-    vi = client.post("/api/v1/responses", json=payload(world, answers))
-    en = client.post("/api/v1/responses?lang=en", json=payload(world, answers))
+    vi = client.post("/api/v1/responses", json=payload(answers))
+    en = client.post("/api/v1/responses?lang=en", json=payload(answers))
     assert vi.json["errors"]["a1_seating"] != en.json["errors"]["a1_seating"]
 
 
-def test_an_answer_to_a_hidden_item_is_refused_and_a_shown_one_accepted(client, world, land):
+def test_an_answer_to_a_hidden_item_is_refused_and_a_shown_one_accepted(client, land, payload):
     hidden = client.post("/api/v1/responses",
-                         json=payload(world, {**land, "e2_feedback_ease": 5}))
+                         json=payload({**land, "e2_feedback_ease": 5}))
     assert hidden.status_code == 422 and "e2_feedback_ease" in hidden.json["errors"]
     shown = {**land, "e1_gave_feedback": 1, "e2_feedback_ease": 5,
              "e3_feedback_handling": 4, "e4_feedback_reply": "no_answer"}
-    assert client.post("/api/v1/responses", json=payload(world, shown)).status_code == 201
+    assert client.post("/api/v1/responses", json=payload(shown)).status_code == 201
 
 
-def test_unknown_questionnaire_or_version_is_404(client, world, land):
+def test_unknown_questionnaire_or_version_is_404(client, world, land, payload):
     assert client.post("/api/v1/responses",
-                       json=payload(world, land, questionnaire="nope")).status_code == 404
+                       json=payload(land, questionnaire="nope")).status_code == 404
     assert client.post("/api/v1/responses",
-                       json=payload(world, land, version=9)).status_code == 404
+                       json=payload(land, version=9)).status_code == 404
 
 
 def test_a_body_that_is_not_json_is_422(client, world):
@@ -150,20 +166,21 @@ def test_too_many_submissions_are_429(tmp_path):
     assert 429 not in codes[:2] and codes[2] == 429
 
 
-def test_future_dates_are_refused_and_a_fast_clock_is_clamped(app, client, world, land):
+def test_future_dates_are_refused_and_a_fast_clock_is_clamped(app, client, world, land, payload):
     far = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    reply = client.post("/api/v1/responses", json=payload(world, land, submitted_at=far))
+    reply = client.post("/api/v1/responses", json=payload(land, submitted_at=far))
     assert reply.status_code == 422 and "submitted_at" in reply.json["errors"]
     soon = datetime.now(UTC) + timedelta(minutes=2)
     reply = client.post("/api/v1/responses",
-                        json=payload(world, land, submitted_at=soon.isoformat()))
+                        json=payload(land, submitted_at=soon.isoformat()))
     assert reply.status_code == 201
     assert datetime.fromisoformat(reply.json["submitted_at"]) < soon
 
 
-def test_no_ip_address_is_stored(app, client, world, land):
-    client.post("/api/v1/responses", json=payload(world, land),
-                environ_base={"REMOTE_ADDR": "203.0.113.77"})
+def test_no_ip_address_is_stored(app, client, world, land, payload):
+    stored = client.post("/api/v1/responses", json=payload(land),
+                         environ_base={"REMOTE_ADDR": "203.0.113.77"})
+    assert stored.status_code == 201, stored.json
     with app.app_context():
         dump = "\n".join(db.session.connection().connection.driver_connection.iterdump())
     assert "203.0.113.77" not in dump

@@ -104,13 +104,18 @@ def test_a_revoked_kiosk_is_refused_and_its_submissions_too(app, client, world):
 def test_kiosk_submissions_count_ignored_presses_and_link_the_kiosk(app, client, world):
     token = kiosk_token(app, world)
     wrong_channel = client.post("/api/v1/responses", json=rating(world, token))
-    assert wrong_channel.status_code == 422 and "channel" in wrong_channel.json["errors"]
+    # a kiosk token proves the kiosk channel only
+    assert wrong_channel.status_code == 422
+    assert "channel phone needs" in wrong_channel.json["errors"]["token"]
     for presses in (2, 3):
         reply = client.post("/api/v1/responses",
                             json=rating(world, token, channel="kiosk", ignored_presses=presses))
         assert reply.status_code == 201
-    not_a_kiosk = client.post("/api/v1/responses", json=rating(world, None, ignored_presses=1))
+    with app.app_context():  # a phone answer with its proof, but no kiosk to count presses
+        qr = tokens.qr_token(world.unit_code, world.desk_code, "dossier_rating")
+    not_a_kiosk = client.post("/api/v1/responses", json=rating(world, qr, ignored_presses=1))
     assert not_a_kiosk.status_code == 422
+    assert set(not_a_kiosk.json["errors"]) == {"ignored_presses"}
     with app.app_context():
         assert db.session.get(Kiosk, world.kiosk_id).ignored_presses == 5
         assert set(db.session.execute(db.select(Response.kiosk_id)).scalars()) == {world.kiosk_id}

@@ -31,8 +31,9 @@ def test_submissions_append_and_a_report_folds(pg_app, pg_ctx):
     factories.unit("U1")
     db.session.commit()
     for value in (3, 2, 2):
-        responses.submit({"id": str(uuid.uuid4()), "questionnaire": "dossier_rating",
-                          "unit": "U1", "channel": "kiosk", "answers": {"rating": value}})
+        responses.submit(factories.prove({"id": str(uuid.uuid4()), "questionnaire":
+                                          "dossier_rating", "unit": "U1", "channel": "kiosk",
+                                          "answers": {"rating": value}}))
     assert _pending() > 0  # appended, not yet in the roll-ups
     cells = fetch_cells(Scope(stream="dossier_rating"), Grouping(("year",)), Measure("overall"),
                         References.load())
@@ -48,6 +49,9 @@ def test_concurrent_submissions_and_folds_count_every_response_once(pg_app, pg_c
     load_and_publish_builtins()
     factories.unit("U1")
     db.session.commit()
+    # one kiosk for every thread (made here, not by each thread at once)
+    kiosk = factories.prove({"questionnaire": "dossier_rating", "unit": "U1",
+                             "channel": "kiosk"})["token"]
     errors: list[BaseException] = []
     done = threading.Event()
     per_thread, threads = 25, 4
@@ -58,7 +62,7 @@ def test_concurrent_submissions_and_folds_count_every_response_once(pg_app, pg_c
             try:
                 for _ in range(per_thread):
                     responses.submit({"id": str(uuid.uuid4()), "questionnaire": "dossier_rating",
-                                      "unit": "U1", "channel": "kiosk",
+                                      "unit": "U1", "channel": "kiosk", "token": kiosk,
                                       "answers": {"rating": rng.choice([1, 2, 3])}})
             except BaseException as error:  # noqa: BLE001 - reported below
                 errors.append(error)
@@ -98,8 +102,9 @@ def test_rebuild_drops_appended_counts_it_recomputes(pg_app, pg_ctx):
     factories.unit("U1")
     db.session.commit()
     for value in (1, 3):
-        responses.submit({"id": str(uuid.uuid4()), "questionnaire": "dossier_rating",
-                          "unit": "U1", "channel": "kiosk", "answers": {"rating": value}})
+        responses.submit(factories.prove({"id": str(uuid.uuid4()), "questionnaire":
+                                          "dossier_rating", "unit": "U1", "channel": "kiosk",
+                                          "answers": {"rating": value}}))
     aggregates.rebuild()
     db.session.commit()
     assert _pending() == 0

@@ -16,8 +16,9 @@ def test_concurrent_retries_store_one_response_on_postgres(pg_app, pg_ctx):
     factories.unit("HN")
     db.session.commit()
     text = "Thủ tục nhanh gọn, cán bộ tận tình — rất hài lòng!"
-    body = {"id": str(uuid.uuid4()), "questionnaire": "dossier_rating", "unit": "HN",
-            "channel": "phone", "answers": {"rating": 1, "reason": "other", "comment": text}}
+    body = factories.prove({"id": str(uuid.uuid4()), "questionnaire": "dossier_rating",
+                            "unit": "HN", "channel": "phone",
+                            "answers": {"rating": 1, "reason": "other", "comment": text}})
     client = pg_app.test_client()
     results: list = []
     barrier = threading.Barrier(6)

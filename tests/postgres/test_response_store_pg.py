@@ -55,6 +55,9 @@ def test_the_driver_path_stores_what_sqlalchemy_stores_on_postgres(pg_url, monke
         stored, expected = dump(fast_app), dump(reference)
     assert stored == expected and stored["differences"] == []
     assert stored["presses"] == [3] and all(used for _, used, _ in stored["receipts"])
+    # the sources: one answer through a desk's QR code, one through a web link
+    assert [r[6:9] for r in stored["responses"]].count((True, False, "phone")) == 1
+    assert [r[6:9] for r in stored["responses"]].count((False, True, "web")) == 1
 
 
 def test_the_batch_import_stores_what_the_api_stores_on_postgres(pg_url, tmp_path, monkeypatch):
@@ -66,7 +69,7 @@ def test_the_batch_import_stores_what_the_api_stores_on_postgres(pg_url, tmp_pat
     monkeypatch.setattr(paper_import, "COUNT_BATCH", 4)
     with two_apps(pg_url) as (imported_app, reference):
         world = make_world(imported_app)
-        make_world(reference)
+        clerk = make_world(reference).data_entry  # paper comes only through data entry
         with imported_app.app_context():
             land = land_answers(qservice.definition_of(qservice.get_version("land_survey")))
             forms = paper_forms(world, land, 11)
@@ -75,6 +78,7 @@ def test_the_batch_import_stores_what_the_api_stores_on_postgres(pg_url, tmp_pat
         assert result.imported == 11
         client = reference.test_client()
         for form in forms:
-            assert client.post("/api/v1/responses", json=as_submission(form)).status_code == 201
+            assert client.post("/api/v1/responses", json=as_submission(form),
+                               headers=clerk).status_code == 201
         imported, expected = dump(imported_app), dump(reference)
     assert imported == expected and imported["differences"] == []

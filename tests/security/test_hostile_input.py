@@ -6,17 +6,20 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey.extensions import db
+from survey.models import Response
 from survey.models.records import COUNT_COLUMNS
 from survey.services import questionnaires as qservice
 from survey.services import tokens
 from survey.services.accounts import create_api_key
 from survey.services.reference import load_service_areas
+from tests import factories
 from tests.collect.conftest import land_answers
 from tests.conftest import fresh_postgres_databases, make_app, postgres_url
 from tests.design.helpers import login, make_users
@@ -215,9 +218,79 @@ def test_an_edited_response_id_does_not_stop_the_citizen(world):
     data = {**_page_fields(client, qr), "section": str(last), "action": "next",
             "carried": json.dumps({k: v for k, v in answers.items() if k not in on_last}),
             **{f"q_{k}": v for k, v in answers.items() if k in on_last}}
-    for response_id in ("not-a-uuid", "", "x" * 5000):
+    for response_id in ("not-a-uuid", "", "x" * 5000, str(uuid.uuid4())):
+        # An id the server did not sign into the page stores nothing: the page comes back
+        # with a new signed id and every answer kept, asking to send again.
+        before = _responses(app)
         answer = client.post(f"/s/{qr}", data={**data, "response_id": response_id})
-        assert answer.status_code == 302 and answer.headers["Location"].endswith("/thanks")
+        assert answer.status_code == 200
+        assert "Gửi lại" in answer.text or "Send again" in answer.text
+        assert _responses(app) == before
+        again = _form_as_sent(answer.text)
+        assert again["response_id"] not in (response_id, data["response_id"])
+        # Sent as a browser sends the page it got back (its hidden fields, the answers it
+        # shows): stored once, with every answer the citizen gave.
+        sent = client.post(f"/s/{qr}", data={**again, "action": "next"})
+        assert sent.status_code == 302 and sent.headers["Location"].endswith("/thanks")
+        assert _responses(app) == before + 1
+        with app.app_context():
+            newest = db.session.execute(db.select(Response).order_by(Response.id.desc())
+                                        .limit(1)).scalar_one()
+            stored = {a.item_code: "no_answer" if a.missing_code else
+                      str(a.value_int if a.value_int is not None else a.value_text)
+                      for a in newest.answers}
+        assert {code: stored.get(code) for code in answers} == \
+            {code: str(value) for code, value in answers.items()}
+
+
+def _responses(app) -> int:
+    with app.app_context():
+        return db.session.execute(db.select(db.func.count(Response.id))).scalar()
+
+
+class _Form(HTMLParser):
+    """The fields a browser sends with a page's form: hidden and text inputs, checked radios
+    and boxes, textareas, selected options (buttons aside)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and not a.get("disabled") and "disabled" not in a:
+            kind = a.get("type", "text")
+            if kind in ("radio", "checkbox"):
+                if "checked" in a:
+                    self.fields[name] = a.get("value", "on")
+            elif kind not in ("submit", "button"):
+                self.fields[name] = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields[self._select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def _form_as_sent(page: str) -> dict[str, str]:
+    form = _Form()
+    form.feed(page)  # convert_charrefs: attribute values and text come unescaped
+    return form.fields
 
 
 HIDDEN = st.fixed_dictionaries({}, optional={
@@ -258,9 +331,9 @@ def test_whatever_the_hidden_fields_hold_the_citizen_page_answers(world):
 
 @pytest.mark.parametrize("version", [2**63, -(2**63) - 1, 2**31, 0, "²", "9" * 5000])
 def test_an_impossible_version_number_is_a_4xx(world, version):
-    app, _, _, answers = world
+    app, _, qr, answers = world
     body = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": "HN-X01",
-            "channel": "web", "answers": answers, "version": version}
+            "channel": "phone", "token": qr, "answers": answers, "version": version}
     answer = app.test_client().post("/api/v1/responses", json=body)
     assert 400 <= answer.status_code < 500, answer.status_code
 
@@ -275,8 +348,9 @@ def test_a_nul_character_in_a_submission_is_no_server_error_on_postgres(tmp_path
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     with fresh_postgres_databases(url, "hl_nul") as (database,):
         app, _, _, answers = _world(database)
-        body = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": "HN-X01",
-                "channel": "web", "answers": answers}
+        with app.app_context():  # the proof of a web answer: an officer's web link
+            body = factories.prove({"id": str(uuid.uuid4()), "questionnaire": "land_survey",
+                                    "unit": "HN-X01", "channel": "web", "answers": answers})
         if field == "comments":
             body["answers"] = {**answers, "comments": "a\x00b"}
         elif field == "version":

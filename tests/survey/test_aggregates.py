@@ -54,15 +54,17 @@ ELEMENT_SCOPES = [Scope(), Scope(unit="ST-H01", year_from=2023), Scope(levels=("
 
 @pytest.mark.parametrize("scope", ELEMENT_SCOPES, ids=range(len(ELEMENT_SCOPES)))
 def test_element_statistics_from_rollups_equal_a_scan_of_the_answers(loaded, scope):
-    """α's sums and the drivers' pairs read from the element roll-ups equal those computed
-    from the raw answers (the scan that the channel filter still uses)."""
+    """α's sums, the drivers' pairs and the respondents per element read from the element
+    roll-ups equal those computed from the raw answers (the scan that the channel filter
+    still uses)."""
     from survey.services.reporting import elements
 
     with loaded.app_context():
         refs = References.load()
         items = elements.element_items(scope, refs)
-        fast_alpha, fast_pairs = elements._rolled_up(scope, refs, items)
-        slow_alpha, slow_pairs = elements._scanned(scope, refs, items)
+        fast_alpha, fast_pairs, fast_respondents = elements._rolled_up(scope, refs, items)
+        slow_alpha, slow_pairs, slow_respondents = elements._scanned(scope, refs, items)
+        assert dict(fast_respondents) == slow_respondents and slow_respondents
         assert set(fast_alpha) == set(slow_alpha) == set(items)
         assert any(a is not None for a in slow_alpha.values())
         for element, slow in slow_alpha.items():
@@ -157,6 +159,7 @@ def counts_follow_submissions_imports_and_deletions(app, tmp_path):
                        "channel": "kiosk" if code == "dossier_rating" else "phone",
                        "answers": {k: ("no_answer" if a.missing_code else a.value)
                                    for k, a in given.items()}}
+            payload = factories.prove(payload)  # a kiosk, or a desk QR code for phone
             result = responses.submit(payload)
             assert result.created, payload
             ids.append(result.response_id)

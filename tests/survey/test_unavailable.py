@@ -20,13 +20,19 @@ from sqlalchemy import exc as sa
 
 from survey.extensions import db
 from survey.models import Answer, Response
+from survey.services import tokens
 from survey.unavailable import is_unavailable
 from tests.conftest import make_app
 
 
-def _rating(**extra) -> dict:
+def _rating(app, **extra) -> dict:
+    """A phone answer with its proof, a desk QR code (signed with the app's key: reading the
+    database is left to the request)."""
+    with app.app_context():
+        qr = tokens.qr_token("HN-X01", None, "dossier_rating")
     return {"id": str(uuid.uuid4()), "questionnaire": "dossier_rating", "unit": "HN-X01",
-            "channel": "phone", "answers": {"rating": 1, "reason": "long_wait"}, **extra}
+            "channel": "phone", "token": qr, "answers": {"rating": 1, "reason": "long_wait"},
+            **extra}
 
 
 @pytest.fixture
@@ -69,7 +75,7 @@ def test_a_read_only_database_answers_503_then_recovers_on_a_new_connection(rati
             one.exec_driver_sql("SELECT 1")
         assert db.engine.pool.checkedin() == 2
     client = rating_app.test_client()
-    payload = _rating()
+    payload = _rating(rating_app)
     refused = client.post("/api/v1/responses", json=payload)
     assert refused.status_code == 503
     assert refused.headers["Retry-After"] == "5"
@@ -107,7 +113,7 @@ def test_a_page_gets_a_503_page_in_the_visitors_language(tmp_path, lang, words):
 
 def test_the_api_answers_503_as_json_when_the_database_file_cannot_be_opened(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
-    answer = app.test_client().post("/api/v1/responses", json=_rating())
+    answer = app.test_client().post("/api/v1/responses", json=_rating(app))
     assert answer.status_code == 503
     assert answer.is_json and answer.get_json()["error"] == "service unavailable"
     with app.app_context():
@@ -117,7 +123,7 @@ def test_the_api_answers_503_as_json_when_the_database_file_cannot_be_opened(tmp
 def test_other_database_errors_stay_500(tmp_path):
     """A missing table is a bug in our schema or SQL, not an outage: no Retry-After."""
     app = make_app(f"sqlite:///{tmp_path / 'empty.db'}", PROPAGATE_EXCEPTIONS=False)
-    answer = app.test_client().post("/api/v1/responses", json=_rating())
+    answer = app.test_client().post("/api/v1/responses", json=_rating(app))
     assert answer.status_code == 500
     assert "Retry-After" not in answer.headers
     with app.app_context():
@@ -162,7 +168,7 @@ def test_a_postgresql_server_that_never_answers_gives_up_after_the_connect_timeo
                    DATABASE_CONNECT_TIMEOUT=2)
     try:
         began = time.monotonic()
-        answer = app.test_client().post("/api/v1/responses", json=_rating())
+        answer = app.test_client().post("/api/v1/responses", json=_rating(app))
         took = time.monotonic() - began
     finally:
         for connection, _ in accepted:
