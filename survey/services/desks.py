@@ -9,6 +9,7 @@ from __future__ import annotations
 from survey.extensions import db
 from survey.models import Desk, Kiosk, Questionnaire, Unit
 from survey.services import audit
+from survey.services.kiosks import kiosk_refusal
 
 
 class DeskError(ValueError):
@@ -68,6 +69,8 @@ def assign(kiosk_id: int, questionnaire_code: str, actor: str,
         db.select(Questionnaire).filter_by(code=questionnaire_code)).scalar_one_or_none()
     if row is None or not row.versions or row.status == "retired":
         raise DeskError(f"{questionnaire_code!r} is not a published, current questionnaire")
+    if (refusal := kiosk_refusal(row)) is not None:
+        raise DeskError(refusal)
     old = kiosk.questionnaire.code
     if old != row.code:
         kiosk.questionnaire = row

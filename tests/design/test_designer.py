@@ -141,6 +141,10 @@ def test_clone_retire_and_kiosk_assignment(app, ctx):
     other = factories.unit("DN")
     with pytest.raises(desks.DeskError, match="outside"):
         desks.assign(kiosk.id, "a", "t", scope=other)
+    # The land survey is far longer than a kiosk can carry: refused like at registration.
+    qservice.load_and_publish_builtins()
+    with pytest.raises(desks.DeskError, match="tối đa 8"):
+        desks.assign(kiosk.id, "land_survey", "t")
 
 
 def test_xlsform_upload_refused_with_locations_then_accepted(designer_client, app):
