@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import lsqr
 
 from ._result import Result, as_count_array, opt_float
+from ._span import determined, determined_members
 from .proportions import _counts_pair, wilson_bounds
 
 MIN_N_PERCENT = 30
@@ -115,7 +115,7 @@ def suppress_small_cells(
 
 FREE, VISIBLE, HIDDEN = -1, 0, 1
 # Unknowns in one connected block solved exactly; a larger block is checked by projecting
-# random vectors on the null space with LSQR (sparse, iterative).
+# random vectors on the null space with LSQR (sparse, iterative). See _span.py.
 DENSE_LIMIT = 1500
 
 
@@ -148,107 +148,45 @@ def _constraints(totals: Any, size: int) -> list[tuple[int, ...]]:
     return out
 
 
-_PRIME = 2_147_483_647  # 2^31 - 1: a product of two residues fits in an int64
-
-
-def _exact_in_row_space(matrix) -> np.ndarray:
-    """Reduced row echelon form modulo a large prime: exact integer arithmetic, so no
-    tolerance decides what is "determined" (and no threaded BLAS call, which stalls on a
-    busy machine). e_j lies in the row space iff column j is a pivot whose row has no other
-    non-zero entry. The rank modulo the prime equals the rational rank unless the prime
-    divides every maximal minor, which integer matrices of ±1 make vanishingly unlikely."""
-    a = np.asarray(matrix.toarray(), dtype=np.int64) % _PRIME
-    rows, cols = a.shape
-    pivots: list[int] = []
-    for col in range(cols):
-        top = len(pivots)
-        if top == rows:
-            break
-        found = np.flatnonzero(a[top:, col])
-        if not found.size:
-            continue
-        if found[0]:
-            a[[top, top + found[0]]] = a[[top + found[0], top]]
-        a[top] = a[top] * pow(int(a[top, col]), _PRIME - 2, _PRIME) % _PRIME
-        others = np.flatnonzero(a[:, col])
-        others = others[others != top]
-        if others.size:
-            a[others] = (a[others] - a[others, col][:, None] * a[top]) % _PRIME
-        pivots.append(col)
-    out = np.zeros(cols, dtype=bool)
-    singles = (a[:len(pivots)] != 0).sum(axis=1) == 1
-    out[np.array(pivots, dtype=np.int64)[singles]] = True
-    return out
-
-
-def _in_row_space(matrix, dense_limit: int) -> np.ndarray:
-    """Per column j: whether the unit vector e_j lies in the row space of `matrix`, i.e.
-    whether unknown j is determined by the equations."""
-    rows, cols = matrix.shape
-    if cols <= dense_limit:
-        return _exact_in_row_space(matrix)
-    # z = r - A'y with y the least-squares solution of A'y = r is r projected on the null
-    # space: zero exactly at the determined unknowns, almost surely not elsewhere.
-    rng = np.random.default_rng(0)
-    transposed = sparse.csr_matrix(matrix.T)
-    determined = np.ones(cols, dtype=bool)
-    for _ in range(2):
-        r = rng.standard_normal(cols)
-        y, istop = lsqr(transposed, r, atol=1e-14, btol=1e-14, iter_lim=50 * cols)[:2]
-        if istop not in (0, 1, 2, 4, 5):  # not converged: the exact way, however slow
-            return _exact_in_row_space(matrix)
-        determined &= np.abs(r - transposed @ y) < 1e-6 * np.abs(r).max()
-    return determined
-
-
-def _determined(n: np.ndarray, cons: list, hidden: np.ndarray, dense_limit: int) -> np.ndarray:
-    ids = np.flatnonzero(hidden & (n > 0))  # a hidden cell with n = 0 has k = 0: known
-    index = np.full(n.size, -1, dtype=np.int64)
-    index[ids] = np.arange(ids.size)
-    rows = [[(index[m], 1.0 if i == 0 else -1.0) for i, m in enumerate(members) if index[m] >= 0]
-            for members in cons]
-    rows = [r for r in rows if r]
-    parent = list(range(ids.size))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for row in rows:
-        root = find(row[0][0])
-        for col, _ in row[1:]:
-            other = find(col)
-            if other != root:
-                parent[other] = root
-    blocks: dict[int, list] = {}
-    for row in rows:  # independent blocks of unknowns are solved apart
-        blocks.setdefault(find(row[0][0]), []).append(row)
-    out = np.zeros(n.size, dtype=bool)
-    for block in blocks.values():
-        columns = sorted({col for row in block for col, _ in row})
-        local = {col: j for j, col in enumerate(columns)}
-        data, r_idx, c_idx = [], [], []
-        for i, row in enumerate(block):
-            for col, coefficient in row:
-                r_idx.append(i)
-                c_idx.append(local[col])
-                data.append(coefficient)
-        matrix = sparse.csr_matrix((data, (r_idx, c_idx)), shape=(len(block), len(columns)))
-        out[ids[np.array(columns)[_in_row_space(matrix, dense_limit)]]] = True
-    return out
-
-
-def recoverable_cells(n: Any, totals: Any, hidden: Any, *, dense_limit: int = DENSE_LIMIT):
+def recoverable_cells(n: Any, totals: Any, hidden: Any, *, members: Any = None,
+                      dense_limit: int = DENSE_LIMIT):
     """Hidden cells whose satisfied count follows from the published cells by linear
     differencing: the cell's unit vector lies in the row space of the equations
-    ``total = sum(parts)`` restricted to the unknown (hidden, n > 0) cells."""
+    ``total = sum(parts)`` restricted to the unknown (hidden, n > 0) cells; or, given
+    ``members`` (the base units each cell adds up), the cell's units lie in the span of the
+    visible cells' units."""
     n_arr = as_count_array(n, "n", ndim=1)
     mask = np.asarray(hidden, dtype=bool)
     if mask.shape != n_arr.shape:
         raise ValueError("hidden must have one flag per cell")
-    return _determined(n_arr, _constraints(totals, n_arr.size), mask, dense_limit)
+    return _audit(n_arr, _constraints(totals, n_arr.size), _members(members, n_arr.size),
+                  dense_limit)(mask)
+
+
+def _members(members: Any, size: int):
+    """The cells x base units incidence matrix (CSR), or None."""
+    if members is None:
+        return None
+    if sparse.issparse(members):
+        matrix = sparse.csr_matrix(members, dtype=np.int64)
+    else:
+        lists = [list(m) for m in members]
+        if any(not isinstance(u, int | np.integer) or u < 0 for m in lists for u in m):
+            raise ValueError("members must list non-negative base unit indices")
+        units = max((max(m) for m in lists if m), default=-1) + 1
+        matrix = sparse.csr_matrix(
+            (np.ones(sum(map(len, lists)), dtype=np.int64),
+             ([i for i, m in enumerate(lists) for _ in m], [u for m in lists for u in m])),
+            shape=(len(lists), units))
+    if matrix.shape[0] != size:
+        raise ValueError("members must give the base units of each cell")
+    return matrix
+
+
+def _audit(n, cons, members, dense_limit):
+    if members is None:
+        return lambda hidden: determined(n, cons, hidden, dense_limit)
+    return lambda hidden: determined_members(n, members, hidden, dense_limit)
 
 
 def _smallest(n: np.ndarray, cells, allowed: np.ndarray) -> int | None:
@@ -287,17 +225,27 @@ def _widened(n, cons, by_cell, start, hidden, allowed) -> int | None:
     return _smallest(n, found, allowed)
 
 
-def _protect(n, cons, free, primary, hidden, dense_limit) -> np.ndarray:
+def _sharing(members, cell: int, allowed: np.ndarray, n: np.ndarray) -> int | None:
+    """The smallest allowed cell that shares base units with `cell` (no total binds them,
+    yet hiding it may be what keeps `cell` from being worked out)."""
+    if members is None:
+        return None
+    overlap = np.asarray((members @ members[cell].T).todense()).ravel() > 0
+    return _smallest(n, np.flatnonzero(overlap & allowed), allowed)
+
+
+def _protect(n, cons, free, primary, hidden, audit, members=None) -> np.ndarray:
     usable = free & (n > 0)  # a cell with n = 0 hides nothing: its k is known to be 0
+    # A cell the fixed visible cells give whatever else is hidden is public already: it
+    # can never shield anything.
+    usable &= ~audit(free | hidden)
     by_cell: list[list[int]] = [[] for _ in range(n.size)]
-    for c, members in enumerate(cons):
-        for m in members:
+    for c, total_and_parts in enumerate(cons):
+        for m in total_and_parts:
             by_cell[m].append(c)
     while True:
         _local_rule(n, cons, usable, hidden)
-        determined = _determined(n, cons, hidden, dense_limit)
-        if not determined.any():
-            return determined
+        determined = audit(hidden)
         progress, touched = False, set()
         for cell in np.flatnonzero(determined):
             if touched.intersection(by_cell[cell]):
@@ -306,21 +254,23 @@ def _protect(n, cons, free, primary, hidden, dense_limit) -> np.ndarray:
             pick = _smallest(n, (m for c in by_cell[cell] for m in cons[c]), allowed)
             if pick is None:
                 pick = _widened(n, cons, by_cell, int(cell), hidden, allowed)
+            if pick is None:
+                pick = _sharing(members, int(cell), allowed, n)
             if pick is not None:
                 hidden[pick] = progress = True
                 touched.update(by_cell[cell])
-            elif free[cell] and not primary[cell]:
-                # A complement that nothing can shield protects nothing and, being
-                # determined, reveals nothing: show it, and never pick it again.
-                hidden[cell] = usable[cell] = False
-                progress = True
         if not progress:
-            return determined
+            break
+    # A complement the others still give away shields nothing and reveals nothing: show it
+    # (showing what the shown cells determine leaves what they determine unchanged).
+    useless = determined & free & ~primary
+    hidden[useless] = False
+    return determined & ~useless
 
 
 def complementary_suppression(
     n: Any, totals: Any, *, min_n: int = MIN_N_PERCENT, fixed: Any = None,
-    complementary: bool = True, dense_limit: int = DENSE_LIMIT,
+    complementary: bool = True, members: Any = None, dense_limit: int = DENSE_LIMIT,
 ) -> ComplementaryResult:
     """Which cells of a set of published tables to hide (METHODOLOGY §6).
 
@@ -332,7 +282,10 @@ def complementary_suppression(
     local rule (no total with exactly one hidden member), then an exact check of the whole
     system, which also catches what only several totals together reveal. ``fixed`` gives
     cells already decided elsewhere (``FREE`` -1, ``VISIBLE`` 0, ``HIDDEN`` 1), such as the
-    totals of a coarser table already published; they are never changed.
+    totals of a coarser table already published; they are never changed. ``members``, when
+    given, lists the base units each cell adds up (tables that are not totals of each other
+    but share units, such as procedures and the units that handle them): the exact check
+    then solves for the units, which sees every relation between the cells.
     """
     n_arr = as_count_array(n, "n", ndim=1)
     cons = _constraints(totals, n_arr.size)
@@ -345,10 +298,10 @@ def complementary_suppression(
     free = status == FREE
     primary = free & (n_arr < min_n)
     hidden = np.where(free, primary, status == HIDDEN)
-    if complementary:
-        determined = _protect(n_arr, cons, free, primary, hidden, dense_limit)
-    else:
-        determined = _determined(n_arr, cons, hidden, dense_limit)
+    matrix = _members(members, n_arr.size)
+    audit = _audit(n_arr, cons, matrix, dense_limit)
+    determined = (_protect(n_arr, cons, free, primary, hidden, audit, matrix) if complementary
+                  else audit(hidden))
     return ComplementaryResult(hidden, primary, int((hidden & ~primary & free).sum()),
                                tuple(int(i) for i in np.flatnonzero(determined)))
 

@@ -299,11 +299,11 @@ def _family(family: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str | N
     return answers
 
 
-def attack(api: Api, records: list[dict], units, family, extra: str = "") -> dict:
-    """Every suppressed cell of the family's answers whose k linear differencing recovers."""
-    cells = []  # (answer, key, n, k or None, member records)
-    keys_of = []  # per answer, each record's key in it
-    for path, dims, rollup in _family(family):
+def _cells(api: Api, records: list[dict], units, answers, extra: str = ""):
+    """Every cell of `answers` as (answer, key, n, k or None, member records), each published
+    k checked against the records; and each record's key in every answer."""
+    cells, keys_of = [], []
+    for path, dims, rollup in answers:
         shown = dims + (("item", "year") if path == "trends" else ())
         keys = [tuple(_value(record, d, rollup, units) for d in shown) for record in records]
         keys_of.append(keys)
@@ -320,9 +320,16 @@ def attack(api: Api, records: list[dict], units, family, extra: str = "") -> dic
             else:
                 assert row["suppressed"] and row["share"] is None
             cells.append(((path, dims, rollup), key, row["n"], row["satisfied"], members))
-    # The unknowns: the finest groups the answers tell apart.
+    return cells, keys_of
+
+
+def recovered(cells, keys_of, size: int) -> list:
+    """The hidden cells whose k linear differencing recovers. The unknowns are the k of the
+    finest groups the answers tell apart; a hidden cell is recovered iff its vector over
+    them lies in the row space of the published cells' vectors."""
     finest: dict[tuple, int] = {}
-    column = [finest.setdefault(signature, len(finest)) for signature in zip(*keys_of, strict=True)]
+    column = [finest.setdefault(signature, len(finest))
+              for signature in zip(*keys_of, strict=True)] if keys_of else [0] * size
 
     def vector(members):
         out = np.zeros(len(finest))
@@ -333,16 +340,18 @@ def attack(api: Api, records: list[dict], units, family, extra: str = "") -> dic
     published = [vector(m) for _a, _k, _n, k, m in cells if k is not None]
     hidden = [(answer, key, vector(m)) for answer, key, n, k, m in cells if k is None and n]
     if not hidden:
-        return {}
-    matrix = np.array(published) if published else np.zeros((1, len(finest)))
+        return []
+    matrix = np.unique(np.array(published), axis=0) if published else np.zeros((1, len(finest)))
     _, s, vt = np.linalg.svd(matrix, full_matrices=False)
     basis = vt[: int((s > 1e-9 * max(s[0], 1)).sum())]
-    recovered = {}
-    for answer, key, target in hidden:
-        residual = target - basis.T @ (basis @ target)
-        if np.abs(residual).max() < 1e-6:
-            recovered[(answer, key)] = True
-    return recovered
+    return [(answer, key) for answer, key, target in hidden
+            if np.abs(target - basis.T @ (basis @ target)).max() < 1e-6]
+
+
+def attack(api: Api, records: list[dict], units, family, extra: str = "") -> list:
+    """Every suppressed cell of the family's answers that linear differencing recovers."""
+    cells, keys_of = _cells(api, records, units, _family(family), extra)
+    return recovered(cells, keys_of, len(records))
 
 
 def _families():
@@ -353,13 +362,15 @@ def _families():
 def test_no_suppressed_cell_is_recovered_by_differencing(world):
     app, keys, units = world
     api, records = Api(app, keys["analyst"]), _records(app)
-    leaks, suppressed = {}, 0
-    for family in _families():
-        leaks.update({(family, k): v for k, v in attack(api, records, units, family).items()})
-    for rows in api.seen.values():
-        suppressed += sum(1 for r in rows if r["suppressed"] and r["n"])
+    leaks = [(family, cell) for family in _families()
+             for cell in attack(api, records, units, family)]
+    suppressed = sum(1 for rows in api.seen.values() for r in rows if r["suppressed"] and r["n"])
     assert suppressed > 100, "the data must have small groups to hide"
-    assert not leaks, sorted(leaks)[:10]
+    assert not leaks, leaks[:10]
+    # and all the answers together: every by= single and pair, every rollup, the trends
+    everything = sorted({answer for family in _families() for answer in _family(family)},
+                        key=str)
+    assert not recovered(*_cells(api, records, units, everything), len(records))
 
 
 @pytest.mark.parametrize("extra, kind, condition", [
@@ -381,9 +392,8 @@ def test_without_complementary_suppression_the_attack_succeeds(world, monkeypatc
     cache.clear()
     try:
         api, records = Api(app, keys["analyst"]), _records(app)
-        recovered = {}
-        for family in (("unit",), ("year", "unit"), ("procedure", "level"), ("month",)):
-            recovered.update(attack(api, records, units, family))
+        found = [cell for family in (("unit",), ("year", "unit"), ("procedure", "level"),
+                                     ("month",)) for cell in attack(api, records, units, family)]
     finally:
         cache.clear()
-    assert recovered, "primary suppression alone should let differencing recover a cell"
+    assert found, "primary suppression alone should let differencing recover a cell"
