@@ -3,17 +3,17 @@
 The rows are first turned into the plain definition dict the YAML loader also builds, then
 validated by the same ``from_dict``; its problems are mapped back to the row of the item they
 concern, so an author sees "survey, row 12, column relevant" whatever found the mistake.
+The workbook is read within ``FORM_LIMITS`` (``spreadsheet_limits``): a file stating a huge
+sheet, a zip bomb or a cell that cannot be stored is refused, located, in the same list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from io import BytesIO
-from zipfile import BadZipFile
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from . import spreadsheet_limits as limits
 from .loader import from_dict
 from .messages import DefinitionError
 
@@ -50,6 +50,7 @@ MESSAGES = {  # code: (English, Vietnamese)
     "no_answer": ("'{value}' must list missing codes among 97 98 99",
                   "'{value}' phải là các mã 97 98 99"),
     "definition": ("{detail}", "{detail}"),
+    **limits.MESSAGES,
 }
 
 
@@ -101,6 +102,10 @@ class Sheet:
         return f"{get_column_letter(self.header.index(column) + 1)} ({column})" \
             if column in self.header else column
 
+    def letter_of(self, index: int) -> str:
+        name = self.header[index - 1] if index <= len(self.header) else ""
+        return f"{get_column_letter(index)} ({name})" if name else get_column_letter(index)
+
 
 class Reader:
     def __init__(self, filename: str):
@@ -113,19 +118,29 @@ class Reader:
         where = sheet.letter(column) if isinstance(sheet, Sheet) and column else column
         self.problems.append(XlsProblem(name, row, where, code, params))
 
-    def sheet(self, book, name: str, known: set[str], required: tuple[str, ...]) -> Sheet | None:
+    def sheet(self, book, name: str, known: set[str], required: tuple[str, ...],
+              budget: limits.Budget, data: bytes) -> Sheet | None:
         if name not in book.sheetnames:
             if name != "settings":
                 self.add(name, None, None, "no_sheet", name=name)
             return None
-        rows = [[_cell(v) for v in row] for row in book[name].iter_rows(values_only=True)]
-        header = rows[0] if rows else []
-        sheet = Sheet(name, header, [])
+        sheet = Sheet(name, [], [])
+        rows = []
+        try:
+            for number, values in limits.sheet_rows(book[name], budget, data):
+                cells = [_cell(v) for v in values]
+                if number == 1:
+                    sheet.header = cells
+                else:
+                    rows.append((number, cells))
+        except limits.Refused as refused:
+            self.refused(refused, sheet)
+            raise XlsformError(self.problems) from None
         for column in required:
-            if column not in header:
+            if column not in sheet.header:
                 self.add(name, 1, column, "no_column", name=column)
-        for number, values in enumerate(rows[1:], start=2):
-            record = {h: v for h, v in zip(header, values, strict=False) if h}
+        for number, values in rows:
+            record = {h: v for h, v in zip(sheet.header, values, strict=False) if h}
             if not any(record.values()):
                 continue
             for column, value in record.items():
@@ -133,6 +148,15 @@ class Reader:
                     self.add(sheet, number, column, "unknown_column", name=column)
             sheet.rows.append((number, record))
         return sheet
+
+    def refused(self, refused: limits.Refused, sheet: Sheet | None = None) -> None:
+        """A limit passed, as a problem of the catalogue at its place."""
+        if refused.code == "unreadable":
+            self.add(self.filename, None, None, "not_xlsx")
+            return
+        column = sheet.letter_of(refused.column) if sheet and refused.column else None
+        self.problems.append(XlsProblem(refused.sheet or self.filename, refused.row, column,
+                                        refused.code, refused.params))
 
 
 def _text(record: dict[str, str], vi_cols, en_cols) -> dict[str, str]:
@@ -152,14 +176,19 @@ def _flag(reader: Reader, sheet: Sheet, row: int, record: dict, column: str) -> 
 
 def read_workbook(data: bytes, filename: str):
     reader = Reader(filename)
+    budget = limits.Budget(limits.FORM_LIMITS)
     try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError):
-        raise XlsformError([XlsProblem(filename, None, None, "not_xlsx")]) from None
-    survey = reader.sheet(book, "survey", SURVEY_KNOWN, ("type", "name"))
-    choices = reader.sheet(book, "choices", CHOICES_KNOWN, ("list_name", "name"))
-    settings = reader.sheet(book, "settings", SETTINGS_KNOWN, ())
-    book.close()
+        book = limits.open_workbook(data, budget)
+    except limits.Refused as refused:
+        reader.refused(refused)
+        raise XlsformError(reader.problems) from None
+    try:
+        survey = reader.sheet(book, "survey", SURVEY_KNOWN, ("type", "name"), budget, data)
+        choices = reader.sheet(book, "choices", CHOICES_KNOWN, ("list_name", "name"), budget,
+                               data)
+        settings = reader.sheet(book, "settings", SETTINGS_KNOWN, (), budget, data)
+    finally:
+        book.close()
     if survey is None or choices is None:
         raise XlsformError(reader.problems)
     from .xlsform_items import build_definition

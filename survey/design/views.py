@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import questionnaires as qn
+from questionnaires.spreadsheet_limits import FORM_LIMITS
 from survey.access import current_principal, page_requires
 from survey.admin.forms import options
 from survey.design import bp
@@ -92,7 +93,9 @@ def import_file():
         return redirect(url_for("design.index"))
     name = form.file.data.filename or "form.xlsx"
     try:
-        row = import_xlsform(form.file.data.read(), name, actor())
+        # one byte past the limit is enough for the reader to refuse the file, whatever
+        # MAX_CONTENT_LENGTH lets the upload be
+        row = import_xlsform(form.file.data.read(FORM_LIMITS.file_bytes + 1), name, actor())
     except qn.XlsformError as error:
         db.session.rollback()
         return render_template("design/import_refused.html", name=name,

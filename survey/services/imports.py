@@ -1,10 +1,29 @@
-"""Shared pieces of every file import: located problems and all-or-nothing reporting."""
+"""Shared pieces of every file import: located problems and all-or-nothing reporting.
+
+Every file is read within a budget (`questionnaires.spreadsheet_limits`, `TABLE_LIMITS`):
+whatever a file states about its size, reading it costs at most those rows, cells, bytes
+and seconds, and a file that passes one is refused with the place, like any other problem.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass
+
+from questionnaires.spreadsheet_limits import (
+    TABLE_LIMITS,
+    Budget,
+    Limits,
+    Refused,
+    check_size,
+    csv_header,
+    decode_csv,
+    open_workbook,
+    oversized_field,
+    sheet_rows,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +46,44 @@ class ImportRejected(ValueError):
         super().__init__(f"{len(problems)} problem(s), nothing imported:\n{lines}")
 
 
+def _problem(refused: Refused, header: list[str], letters: bool = False) -> RowProblem:
+    """A refusal as a row problem: its column by header name, else letter (xlsx) or "-"."""
+    column = "-"
+    if refused.column:
+        name = header[refused.column - 1] if refused.column <= len(header) else ""
+        if name:
+            column = name
+        elif letters:
+            from openpyxl.utils import get_column_letter
+
+            column = get_column_letter(refused.column)
+    message = refused.message()
+    if refused.sheet:
+        message = f"sheet {refused.sheet!r}: {message}"
+    return RowProblem(refused.row or 1, column, message)
+
+
 def read_csv_rows(
-    text: str, source: str, required: tuple[str, ...]
+    text: str, source: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV text as (line number, row), after checking the header.
 
     A UTF-8 byte-order mark (what Excel writes) is accepted.
     """
+    budget = Budget(limits)
+    header: list[str] = []
+    try:
+        check_size(len(text), limits)
+        return _csv_rows(text, source, required, budget, header)
+    except Refused as refused:
+        raise ImportRejected(source, [_problem(refused, header)]) from None
+
+
+def _csv_rows(text: str, source: str, required: tuple[str, ...], budget: Budget,
+              header: list[str]) -> list[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        header = [h.strip() for h in next(reader, [])]
+        header += budget.take(1, [h.strip() for h in next(reader, [])])
     except csv.Error as error:
         raise ImportRejected(source, [RowProblem(1, "-", str(error))]) from error
     missing = [c for c in required if c not in header]
@@ -50,10 +97,16 @@ def read_csv_rows(
     width = len(header)
     pad = [""] * width
     rows = []
+    most = budget.limits.lines
     read = reader.line_num  # the last line of the last record read whole
     try:
         for cells in reader:
             read = reader.line_num
+            if read > most:
+                raise budget.refuse("lines", read, limit=most)
+            if not cells:  # an empty line
+                continue
+            cells = budget.take(read, cells)
             if len(cells) < width:
                 cells = cells + pad[len(cells):]
             clean = dict(zip(header, map(str.strip, cells), strict=False))
@@ -61,8 +114,9 @@ def read_csv_rows(
                 rows.append((read, clean))
     except csv.Error as error:  # e.g. a cell over the csv module's 128 KiB field limit
         # the record that failed starts on the line after the last one read whole
-        problem = RowProblem(read + 1, "-", str(error))
-        raise ImportRejected(source, [problem]) from error
+        field = oversized_field(text.lstrip("\ufeff"), read + 1, csv.field_size_limit())
+        name = header[field - 1] if field and field <= width and header[field - 1] else "-"
+        raise ImportRejected(source, [RowProblem(read + 1, name, str(error))]) from error
     return rows
 
 
@@ -80,44 +134,57 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx_rows(
-    data: bytes, source: str, required: tuple[str, ...]
+    data: bytes, source: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of the first sheet as (row number, row), after checking the header."""
-    import io
-
-    from openpyxl import load_workbook
-
+    budget = Budget(limits)
+    header: list[str] = []
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        problem = RowProblem(1, "-", f"not a readable .xlsx file: {error}")
-        raise ImportRejected(source, [problem]) from error
-    lines = book.worksheets[0].iter_rows(values_only=True)
-    header = [cell_text(h) for h in next(lines, ())]
+        book = open_workbook(data, budget)
+        try:
+            return _xlsx_rows(book, data, source, required, budget, header)
+        finally:
+            book.close()
+    except Refused as refused:
+        raise ImportRejected(source, [_problem(refused, header, letters=True)]) from None
+
+
+def _xlsx_rows(book, data: bytes, source: str, required: tuple[str, ...],
+               budget: Budget, header: list[str]) -> list[tuple[int, dict[str, str]]]:
+    if not book.worksheets:
+        raise Refused("unreadable", detail="the workbook has no sheet")
+    lines = sheet_rows(book.worksheets[0], budget, data)
+    first = next(lines, None)
+    if first is not None and first[0] == 1:
+        header += [cell_text(h) for h in first[1]]
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportRejected(source, [RowProblem(1, c, "missing column in the header")
                                       for c in missing])
     rows = []
-    for number, values in enumerate(lines, start=2):
+    if first is not None and first[0] != 1:
+        lines = itertools.chain([first], lines)
+    for number, values in lines:
         row = {h: cell_text(v) for h, v in zip(header, values, strict=False) if h}
         if any(row.values()):
             rows.append((number, row))
-    book.close()
     return rows
 
 
 def read_table(
-    data: bytes, filename: str, required: tuple[str, ...]
+    data: bytes, filename: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of an uploaded or local CSV (UTF-8, BOM accepted) or XLSX file."""
     if filename.lower().endswith(".xlsx"):
-        return read_xlsx_rows(data, filename, required)
+        return read_xlsx_rows(data, filename, required, limits)
     if not filename.lower().endswith(".csv"):
         raise ImportRejected(filename, [RowProblem(1, "-", "the file must be .csv or .xlsx")])
+    return read_csv_rows(csv_text(data, filename, limits), filename, required, limits)
+
+
+def csv_text(data: bytes, source: str, limits: Limits = TABLE_LIMITS) -> str:
+    """A CSV file's text (UTF-8, BOM accepted); ImportRejected names the line that is not."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = RowProblem(1, "-", f"the file is not UTF-8: {error}")
-        raise ImportRejected(filename, [problem]) from error
-    return read_csv_rows(text, filename, required)
+        return decode_csv(data, limits)
+    except Refused as refused:
+        raise ImportRejected(source, [_problem(refused, csv_header(data))]) from None

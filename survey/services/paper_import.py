@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from questionnaires.spreadsheet_limits import TABLE_LIMITS, Refused, check_size
 from survey.database import begin_write
 from survey.extensions import db
 from survey.models import Response, now_utc
@@ -50,6 +51,11 @@ class PaperImportResult:
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The file's rows, within `TABLE_LIMITS`: its size is checked before it is read in."""
+    try:
+        check_size(path.stat().st_size, TABLE_LIMITS)
+    except Refused as refused:
+        raise ImportRejected(str(path), [RowProblem(1, "-", str(refused))]) from None
     return read_table(path.read_bytes(), str(path), ENVELOPE)
 
 

@@ -9,7 +9,7 @@ from survey.extensions import db
 from survey.models import Unit
 from survey.models.units import UNIT_LEVELS
 from survey.services import audit
-from survey.services.imports import ImportRejected, RowProblem, read_csv_rows
+from survey.services.imports import ImportRejected, RowProblem, csv_text, read_csv_rows
 
 UNIT_COLUMNS = ("code", "name_vi", "name_en", "level", "parent_code")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -19,6 +19,11 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 class UnitImportResult:
     created: int
     updated: int
+
+
+def import_units_file(data: bytes, source: str, actor: str = "cli") -> UnitImportResult:
+    """`import_units_csv` of a file's bytes: text that is not UTF-8 is refused by its line."""
+    return import_units_csv(csv_text(data, source), source, actor)
 
 
 def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportResult:
