@@ -122,6 +122,27 @@ def test_exact_check_catches_what_no_single_total_shows():
     assert not _recovered(n, totals, result.hidden)
 
 
+def test_shared_records_count_when_the_base_units_are_given():
+    """Cells of two tables that are not totals of each other can hold the same records: d
+    (40) is a1 (40) again. Totals alone hide d beside the small c, which the visible a1 then
+    gives away, and c with it; given the base units, d is known public and the total of c
+    and d is hidden instead."""
+    n = [40, 60, 10, 40, 50]  # a1, a2 | c, d and their total
+    members = [[0], [1], [2], [0], [0, 2]]
+    fixed = [VISIBLE, VISIBLE, FREE, FREE, FREE]
+    totals = [(4, [2, 3])]
+    blind = complementary_suppression(n, totals, fixed=fixed)
+    assert blind.hidden.tolist() == [False, False, True, True, False]
+    assert recoverable_cells(n, totals, blind.hidden, members=members).tolist() == [
+        False, False, True, True, False]
+    seeing = complementary_suppression(n, totals, fixed=fixed, members=members)
+    assert seeing.hidden.tolist() == [False, False, True, False, True]
+    assert seeing.unprotected == ()
+    assert not recoverable_cells(n, totals, seeing.hidden, members=members).any()
+    with pytest.raises(ValueError):
+        complementary_suppression(n, totals, members=members[:3])
+
+
 def test_no_hidden_cell_is_recoverable_in_random_tables(rng):
     for _ in range(60):
         rows, cols = rng.integers(2, 6, size=2)
@@ -133,9 +154,17 @@ def test_no_hidden_cell_is_recoverable_in_random_tables(rng):
         assert result.unprotected == ()
         primary = complementary_suppression(n, totals, complementary=False)
         assert set(primary.unprotected) == _recovered(n, totals, primary.hidden)
-        # the sparse iterative check agrees with the exact one
-        assert (recoverable_cells(n, totals, primary.hidden, dense_limit=0)
-                == recoverable_cells(n, totals, primary.hidden)).all()
+        # the sparse iterative check agrees with the exact one, and so does the check over
+        # base units (here the inner cells, each margin their sum)
+        exact = recoverable_cells(n, totals, primary.hidden)
+        assert (recoverable_cells(n, totals, primary.hidden, dense_limit=0) == exact).all()
+        inner = [[r * cols + c] for r in range(rows) for c in range(cols)]
+        members = [*inner, *([r * cols + c for c in range(cols)] for r in range(rows)),
+                   *([r * cols + c for r in range(rows)] for c in range(cols)),
+                   list(range(rows * cols))]
+        for limit in (1500, 0):
+            assert (recoverable_cells(n, totals, primary.hidden, members=members,
+                                      dense_limit=limit) == exact).all()
 
 
 def test_complementary_refuses_bad_input():
