@@ -145,11 +145,11 @@ def units() -> None:
 def units_import(file: Path) -> None:
     """Import units from CSV: code,name_vi,name_en,level,parent_code."""
     from survey.services.imports import ImportRejected
-    from survey.services.units import import_units_csv
+    from survey.services.units import import_units_file
 
     try:
-        result = import_units_csv(file.read_text(encoding="utf-8-sig"), str(file))
-    except (ImportRejected, UnicodeDecodeError) as error:
+        result = import_units_file(file.read_bytes(), str(file))
+    except ImportRejected as error:
         _fail(str(error))
     db.session.commit()
     click.echo(f"{result.created} unit(s) created, {result.updated} updated.")

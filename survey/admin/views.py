@@ -24,7 +24,7 @@ from survey.models import Unit
 from survey.services import desks as desk_service
 from survey.services import users as user_service
 from survey.services.accounts import AccountError, create_user
-from survey.services.imports import ImportRejected
+from survey.services.imports import ImportRejected, csv_text
 from survey.services.units import import_units_csv
 
 
@@ -125,13 +125,14 @@ def units():
 def import_units():
     upload = UploadForm(prefix="csv")
     if upload.validate_on_submit():
-        data = upload.file.data.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            flash(_("The file is not UTF-8 text."), "error")
+        source = upload.file.data.filename or "units.csv"
+        try:  # bytes that are not UTF-8 are refused naming their line
+            text = csv_text(upload.file.data.read(), source)
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                flash(str(problem), "error")
         else:
-            _import(text, upload.file.data.filename or "units.csv")
+            _import(text, source)
     else:
         flash(_("Choose a CSV file."), "error")
     return redirect(url_for("admin.units"))

@@ -109,6 +109,17 @@ def test_units_import_with_errors_imports_nothing(app, runner, tmp_path):
         assert db.session.execute(db.select(db.func.count(Unit.id))).scalar() == 0
 
 
+def test_units_import_names_the_line_that_is_not_utf8(app, runner, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(UNITS_CSV.encode("utf-8") + "HB-XA09,Xã Hòa,,commune,HB-H01\n"
+                     .encode("latin-1"))
+    result = runner.invoke(args=["units", "import", str(path)])
+    assert result.exit_code == 1
+    assert "row 6" in result.output and str(path) in result.output
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Unit.id))).scalar() == 0
+
+
 def test_units_import_refuses_a_cycle_and_a_bad_header(app, runner, tmp_path):
     cycle = tmp_path / "cycle.csv"
     cycle.write_text("code,name_vi,name_en,level,parent_code\nA,a,,district,B\nB,b,,district,A\n")
