@@ -29,16 +29,17 @@ WARM_UP = 2.0
 
 
 def _payload_template(url: str) -> dict:
-    """A land-survey answer with all its rating items (20+ answers), from the demo model.
+    """A land-survey answer with all its rating items (20+ answers), from the demo model, and
+    its proof: the QR code of a desk poster of its unit, as a citizen's phone sends it.
 
     On a database the benchmark generated, the answer names one of its communes; on an empty
-    one the reference data and a unit are created first.
+    one the reference data and a unit with a desk are created first.
     """
     from flask_migrate import upgrade
 
     from bench.app import app_for
     from survey.extensions import db
-    from survey.models import Unit
+    from survey.models import Desk, Unit
     from survey.services.demo.answers import Respondent, answers_for
     from survey.services.questionnaires import (
         definition_of,
@@ -46,22 +47,27 @@ def _payload_template(url: str) -> dict:
         load_and_publish_builtins,
     )
     from survey.services.reference import load_service_areas
+    from survey.services.tokens import qr_token
 
-    app = app_for(url)
+    app = app_for(url)  # the servers' SECRET_KEY: the token verifies there
     with app.app_context():
         upgrade()
-        unit = db.session.execute(db.select(Unit.code).filter_by(code="BP-H00-X00")).scalar()
+        unit = db.session.execute(db.select(Unit).filter_by(code="BP-H00-X00")).scalar()
         if unit is None:
             load_service_areas()
             load_and_publish_builtins()
-            db.session.add(Unit(code="B1", name_vi="Bàn 1", level="commune", path="/B1/"))
-            unit = "B1"
+            unit = Unit(code="B1", name_vi="Bàn 1", level="commune", path="/B1/")
+            db.session.add(Desk(unit=unit, code="MC1", name_vi="Bàn một cửa số 1"))
         db.session.commit()
+        desk = db.session.execute(db.select(Desk.code).filter_by(unit_id=unit.id)
+                                  .order_by(Desk.id).limit(1)).scalar()
+        unit_code, token = unit.code, qr_token(unit.code, desk, "land_survey")
         definition = definition_of(get_version("land_survey"))
         given = answers_for(definition, Respondent(random.Random(1), 0.9, 0.0), 2)
         db.engine.dispose()
     answers = {k: ("no_answer" if a.missing_code else a.value) for k, a in given.items()}
-    return {"questionnaire": "land_survey", "unit": unit, "channel": "phone", "answers": answers}
+    return {"questionnaire": "land_survey", "unit": unit_code, "channel": "phone",
+            "token": token, "answers": answers}
 
 
 def _load(port: int, template: dict, seconds: float) -> dict:

@@ -26,7 +26,8 @@ class Target:
     answers_per_variant: dict[str, int]  # how many answer rows each variant stores
 
     def submission(self, client: int, rng: random.Random) -> tuple[str, str, bytes]:
-        """(id, variant, JSON body): even clients are kiosks, odd ones phones."""
+        """(id, variant, JSON body): even clients are kiosks (each with a kiosk's token),
+        odd ones phones (with the desk poster's QR code, in the variant)."""
         if client % 2:
             variant = "phone"
         else:
@@ -43,14 +44,15 @@ class Target:
 
 
 def prepare(database: str, url: str) -> Target:
-    """Schema by migration, reference data, the built-in questionnaires, a unit and kiosks."""
+    """Schema by migration, reference data, the built-in questionnaires, a unit with a desk,
+    and kiosks; each submission carries its channel's proof."""
     from flask_migrate import upgrade
 
-    from survey.models import Kiosk
+    from survey.models import Desk, Kiosk
     from survey.services import questionnaires as qservice
     from survey.services import responses
     from survey.services.reference import load_service_areas
-    from survey.services.tokens import kiosk_token
+    from survey.services.tokens import kiosk_token, qr_token
     from tests import factories
     from tests.collect.conftest import land_answers
 
@@ -62,9 +64,11 @@ def prepare(database: str, url: str) -> Target:
         commune = factories.unit(UNIT, "commune", factories.unit("HN"))
         kiosks = [Kiosk(name=f"Kiosk {n}", unit=commune, token_nonce=uuid.uuid4().hex,
                         questionnaire=qservice.get("dossier_rating")) for n in range(KIOSKS)]
-        db.session.add_all(kiosks)
+        desk = Desk(unit=commune, code="MC1", name_vi="Bàn một cửa số 1", name_en="Desk 1")
+        db.session.add_all([*kiosks, desk])
         db.session.commit()
         tokens = [kiosk_token(kiosk) for kiosk in kiosks]
+        poster = qr_token(UNIT, desk.code, "land_survey")  # the desk's QR code, for phones
         land = land_answers(qservice.definition_of(qservice.get_version("land_survey")))
         variants = {
             "kiosk_happy": {"questionnaire": "dossier_rating", "unit": UNIT, "channel": "kiosk",
@@ -73,7 +77,7 @@ def prepare(database: str, url: str) -> Target:
                               "channel": "kiosk", "answers": {"rating": 1, "reason": "long_wait",
                                                               "comment": "Chờ lâu quá"}},
             "phone": {"questionnaire": "land_survey", "unit": UNIT, "channel": "phone",
-                      "answers": land},
+                      "token": poster, "answers": land},
         }
         counts = {}
         for name, variant in variants.items():  # what the service itself would store
