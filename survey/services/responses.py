@@ -227,8 +227,7 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None, *,
                         submitted_at, {})
     proof, dossier_area = _apply_token(prepared, payload, errors)
     windows = windows or Windows()
-    if not data_entry:
-        _check_proof(prepared, proof, windows, now, errors)
+    _check_proof(prepared, proof, windows, now, errors, data_entry)
     _check_closed_year(prepared, now, errors)
     definition = qservice.definition_of_ref(version)
     answers, answer_errors = qn.validate_answers(definition, raw, lang)
@@ -309,13 +308,18 @@ def _apply_token(prepared: Prepared, payload: Mapping,
 
 
 def _check_proof(prepared: Prepared, proof: tokens.Proof | None, windows: Windows,
-                 now: datetime, errors: dict[str, str]) -> None:
-    """The token must be one the channel accepts, and the answer dated inside its window."""
+                 now: datetime, errors: dict[str, str], data_entry: bool) -> None:
+    """The token must be one the channel accepts, and the answer dated inside its window.
+
+    Data entry needs no token and may date freely; a token it does send must still suit the
+    channel (a kiosk's token never makes a "web" answer)."""
     channel = prepared.channel
-    if channel not in CHANNEL_PROOFS or "token" in errors:
+    if channel not in CHANNEL_PROOFS or "token" in errors or (data_entry and proof is None):
         return
     if proof is None or proof.kind not in CHANNEL_PROOFS[channel]:
         errors["token"] = f"channel {channel} needs {PROOF_NAMES[channel]}"
+        return
+    if data_entry:
         return
     back = windows.kiosk_queue if proof.kind == "kiosk" else windows.online
     earliest = now - back

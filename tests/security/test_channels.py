@@ -143,6 +143,17 @@ def test_paper_comes_only_through_data_entry(app, client, world, land):
     assert allowed.status_code == 201 and allowed.json["channel"] == "paper"
 
 
+def test_data_entry_needs_no_token_but_a_token_it_sends_must_suit_the_channel(app, client, world):
+    kiosk = _kiosk_token(app, world)
+    auth = {"Authorization": f"Bearer {world.key}"}
+    wrong = client.post(API, json=_rating(world, channel="web", token=kiosk), headers=auth)
+    assert wrong.status_code == 422 and "web needs" in wrong.json["errors"]["token"]
+    bare = client.post(API, json=_rating(world, channel="kiosk",
+                                         submitted_at="2024-02-02T10:00:00"), headers=auth)
+    assert bare.status_code == 201
+    assert _stored(app) == 1
+
+
 def test_a_revoked_or_expired_web_link_proves_nothing(app, client, world, land):
     revoked = _link(app, world, revoked_at=datetime.now(UTC))
     expired = _link(app, world, expires_at=datetime.now(UTC) - timedelta(minutes=1))
