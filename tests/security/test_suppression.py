@@ -217,6 +217,13 @@ def test_pages_and_the_council_report_show_small_n_never_a_share(world):
 
         names = {u.code: u.name_vi for u in db.session.execute(db.select(Unit)).scalars()}
     assert plotted and not {names[u] for u in hidden} & set(plotted)
+    # a small unit's page: its years and its SIPAS elements show n only
+    small = client.get("/dashboard/unit/ST-TP-P01?from=2025&to=2025&lang=vi")
+    assert small.status_code == 200
+    elements = small.text.split("<h2>", 3)[-1]
+    assert "n nhỏ" in elements and "%" not in re.sub(r"<[^>]+>|caption.*?</caption>", "",
+                                                     elements.split("<tbody>")[1].split(
+                                                         "</tbody>")[0])
     report = client.get("/dashboard/report?year=2025&lang=vi").text
     assert "n nhỏ" in report
     for section in ("areas", "appendix", "respondents"):

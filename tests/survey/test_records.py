@@ -137,8 +137,17 @@ def test_records_api_rates_equal_hand_computation(demo):
         assert row["overdue_share"] == overdue / pending
 
 
-def test_appendix_equals_independent_computation(demo):
+@pytest.mark.parametrize("complementary", [True, False])
+def test_appendix_equals_independent_computation(demo, monkeypatch, complementary):
+    """With complementary suppression off (primary only) most groups show, so their figures
+    are checked; with it on, a year of this small demo hides them all beside the small ones,
+    and each shows n only."""
+    from survey.services.reporting import cache, suppression
+
+    monkeypatch.setattr(suppression, "COMPLEMENTARY", complementary)
+    cache.clear()
     answer = api(demo, "/api/v1/appendix?year=2025").json
+    cache.clear()
     assert answer["rows"]
     with demo[0].app_context():
         raw = db.session.execute(text(
@@ -155,20 +164,28 @@ def test_appendix_equals_independent_computation(demo):
         counts[key + ("k",)] += value >= 4
         counts[key + (rtype, "n")] += 1
         counts[key + (rtype, "k")] += value >= 4
+    shown = 0
     for row in answer["rows"]:
         key = (row["procedure_group"], row["level"], 2025)
         n, k = counts[key + ("n",)], counts[key + ("k",)]
-        assert (row["survey_n"], row["satisfied"]) == (n, k)
-        if n >= 30:
-            assert row["share"] == pytest.approx(k / n)
+        assert row["survey_n"] == n
+        assert row["suppressed"] or n >= 30  # and more hide beside the small ones
+        ni = counts[key + ("individual", "n")]
+        if row["individual_share"] is not None:
+            assert ni >= 30 and row["individual_share"] == pytest.approx(
+                counts[key + ("individual", "k")] / ni)
+        if row["suppressed"]:  # n only (METHODOLOGY §6)
+            assert (row["satisfied"], row["share"], row["ci_low"], row["delta"]) == (
+                None, None, None, None)
+            continue
+        shown += 1
+        assert row["satisfied"] == k and row["share"] == pytest.approx(k / n)
         before = (row["procedure_group"], row["level"], 2024)
-        if n >= 30 and counts[before + ("n",)] >= 30:
+        if row["delta"] is not None:
+            assert counts[before + ("n",)] >= 30
             assert row["delta"] == pytest.approx(k / n - counts[before + ("k",)]
                                                  / counts[before + ("n",)])
-        ni = counts[key + ("individual", "n")]
-        if ni >= 30:
-            assert row["individual_share"] == pytest.approx(
-                counts[key + ("individual", "k")] / ni)
+    assert shown or complementary, "without complements some groups must show"
     indices = api(demo, "/api/v1/indices?by=procedure_group&from=2025&to=2025").json["rows"]
     by_group = Counter()
     for row in answer["rows"]:

@@ -44,10 +44,10 @@ def _survey_tables(scope: Scope, year: int, refs: References) -> tuple[Protected
 
 
 def _cell(table: Protected, key: tuple) -> tuple[int | None, int, bool]:
-    """(satisfied or None when hidden, n, hidden) of one cell; an absent cell is empty."""
+    """(satisfied or None when hidden, n, hidden) of one cell."""
     counts = table.cells.counts.get(key)
-    if counts is None:
-        return 0, 0, False
+    if counts is None:  # no respondents: nothing to show but n = 0
+        return None, 0, True
     n, hidden = int(counts.sum()), table.is_hidden(key)
     return (None if hidden else int(counts[3:].sum())), n, hidden
 
