@@ -298,6 +298,8 @@ def complementary_suppression(
     free = status == FREE
     primary = free & (n_arr < min_n)
     hidden = np.where(free, primary, status == HIDDEN)
+    if not hidden.any():  # nothing hidden, nothing to recover: the usual case at scale
+        return ComplementaryResult(hidden, primary, 0, ())
     matrix = _members(members, n_arr.size)
     audit = _audit(n_arr, cons, matrix, dense_limit)
     determined = (_protect(n_arr, cons, free, primary, hidden, audit, matrix) if complementary
