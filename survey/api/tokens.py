@@ -29,6 +29,10 @@ def issue_dossier_token():
     except service.TokenRequestInvalid as invalid:
         db.session.rollback()
         return jsonify(error="unprocessable", errors=invalid.errors), 422
+    except service.DossierAlreadyRated as rated:
+        db.session.rollback()
+        return jsonify(error="conflict", detail=str(rated),
+                       used_at=rated.used_at.isoformat()), 409
     db.session.commit()
     url = url_for("collect.receipt", token=issued.token, _external=True)
     return jsonify(token=issued.token, dossier_code=issued.row.dossier_code, url=url,
@@ -66,6 +70,9 @@ openapi.document(
     "/dossier-tokens",
     {"post": {
         "summary": "Issue a single-use rating token for a dossier (printed as a QR code)",
+        "description": "One dossier code has one live token: issuing it again (a reprinted "
+                       "receipt) switches the previous unused token off; a dossier already "
+                       "rated answers 409.",
         "security": _AUTH,
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["dossier_code", "unit"],
@@ -84,6 +91,8 @@ openapi.document(
                                        "url": {"type": "string", "format": "uri"},
                                        "qr_svg": {"type": "string", "format": "uri"}}})},
             **_REFUSALS,
+            "409": {"description": "the dossier was already rated",
+                    "content": openapi.json_content(openapi.ref("Error"))},
             "422": {"description": "a missing or non-text field; an unknown unit, procedure or "
                     "questionnaire", "content": openapi.json_content(_UNPROCESSABLE)},
         },

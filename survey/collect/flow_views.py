@@ -6,7 +6,7 @@ import hashlib
 from functools import wraps
 
 from flask import current_app, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_wtf.csrf import CSRFError
 
 from survey.collect import bp
@@ -121,11 +121,27 @@ def web_link(token: str):
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @form_limits(keep_answers=True)
 def receipt(token: str):
-    """The page a receipt's QR code opens: rate this one dossier, once."""
+    """The page a receipt's QR code opens: rate this one dossier, once.
+
+    The page names the dossier (code, procedure, the day its code was issued) so the citizen
+    knows which one is rated; a used code says when, since someone else may have used it.
+    """
     try:
         row = tokens.find_dossier_token(token)
     except tokens.TokenRefused as refusal:
-        return refused(refusal.reason, 409 if refusal.reason == "used" else 404)
+        if refusal.reason == "used":
+            db.session.rollback()
+            when = format_datetime(refusal.used_at, "HH:mm dd/MM/yyyy") if refusal.used_at \
+                else None
+            return render_template("collect/refused.html", reason="used", used_at=when), 409
+        if refusal.reason == "replaced":
+            return refused("replaced", 410)
+        return refused(refusal.reason)
+    procedure = row.procedure
+    g.receipt = {"dossier_code": row.dossier_code,
+                 "procedure": (procedure.name_en if _lang() == "en" and procedure.name_en
+                               else procedure.name_vi) if procedure else None,
+                 "issued_on": format_datetime(row.issued_at, "dd/MM/yyyy")}
     ctx = FlowContext(row.questionnaire.code, row.unit.code, "phone", token=token,
                       title=_unit_title(row.unit))
     return _run(ctx, request.method)

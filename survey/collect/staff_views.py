@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
@@ -15,7 +17,7 @@ from survey.collect.qr import qr_response, qr_svg_markup
 from survey.extensions import db
 from survey.models import Desk, Kiosk, Unit, WebLink
 from survey.services import kiosks as kiosk_service
-from survey.services import tokens, web_links
+from survey.services import posters, tokens, web_links
 from survey.services.questionnaires import published_codes
 from survey.services.web_links import MAX_DAYS
 
@@ -50,31 +52,35 @@ def _desk(unit_code: str, desk_code: str) -> Desk:
     return desk
 
 
-def _poster_url(desk: Desk) -> tuple[str, str]:
-    codes = published_codes()
-    code = request.args.get("questionnaire") or next(
-        (c for c in published_codes("survey")), codes[0] if codes else "")
-    if code not in codes:
+def _poster_url(desk: Desk) -> tuple[posters.Choice, list[posters.Choice], str]:
+    """The questionnaire the poster carries (the officer's pick, else the unit's default, see
+    survey/services/posters.py), the picker's options, and the URL its QR code holds."""
+    options = posters.ordered(desk.unit, posters.choices(), str(get_locale()))
+    asked = request.args.get("questionnaire")
+    chosen = next((c for c in options if c.code == asked), None) if asked else (
+        options[0] if options else None)
+    if chosen is None:
         abort(404)
-    token = tokens.qr_token(desk.unit.code, desk.code, code)
-    return code, url_for("collect.survey", token=token, _external=True)
+    token = tokens.qr_token(desk.unit.code, desk.code, chosen.code)
+    return chosen, options, url_for("collect.survey", token=token, _external=True)
 
 
 @bp.get("/posters/<unit_code>/<desk_code>")
 @page_requires("manage_kiosks")
 def poster(unit_code: str, desk_code: str):
     desk = _desk(unit_code, desk_code)
-    code, url = _poster_url(desk)
-    return render_template("collect/poster.html", desk=desk, url=url, questionnaire=code,
-                           codes=published_codes(), qr=qr_svg_markup(url, scale=8))
+    chosen, options, url = _poster_url(desk)
+    return render_template("collect/poster.html", desk=desk, url=url, chosen=chosen,
+                           options=options, lang=str(get_locale()),
+                           qr=qr_svg_markup(url, scale=8))
 
 
 @bp.get("/posters/<unit_code>/<desk_code>/qr.<any(png, svg):kind>")
 @page_requires("manage_kiosks")
 def poster_qr(unit_code: str, desk_code: str, kind: str):
     desk = _desk(unit_code, desk_code)
-    code, url = _poster_url(desk)
-    return qr_response(url, kind, f"qr-{unit_code}-{desk_code}-{code}")
+    chosen, _options, url = _poster_url(desk)
+    return qr_response(url, kind, f"qr-{unit_code}-{desk_code}-{chosen.code}")
 
 
 class KioskForm(FlaskForm):
@@ -255,11 +261,17 @@ def new_dossier_token():
         except tokens.TokenRequestInvalid as invalid:
             db.session.rollback()
             _show_errors(form, invalid.errors)
+        except tokens.DossierAlreadyRated as rated:
+            db.session.rollback()
+            form.dossier_code.errors = [_("This dossier was already rated, at %(when)s: no new "
+                                          "code is issued.", when=format_datetime(
+                                              rated.used_at, "HH:mm dd/MM/yyyy"))]
+            return render_template("collect/token_new.html", form=form), 409
         else:
             db.session.commit()
             url = url_for("collect.receipt", token=issued.token, _external=True)
             return render_template("collect/token_issued.html", row=issued.row, url=url,
-                                   qr=qr_svg_markup(url, scale=5))
+                                   replaced=issued.replaced, qr=qr_svg_markup(url, scale=5))
     return render_template("collect/token_new.html", form=form)
 
 

@@ -39,6 +39,9 @@ class DossierToken(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     issued_by: Mapped[str] = mapped_column(String(80), default="")
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the same dossier code is issued again (a reprinted receipt): one dossier has
+    # one live token, so the code on the old paper stops working.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A deleted response frees the link, but `used_at` keeps the token used.
     response_id: Mapped[int | None] = mapped_column(
         ForeignKey("response.id", ondelete="SET NULL"), unique=True

@@ -32,8 +32,13 @@ class Unit(Base):
     level: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     path: Mapped[str] = mapped_column(String(1000), index=True)
+    # The one service a unit is named after (a department of land, of construction...), so its
+    # posters and kiosks open that service's questionnaire. Empty for units that handle many
+    # services (districts, communes, the province): their officers pick, from a general form.
+    service_area_id: Mapped[int | None] = mapped_column(ForeignKey("service_area.id"))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    service_area: Mapped[ServiceArea | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -39,10 +40,14 @@ DOSSIER_RATING = "dossier_rating"
 
 
 class TokenRefused(ValueError):
-    """The token is forged, revoked, unknown or already used; `reason` names which."""
+    """The token is forged, revoked, unknown or already used; `reason` names which.
 
-    def __init__(self, reason: str, message: str = ""):
-        self.reason = reason  # "invalid", "revoked", "used"
+    A used dossier token carries when it was used, so the citizen can be told.
+    """
+
+    def __init__(self, reason: str, message: str = "", used_at: datetime | None = None):
+        self.reason = reason  # "invalid", "revoked", "replaced", "used"
+        self.used_at = used_at
         super().__init__(message or reason)
 
 
@@ -198,6 +203,7 @@ def hash_token(token: str) -> str:
 class IssuedToken:
     token: str  # shown once, printed on the receipt
     row: DossierToken
+    replaced: int = 0  # earlier unused tokens of the dossier that this one switched off
 
 
 class TokenRequestInvalid(ValueError):
@@ -206,12 +212,25 @@ class TokenRequestInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+class DossierAlreadyRated(ValueError):
+    """A token is asked for a dossier whose rating is already stored (answered as 409)."""
+
+    def __init__(self, dossier_code: str, used_at: datetime):
+        self.dossier_code = dossier_code
+        self.used_at = used_at
+        super().__init__(f"dossier {dossier_code} was already rated")
+
+
 def issue_dossier_token(dossier_code: object, unit_code: object, procedure_code: object = None,
                         questionnaire_code: object = None, actor: str = "api",
                         scope: Unit | None = None) -> IssuedToken:
     """A new single-use token for a dossier; `scope` bounds the units a unit officer may use.
 
     The codes are taken as a client sent them: anything but text is refused (422).
+
+    One dossier code has one live token. The one-stop software reprints receipts, so issuing
+    the same code again is normal: the new token replaces the unused old one, which is switched
+    off (the old paper then says so). A dossier already rated stays rated: DossierAlreadyRated.
     """
     begin_write()
     errors: dict[str, str] = {}
@@ -249,13 +268,36 @@ def issue_dossier_token(dossier_code: object, unit_code: object, procedure_code:
         errors["questionnaire"] = f"no published questionnaire {code!r}"
     if errors:
         raise TokenRequestInvalid(errors)
+    replaced = _switch_off_earlier(dossier_code, scope)
     token = secrets.token_urlsafe(16)
     row = DossierToken(token_hash=hash_token(token), dossier_code=dossier_code, unit=unit,
                        procedure=procedure, questionnaire=questionnaire, issued_by=actor)
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "issue_token", "dossier_token", dossier_code)
-    return IssuedToken(token, row)
+    audit.record(actor, "reissue_token" if replaced else "issue_token", "dossier_token",
+                 dossier_code, new={"replaced": replaced} if replaced else None)
+    return IssuedToken(token, row, replaced)
+
+
+def _switch_off_earlier(dossier_code: str, scope: Unit | None) -> int:
+    """Revoke the dossier's live tokens before a new one is issued; how many were revoked.
+
+    A used token refuses the new issue. A dossier code held by a unit outside the issuer's
+    scope is refused too, rather than letting one office switch off another's receipt.
+    """
+    earlier = list(db.session.execute(
+        db.select(DossierToken).filter_by(dossier_code=dossier_code)
+        .where(DossierToken.revoked_at.is_(None))
+    ).scalars())
+    if scope is not None and any(not r.unit.path.startswith(scope.path) for r in earlier):
+        raise TokenRequestInvalid({"dossier_code": "issued by a unit outside your units"})
+    for row in earlier:
+        if row.used_at is not None:
+            raise DossierAlreadyRated(dossier_code, row.used_at)
+    at = now_utc()
+    for row in earlier:
+        row.revoked_at = at
+    return len(earlier)
 
 
 def find_dossier_token(token: str) -> DossierToken:
@@ -266,15 +308,20 @@ def find_dossier_token(token: str) -> DossierToken:
     if row is None:
         raise TokenRefused("invalid", "unknown receipt code")
     if row.used_at is not None:
-        raise TokenRefused("used", "this receipt has already been rated, thank you")
+        raise TokenRefused("used", "this receipt has already been rated, thank you",
+                           used_at=row.used_at)
+    if row.revoked_at is not None:
+        raise TokenRefused("replaced", "this receipt code was replaced by a newer receipt")
     return row
 
 
 def redeem_dossier_token(token_id: int, response_id: int) -> None:
-    """Mark the token used by this response; a concurrent second use loses the race here."""
+    """Mark the token used by this response; a concurrent second use (or a reissue that
+    switched the token off meanwhile) loses the race here."""
     done = db.session.execute(
         db.update(DossierToken)
-        .where(DossierToken.id == token_id, DossierToken.used_at.is_(None))
+        .where(DossierToken.id == token_id, DossierToken.used_at.is_(None),
+               DossierToken.revoked_at.is_(None))
         .values(used_at=now_utc(), response_id=response_id)
     )
     if done.rowcount != 1:

@@ -321,3 +321,138 @@ def test_send_now_is_not_offered_while_required_questions_follow(app, client, wo
     # and a forged "send" only moves on: the required questions are still asked
     second = post_page(client, url, first, land, action="send")
     assert second.status_code == 200 and section_codes(second.text)[0] == "a1_seating"
+
+
+# --- the right context (#16) -------------------------------------------------------------------
+
+
+def _poster_world(app, world, area: str | None):
+    """The commune of `world` with a department beside it named after `area`, each a desk."""
+    from survey.models import Desk, ServiceArea, Unit
+    from survey.services.reference import load_service_areas
+    from tests import factories
+
+    with app.app_context():
+        load_service_areas()
+        province = db.session.execute(db.select(Unit).filter_by(code="HN")).scalar_one()
+        department = factories.unit("HN-SO", "department", province)
+        if area:
+            department.service_area = db.session.execute(
+                db.select(ServiceArea).filter_by(code=area)).scalar_one()
+        db.session.add(Desk(unit=department, code="MC1", name_vi="Quầy 1", name_en="Desk 1"))
+        db.session.commit()
+
+
+def _poster_code(page) -> str:
+    """The questionnaire the poster's QR code holds (its URL is printed under it)."""
+    url = re.search(r'<p class="url">[^<]*/s/([^<]+)</p>', page.text).group(1)
+    return tokens.qr_context(url).questionnaire.code
+
+
+def test_a_departments_poster_opens_its_own_service_survey(app, client, world):
+    from tests.collect.test_kiosk_admin import login
+
+    for area in ("land", "marriage", "id_card"):
+        with app.app_context():
+            from survey.models import Desk, Unit
+
+            old = db.session.execute(db.select(Unit).filter_by(code="HN-SO")).scalar_one_or_none()
+            if old is not None:
+                db.session.execute(db.delete(Desk).where(Desk.unit_id == old.id))
+                db.session.delete(old)
+                db.session.commit()
+        _poster_world(app, world, area)
+        if area == "land":
+            login(client, app)
+        page = client.get("/posters/HN-SO/MC1")
+        assert page.status_code == 200
+        with app.app_context():
+            assert _poster_code(page) == f"{area}_survey"
+    # the printed poster names the service in Vietnamese and English, and the unit
+    assert "Phiếu khảo sát sự hài lòng của người dân đối với dịch vụ cấp thẻ căn cước" in page.text
+    assert "Satisfaction survey: identity card services" in page.text
+    assert "Đơn vị HN-SO" in page.text and "Unit HN-SO" in page.text
+
+
+def test_a_commune_poster_opens_a_general_form_and_the_officer_may_pick(app, client, world):
+    from tests.collect.test_kiosk_admin import login
+
+    _poster_world(app, world, None)
+    login(client, app)
+    for unit in ("HN-X01", "HN-SO"):  # a commune, and a department without a service
+        page = client.get(f"/posters/{unit}/MC1")
+        with app.app_context():
+            assert _poster_code(page) == "dossier_rating"  # covers every service
+    picked = client.get("/posters/HN-X01/MC1?questionnaire=marriage_survey")
+    with app.app_context():
+        assert _poster_code(picked) == "marriage_survey"
+    assert client.get("/posters/HN-X01/MC1?questionnaire=nothing").status_code == 404
+
+
+def test_the_poster_picker_shows_titles_in_the_officers_language(app, client, world):
+    from tests.collect.test_kiosk_admin import login
+
+    _poster_world(app, world, "land")
+    login(client, app)
+    page = client.get("/posters/HN-SO/MC1")
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', page.text)
+    assert options[0][:2] == ("land_survey", " selected") and "mặc định" in options[0][2]
+    labels = {code: label for code, _, label in options}
+    assert labels["construction_survey"] == ("Phiếu khảo sát sự hài lòng của người dân, tổ "
+                                             "chức đối với dịch vụ cấp giấy phép xây dựng")
+    assert not any(label == code for code, label in labels.items())  # never a raw code
+    client.get("/lang/en")
+    english = client.get("/posters/HN-SO/MC1")
+    assert ">Satisfaction survey: construction permit services</option>" in english.text
+    assert "(default for this unit)" in english.text
+
+
+def test_a_receipt_page_names_the_dossier_its_procedure_and_day(app, client, world):
+    from datetime import UTC, datetime
+
+    from survey.models import DossierToken, Procedure, ServiceArea
+    from survey.services.reference import load_service_areas
+
+    with app.app_context():
+        load_service_areas()
+        db.session.add(Procedure(code="1.000894", name_vi="Đăng ký kết hôn",
+                                 name_en="Marriage registration", level="commune",
+                                 service_area=db.session.execute(db.select(ServiceArea)
+                                                                 .filter_by(code="marriage"))
+                                 .scalar_one()))
+        db.session.flush()
+        issued = tokens.issue_dossier_token("HS-77", world.unit_code, "1.000894")
+        # issued at 23:30 UTC: already the next day in Hà Nội
+        db.session.get(DossierToken, issued.row.id).issued_at = datetime(2026, 3, 1, 23, 30,
+                                                                          tzinfo=UTC)
+        db.session.commit()
+    url = f"/r/{issued.token}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert re.search(r"Hồ sơ <strong>HS-77</strong> · Đăng ký kết hôn · mã cấp ngày 02/03/2026",
+                     page.text)
+    client.get("/lang/en")
+    assert "Marriage registration · code issued on 02/03/2026" in client.get(url).text
+
+
+def test_a_used_receipt_says_when_it_was_rated_and_whom_to_tell(app, client, world):
+    from datetime import UTC, datetime
+
+    from survey.models import DossierToken
+
+    with app.app_context():
+        issued = tokens.issue_dossier_token("HS-88", world.unit_code)
+        row_id = issued.row.id
+        db.session.commit()
+    url = f"/r/{issued.token}"
+    assert post_page(client, url, client.get(url).text, {"rating": 3}).status_code == 302
+    with app.app_context():
+        # rated at 02:05 UTC, 09:05 in Hà Nội
+        db.session.get(DossierToken, row_id).used_at = datetime(2026, 4, 30, 2, 5,
+                                                                        tzinfo=UTC)
+        db.session.commit()
+    used = client.get(url)
+    assert used.status_code == 409
+    assert "Biên nhận đã được đánh giá lúc 09:05 30/04/2026." in used.text
+    assert "báo cho cán bộ tại quầy" in used.text
+    assert "Your opinion has been recorded" not in used.text and "đã được ghi nhận" not in used.text

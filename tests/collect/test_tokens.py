@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 from survey.extensions import db
-from survey.models import DossierToken, Kiosk, Response, now_utc
+from survey.models import AuditEntry, DossierToken, Kiosk, Response, Unit, now_utc
 from survey.services import tokens
 from survey.services.accounts import create_api_key
+from tests.collect.test_kiosk_admin import login
+from tests.conftest import csrf_from
 
 
 def issue(client, world, **body):
@@ -128,3 +130,106 @@ def test_a_tampered_qr_context_is_refused_kindly(app, client, world):
     other = good.replace(good.split(".")[0], good.split(".")[0][::-1])
     page = client.get(f"/s/{other}")
     assert page.status_code == 404 and "Đường dẫn này không dùng được" in page.text
+
+
+# --- one live token per dossier (#16) ---------------------------------------------------------
+
+
+def test_issuing_a_dossier_again_switches_the_earlier_code_off(app, client, world):
+    first = issue(client, world).json["token"]
+    again = issue(client, world)
+    assert again.status_code == 201
+    second = again.json["token"]
+    assert second != first
+    old_page = client.get(f"/r/{first}")
+    assert old_page.status_code == 410 and "đã được thay thế" in old_page.text
+    refused = client.post("/api/v1/responses", json=rating(world, first))
+    assert refused.status_code == 422 and "token" in refused.json["errors"]
+    assert client.post("/api/v1/responses", json=rating(world, second)).status_code == 201
+    with app.app_context():
+        rows = db.session.execute(db.select(DossierToken).order_by(DossierToken.id)).scalars()
+        live = [(r.revoked_at is None, r.used_at is not None) for r in rows]
+        actions = db.session.execute(db.select(AuditEntry.action).filter_by(
+            entity_type="dossier_token")).scalars().all()
+    assert live == [(False, False), (True, True)]
+    assert actions == ["issue_token", "reissue_token"]
+
+
+def test_a_dossier_already_rated_gets_no_new_code(app, client, world):
+    token = issue(client, world).json["token"]
+    assert client.post("/api/v1/responses", json=rating(world, token)).status_code == 201
+    again = issue(client, world)
+    assert again.status_code == 409 and "already rated" in again.json["detail"]
+    assert again.json["used_at"]
+    with app.app_context():
+        rows = db.session.execute(db.select(DossierToken)).scalars().all()
+        assert len(rows) == 1 and rows[0].revoked_at is None  # the used token stays used
+
+
+def test_the_officers_page_says_a_dossier_was_already_rated(app, client, world):
+    token = issue(client, world).json["token"]
+    assert client.post("/api/v1/responses", json=rating(world, token)).status_code == 201
+    login(client, app)
+    form = client.get("/dossier-tokens/new")
+    again = client.post("/dossier-tokens/new", data={
+        "csrf_token": csrf_from(form.text), "dossier_code": "000.00.12.H01-250601-0001",
+        "unit": world.unit_code})
+    assert again.status_code == 409 and "Hồ sơ này đã được đánh giá lúc" in again.text
+    other = client.post("/dossier-tokens/new", data={
+        "csrf_token": csrf_from(form.text), "dossier_code": "HS-NEW", "unit": world.unit_code})
+    assert other.status_code == 200 and "không còn dùng được" not in other.text
+    reprint = client.post("/dossier-tokens/new", data={
+        "csrf_token": csrf_from(form.text), "dossier_code": "HS-NEW", "unit": world.unit_code})
+    assert reprint.status_code == 200 and "không còn dùng được" in reprint.text
+
+
+def test_a_unit_officer_cannot_switch_off_another_units_code(app, client, world):
+    with app.app_context():
+        from tests import factories
+
+        other = factories.unit("HN-X02", "commune", db.session.execute(
+            db.select(Unit).filter_by(code="HN")).scalar_one())
+        db.session.commit()
+        tokens.issue_dossier_token("HS-SHARED", other.code)
+        db.session.commit()
+    login(client, app, "unit_officer", world.unit_code)
+    form = client.get("/dossier-tokens/new")
+    reply = client.post("/dossier-tokens/new", data={
+        "csrf_token": csrf_from(form.text), "dossier_code": "HS-SHARED", "unit": world.unit_code})
+    assert reply.status_code == 200 and "outside your units" in reply.text
+    with app.app_context():
+        row = db.session.execute(db.select(DossierToken)).scalar_one()
+        assert row.revoked_at is None
+
+
+def test_the_migration_keeps_one_live_token_per_dossier(tmp_path):
+    """0011 switches off the duplicates issued before it: the newest unused one stays live,
+    and none where the dossier was already rated."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'm.db'}")
+    with app.app_context():
+        upgrade(revision="0010")
+        run = db.session.execute
+        run(db.text("INSERT INTO unit (id, code, name_vi, name_en, level, path) "
+                    "VALUES (1, 'U', 'U', 'U', 'commune', '/U/')"))
+        run(db.text("INSERT INTO questionnaire (id, code, kind, title_vi, title_en, status, "
+                    "updated_at) VALUES (1, 'q', 'dossier_rating', 'q', 'q', 'active', "
+                    "'2026-01-01 00:00:00')"))
+        rows = [(1, "A", None), (2, "A", None), (3, "A", None),  # reprinted twice
+                (4, "B", "2026-01-02 00:00:00"), (5, "B", None),  # rated, then reprinted
+                (6, "C", None)]
+        for id_, code, used in rows:
+            run(db.text("INSERT INTO dossier_token (id, token_hash, dossier_code, unit_id, "
+                        "questionnaire_id, issued_at, issued_by, used_at) VALUES (:id, :h, "
+                        ":code, 1, 1, '2026-01-01 00:00:00', 'api', :used)"),
+                {"id": id_, "h": f"h{id_}", "code": code, "used": used})
+        db.session.commit()
+        upgrade()
+        live = run(db.text("SELECT id FROM dossier_token WHERE revoked_at IS NULL "
+                           "ORDER BY id")).scalars().all()
+        db.session.remove()
+        db.engine.dispose()
+    assert live == [3, 4, 6]  # 4 is used and stays used

@@ -116,6 +116,10 @@ def _ensure_reference(p) -> dict:
                                parent=parent_unit, path=path)
             db.session.add(units[code])
     areas = {a.code: a for a in db.session.execute(db.select(ServiceArea)).scalars()}
+    # Each department is named after its service, so its posters open that service's survey.
+    for area, code in p.DEPARTMENT_OF.items():
+        if units[code].service_area is None:
+            units[code].service_area = areas[area]
     groups = {g.code: g for g in db.session.execute(db.select(ProcedureGroup)).scalars()}
     for code, name_vi, name_en, area in p.PROCEDURE_GROUPS:
         if code not in groups:
