@@ -18,7 +18,6 @@ from survey.extensions import db
 from survey.models import Desk, Kiosk, Unit, WebLink
 from survey.services import kiosks as kiosk_service
 from survey.services import posters, tokens, web_links
-from survey.services.questionnaires import published_codes
 from survey.services.web_links import MAX_DAYS
 
 
@@ -87,16 +86,28 @@ class KioskForm(FlaskForm):
     name = StringField(_l("Kiosk name"), validators=[DataRequired(), Length(max=120)])
     unit = SelectField(_l("Unit"), validators=[DataRequired()])
     desk = StringField(_l("Desk code (optional)"), validators=[Length(max=40)])
-    questionnaire = SelectField(_l("Questionnaire"), validators=[DataRequired()])
+    # Empty: the unit's default (survey/services/posters.py), resolved when it is created.
+    questionnaire = SelectField(_l("Questionnaire"))
 
 
 def _kiosk_form(scope: Unit | None) -> KioskForm:
     form = KioskForm()
     form.unit.choices = _unit_choices(scope)
-    codes = published_codes()
-    form.questionnaire.choices = [SelectChoice(c, c) for c in
-                                  sorted(codes, key=lambda c: c != "dossier_rating")]
+    lang = str(get_locale())
+    options = sorted(posters.choices(posters.KIOSK_KINDS),
+                     key=lambda c: (c.kind != "dossier_rating", c.title(lang).lower()))
+    form.questionnaire.choices = [SelectChoice("", _("The unit's own service (default)"))] + [
+        SelectChoice(c.code, c.title(lang)) for c in options]
     return form
+
+
+def _kiosk_questionnaire(form: KioskForm) -> str:
+    """The officer's pick, else the default for the chosen unit ("" when there is none)."""
+    if form.questionnaire.data:
+        return form.questionnaire.data
+    unit = db.session.execute(
+        db.select(Unit).filter_by(code=form.unit.data)).scalar_one_or_none()
+    return (posters.kiosk_default(unit) or "") if unit is not None else ""
 
 
 @bp.post("/kiosks")
@@ -107,7 +118,7 @@ def create_kiosk():
     if form.validate_on_submit():
         try:
             kiosk_service.create_kiosk(form.name.data, form.unit.data, form.desk.data or None,
-                                       form.questionnaire.data, principal.name,
+                                       _kiosk_questionnaire(form), principal.name,
                                        principal.unit_scope)
         except kiosk_service.KioskRequestInvalid as invalid:
             db.session.rollback()
@@ -202,7 +213,10 @@ class WebLinkForm(FlaskForm):
 def _link_form(scope: Unit | None) -> WebLinkForm:
     form = WebLinkForm()
     form.unit.choices = _unit_choices(scope)
-    form.questionnaire.choices = [SelectChoice(c, c) for c in published_codes("survey")]
+    lang = str(get_locale())
+    form.questionnaire.choices = [
+        SelectChoice(c.code, c.title(lang))
+        for c in sorted(posters.choices(("survey",)), key=lambda c: c.title(lang).lower())]
     return form
 
 

@@ -1,4 +1,4 @@
-"""Which questionnaire a unit's desk poster opens by default, and how it is named.
+"""Which questionnaire a unit's desk poster or kiosk opens by default, and how it is named.
 
 The rule (issue #16: the land department's poster used to open the construction survey, the
 alphabetically first):
@@ -19,10 +19,13 @@ from dataclasses import dataclass
 
 from survey.extensions import db
 from survey.models import Questionnaire, Unit
+from survey.services import kiosks
 from survey.services import questionnaires as qservice
 
 # A poster is read on a phone: the full survey first, the three-face rating after it.
 POSTER_KINDS = ("survey", "dossier_rating")
+# A kiosk is answered standing: the short rating first, and only what a kiosk can carry.
+KIOSK_KINDS = ("dossier_rating", "survey")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +86,12 @@ def ordered(unit: Unit, options: list[Choice], lang: str,
     first = default_choice(unit, options, kinds)
     rest = sorted((c for c in options if c is not first), key=lambda c: c.title(lang).lower())
     return ([first] if first else []) + rest
+
+
+def kiosk_default(unit: Unit) -> str | None:
+    """The code of the questionnaire a new kiosk of `unit` shows when the officer picks none:
+    the same rule as posters, among the questionnaires a kiosk can carry."""
+    options = [c for c in choices(KIOSK_KINDS)
+               if kiosks.kiosk_refusal(qservice.get(c.code)) is None]
+    chosen = default_choice(unit, options, KIOSK_KINDS)
+    return chosen.code if chosen else None

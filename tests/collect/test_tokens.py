@@ -233,3 +233,53 @@ def test_the_migration_keeps_one_live_token_per_dossier(tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert live == [3, 4, 6]  # 4 is used and stays used
+
+
+LAND_KIOSK = """
+code: land_kiosk
+kind: dossier_rating
+title: {vi: "Đánh giá dịch vụ đất đai", en: "Rate our land services"}
+service_areas: [land]
+sections:
+  - code: rating
+    title: {vi: "Đánh giá", en: "Rating"}
+    items:
+      - code: rating
+        type: rating3
+        overall: true
+        required: true
+        label: {vi: "Ông/Bà đánh giá thế nào?", en: "How do you rate it?"}
+"""
+
+
+def test_a_new_kiosk_defaults_to_its_units_own_service(app, client, world):
+    """A kiosk registered without a questionnaire gets the unit's service one that a kiosk
+    can carry (not the 41-question land survey), and a commune the general rating."""
+    import questionnaires as qn
+    from survey.models import Questionnaire, ServiceArea
+    from survey.services import questionnaires as qservice
+    from survey.services.reference import load_service_areas
+    from tests import factories
+
+    with app.app_context():
+        load_service_areas()
+        qservice.save_draft(qn.load_text(LAND_KIOSK, "land_kiosk.yaml"), "test")
+        qservice.publish("land_kiosk", "test")
+        department = factories.unit("HN-SO", "department", db.session.execute(
+            db.select(Unit).filter_by(code="HN")).scalar_one())
+        department.service_area = db.session.execute(
+            db.select(ServiceArea).filter_by(code="land")).scalar_one()
+        db.session.commit()
+    login(client, app)
+    page = client.get("/kiosks")
+    assert ('<select id="questionnaire" name="questionnaire"><option value="">Theo dịch vụ của '
+            'đơn vị (mặc định)</option>') in page.text
+    assert ">Đánh giá dịch vụ đất đai</option>" in page.text  # titles, not codes
+    for name, unit in (("Kiosk sở", "HN-SO"), ("Kiosk xã", world.unit_code)):
+        created = client.post("/kiosks", data={"csrf_token": csrf_from(page.text), "name": name,
+                                               "unit": unit, "desk": "", "questionnaire": ""})
+        assert created.status_code == 302
+    with app.app_context():
+        codes = dict(db.session.execute(
+            db.select(Kiosk.name, Questionnaire.code).join(Kiosk.questionnaire)).all())
+    assert codes["Kiosk sở"] == "land_kiosk" and codes["Kiosk xã"] == "dossier_rating"
