@@ -6,6 +6,7 @@ from flask import jsonify, request, url_for
 
 from survey.access import api_requires, current_principal
 from survey.api import bp, openapi
+from survey.database import write_turn
 from survey.extensions import db
 from survey.services import tokens as service
 
@@ -20,20 +21,24 @@ def _json_body() -> dict:
 def issue_dossier_token():
     body = _json_body()
     principal = current_principal()
-    try:
-        issued = service.issue_dossier_token(
-            body.get("dossier_code"), body.get("unit"), body.get("procedure"),
-            body.get("questionnaire"),
-            actor=principal.name, scope=principal.unit_scope,
-        )
-    except service.TokenRequestInvalid as invalid:
-        db.session.rollback()
-        return jsonify(error="unprocessable", errors=invalid.errors), 422
-    except service.DossierAlreadyRated as rated:
-        db.session.rollback()
-        return jsonify(error="conflict", detail=str(rated),
-                       used_at=rated.used_at.isoformat()), 409
-    db.session.commit()
+    # End the key look-up's read: on SQLite the write must start from a fresh snapshot, in a
+    # write turn, or two reprints at once fail with "database is locked".
+    db.session.rollback()
+    with write_turn():
+        try:
+            issued = service.issue_dossier_token(
+                body.get("dossier_code"), body.get("unit"), body.get("procedure"),
+                body.get("questionnaire"),
+                actor=principal.name, scope=principal.unit_scope,
+            )
+        except service.TokenRequestInvalid as invalid:
+            db.session.rollback()
+            return jsonify(error="unprocessable", errors=invalid.errors), 422
+        except service.DossierAlreadyRated as rated:
+            db.session.rollback()
+            return jsonify(error="conflict", detail=str(rated),
+                           used_at=rated.used_at.isoformat()), 409
+        db.session.commit()
     url = url_for("collect.receipt", token=issued.token, _external=True)
     return jsonify(token=issued.token, dossier_code=issued.row.dossier_code, url=url,
                    qr_svg=url_for("collect.receipt_qr", token=issued.token, _external=True)), 201

@@ -37,6 +37,7 @@ KIOSK_SALT = "hailong.kiosk"
 QR_SALT = "hailong.qr-context"
 LINK_SALT = "hailong.web-link"
 DOSSIER_RATING = "dossier_rating"
+DOSSIER_LOCK_SPACE = 16  # first key of the per-dossier advisory locks (issue #16)
 
 
 class TokenRefused(ValueError):
@@ -285,6 +286,11 @@ def _switch_off_earlier(dossier_code: str, scope: Unit | None) -> int:
     A used token refuses the new issue. A dossier code held by a unit outside the issuer's
     scope is refused too, rather than letting one office switch off another's receipt.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two reprints at once would each see the same old token and add a live one each:
+        # they take turns per dossier code. (SQLite writers already take turns: begin_write.)
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:space, hashtext(:code))"),
+                           {"space": DOSSIER_LOCK_SPACE, "code": dossier_code})
     earlier = list(db.session.execute(
         db.select(DossierToken).filter_by(dossier_code=dossier_code)
         .where(DossierToken.revoked_at.is_(None))

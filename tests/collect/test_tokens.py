@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from survey.extensions import db
 from survey.models import AuditEntry, DossierToken, Kiosk, Response, Unit, now_utc
 from survey.services import tokens
@@ -283,3 +285,51 @@ def test_a_new_kiosk_defaults_to_its_units_own_service(app, client, world):
         codes = dict(db.session.execute(
             db.select(Kiosk.name, Questionnaire.code).join(Kiosk.questionnaire)).all())
     assert codes["Kiosk sở"] == "land_kiosk" and codes["Kiosk xã"] == "dossier_rating"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_world(request, tmp_path):
+    """(app, world) on a SQLite file, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    from flask_migrate import upgrade
+
+    from survey.services.reference import load_service_areas
+    from tests.collect.conftest import make_world
+    from tests.conftest import fresh_postgres_databases, make_app, postgres_url, sqlite_app
+
+    if request.param == "sqlite":
+        with sqlite_app(tmp_path / "reissue.db") as app:
+            yield app, make_world(app, uuid.uuid4().hex)
+        return
+    url = postgres_url()
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped")
+    with fresh_postgres_databases(url, "hl_reissue") as (database,):
+        app = make_app(database)
+        with app.app_context():
+            upgrade()
+            load_service_areas()
+            db.session.commit()
+        yield app, make_world(app, uuid.uuid4().hex)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_reprints_racing_leave_one_live_token(engine_world):
+    """Four reprints of one receipt at once: exactly one of the codes they print works."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app, world = engine_world
+
+    def send(_):
+        return issue(app.test_client(), world).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(send, range(4)))
+    assert statuses == [201] * 4
+    with app.app_context():
+        live = db.session.execute(db.select(db.func.count()).select_from(DossierToken)
+                                  .where(DossierToken.revoked_at.is_(None))).scalar_one()
+        total = db.session.execute(db.select(db.func.count())
+                                   .select_from(DossierToken)).scalar_one()
+    assert (live, total) == (1, 4)
