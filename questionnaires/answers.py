@@ -8,7 +8,7 @@ values can never be 97..99 (for ``number`` items those ints are values, not miss
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from .conditions import is_visible
@@ -67,11 +67,14 @@ def clean_answer(item: Item, raw: object) -> Answer | None:
 
 
 def validate_answers(q: Questionnaire, raw: Mapping[str, object], lang: str = "vi",
+                     asked: Collection[str] | None = None,
                      ) -> tuple[dict[str, Answer], dict[str, str]]:
     """Clean answers and per-item error messages in ``lang`` (Vietnamese by default).
 
     Items are taken in order so that ``show_if`` sees the cleaned earlier answers; an answer
     to a hidden item is refused, and a hidden item never counts as a missing answer.
+    ``asked``, when given, holds the only items the citizen was asked (the first screen of a
+    phone questionnaire they stopped after): the others are treated as hidden.
     """
     plan = answer_plan(q)
     clean: dict[str, Answer] = {}
@@ -82,7 +85,8 @@ def validate_answers(q: Questionnaire, raw: Mapping[str, object], lang: str = "v
             errors[str(code)] = Message.ANSWER_UNKNOWN_ITEM.text(lang)
     for item, by_int, by_str in plan.steps:
         value = raw.get(item.code)
-        if item.show_if is not None and not is_visible(item, clean):
+        if (asked is not None and item.code not in asked) or \
+                (item.show_if is not None and not is_visible(item, clean)):
             if not _is_empty(value):
                 errors[item.code] = Message.ANSWER_HIDDEN.text(lang)
             continue

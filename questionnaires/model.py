@@ -128,6 +128,21 @@ class Questionnaire:
         return next((i for i in self.items if i.overall), None)
 
     @cached_property
+    def first_screen(self) -> tuple[Item, ...]:
+        """What a citizen answers first, and may stop after: the overall item, the items that
+        only follow up on it, and the first optional open question (its reason, in their own
+        words). Empty when the questionnaire has one section or no overall item: then the
+        questionnaire is short and answered whole."""
+        overall = self.overall_item
+        if overall is None or len(self.sections) < 2:
+            return ()
+        lead = [overall] + [i for i in self.items
+                            if i.show_if is not None and set(i.show_if.targets()) == {overall.code}]
+        reason = next((i for i in self.items if i.type == "text" and not i.required
+                       and i.show_if is None and i not in lead), None)
+        return (*lead, reason) if reason is not None else tuple(lead)
+
+    @cached_property
     def respondent_type_item(self) -> Item | None:
         return next((i for i in self.items if i.respondent_type), None)
 

@@ -69,17 +69,11 @@ def page_plan(definition: qn.Questionnaire) -> tuple[Page, ...]:
     questionnaire of one section, or without an overall item, keeps its sections as they are.
     """
     pages = [Page(s.title, s.items) for s in definition.sections]
-    overall = definition.overall_item
-    if overall is None or len(definition.sections) < 2:
+    lead = definition.first_screen
+    if not lead:
         return tuple(pages)
-    lead = [overall] + [i for i in definition.items
-                        if i.show_if is not None and set(i.show_if.targets()) == {overall.code}]
-    reason = next((i for i in definition.items if i.type == "text" and not i.required
-                   and i.show_if is None and i not in lead), None)
-    if reason is not None:
-        lead.append(reason)
     codes = {i.code for i in lead}
-    home = next(s for s in definition.sections if overall in s.items)
+    home = next(s for s in definition.sections if definition.overall_item in s.items)
     rest = [Page(p.title, tuple(i for i in p.items if i.code not in codes)) for p in pages]
     return (Page(home.title, tuple(lead)), *(p for p in rest if p.items))
 
@@ -234,6 +228,17 @@ def advance(ctx: FlowContext, lang: str, *, token_refused: bool = False) -> Outc
         return Outcome(_render(ctx, version, definition, index, answers, response_id, lang,
                                errors))
     later = [i for i in shown if i > index]
+    if index == 0 and later and _first_screen_stored(ctx, definition):
+        # The first screen is stored as soon as it is sent: "Send" ends there, "Tell us more"
+        # goes on, and the last page's send completes the same response (an amend).
+        if not issued:
+            return Outcome(_render(ctx, version, definition, index, answers, response_id,
+                                   lang, {}, notice="resend"))
+        outcome = _send(ctx, version, definition, answers, response_id, lang, part="first")
+        if outcome.stored is None or action == "send":
+            return outcome
+        return Outcome(_render(ctx, version, definition, later[0], answers, response_id, lang,
+                               {}))
     if action == "send" and not _required_later(definition, answers, later):
         later = []  # "Send now": what follows is optional, and the citizen stops here
     if later:
@@ -261,10 +266,24 @@ def _page_errors(definition, answers, index, lang) -> dict[str, str]:
     return {code: message for code, message in errors.items() if code in upto}
 
 
-def _send(ctx, version, definition, answers, response_id, lang) -> Outcome:
+def _first_screen_stored(ctx: FlowContext, definition: qn.Questionnaire) -> bool:
+    """Whether the first screen is stored on its own before the rest (see `advance`).
+
+    Only through a poster or a web link: their signed tokens hold a dot (tokens.identify),
+    while a receipt's random token never does, and a receipt rates its dossier once, so a
+    receipt's questionnaire is stored whole at the end.
+    """
+    return bool(definition.first_screen) and "." in (ctx.token or "")
+
+
+def _send(ctx, version, definition, answers, response_id, lang, part=None) -> Outcome:
+    if part == "first":
+        first = {item.code for item in definition.first_screen}
+        answers = {code: value for code, value in answers.items() if code in first}
     payload = {"id": response_id, "questionnaire": ctx.questionnaire_code,
                "version": version.number, "unit": ctx.unit_code, "channel": ctx.channel,
-               "token": ctx.token, "service_area": ctx.service_area, "answers": answers}
+               "token": ctx.token, "service_area": ctx.service_area, "answers": answers,
+               "part": part}
     try:
         return Outcome(stored=rservice.submit(payload, lang))
     except rservice.TokenAlreadyUsed:
@@ -297,9 +316,10 @@ def _render(ctx, version, definition, index, answers, response_id, lang, errors,
     later = [i for i in shown if i > index]
     remaining = _remaining([it for i in later for it in page_plan(definition)[i].items],
                            answers, cleaned)
-    # The first page may be the last one sent: when nothing after it is required, it offers
-    # "Send" and "Tell us more"; one response is stored either way, when the citizen sends.
-    send_now = position == 1 and bool(later) and not any(it.required for it in remaining)
+    # The first page may be the last one sent: it offers "Send" and "Tell us more" when its
+    # screen is stored on its own (`advance`), or when nothing after it is required.
+    send_now = position == 1 and bool(later) and (
+        _first_screen_stored(ctx, definition) or not any(it.required for it in remaining))
     return render_template(
         "collect/flow.html", ctx=ctx, definition=definition, section=page, form=form,
         lang=lang, step=position, steps=max(len(shown), position), first=position == 1,

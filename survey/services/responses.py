@@ -230,7 +230,8 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None, *,
     _check_proof(prepared, proof, windows, now, errors, data_entry)
     _check_closed_year(prepared, now, errors)
     definition = qservice.definition_of_ref(version)
-    answers, answer_errors = qn.validate_answers(definition, raw, lang)
+    asked = _asked(definition, payload.get("part"), channel, errors)
+    answers, answer_errors = qn.validate_answers(definition, raw, lang, asked)
     errors.update(answer_errors)
     prepared.answers = answers
     _derive(prepared, definition, payload.get("service_area"), dossier_area, errors)
@@ -240,6 +241,24 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None, *,
     if not data_entry and prepared.kiosk_id is not None:
         _check_kiosk_interval(prepared, proof.kiosk, windows)
     return prepared
+
+
+def _asked(definition: qn.Questionnaire, part: object, channel: object,
+           errors: dict[str, str]) -> frozenset[str] | None:
+    """The items asked when a phone or web citizen stopped after the first screen (`part`
+    "first"): the others are absent, as if skip logic had hidden them, and the rest of the
+    questionnaire may follow later under the same id (`amend`)."""
+    if part in (None, ""):
+        return None
+    if part != "first":
+        errors["part"] = "only 'first' (the first screen) may be sent alone"
+    elif channel not in ("phone", "web"):
+        errors["part"] = "only phone and web answers may stop after the first screen"
+    elif not definition.first_screen:
+        errors["part"] = "this questionnaire has no first screen: it is answered whole"
+    else:
+        return frozenset(item.code for item in definition.first_screen)
+    return None
 
 
 def _version(payload: Mapping) -> qservice.VersionRef:
@@ -626,32 +645,50 @@ def to_json(response: Response) -> dict:
     }
 
 
-# --- Kiosk amends ---------------------------------------------------------------------------
+# --- Amends: a kiosk's follow-up, a phone's "tell us more" ---------------------------------
 # A kiosk sends the face the citizen tapped at once (someone who taps and walks away is
-# counted), then sends the same response id again with the optional follow-up answers. That
-# second submission replaces the answers, only from the same kiosk and channel, only for a
-# short while after the first arrived (KIOSK_AMEND_SECONDS); anything else with a stored id is
-# answered, as ever, with the stored response. Amends are rare: they take SQLAlchemy's path
-# after the driver's insert found the id taken.
+# counted), then sends the same response id again with the optional follow-up answers. A phone
+# or web page stores the first screen (the overall question and its reason) as soon as the
+# citizen sends it, and the full questionnaire, if they go on, under the same signed id. That
+# second submission replaces the answers, only through the same kiosk, poster or link and
+# channel, only for a while after the first arrived (KIOSK_AMEND_SECONDS on a kiosk, the page's
+# life ONLINE_MAX_AGE_HOURS on a phone); anything else with a stored id is answered, as ever,
+# with the stored response. Receipts are never amended: their token is used by the first.
+# Amends are rare: they take SQLAlchemy's path after the driver's insert found the id taken.
 
 
 def _answer_rows(answers: Mapping[str, qn.Answer]) -> dict[str, tuple]:
     return {code: (a.value_int, a.value_text, a.missing_code) for code, a in answers.items()}
 
 
-def amend(prepared: Prepared, response_id: int, now: datetime | None = None) -> SubmitResult | None:
-    """Replace the answers of a kiosk's own recent response with the checked `prepared` ones.
+def _amend_window(channel: object, kiosk_id: int | None) -> timedelta | None:
+    config = current_app.config
+    if channel == "kiosk" and kiosk_id is not None:
+        return timedelta(seconds=int(config.get("KIOSK_AMEND_SECONDS", 180)))
+    if channel in ("phone", "web"):
+        return timedelta(hours=int(config["ONLINE_MAX_AGE_HOURS"]))
+    return None
 
-    Returns None when this is not an amend (another kiosk or channel, another version, the
-    window has passed) or changes nothing (the same answers again): the caller answers with
-    the stored response. The roll-ups lose the old answers and gain the new ones in the same
-    write transaction (`response_admin._count`, which quarantine and deletion use too); a
-    response set aside is outside the roll-ups and stays so. Ignored presses are not added
-    again: the kiosk reports them with its first submissions only.
+
+# The stored response's source, compared with the amend's: the same channel, unit, kiosk,
+# desk poster and web link.
+_SOURCE = (Response.channel, Response.unit_id, Response.kiosk_id, Response.desk_id,
+           Response.link_id)
+
+
+def amend(prepared: Prepared, response_id: int, now: datetime | None = None) -> SubmitResult | None:
+    """Replace the answers of a kiosk's or page's own recent response with `prepared`'s.
+
+    Returns None when this is not an amend (another source or channel, another version, a
+    receipt, the window has passed) or changes nothing (the same answers again): the caller
+    answers with the stored response. The roll-ups lose the old answers and gain the new ones
+    in the same write transaction (`response_admin._count`, which quarantine and deletion use
+    too); a response set aside is outside the roll-ups and stays so. Ignored presses are not
+    added again: the kiosk reports them with its first submissions only.
     """
-    if prepared.channel != "kiosk" or prepared.kiosk_id is None:
+    window = _amend_window(prepared.channel, prepared.kiosk_id)
+    if window is None or prepared.dossier_token_id is not None:
         return None
-    window = timedelta(seconds=int(current_app.config.get("KIOSK_AMEND_SECONDS", 180)))
     # End the read that found the id: on SQLite the write must start from a fresh snapshot
     # (begin_write takes the lock only when no transaction is open).
     db.session.rollback()
@@ -672,17 +709,18 @@ def amend(prepared: Prepared, response_id: int, now: datetime | None = None) -> 
 def _amendable(payload: Mapping, response_id: int) -> bool:
     """Whether this payload, were its answers valid, would amend the stored response."""
     token = payload.get("token")
-    if payload.get("channel") != "kiosk" or not isinstance(token, str) or "\x00" in token:
+    if not isinstance(token, str) or storable.unstorable(token):
         return False
     try:
-        kiosk = tokens.kiosk_from_token(token)
-    except tokens.TokenRefused:
+        proof = tokens.identify(token)
+    except (tokens.TokenRefused, TokenAlreadyUsed):
         return False
-    window = timedelta(seconds=int(current_app.config.get("KIOSK_AMEND_SECONDS", 180)))
-    row = _first(select(Response.kiosk_id, Response.channel, Response.received_at)
-                 .where(Response.id == response_id))
-    return row is not None and row[0] == kiosk.id and row[1] == "kiosk" \
-        and now_utc() - window <= row[2]
+    kiosk_id = proof.kiosk.id if proof.kiosk is not None else None
+    window = _amend_window(payload.get("channel"), kiosk_id)
+    row = _first(select(*_SOURCE, Response.received_at).where(Response.id == response_id))
+    return window is not None and proof.dossier is None and row is not None \
+        and row[:5] == (payload.get("channel"), proof.unit_id, kiosk_id, proof.desk_id,
+                        proof.link_id) and now_utc() - window <= row[5]
 
 
 def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
@@ -690,10 +728,12 @@ def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
     # FOR UPDATE: on PostgreSQL two amends of one response (a retry racing) run one after
     # the other, so the second sees the first's answers and subtracts those.
     row = db.session.execute(
-        select(Response.kiosk_id, Response.channel, Response.version_id, Response.received_at)
+        select(*_SOURCE, Response.version_id, Response.received_at)
         .where(Response.id == response_id).with_for_update()).one_or_none()
-    if row is None or row.channel != "kiosk" or row.kiosk_id != prepared.kiosk_id \
-            or row.version_id != prepared.version.id or not now - window <= row.received_at:
+    source = (prepared.channel, prepared.unit_id, prepared.kiosk_id, prepared.desk_id,
+              prepared.link_id)
+    if row is None or tuple(row[:5]) != source or row.version_id != prepared.version.id \
+            or not now - window <= row.received_at:
         return False
     stored = db.session.execute(
         select(Answer.item_code, Answer.value_int, Answer.value_text, Answer.missing_code)
@@ -709,7 +749,7 @@ def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
         {"response_id": response_id, "item_code": code, "value_int": values[0],
          "value_text": values[1], "missing_code": values[2]}
         for code, values in _answer_rows(prepared.answers).items()])
-    # Both come from the answers (and the kiosk's service area): part of the roll-ups' key.
+    # Both come from the answers (and the service area): part of the roll-ups' key.
     db.session.execute(update(Response).where(Response.id == response_id).values(
         respondent_type=prepared.respondent_type, service_area_id=prepared.service_area_id),
         execution_options={"synchronize_session": False})
