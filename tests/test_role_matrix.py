@@ -205,6 +205,12 @@ def test_each_role_reaches_exactly_its_routes(world):
     assert not failures, "\n".join(failures)
 
 
+# The citizen questionnaires keep the answers of a post whose form token was refused: they
+# show the page again and store nothing (tests/collect/test_flow_pages.py covers that with
+# real tokens); here, with a citizen token that is not one, they answer 404 before anything.
+KEEP_ANSWERS = {"collect.survey", "collect.web_link", "collect.receipt"}
+
+
 def test_csrf_is_enforced_on_every_form(world):
     app, clients = world
     failures = []
@@ -212,10 +218,11 @@ def test_csrf_is_enforced_on_every_form(world):
         if rule.endpoint.startswith("api."):
             continue  # bearer-key API: exempt by design, checks the Origin itself
         url = _url(app, rule)
+        allowed = {400, 404} if rule.endpoint in KEEP_ANSWERS else {400}
         for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
             for who, client in clients.items():
                 response = _visit(client, method, url, rule.endpoint, with_token=False)
-                if response.status_code != 400:
+                if response.status_code not in allowed:
                     failures.append(f"{method} {url} as {who or 'visitor'} without a CSRF "
                                     f"token: {response.status_code}")
     assert not failures, "\n".join(failures)
