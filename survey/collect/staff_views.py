@@ -115,34 +115,45 @@ def _kiosk_questionnaire(form: KioskForm) -> str:
 def create_kiosk():
     principal = current_principal()
     form = _kiosk_form(principal.unit_scope)
+    return _create(form, "form", lambda: kiosk_service.create_kiosk(
+        form.name.data, form.unit.data, form.desk.data or None, _kiosk_questionnaire(form),
+        principal.name, principal.unit_scope))
+
+
+def _create(form: FlaskForm, name: str, create):
+    """Make the kiosk or link the form describes, or show the page again with the service's
+    refusals beside their fields (422)."""
     if form.validate_on_submit():
         try:
-            kiosk_service.create_kiosk(form.name.data, form.unit.data, form.desk.data or None,
-                                       _kiosk_questionnaire(form), principal.name,
-                                       principal.unit_scope)
+            create()
         except kiosk_service.KioskRequestInvalid as invalid:
             db.session.rollback()
             _show_errors(form, invalid.errors)
         else:
             db.session.commit()
             return redirect(url_for("collect.kiosks"))
-    return kiosks(form=form), 422
+    return kiosks(**{name: form}), 422
+
+
+def _change(change):
+    """Switch a kiosk or link off (or re-issue a kiosk): 404 outside the officer's units."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        change()
+    except kiosk_service.KioskRequestInvalid:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("collect.kiosks"))
 
 
 @bp.post("/kiosks/<int:kiosk_id>/<any(revoke, reissue):action>")
 @page_requires("manage_kiosks")
 def change_kiosk(kiosk_id: int, action: str):
     principal = current_principal()
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     change = kiosk_service.revoke_kiosk if action == "revoke" else kiosk_service.reissue_kiosk
-    try:
-        change(kiosk_id, principal.name, principal.unit_scope)
-    except kiosk_service.KioskRequestInvalid:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
-    return redirect(url_for("collect.kiosks"))
+    return _change(lambda: change(kiosk_id, principal.name, principal.unit_scope))
 
 
 class KioskSettingsForm(FlaskForm):
@@ -226,32 +237,16 @@ def create_link():
     """A public web link (the "web" channel's proof), for a unit's website or a message."""
     principal = current_principal()
     form = _link_form(principal.unit_scope)
-    if form.validate_on_submit():
-        try:
-            web_links.create_link(form.label.data, form.unit.data, form.questionnaire.data,
-                                  principal.name, form.days.data, principal.unit_scope)
-        except kiosk_service.KioskRequestInvalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid.errors)
-        else:
-            db.session.commit()
-            return redirect(url_for("collect.kiosks"))
-    return kiosks(link_form=form), 422
+    return _create(form, "link_form", lambda: web_links.create_link(
+        form.label.data, form.unit.data, form.questionnaire.data, principal.name,
+        form.days.data, principal.unit_scope))
 
 
 @bp.post("/links/<int:link_id>/revoke")
 @page_requires("manage_kiosks")
 def revoke_link(link_id: int):
     principal = current_principal()
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    try:
-        web_links.revoke_link(link_id, principal.name, principal.unit_scope)
-    except kiosk_service.KioskRequestInvalid:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
-    return redirect(url_for("collect.kiosks"))
+    return _change(lambda: web_links.revoke_link(link_id, principal.name, principal.unit_scope))
 
 
 class DossierTokenForm(FlaskForm):

@@ -63,14 +63,21 @@ def kiosk_token(kiosk: Kiosk) -> str:
     return _serializer(KIOSK_SALT).dumps({"k": kiosk.id, "n": kiosk.token_nonce})
 
 
-def kiosk_from_token(token: str) -> Kiosk:
+def _signed_row(token: str, salt: str, model, key: str, refusal: str):
+    """The kiosk or web link a signed token names, when its nonce is still the row's (a
+    re-issued kiosk's old link names the old nonce)."""
     try:
-        data = _serializer(KIOSK_SALT).loads(token)
+        data = _serializer(salt).loads(token)
     except BadSignature as error:
-        raise TokenRefused("invalid", "the kiosk link is not valid") from error
-    kiosk = db.session.get(Kiosk, data.get("k")) if isinstance(data, dict) else None
-    if kiosk is None or kiosk.token_nonce != data.get("n"):
-        raise TokenRefused("invalid", "the kiosk link is not valid")
+        raise TokenRefused("invalid", refusal) from error
+    row = db.session.get(model, data.get(key)) if isinstance(data, dict) else None
+    if row is None or row.token_nonce != data.get("n"):
+        raise TokenRefused("invalid", refusal)
+    return row
+
+
+def kiosk_from_token(token: str) -> Kiosk:
+    kiosk = _signed_row(token, KIOSK_SALT, Kiosk, "k", "the kiosk link is not valid")
     if kiosk.revoked_at is not None:
         raise TokenRefused("revoked", "this kiosk has been switched off")
     return kiosk
@@ -132,13 +139,7 @@ def link_token(link: WebLink) -> str:
 
 
 def link_from_token(token: str) -> WebLink:
-    try:
-        data = _serializer(LINK_SALT).loads(token)
-    except BadSignature as error:
-        raise TokenRefused("invalid", "the web link is not valid") from error
-    link = db.session.get(WebLink, data.get("w")) if isinstance(data, dict) else None
-    if link is None or link.token_nonce != data.get("n"):
-        raise TokenRefused("invalid", "the web link is not valid")
+    link = _signed_row(token, LINK_SALT, WebLink, "w", "the web link is not valid")
     if link.revoked_at is not None or (link.expires_at is not None
                                        and link.expires_at <= now_utc()):
         raise TokenRefused("revoked", "this web link has been switched off")
