@@ -311,11 +311,13 @@ def violations(page) -> list[str]:
             for v in results.response["violations"]]
 
 
-@pytest.mark.parametrize("width", [360, 412])
-def test_every_phone_state_has_no_axe_violation(browser, live, width):
+@pytest.mark.parametrize("width,height", [(360, 800), (412, 915), (1920, 1080), (1080, 1920)])
+def test_every_phone_state_has_no_axe_violation(browser, live, width, height):
+    """The same pages on phones, and on a desktop or a kiosk-sized screen (a web link)."""
     answers = answers_for(live)
-    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True,
-                                  is_mobile=True, base_url=live.url)
+    small = width < 800
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  has_touch=small, is_mobile=small, base_url=live.url)
     page = context.new_page()
     seen = {}
     page.goto(live.qr_path)
