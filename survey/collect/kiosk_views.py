@@ -81,7 +81,9 @@ def kiosk(token: str):
         page = render_template(
             "collect/kiosk.html", kiosk=kiosk, token=token, definition=definition, form=form,
             version=version, lang=lang, errors=errors, faces=FACES,
-            settings={k: _setting(k) for k in TIMERS},
+            settings={**{k: _setting(k) for k in TIMERS},
+                      **({"KIOSK_IDLE_SECONDS": kiosk.idle_seconds}
+                         if kiosk.idle_seconds is not None else {})},
         )
     db.session.rollback()
     return _no_store(make_response(page))

@@ -157,9 +157,12 @@ def change_kiosk(kiosk_id: int, action: str):
 
 
 class KioskSettingsForm(FlaskForm):
-    # Empty: the server's KIOSK_MIN_INTERVAL_SECONDS. The range is the service's to check.
+    # Empty: the server's KIOSK_MIN_INTERVAL_SECONDS / KIOSK_IDLE_SECONDS. The ranges are the
+    # service's to check.
     min_interval_seconds = IntegerField(_l("Minimum seconds between two answers"),
                                         validators=[Optional()])
+    idle_seconds = IntegerField(_l("Seconds without a tap before the screen starts over"),
+                                validators=[Optional()])
 
 
 @bp.post("/kiosks/<int:kiosk_id>/settings")
@@ -170,8 +173,9 @@ def kiosk_settings(kiosk_id: int):
     if not form.validate_on_submit():
         return kiosks(settings_errors={kiosk_id: _first_error(form)}), 422
     try:
-        kiosk_service.set_min_interval(kiosk_id, form.min_interval_seconds.data,
-                                       principal.name, principal.unit_scope)
+        kiosk_service.set_settings(
+            kiosk_id, {name: form[name].data for name in kiosk_service.KIOSK_SETTINGS},
+            principal.name, principal.unit_scope)
     except kiosk_service.KioskRequestInvalid as invalid:
         db.session.rollback()
         if "kiosk" in invalid.errors:
@@ -202,7 +206,8 @@ def kiosks(form: KioskForm | None = None, link_form: WebLinkForm | None = None,
                            form=form or _kiosk_form(scope),
                            link_form=link_form or _link_form(scope), action_form=FlaskForm(),
                            settings_errors=settings_errors or {},
-                           default_interval=current_app.config["KIOSK_MIN_INTERVAL_SECONDS"])
+                           default_interval=current_app.config["KIOSK_MIN_INTERVAL_SECONDS"],
+                           default_idle=current_app.config["KIOSK_IDLE_SECONDS"])
 
 
 def _in_scope_rows(model, scope: Unit | None, order):

@@ -52,6 +52,9 @@ class Kiosk(Base):
     # counted, never stored.
     throttled_responses: Mapped[int] = mapped_column(default=0, server_default="0")
     min_interval_seconds: Mapped[int | None]
+    # Seconds without a tap before the "still there?" countdown (None: KIOSK_IDLE_SECONDS):
+    # a busy desk wants the screen back sooner than a quiet one.
+    idle_seconds: Mapped[int | None]
 
     unit: Mapped[Unit] = relationship()
     desk: Mapped[Desk | None] = relationship()

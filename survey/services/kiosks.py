@@ -87,19 +87,28 @@ def kiosk_refusal(questionnaire: Questionnaire) -> str | None:
     return None
 
 
-def set_min_interval(kiosk_id: int, seconds: int | None, actor: str,
-                     scope: Unit | None = None) -> Kiosk:
-    """The shortest time between two answers of this kiosk (None: the server's setting)."""
+# A kiosk's own settings (None: the server's), and the range each may take.
+KIOSK_SETTINGS = {"min_interval_seconds": (0, MAX_MIN_INTERVAL), "idle_seconds": (5, 600)}
+
+
+def set_settings(kiosk_id: int, values: dict[str, int | None], actor: str,
+                 scope: Unit | None = None) -> Kiosk:
+    """This kiosk's own minimum interval between two answers and idle time (None: the
+    server's KIOSK_MIN_INTERVAL_SECONDS / KIOSK_IDLE_SECONDS); audited."""
     kiosk = _kiosk(kiosk_id, scope)
-    if seconds is not None and not 0 <= seconds <= MAX_MIN_INTERVAL:
-        raise KioskRequestInvalid({"min_interval_seconds": _(
-            "Give a number of seconds from 0 to %(max)s, or leave it empty for the default.",
-            max=MAX_MIN_INTERVAL)})
-    if kiosk.min_interval_seconds != seconds:
-        audit.record(actor, "update", "kiosk", str(kiosk.id),
-                     old={"min_interval_seconds": kiosk.min_interval_seconds},
-                     new={"min_interval_seconds": seconds})
-        kiosk.min_interval_seconds = seconds
+    errors = {}
+    for name, value in values.items():
+        low, high = KIOSK_SETTINGS[name]
+        if value is not None and not low <= value <= high:
+            errors[name] = _("Give a number of seconds from %(min)s to %(max)s, or leave it "
+                             "empty for the default.", min=low, max=high)
+    if errors:
+        raise KioskRequestInvalid(errors)
+    old = {name: getattr(kiosk, name) for name in values}
+    if old != values:
+        audit.record(actor, "update", "kiosk", str(kiosk.id), old=old, new=dict(values))
+        for name, value in values.items():
+            setattr(kiosk, name, value)
     db.session.flush()
     return kiosk
 

@@ -102,6 +102,36 @@ def test_the_minimum_interval_is_set_per_kiosk_and_audited(app, client, world):
         assert db.session.get(Kiosk, world.kiosk_id).min_interval_seconds is None
         changes = db.session.execute(db.select(AuditEntry.new_values).filter_by(
             entity_type="kiosk", entity_key=str(world.kiosk_id), action="update")).scalars().all()
-    assert changes == [{"min_interval_seconds": 12}, {"min_interval_seconds": None}]
+    assert changes == [{"min_interval_seconds": 12, "idle_seconds": None},
+                       {"min_interval_seconds": None, "idle_seconds": None}]
     assert client.post("/kiosks/9999/settings", data={
         "csrf_token": token, "min_interval_seconds": "3"}).status_code == 404
+
+
+def test_a_kiosk_can_have_its_own_idle_time(app, client, world):
+    """A busy desk wants its screen back sooner: the kiosk page takes the kiosk's own idle
+    time instead of KIOSK_IDLE_SECONDS, and an impossible one is refused."""
+    import json
+    import re
+
+    from survey.services.tokens import kiosk_token
+
+    login(client, app)
+    page = client.get("/kiosks")
+    url = f"/kiosks/{world.kiosk_id}/settings"
+    token = csrf_from(page.text)
+    too_short = client.post(url, data={"csrf_token": token, "idle_seconds": "1"})
+    assert too_short.status_code == 422 and "từ 5 đến 600" in too_short.text
+    assert client.post(url, data={"csrf_token": token, "idle_seconds": "12"}).status_code == 302
+    with app.app_context():
+        kiosk = db.session.get(Kiosk, world.kiosk_id)
+        assert kiosk.idle_seconds == 12 and kiosk.min_interval_seconds is None
+        path = f"/k/{kiosk_token(kiosk)}"
+
+    def idle(html: str) -> int:
+        config = re.search(r'id="kiosk-config">(.*?)</script>', html, re.S).group(1)
+        return json.loads(config)["idle"]
+
+    assert idle(client.get(path).text) == 12
+    client.post(url, data={"csrf_token": token, "idle_seconds": ""})
+    assert idle(client.get(path).text) == app.config["KIOSK_IDLE_SECONDS"]
