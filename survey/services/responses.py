@@ -472,8 +472,11 @@ def _submit(payload: Mapping, lang: str, checks: dict) -> SubmitResult:
         # A retry of a stored response is answered with it, even if it would not pass today
         # (its receipt is used now, its unit renamed…).
         if (existing := _stored_id(payload)) is not None:
-            if isinstance(refusal, SubmissionInvalid) and _amendable(payload, existing):
-                raise  # a kiosk's follow-up with a bad answer: refused, not silently dropped
+            if isinstance(refusal, SubmissionInvalid) and payload.get("channel") == "kiosk" \
+                    and _amendable(payload, existing):
+                # a kiosk's follow-up with a bad answer: refused, so the kiosk sets it aside
+                # instead of dropping it; a page checks its answers before it sends them
+                raise
             return _already_stored(existing)
         raise
     finally:

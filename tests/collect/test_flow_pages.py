@@ -132,6 +132,26 @@ def test_telling_more_completes_the_same_response(app, client, world, land):
         assert aggregates.differences() == []
 
 
+def test_only_the_same_poster_may_complete_a_first_screen(app, client, world, land):
+    """The rest of the questionnaire completes a stored first screen only through the same
+    poster (and channel): another poster's token gets the stored response, unchanged."""
+    import uuid
+
+    with app.app_context():
+        desk = tokens.qr_token(world.unit_code, world.desk_code, "land_survey")
+        other = tokens.qr_token(world.unit_code, None, "land_survey")
+    first = {"id": str(uuid.uuid4()), "questionnaire": "land_survey", "unit": world.unit_code,
+             "channel": "phone", "token": desk, "part": "first",
+             "answers": {"overall_satisfaction": 4}}
+    assert client.post("/api/v1/responses", json=first).status_code == 201
+    full = {**first, "part": None, "answers": land, "token": other}
+    assert client.post("/api/v1/responses", json=full).json["answers"] == \
+        {"overall_satisfaction": 4}
+    assert client.post("/api/v1/responses", json={**full, "token": desk}).status_code == 200
+    [(_, answers)] = _stored(app)
+    assert set(answers) == set(land)
+
+
 def test_only_phone_and_web_may_send_the_first_screen_alone(app, client, world):
     with app.app_context():
         kiosk = tokens.kiosk_token(db.session.get(Kiosk, world.kiosk_id))
