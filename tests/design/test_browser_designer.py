@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from survey.extensions import db
-from survey.models import Kiosk, QuestionnaireVersion, Response
+from survey.models import Answer, Kiosk, QuestionnaireVersion, Response
 from survey.services.accounts import create_user
 from tests.browser.conftest import KIOSK_CONFIG, launched_chromium
 from tests.browser.test_kiosk import wait_until
@@ -50,6 +50,14 @@ def add_item(page, item_type: str, code: str, label: str) -> None:
     page.fill("#label_vi", label)
 
 
+def _feedback(live):
+    with live.app.app_context():
+        stored = db.session.execute(db.select(Answer.value_text).filter_by(
+            item_code="feedback")).scalar_one_or_none()
+        db.session.remove()
+        return stored
+
+
 def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # noqa: F811
     office.goto("/auth/login")
     office.fill("#username", "reformer")
@@ -61,13 +69,15 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
     office.locator("form[action$='/design/new'] button").click()
     office.wait_for_url("**/design/desk_feedback/")
 
-    add_item(office, "yes_no", "gave_feedback", "Ông/Bà có muốn góp ý không?")
+    # a kiosk questionnaire: a face scale first (the first tap is the answer), then an
+    # optional follow-up for the dissatisfied
+    add_item(office, "rating3", "rating", "Ông/Bà đánh giá thế nào về việc giải quyết hồ sơ?")
     office.check("#required")
     office.locator("form[data-item-form] button[type=submit]").click()
     office.goto("/design/desk_feedback/")
     add_item(office, "text", "feedback", "Nội dung góp ý")
     # the condition is built from menus: item, operator, value
-    office.select_option("#cond_item_0", "gave_feedback")
+    office.select_option("#cond_item_0", "rating")
     office.select_option("#cond_op_0", "equals")
     office.fill("#cond_value_0", "1")
     office.locator("form[data-item-form] button[type=submit]").click()
@@ -76,7 +86,7 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
 
     office.goto("/design/desk_feedback/preview/phone")
     assert office.locator("#item-feedback").is_hidden()
-    office.locator('#item-gave_feedback input[value="1"]').check()
+    office.locator('#item-rating input[value="1"]').check()
     assert office.locator("#item-feedback").is_visible()
 
     office.goto("/design/desk_feedback/")
@@ -93,17 +103,20 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
         page = kiosk.new_page()
         page.goto(live.kiosk_path)
         page.locator("#start").click()
-        page.locator('#item-gave_feedback input[value="1"]').locator("..").click()
-        page.wait_for_timeout(400)  # the auto-advance, and past the kiosk's press guard
+        page.locator('#item-rating input[value="1"]').locator("..").click()
+        # the tap is stored at once; the follow-up amends it
+        page.locator("#item-feedback").wait_for(state="visible")
         page.locator("#item-feedback textarea, #item-feedback input[type=text]").first.fill(
             "Cần thêm ghế chờ")
         page.locator("#next").click()
-        page.wait_for_timeout(300)
-        page.locator(".step.final button[type=submit]").click()
+        page.locator("#send").wait_for(state="visible")
+        page.wait_for_timeout(300)  # presses closer than the guard's interval are ignored
+        page.locator("#send").click()
         page.locator("#thanks").wait_for(state="visible", timeout=5000)
         # the kiosk thanks at once and sends from its outbox in the background: the page must
-        # stay open until it has (closing it cancels the send)
-        assert wait_until(lambda: live.count_responses() == 1)
+        # stay open until the amend has arrived (closing it cancels the send)
+        assert wait_until(lambda: _feedback(live) == "Cần thêm ghế chờ")
+        assert live.count_responses() == 1
     finally:
         kiosk.close()
     with live.app.app_context():
