@@ -43,6 +43,8 @@ class UnitForm(FlaskForm):
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     level = SelectField(_l("Level"), choices=options((v, v) for v in UNIT_LEVELS))
     parent = SelectField(_l("Parent unit"), validators=[Optional()])
+    # What its posters and kiosks default to; empty for a unit that handles many services.
+    service_area = SelectField(_l("Service (for a department)"), validators=[Optional()])
 
 
 class UploadForm(FlaskForm):

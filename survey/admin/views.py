@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import current_principal, page_requires
@@ -20,7 +21,7 @@ from survey.admin.forms import (
     options,
 )
 from survey.extensions import db
-from survey.models import Unit
+from survey.models import ServiceArea, Unit
 from survey.services import desks as desk_service
 from survey.services import users as user_service
 from survey.services.accounts import AccountError, create_user
@@ -107,14 +108,18 @@ def reset_password(user_id: int):
 def units():
     form = UnitForm(prefix="unit")
     form.parent.choices = _unit_choices()
+    form.service_area.choices = options([("", "—")] + [
+        (a.code, a.name_en if str(get_locale()) == "en" and a.name_en else a.name_vi)
+        for a in db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code))
+        .scalars()])
     upload = UploadForm(prefix="csv")
     if form.validate_on_submit():
         # One unit is a one-row import: the same checks, path refresh and audit as a file.
         out = io.StringIO()
         csv.writer(out).writerows([
-            ("code", "name_vi", "name_en", "level", "parent_code"),
+            ("code", "name_vi", "name_en", "level", "parent_code", "service_area"),
             (form.code.data, form.name_vi.data, form.name_en.data or "", form.level.data,
-             form.parent.data or "")])
+             form.parent.data or "", form.service_area.data or "")])
         if _import(out.getvalue(), "form"):
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", form=form, upload=upload, units=_units())

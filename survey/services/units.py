@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass
 
 from survey.extensions import db
-from survey.models import Unit
+from survey.models import ServiceArea, Unit
 from survey.models.units import UNIT_LEVELS
 from survey.services import audit
 from survey.services.imports import ImportRejected, RowProblem, csv_text, read_csv_rows
 
 UNIT_COLUMNS = ("code", "name_vi", "name_en", "level", "parent_code")
+# Optional: the service a department handles (land, id_card...), which its desk posters and
+# kiosks default to; a file without the column leaves every unit's service as it is, an empty
+# cell clears it.
+SERVICE_COLUMN = "service_area"
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -30,7 +34,8 @@ def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportRe
     """Create or update units from CSV; a file with any problem changes nothing."""
     rows = read_csv_rows(text, source, UNIT_COLUMNS)
     existing = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
-    problems = _check_rows(rows, existing)
+    areas = {a.code: a for a in db.session.execute(db.select(ServiceArea)).scalars()}
+    problems = _check_rows(rows, existing) + _check_areas(rows, areas)
     if problems:
         raise ImportRejected(source, problems)
 
@@ -39,25 +44,42 @@ def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportRe
     for _, row in _parents_first(rows, parents):
         unit = existing.get(row["code"])
         values = {k: row[k] for k in ("name_vi", "name_en", "level")}
+        if SERVICE_COLUMN in row:
+            values[SERVICE_COLUMN] = row[SERVICE_COLUMN] or None
         parent = existing[row["parent_code"]] if row["parent_code"] else None
         if unit is None:
-            unit = Unit(code=row["code"], path="", **values)
+            unit = Unit(code=row["code"], path="")
             db.session.add(unit)
             existing[unit.code] = unit
             created += 1
             audit.record(actor, "create", "unit", unit.code, new=values)
         else:
-            old = {k: getattr(unit, k) for k in values}
+            old = {k: _value(unit, k) for k in values}
             if old != values or unit.parent is not parent:
                 updated += 1
                 audit.record(actor, "update", "unit", unit.code, old=old, new=values)
-            for key, value in values.items():
+        for key, value in values.items():
+            if key == SERVICE_COLUMN:
+                unit.service_area = areas[value] if value else None
+            else:
                 setattr(unit, key, value)
         unit.parent = parent
     db.session.flush()
     _refresh_paths(list(existing.values()))
     db.session.flush()
     return UnitImportResult(created=created, updated=updated)
+
+
+def _value(unit: Unit, key: str):
+    if key == SERVICE_COLUMN:
+        return unit.service_area.code if unit.service_area else None
+    return getattr(unit, key)
+
+
+def _check_areas(rows, areas: dict[str, ServiceArea]) -> list[RowProblem]:
+    return [RowProblem(line, SERVICE_COLUMN, f"{row[SERVICE_COLUMN]!r} is not one of "
+                       f"{', '.join(sorted(areas))}")
+            for line, row in rows if row.get(SERVICE_COLUMN) and row[SERVICE_COLUMN] not in areas]
 
 
 def _check_rows(rows, existing: dict[str, Unit]) -> list[RowProblem]:

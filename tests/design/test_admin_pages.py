@@ -102,6 +102,27 @@ def test_units_form_and_csv_import_are_audited(staff, client):
         assert {"HN-D09", "HN-X09"} <= set(created)
 
 
+def test_the_units_form_sets_a_departments_service(staff, client):
+    """What the department's posters and kiosks default to (survey/services/posters.py)."""
+    from survey.models import Unit
+    from survey.services.reference import load_service_areas
+
+    with staff.app_context():
+        load_service_areas()
+        db.session.commit()
+    login(client, "admin")
+    page = client.get("/admin/units").text
+    assert 'name="unit-service_area"' in page
+    post(client, "/admin/units", data={"unit-code": "HN-TP", "unit-name_vi": "Sở Tư pháp",
+                                       "unit-level": "department", "unit-parent": "HN",
+                                       "unit-service_area": "marriage",
+                                       "unit-csrf_token": csrf_from(page)})
+    with staff.app_context():
+        unit = db.session.execute(db.select(Unit).filter_by(code="HN-TP")).scalar_one()
+        assert unit.service_area.code == "marriage"
+        assert _audit("create")[-1].new_values["service_area"] == "marriage"
+
+
 def test_a_unit_officer_manages_only_desks_of_their_unit(staff, client):
     login(client, "unit_officer")
     page = client.get("/admin/desks")

@@ -109,6 +109,42 @@ def test_units_import_with_errors_imports_nothing(app, runner, tmp_path):
         assert db.session.execute(db.select(db.func.count(Unit.id))).scalar() == 0
 
 
+def test_units_import_sets_a_departments_service(app, runner, tmp_path):
+    """The optional service_area column: set, refused when unknown (by row and column),
+    cleared by an empty cell, and left alone by a file without the column."""
+    from survey.services.reference import load_service_areas
+
+    with app.app_context():
+        load_service_areas()
+        db.session.commit()
+    path = tmp_path / "units.csv"
+    path.write_text("code,name_vi,name_en,level,parent_code,service_area\n"
+                    "HB,Tỉnh Hòa Bình,,province,,\n"
+                    "HB-TNMT,Sở Tài nguyên,,department,HB,land\n", encoding="utf-8")
+    assert runner.invoke(args=["units", "import", str(path)]).exit_code == 0
+
+    def service(code):
+        with app.app_context():
+            unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one()
+            return unit.service_area.code if unit.service_area else None
+
+    assert service("HB-TNMT") == "land" and service("HB") is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name_vi,name_en,level,parent_code,service_area\n"
+                   "HB-TNMT,Sở Tài nguyên,,department,HB,farming\n", encoding="utf-8")
+    refused = runner.invoke(args=["units", "import", str(bad)])
+    assert refused.exit_code == 1 and "row 2, column service_area: 'farming'" in refused.output
+    plain = tmp_path / "plain.csv"
+    plain.write_text("code,name_vi,name_en,level,parent_code\n"
+                     "HB-TNMT,Sở Tài nguyên và Môi trường,,department,HB\n", encoding="utf-8")
+    assert runner.invoke(args=["units", "import", str(plain)]).exit_code == 0
+    assert service("HB-TNMT") == "land"
+    path.write_text("code,name_vi,name_en,level,parent_code,service_area\n"
+                    "HB-TNMT,Sở Tài nguyên,,department,HB,\n", encoding="utf-8")
+    assert runner.invoke(args=["units", "import", str(path)]).exit_code == 0
+    assert service("HB-TNMT") is None
+
+
 def test_units_import_names_the_line_that_is_not_utf8(app, runner, tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(UNITS_CSV.encode("utf-8") + "HB-XA09,Xã Hòa,,commune,HB-H01\n"
