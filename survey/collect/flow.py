@@ -29,6 +29,7 @@ from survey.collect.forms import build_form, initial_data, raw_answers
 from survey.models import QuestionnaireVersion
 from survey.services import questionnaires as qservice
 from survey.services import responses as rservice
+from survey.services import tokens
 
 FORM_ID_SALT = "hailong.form-response"
 MAX_CARRIED = 64_000  # characters; far more than any real questionnaire's answers
@@ -269,11 +270,10 @@ def _page_errors(definition, answers, index, lang) -> dict[str, str]:
 def _first_screen_stored(ctx: FlowContext, definition: qn.Questionnaire) -> bool:
     """Whether the first screen is stored on its own before the rest (see `advance`).
 
-    Only through a poster or a web link: their signed tokens hold a dot (tokens.identify),
-    while a receipt's random token never does, and a receipt rates its dossier once, so a
-    receipt's questionnaire is stored whole at the end.
+    Only through a poster or a web link (signed tokens): a receipt rates its dossier once,
+    so a receipt's questionnaire is stored whole at the end.
     """
-    return bool(definition.first_screen) and "." in (ctx.token or "")
+    return bool(definition.first_screen) and tokens.is_signed(ctx.token or "")
 
 
 def _send(ctx, version, definition, answers, response_id, lang, part=None) -> Outcome:

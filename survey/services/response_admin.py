@@ -3,7 +3,7 @@
 Every figure is read from the maintained roll-ups (survey/services/aggregates.py) or from
 scans that skip quarantined responses, so a response leaves the figures when its answers are
 subtracted from the roll-ups, and comes back when they are added again: deleting,
-quarantining and restoring all go through `_count`, in the transaction that changes the
+quarantining and restoring all go through `count_responses`, in the transaction that changes the
 response rows. A quarantined response's answers are already out of the roll-ups, so deleting
 it subtracts nothing.
 
@@ -47,7 +47,7 @@ class ClosedYearError(QuarantineError):
                          "reopen the year first")
 
 
-def _count(where, sign: int) -> int:
+def count_responses(where, sign: int) -> int:
     """Add (`sign=1`) or subtract (`sign=-1`) the answers of the responses matching `where`
     in every roll-up; returns how many responses that was."""
     rows = db.session.execute(select(*_ENVELOPE).where(where)).mappings().all()
@@ -141,7 +141,7 @@ def _set_aside(kind: str, chosen, reason: str, actor: str,
     db.session.execute(update(Response).where(chosen & _NOT_SET_ASIDE)
                        .values(quarantine_id=row.id),
                        execution_options={"synchronize_session": False})
-    row.responses = _count(Response.quarantine_id == row.id, sign=-1)
+    row.responses = count_responses(Response.quarantine_id == row.id, sign=-1)
     if not row.responses:  # another administrator claimed them meanwhile
         db.session.delete(row)
         db.session.flush()
@@ -166,7 +166,7 @@ def restore(quarantine_id: int, actor: str) -> int:
     held = Response.quarantine_id == row.id
     _refuse_closed_years(held)
     db.session.execute(select(Response.id).where(held).with_for_update())  # PostgreSQL
-    restored = _count(held, sign=1)
+    restored = count_responses(held, sign=1)
     db.session.execute(update(Response).where(held).values(quarantine_id=None),
                        execution_options={"synchronize_session": False})
     row.restored_at, row.restored_by = now_utc(), actor
@@ -204,7 +204,7 @@ def delete_responses(ids: Iterable[int], actor: str, reason: str) -> int:
                                .with_for_update()).all()
     if not found:
         return 0
-    _count(chosen & _NOT_SET_ASIDE, sign=-1)
+    count_responses(chosen & _NOT_SET_ASIDE, sign=-1)
     for response_uuid, quarantine_id in found:
         audit.record(actor, "delete", "response", str(response_uuid),
                      new={"reason": reason, "quarantine": quarantine_id})

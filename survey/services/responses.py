@@ -685,9 +685,9 @@ def amend(prepared: Prepared, response_id: int, now: datetime | None = None) -> 
     Returns None when this is not an amend (another source or channel, another version, a
     receipt, the window has passed) or changes nothing (the same answers again): the caller
     answers with the stored response. The roll-ups lose the old answers and gain the new ones
-    in the same write transaction (`response_admin._count`, which quarantine and deletion use
-    too); a response set aside is outside the roll-ups and stays so. Ignored presses are not
-    added again: the kiosk reports them with its first submissions only.
+    in the same write transaction (`response_admin.count_responses`, which quarantine and
+    deletion use too); a response set aside is outside the roll-ups and stays so. Ignored
+    presses are not added again: the kiosk reports them with its first submissions only.
     """
     window = _amend_window(prepared.channel, prepared.kiosk_id)
     if window is None or prepared.dossier_token_id is not None:
@@ -745,7 +745,7 @@ def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
             == _answer_rows(prepared.answers):
         return False
     counted = (Response.id == response_id) & Response.quarantine_id.is_(None)
-    response_admin._count(counted, sign=-1)
+    response_admin.count_responses(counted, sign=-1)
     db.session.execute(delete(Answer).where(Answer.response_id == response_id),
                        execution_options={"synchronize_session": False})
     insert_rows(db.session.connection(), Answer.__table__, [
@@ -756,5 +756,5 @@ def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
     db.session.execute(update(Response).where(Response.id == response_id).values(
         respondent_type=prepared.respondent_type, service_area_id=prepared.service_area_id),
         execution_options={"synchronize_session": False})
-    response_admin._count(counted, sign=1)
+    response_admin.count_responses(counted, sign=1)
     return True

@@ -166,13 +166,19 @@ class Proof:
     dossier: DossierToken | None = None
 
 
+def is_signed(token: str) -> bool:
+    """Kiosk, poster and web-link tokens are signed and always hold a dot; a receipt's random
+    dossier token never does."""
+    return "." in token
+
+
 def identify(token: str) -> Proof:
     """The proof a submission's token gives; TokenRefused when it gives none.
 
     Random dossier tokens never hold a dot; signed tokens always do, and their salt tells the
     kind (a kiosk token does not verify as a QR code, and so on).
     """
-    if "." not in token:
+    if not is_signed(token):
         row = find_dossier_token(token)
         return Proof("dossier", row.unit_id, row.questionnaire_id, row.issued_at, dossier=row)
     for kind, salt in (("kiosk", KIOSK_SALT), ("qr", QR_SALT), ("link", LINK_SALT)):
