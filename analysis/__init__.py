@@ -61,12 +61,17 @@ from .privacy import (
     suppress_small_cells,
 )
 from .proportions import (
+    BELOW,
+    MEETS,
+    NOT_ESTABLISHED,
+    VERDICTS,
     BenchmarkResult,
     BenchmarkTable,
     ProportionResult,
     ProportionTable,
     benchmark_test,
     benchmark_test_many,
+    benchmark_verdict,
     wilson_interval,
     wilson_interval_many,
 )
@@ -110,6 +115,7 @@ from .weighting import KishResult, PostStratifiedResult, kish, post_stratify
 __all__ = [
     "CONCENTRATE_HERE", "EXPECTATION4", "KEEP_UP", "LIKERT5", "LOW_PRIORITY", "MISSING_CODES",
     "PAR_INDEX_BREAK_YEARS", "POSSIBLE_OVERKILL", "RATING3", "SCALES",
+    "BELOW", "MEETS", "NOT_ESTABLISHED", "VERDICTS",
     "AdjustedPValues", "AlphaResult", "BenchmarkResult", "BenchmarkTable", "CellDisplay",
     "ChangeResult", "ChangeTable", "CrosstabResult", "DossierStatistics", "DriverElement",
     "DriversResult", "ElementIndex", "KishResult", "Missing", "OnTimeSatisfaction",
@@ -117,7 +123,7 @@ __all__ = [
     "RankShiftResult", "RatingSummary", "SampleSizeResult", "Scale", "ScoreResult",
     "ScoreTable", "SeriesSegment", "ShareResult", "SuppressionResult", "TrendResult",
     "TwoSampleSizeResult", "YearChange",
-    "adjust_pvalues", "benchmark_test", "benchmark_test_many", "cell_display",
+    "adjust_pvalues", "benchmark_test", "benchmark_test_many", "benchmark_verdict", "cell_display",
     "check_demographic_crossing", "comparable_items", "covariance_from_sums",
     "cronbach_alpha", "cronbach_alpha_from_covariance", "cronbach_alpha_from_sums",
     "cronbach_alpha_from_variances", "crosstab", "dossier_statistics", "element_index",

@@ -179,3 +179,29 @@ def benchmark_test_many(
     return BenchmarkTable(
         k_arr, n_arr, _share(k_arr, n_arr), target, p_value, lower, confidence, meets
     )
+
+
+MEETS = "meets"
+NOT_ESTABLISHED = "not_established"
+BELOW = "below"
+VERDICTS = (MEETS, NOT_ESTABLISHED, BELOW)
+
+
+def benchmark_verdict(lower: float | None, wilson_high: float | None,
+                      target: float = DEFAULT_TARGET) -> str | None:
+    """The one word shown to people (METHODOLOGY §3), the same on every page, report and API.
+
+    ``meets`` when the one-sided exact lower bound reaches the target, ``below`` when the upper
+    end of the two-sided Wilson interval is under it, otherwise ``not_established``; no bounds
+    (a suppressed or empty cell) give no verdict at all.
+    """
+    target = check_probability(target, "target")
+    if lower is None or wilson_high is None:
+        return None
+    if np.isnan(lower) or np.isnan(wilson_high):
+        return None
+    if lower >= target:
+        return MEETS
+    if wilson_high < target:
+        return BELOW
+    return NOT_ESTABLISHED

@@ -149,6 +149,11 @@ _INDEX_ROW = {
         "score": _NUMBER, "score_ci_low": _NUMBER, "score_ci_high": _NUMBER,
         "benchmark": {"type": "number"}, "benchmark_p": _SHARE, "benchmark_lower": _SHARE,
         "meets_benchmark": {"type": ["boolean", "null"]},
+        "verdict": {"enum": ["meets", "not_established", "below", None],
+                    "description": "METHODOLOGY §3: meets when the one-sided exact lower "
+                                   "bound reaches the benchmark, below when the Wilson upper "
+                                   "bound is under it, otherwise not_established; null when "
+                                   "suppressed or without inference"},
     },
 }
 _TREND_ROW = {

@@ -59,11 +59,21 @@ PAGES = (("dashboard.overview", _l("Overview")), ("dashboard.league", _l("Units"
          ("dashboard.export_page", _l("Export")))
 
 
+VERDICTS = {"meets": _l("meets the target"), "not_established": _l("not established"),
+            "below": _l("below the target")}
+
+
+def verdict_label(code: str | None) -> str:
+    """The one verdict vocabulary of METHODOLOGY §3; no verdict (suppressed, no inference): –."""
+    return str(VERDICTS[code]) if code in VERDICTS else "–"
+
+
 def template_helpers() -> dict:
     return {
         "pick": pick,
         "dash_pages": lambda: [(e, str(label)) for e, label in PAGES],
         "level_label": lambda code: str(LEVELS.get(code, code)),
         "respondent_label": lambda code: str(RESPONDENT_TYPES.get(code, code)),
+        "verdict_label": verdict_label,
         "quadrant_label": lambda code: str(QUADRANTS.get(code, code or "–")),
     }

@@ -88,12 +88,6 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
     return {**sections, "year": year, "benchmark": benchmark, "headline": headline}
 
 
-def verdict(row: dict) -> str:
-    """meets / below / undecided / small: the benchmark test's plain reading."""
-    if row.get("suppressed") or row.get("share") is None:
-        return "small"
-    if row.get("meets_benchmark"):
-        return "meets"
-    if row.get("ci_high") is not None and row["ci_high"] < row["benchmark"]:
-        return "below"
-    return "undecided"
+def verdict(row: dict) -> str | None:
+    """The row's verdict (METHODOLOGY §3): meets / not_established / below, None when hidden."""
+    return row.get("verdict")

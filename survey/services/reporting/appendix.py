@@ -87,7 +87,8 @@ def _row(group, level, year, tables, dossier, procedures, names, benchmark) -> d
     row = {"procedure_group": group, "name_vi": names.get(group, group), "level": level,
            "procedures": procedures.get((group, level), 0), "survey_n": n, "satisfied": k,
            "suppressed": hidden, "share": None, "ci_low": None, "ci_high": None,
-           "benchmark_lower": None, "meets_benchmark": None, "previous_n": n0,
+           "benchmark_lower": None, "meets_benchmark": None, "verdict": None,
+           "previous_n": n0,
            "previous_share": None, "delta": None, "delta_ci_low": None, "delta_ci_high": None,
            "p_value": None, "p_adjusted": None, "significant": None}
     resolved = dossier["resolved"] if dossier else 0
@@ -106,7 +107,8 @@ def _row(group, level, year, tables, dossier, procedures, names, benchmark) -> d
         ci = analysis.wilson_interval(k, n, CONFIDENCE)
         test = analysis.benchmark_test(k, n, benchmark, CONFIDENCE)
         row.update(share=k / n, ci_low=ci.ci_low, ci_high=ci.ci_high,
-                   benchmark_lower=test.ci_low, meets_benchmark=test.meets_benchmark)
+                   benchmark_lower=test.ci_low, meets_benchmark=test.meets_benchmark,
+                   verdict=analysis.benchmark_verdict(test.ci_low, ci.ci_high, benchmark))
         if n0 and k0 is not None:
             change = analysis.proportion_change(k0, n0, k, n, CONFIDENCE)
             row.update(previous_share=k0 / n0, delta=change.difference,

@@ -80,6 +80,8 @@ def index_rows(cells: Cells, benchmark: float, inference: bool,
                     score_ci_low=_num(scores.ci_low[i]), score_ci_high=_num(scores.ci_high[i]),
                     benchmark_p=_num(test.p_value[i]), benchmark_lower=_num(test.ci_low[i]),
                     meets_benchmark=bool(test.meets_benchmark[i]),
+                    verdict=analysis.benchmark_verdict(test.ci_low[i], wilson.ci_high[i],
+                                                       benchmark),
                 )
         rows.append(row)
     return rows
@@ -88,7 +90,7 @@ def index_rows(cells: Cells, benchmark: float, inference: bool,
 # What a suppressed row leaves empty: everything but its keys, n, the benchmark and the flag.
 HIDDEN_FIELDS = ("satisfied", "no_answer", "share", "ci_low", "ci_high", "score",
                  "score_ci_low", "score_ci_high", "benchmark_p", "benchmark_lower",
-                 "meets_benchmark")
+                 "meets_benchmark", "verdict")
 
 
 def composite_rows(cells: Cells, dimensions: tuple[str, ...], benchmark: float,
