@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 # Viet Nam keeps UTC+7 all year (no daylight saving), so a fixed offset needs no tz database.
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
@@ -27,3 +27,19 @@ def parse_year(text: str | None) -> int | None:
         return None
     year = int(text)
     return year if YEARS[0] <= year <= YEARS[1] else None
+
+
+def last_complete_year(now: datetime | None = None) -> int:
+    """The latest local calendar year that has ended: what pages and reports show by default.
+
+    In the first days of a year only a handful of answers carry the new year; a page that
+    defaulted to it would publish "– (n = 2)" every January.
+    """
+    now = now or datetime.now(UTC)
+    return year_month(now)[0] - 1
+
+
+def is_partial(year: int, now: datetime | None = None) -> bool:
+    """True for the current local year (and any later one): its figures are still moving."""
+    now = now or datetime.now(UTC)
+    return year >= year_month(now)[0]
