@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from survey.form_messages import register as translate_form_messages
+
+    translate_form_messages(app)
     app.jinja_env.globals["get_locale"] = get_locale
     from survey.navigation import staff_nav
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template, request
 
 from survey.access import page_requires
-from survey.admin import bp
+from survey.admin import audit_words, bp
 from survey.admin.forms import AuditFilterForm, options
 from survey.services import audit_log
 
@@ -14,7 +14,8 @@ PAGE_SIZE = 100
 
 def _filter() -> tuple[AuditFilterForm, audit_log.AuditFilter]:
     form = AuditFilterForm(request.args)
-    form.entity_type.choices = options([("", "—")] + [(t, t) for t in audit_log.entity_types()])
+    form.entity_type.choices = options(
+        [("", "—")] + [(t, audit_words.entity_label(t)) for t in audit_log.entity_types()])
     form.validate()
     return form, audit_log.AuditFilter(
         entity_type=form.entity_type.data or "", actor=(form.actor.data or "").strip(),
@@ -31,7 +32,7 @@ def audit():
     rows = audit_log.entries(selection, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("admin/audit.html", form=form, rows=rows[:PAGE_SIZE], page=page,
-                           more=len(rows) > PAGE_SIZE, args=args)
+                           more=len(rows) > PAGE_SIZE, args=args, words=audit_words)
 
 
 @bp.get("/audit.csv")

@@ -28,3 +28,14 @@ def _helpers():
     from survey.dashboard.labels import template_helpers
 
     return template_helpers()
+
+
+# The shared macros (dashboard/_macros.html) are imported without the page's context, so what
+# they call must be a Jinja global.
+@bp.record_once
+def _globals(state):
+    from survey.dashboard.charts import has_data
+    from survey.dashboard.labels import number
+
+    state.app.add_template_global(number, "dash_num")
+    state.app.add_template_global(has_data, "dash_has_data")

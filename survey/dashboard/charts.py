@@ -29,6 +29,12 @@ def plain(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def has_data(figure: dict) -> bool:
+    """Whether a figure has a point to draw: an empty one would show bare axes that Plotly
+    scales to nonsense (−1…6, 0–150 %), so the page says in words that data are lacking."""
+    return any(len(trace.get("x") or ()) for trace in figure.get("data", ()))
+
+
 def to_dict(fig: go.Figure) -> dict:
     """The figure as plain JSON data (numpy arrays included), for the template's tojson."""
     return json.loads(fig.to_json())
@@ -129,11 +135,19 @@ def funnel_figure(units: list[dict], benchmark: float) -> dict:
                     x=grid.tolist(), y=bound.tolist(), mode="lines", name=label,
                     legendgroup=str(level), showlegend=show, hoverinfo="skip",
                     line=dict(color="#666", dash=dash, width=1)))
+    # Units outside the limits are named on the chart itself: a printed page has no hover.
+    outside = [u.get("funnel") not in (None, "inside") for u in shown]
     fig.add_trace(go.Scatter(
-        x=[u["n"] for u in shown], y=[u["raw_share"] for u in shown], mode="markers",
-        name=_("Units"), text=[plain(u["name"]) for u in shown],
-        marker=dict(size=10, color=PALETTE[0], line=dict(color="#fff", width=1)),
-        hovertemplate="%{text}<br>n=%{x}: %{y:.1%}<extra></extra>",
+        x=[u["n"] for u in shown], y=[u["raw_share"] for u in shown], mode="markers+text",
+        name=_("Units"), hovertext=[plain(u["name"]) for u in shown],
+        text=[plain(u["name"]) if out else "" for u, out in zip(shown, outside, strict=True)],
+        textposition=["bottom center" if u["raw_share"] < benchmark else "top center"
+                      for u in shown],
+        textfont=dict(size=11, color="#111"), cliponaxis=False,
+        marker=dict(size=10, color=[PALETTE[1] if out else PALETTE[0] for out in outside],
+                    symbol=["diamond" if out else "circle" for out in outside],
+                    line=dict(color="#fff", width=1)),
+        hovertemplate="%{hovertext}<br>n=%{x}: %{y:.1%}<extra></extra>",
     ))
     _benchmark_line(fig, benchmark)
     _layout(fig, _("Share satisfied"), height=400)

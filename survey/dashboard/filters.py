@@ -1,47 +1,125 @@
 """The dashboards' filters: request arguments ↔ a reporting `Scope`, and the filter form.
 
 The URL holds the filters, so a view can be shared by copying it. Parsing reuses the API's
-`parse_scope`, which narrows a unit officer to their own unit.
+`parse_scope`, which narrows a unit officer to their own unit. Without a year in the URL a page
+shows the last complete year (`periods.last_complete_year`): in January the new year holds a
+handful of answers, and a page that defaulted to it would publish "– (n = 2)".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort, request
+from flask_babel import gettext as _
 
 from survey.access import current_principal
 from survey.api.errors import BadParameter
 from survey.api.params import parse_scope
+from survey.dashboard import labels
+from survey.errors import BadParameterPage
 from survey.extensions import db
 from survey.models import ServiceArea, Unit
 from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 from survey.models.units import UNIT_LEVELS
+from survey.services import periods
 from survey.services.reporting import Scope
 
 FIELDS = ("from", "to", "service_area", "level", "unit", "channel", "respondent_type")
+# How a page without a year in its URL chooses one:
+YEAR = "year"      # the last complete year alone (league table, comments, exports)
+SERIES = "series"  # every year up to the last complete one (the trend pages)
 
 
 @dataclass
 class Filters:
-    args: dict[str, str]
+    args: dict[str, str]  # what the URL says: links carry these, never the defaults
     scope: Scope
+    defaults: dict[str, str] = field(default_factory=dict)  # years chosen for the user
+    partial_year: int | None = None  # the current year, when the selection reaches it
 
     def with_(self, **changes) -> dict[str, str]:
         """The filters as URL arguments, with some changed (None removes one)."""
         merged = {**self.args, **changes}
         return {k: v for k, v in merged.items() if v not in (None, "")}
 
+    def shown(self, name: str) -> str:
+        """The value a filter field shows: the URL's, else the default in effect."""
+        return self.args.get(name) or self.defaults.get(name, "")
 
-def current_filters(**fixed) -> Filters:
-    """Filters from the query string (plus `fixed` ones from the path); 400 on a bad value."""
+    @property
+    def year(self) -> int | None:
+        """The one year a headline speaks of: the last of the selection."""
+        return self.scope.year_to
+
+
+def current_filters(default: str | None = None, **fixed) -> Filters:
+    """Filters from the query string (plus `fixed` ones from the path); a 400 page naming
+    the parameter on a bad value. `default` (YEAR or SERIES) chooses the years of a URL
+    without any, and turns on the note about a partial year."""
     args = {k: request.args[k] for k in FIELDS if request.args.get(k)}
     args.update({k: v for k, v in fixed.items() if v})
+    defaults: dict[str, str] = {}
+    if default and "from" not in args and "to" not in args:
+        last = str(periods.last_complete_year())
+        defaults = {"to": last, "from": last} if default == YEAR else {"to": last}
     try:
-        scope = parse_scope(args, current_principal())
+        scope = parse_scope({**args, **defaults}, current_principal())
     except BadParameter as error:
-        abort(400, description=str(error))
-    return Filters(args, scope)
+        raise BadParameterPage(error.name, _message(error, args)) from error
+    _check_codes(args)
+    reaches = scope.year_to is None or periods.is_partial(scope.year_to)
+    partial = periods.last_complete_year() + 1 if default and reaches else None
+    return Filters(args, scope, defaults, partial)
+
+
+def _message(error: BadParameter, args: dict[str, str]) -> str:
+    """The refusal in the user's language."""
+    name, value = error.name, args.get(error.name, "")
+    if name in ("from", "to") and "after" in str(error):
+        return _("the first year (%(first)s) is after the last (%(last)s).",
+                 first=args.get("from"), last=args.get("to"))
+    if name in ("from", "to"):
+        return _("“%(value)s” is not a year; write a year such as %(year)s.",
+                 value=value[:40], year=periods.last_complete_year())
+    words = {"channel": (CHANNELS, labels.channel_label),
+             "level": (UNIT_LEVELS, lambda c: str(labels.LEVELS[c])),
+             "respondent_type": (RESPONDENT_TYPES, lambda c: str(labels.RESPONDENT_TYPES[c]))}
+    if name in words:
+        codes, label = words[name]
+        return _("“%(value)s” is not one of: %(allowed)s.", value=value[:40],
+                 allowed=", ".join(f"{label(c)} ({c})" for c in codes))
+    return str(error)
+
+
+def _check_codes(args: dict[str, str]) -> None:
+    """A unit or service area the database does not know: 400, not an empty page or a 500."""
+    code = args.get("unit")
+    if code and db.session.execute(
+            db.select(Unit.id).filter_by(code=code)).scalar_one_or_none() is None:
+        raise BadParameterPage("unit", _("there is no unit with the code “%(code)s”.",
+                                         code=code[:40]))
+    wanted = [c.strip() for c in args.get("service_area", "").split(",") if c.strip()]
+    if wanted:
+        known = set(db.session.execute(
+            db.select(ServiceArea.code).where(ServiceArea.code.in_(wanted))).scalars())
+        for area in wanted:
+            if area not in known:
+                raise BadParameterPage(
+                    "service_area", _("there is no service area with the code “%(code)s”.",
+                                      code=area[:40]))
+
+
+def choice(name: str, allowed, fallback: str) -> str:
+    """A page's own option (not a filter) from the URL: `fallback` when absent, 400 when
+    not one of `allowed`."""
+    value = request.args.get(name)
+    if not value:
+        return fallback
+    if value not in allowed:
+        raise BadParameterPage(name, _("“%(value)s” is not one of: %(allowed)s.",
+                                       value=value[:40], allowed=", ".join(allowed)))
+    return value
 
 
 def visible_units() -> list[Unit]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from survey.extensions import db
@@ -14,6 +14,11 @@ ELEMENTS = {
     "E": _l("E. Receiving and handling feedback"),
 }
 RESPONDENT_TYPES = {"individual": _l("Individuals"), "organisation": _l("Organisations")}
+CHANNELS = {"kiosk": _l("Kiosk"), "phone": _l("Phone (QR code)"), "web": _l("Web link"),
+            "paper": _l("Paper questionnaire")}
+# Dimensions a cross-tab can take its columns from.
+DIMENSIONS = {"year": _l("Year"), "service_area": _l("Service area"), "level": _l("Level"),
+              "channel": _l("Channel"), "respondent_type": _l("Respondent type")}
 
 
 def english() -> bool:
@@ -68,12 +73,74 @@ def verdict_label(code: str | None) -> str:
     return str(VERDICTS[code]) if code in VERDICTS else "–"
 
 
+def _has_data(figure: dict) -> bool:
+    from survey.dashboard.charts import has_data
+
+    return has_data(figure)
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    """A number as the user's language writes it: 38.855 and 80,3 in Vietnamese."""
+    if value is None:
+        return "–"
+    # round() first, as "%.1f" does (the exact binary value): babel would round its decimal
+    # string half-even, and a page could disagree with the API's figure in the last digit.
+    return format_decimal(round(value, digits),
+                          format="#,##0" + ("." + "0" * digits if digits else ""))
+
+
+MASKS = {"[dossier-code]": _l("[dossier code]"), "[phone]": _l("[phone number]"),
+         "[id-number]": _l("[ID number]"), "[email]": _l("[e-mail]")}
+
+
+def masked_words(text: str) -> str:
+    """A masked comment with its placeholders in the user's language (masking has already
+    removed what they stand for)."""
+    for token, words in MASKS.items():
+        text = text.replace(token, str(words))
+    return text
+
+
+def channel_label(code: str | None) -> str:
+    return str(CHANNELS.get(code, code or "–"))
+
+
+def dimension_value(dimension: str, value: str) -> str:
+    """A value of a response dimension in words (a year stays a number)."""
+    if dimension == "service_area":
+        return area_names().get(value, value)
+    named = {"level": LEVELS, "channel": CHANNELS, "respondent_type": RESPONDENT_TYPES}
+    return str(named.get(dimension, {}).get(value, value))
+
+
 def template_helpers() -> dict:
     return {
         "pick": pick,
+        "channel_label": channel_label,
+        "has_data": _has_data,
+        "masked_words": masked_words,
+        "num": number,
+        "dimension_label": lambda code: str(DIMENSIONS.get(code, code)),
         "dash_pages": lambda: [(e, str(label)) for e, label in PAGES],
         "level_label": lambda code: str(LEVELS.get(code, code)),
         "respondent_label": lambda code: str(RESPONDENT_TYPES.get(code, code)),
         "verdict_label": verdict_label,
         "quadrant_label": lambda code: str(QUADRANTS.get(code, code or "–")),
     }
+
+
+def item_labels(stream: str = "survey") -> dict[str, tuple[str, dict[str, str]]]:
+    """Each item code's question and its answers' labels (value → words), in the user's
+    language, from the published versions of the stream (a code shared by versions: the
+    first version's wording)."""
+    from survey.models import Questionnaire, QuestionnaireVersion
+    from survey.services.exports.table import item_columns
+
+    versions = list(db.session.execute(
+        db.select(QuestionnaireVersion).join(Questionnaire)
+        .where(Questionnaire.kind == stream)
+        .order_by(Questionnaire.code, QuestionnaireVersion.number)).scalars())
+    lang = 1 if english() else 0
+    return {c.name: (c.label_en if english() else c.label_vi,
+                     {str(value): words[lang] for value, words in c.values.items()})
+            for c in item_columns(versions)}

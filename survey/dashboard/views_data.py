@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 
 import analysis
 from survey.access import page_requires
-from survey.dashboard import bp, charts
-from survey.dashboard.filters import current_filters, form_options
+from survey.dashboard import bp, charts, labels
+from survey.dashboard.filters import SERIES, choice, current_filters, form_options
+from survey.errors import BadParameterPage
 from survey.services import reporting
 from survey.services.reporting import Grouping, Measure, ScopeError
 from survey.services.reporting.comments import comments as comment_page
@@ -26,7 +27,7 @@ from survey.services.reporting.suppression import protected_cells
 @page_requires("analyse")
 def ratings():
     """Self-selected kiosk ratings: counts and percentages only, never pooled or tested."""
-    filters = current_filters()
+    filters = current_filters(SERIES)
     scope = replace(filters.scope, stream="dossier_rating")
     # A year the API would suppress shows its n only here too (METHODOLOGY §6).
     table = protected_cells(scope, Grouping(("year",)), Measure("overall"),
@@ -48,26 +49,41 @@ def ratings():
 @bp.get("/crosstab")
 @page_requires("analyse")
 def crosstab():
-    filters = current_filters()
+    filters = current_filters(SERIES)
     items = categorical_items()
     codes = [code for code, _kind in items]
-    row = request.args.get("row") or ("sex" if "sex" in codes else codes[0] if codes else "")
-    column = request.args.get("column") or "year"
+    row = choice("row", codes, "sex" if "sex" in codes else codes[0] if codes else "")
+    column = choice("column", [*RESPONSE_DIMENSIONS, *codes], "year")
     report = None
     if row:
         try:
             report = crosstab_report(filters.scope, row, column)
         except ScopeError as error:
-            abort(400, description=str(error))
+            raise BadParameterPage(error.parameter, _("choose two different variables.")
+                                   if column == row else str(error)) from error
+    item_words = labels.item_labels()
+    shown = report or {"rows": [], "columns": []}
     return render_template("dashboard/crosstab.html", filters=filters, options=form_options(),
                            items=items, dimensions=list(RESPONSE_DIMENSIONS), row=row,
-                           column=column, report=report, title=_("Cross-tabulation"))
+                           column=column, report=report, title=_("Cross-tabulation"),
+                           item_words=item_words,
+                           row_values=_value_words(row, shown["rows"], item_words),
+                           column_values=_value_words(column, shown["columns"], item_words))
+
+
+def _value_words(variable: str, values: list[str], item_words: dict) -> dict[str, str]:
+    """Each value of a cross-tab variable in words: an item's answer labels, or a response
+    dimension's names (a year stays a number)."""
+    if variable in item_words:
+        words = item_words[variable][1]
+        return {v: words.get(v, v) for v in values}
+    return {v: labels.dimension_value(variable, v) for v in values}
 
 
 @bp.get("/comments")
 @page_requires("analyse")
 def comments():
-    filters = current_filters()
+    filters = current_filters(SERIES)
     query = request.args.get("q", "")[:200]
     page = request.args.get("page", "1")
     # ASCII digits only ("²" passes isdigit() but not int()), at most 9999
@@ -76,4 +92,6 @@ def comments():
     found, more = comment_page(filters.scope, query, page)
     return render_template("dashboard/comments.html", filters=filters, options=form_options(),
                            query=query, page=page, found=found, more=more,
+                           unit_words=labels.unit_names(),
+                           item_words={c: w[0] for c, w in labels.item_labels().items()},
                            title=_("Open-text comments"))

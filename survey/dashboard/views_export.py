@@ -7,18 +7,18 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import replace
-from datetime import date
 
-from flask import Response, abort, render_template, request, send_file, stream_with_context
+from flask import Response, abort, render_template, send_file, stream_with_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import page_requires
 from survey.dashboard import bp
-from survey.dashboard.filters import current_filters, form_options
+from survey.dashboard.filters import YEAR, choice, current_filters, form_options
 from survey.services import exports
 from survey.services.exports.writers import ExportTooLarge, iter_csv, iter_json
 from survey.services.reporting import ScopeError
+from survey.services.reporting.scope import STREAMS
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8", "json": "application/json",
@@ -30,7 +30,9 @@ MIMETYPES = {
 @bp.get("/export")
 @page_requires("export")
 def export_page():
-    return render_template("dashboard/export.html", filters=current_filters(),
+    filters = current_filters(YEAR)
+    return render_template("dashboard/export.html", filters=filters,
+                           chosen=filters.with_(**filters.defaults),
                            options=form_options(), formats=exports.FORMATS,
                            title=_("Export responses"))
 
@@ -51,35 +53,39 @@ def _table(stream: str):
 def export_file(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
-    table = _table(request.args.get("stream", "survey"))
-    name = f"hailong-responses-{date.today().isoformat()}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    table = _table(choice("stream", STREAMS, "survey"))
+    name = exports.table_file_name(table, fmt)  # hailong-survey-2025.csv: says its stream
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"',
+                   "X-Hailong-Stream": table.stream}
     if fmt in ("csv", "json"):
-        pieces = iter_csv if fmt == "csv" else iter_json
-        body = stream_with_context(pieces(table.columns, table.rows))
-        return Response(body, mimetype=MIMETYPES[fmt], headers=disposition)
+        body = iter_csv(table.columns, table.rows) if fmt == "csv" else \
+            iter_json(table.columns, table.rows, table.stream)
+        return Response(stream_with_context(body), mimetype=MIMETYPES[fmt], headers=disposition)
     handle, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     try:
-        exports.write(fmt, table.columns, table.rows, path, str(get_locale()))
+        exports.write(fmt, table.columns, table.rows, path, str(get_locale()), table.about)
         fp = open(path, "rb")  # noqa: SIM115 - send_file closes it
     except ExportTooLarge as error:
         abort(413, description=str(error))
     finally:
         # Unlinked while open: the file is sent from the open handle, then vanishes.
         os.unlink(path)
-    return send_file(fp, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+    answer = send_file(fp, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+    answer.headers["X-Hailong-Stream"] = table.stream
+    return answer
 
 
 @bp.get("/export/codebook.csv")
 @page_requires("export")
 def export_codebook():
-    table = _table(request.args.get("stream", "survey"))
+    table = _table(choice("stream", STREAMS, "survey"))
     rows = exports.writers.codebook_rows(table.columns)
     header = next(rows)
     body = iter_csv([_Name(h) for h in header], rows)
     return Response(stream_with_context(body), mimetype=MIMETYPES["csv"],
-                    headers={"Content-Disposition": 'attachment; filename="codebook.csv"'})
+                    headers={"Content-Disposition": 'attachment; filename="'
+                             f'{exports.table_file_name(table, "csv", "codebook")}"'})
 
 
 class _Name:

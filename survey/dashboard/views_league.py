@@ -4,13 +4,13 @@ plot that keeps a small commune from being shamed by noise.
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 from flask_babel import gettext as _
 
 from analysis.funnel import funnel_position
 from survey.access import page_requires
 from survey.dashboard import bp, charts, labels
-from survey.dashboard.filters import current_filters, form_options
+from survey.dashboard.filters import YEAR, choice, current_filters, form_options
 from survey.dashboard.views_overview import OVERALL, benchmark
 from survey.models.units import UNIT_LEVELS
 from survey.services import reporting
@@ -44,17 +44,9 @@ def league_rows(scope: Scope, level: str, refs) -> list[dict]:
 @bp.get("/league")
 @page_requires("analyse")
 def league():
-    level = request.args.get("at") if request.args.get("at") in UNIT_LEVELS else "commune"
-    filters = current_filters()
-    refs = reporting.References.load()
-    scope = filters.scope
-    if scope.year_from is None and scope.year_to is None:
-        year = latest_year(scope, refs)
-        if year is not None:
-            filters.args.update({"from": str(year), "to": str(year)})
-            filters = current_filters(**{"from": str(year), "to": str(year)})
-            scope = filters.scope
-    rows = league_rows(scope, level, refs)
+    level = choice("at", UNIT_LEVELS, "commune")
+    filters = current_filters(YEAR)
+    rows = league_rows(filters.scope, level, reporting.References.load())
     return render_template(
         "dashboard/league.html", filters=filters, options=form_options(), level=level,
         levels=UNIT_LEVELS, level_names=labels.level_names(), rows=rows,

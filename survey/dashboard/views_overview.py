@@ -1,15 +1,22 @@
-"""Overview, service and unit pages: the index per year against the target, the changes, and
-(for a service or a unit) the five SIPAS elements with α and the importance–performance chart.
+"""Overview, service and unit pages: the headline for one year, the index per year against
+the target, the changes, and (for a service or a unit) the five SIPAS elements of that year
+with α and the importance–performance chart.
+
+The year is the last of the selection (the last complete year by default); the trend shows
+every year up to it, and every other figure on the page speaks of that year alone.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from survey.access import page_requires
 from survey.dashboard import bp, charts, labels
-from survey.dashboard.filters import check_visible, current_filters, form_options
+from survey.dashboard.filters import SERIES, check_visible, current_filters, form_options
+from survey.dashboard.headline import element_respondents, headline
 from survey.extensions import db
 from survey.models import ServiceArea, Unit
 from survey.services import reporting
@@ -35,6 +42,20 @@ def series_by(rows: list[dict], dimension: str, names: dict[str, str]) -> dict[s
     return out
 
 
+def elements_of(scope, year: int, refs) -> dict:
+    """The elements panel for one year: never a figure pooled over the years of the trend."""
+    one = replace(scope, year_from=year, year_to=year)
+    el = element_report(one, benchmark(), refs)
+    names = labels.element_names()
+    return dict(
+        elements=el, element_names=names, elements_year=year,
+        elements_n=element_respondents(one, refs),
+        elements_figure=charts.elements_figure(el["elements"], names, benchmark()),
+        quadrant_figure=charts.quadrant_figure(
+            el["elements"], names, el["mean_importance"], el["mean_performance"]),
+    )
+
+
 def page_data(filters, series_dim: str, with_elements: bool) -> dict:
     refs = reporting.References.load()
     scope = filters.scope
@@ -45,28 +66,23 @@ def page_data(filters, series_dim: str, with_elements: bool) -> dict:
     changes = reporting.trends(scope, Grouping(()), OVERALL, benchmark(), "survey", refs)
     by_group = reporting.trends(scope, Grouping((series_dim,)), OVERALL, benchmark(), "survey",
                                 refs)
+    year = filters.year or max((r["year"] for r in overall), default=None)
     data = {
         "overall": overall, "changes": changes, "by_group": by_group["rows"],
-        "series_dim": series_dim, "names": names,
+        "series_dim": series_dim, "names": names, "year": year,
+        "headline": headline(year, overall, changes["rows"]),
         "trend_figure": charts.trend_figure(overall, series, benchmark()),
         "n_total": sum(r["n"] for r in overall), "benchmark": benchmark(),
     }
-    if with_elements:
-        el = element_report(scope, benchmark(), refs)
-        element_names = labels.element_names()
-        data.update(
-            elements=el, element_names=element_names,
-            elements_figure=charts.elements_figure(el["elements"], element_names, benchmark()),
-            quadrant_figure=charts.quadrant_figure(
-                el["elements"], element_names, el["mean_importance"], el["mean_performance"]),
-        )
+    if with_elements and year is not None:
+        data.update(elements_of(scope, year, refs))
     return data
 
 
 @bp.get("/")
 @page_requires("analyse")
 def overview():
-    filters = current_filters()
+    filters = current_filters(SERIES)
     return render_template("dashboard/overview.html", filters=filters, options=form_options(),
                            title=_("Satisfaction overview"), kind="overview",
                            **page_data(filters, "service_area", with_elements=True))
@@ -76,7 +92,7 @@ def overview():
 @page_requires("analyse")
 def service(code: str):
     area = db.first_or_404(db.select(ServiceArea).filter_by(code=code))
-    filters = current_filters(service_area=code)
+    filters = current_filters(SERIES, service_area=code)
     return render_template("dashboard/overview.html", filters=filters, options=form_options(),
                            title=_("Service area: %(name)s", name=labels.pick(area)),
                            kind="service", **page_data(filters, "level", with_elements=True))
@@ -87,7 +103,7 @@ def service(code: str):
 def unit(code: str):
     found = db.first_or_404(db.select(Unit).filter_by(code=code))
     check_visible(found)
-    filters = current_filters(unit=code)
+    filters = current_filters(SERIES, unit=code)
     return render_template("dashboard/overview.html", filters=filters, options=form_options(),
                            title=_("Unit: %(name)s", name=labels.pick(found)), kind="unit",
                            **page_data(filters, "service_area", with_elements=True))
