@@ -49,6 +49,7 @@ EXPECTED: dict[str, object] = {
     "dashboard.overview": ANALYSE, "dashboard.comments": ANALYSE, "dashboard.crosstab": ANALYSE,
     "dashboard.league": ANALYSE, "dashboard.ratings": ANALYSE, "dashboard.report": ANALYSE,
     "dashboard.report_pdf": ANALYSE, "dashboard.report_workbook": ANALYSE,
+    "dashboard.report_docx": ANALYSE,
     "dashboard.service": ANALYSE, "dashboard.unit": ANALYSE,
     "dashboard.export_page": ANALYSE, "dashboard.export_file": ANALYSE,
     "dashboard.export_codebook": ANALYSE,

@@ -10,18 +10,40 @@ from __future__ import annotations
 from dataclasses import replace
 
 import analysis
-from survey.services import reporting
+from survey.services import par_index, reporting
+from survey.services.periods import is_partial
 from survey.services.reporting import Grouping, Measure, Scope
+from survey.services.reporting.appendix import appendix
 from survey.services.reporting.indices import CONFIDENCE, _num
 from survey.services.reporting.trends import FDR
 
 OVERALL = Measure("overall")
+SERIES_YEARS = 5
 
 
-def dossier_columns(scope: Scope, year: int, groups: list[str]) -> dict[str, dict]:
-    """Hook for the records issue: dossier figures per procedure group (received, on-time
-    rate, ...), keyed by group code. Until then the appendix shows survey columns only."""
-    return {}
+def dossier_columns(scope: Scope, year: int, benchmark: float, refs) -> dict[str, dict]:
+    """Dossier figures per procedure group (received, resolved, late, on-time rate), summed
+    over the levels of the records appendix (`reporting.appendix`), so both show one count."""
+    totals: dict[str, dict] = {}
+    for row in appendix(scope, year, benchmark, refs)["rows"]:
+        if row["received"] is None:
+            continue
+        total = totals.setdefault(row["procedure_group"],
+                                  {"received": 0, "resolved": 0, "late": 0})
+        for column in total:
+            total[column] += row[column] or 0
+    for total in totals.values():
+        resolved = total["resolved"]
+        total["on_time_rate"] = (resolved - total["late"]) / resolved if resolved else None
+    return totals
+
+
+def yearly_series(scope: Scope, year: int, benchmark: float, refs,
+                  by: tuple[str, ...] = ()) -> list[dict]:
+    """The index per year over the five years up to `year` (each year as its report shows
+    it: one year's suppression at a time would differ only where a cell is hidden)."""
+    window = replace(scope, year_from=year - SERIES_YEARS + 1, year_to=year)
+    return _by(window, ("year", *by), benchmark, refs)
 
 
 def _by(scope: Scope, dims: tuple[str, ...], benchmark: float, refs) -> list[dict]:
@@ -81,11 +103,22 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
         if dims:
             rows = [r for r in rows if r[dims[0]] is not None]
         sections[name] = _join(rows, _changes(scope, year, rows, dims, benchmark, refs), dims)
-    extra = dossier_columns(one, year, [r["procedure_group"] for r in sections["appendix"]])
+    extra = dossier_columns(scope, year, benchmark, refs)
+    shown = {r["procedure_group"] for r in sections["appendix"]}
+    # A group with dossiers but no survey answers still belongs in the appendix.
+    sections["appendix"] += [{"procedure_group": g, "n": 0, "share": None, "suppressed": True,
+                              "verdict": None, "delta": None}
+                             for g in sorted(set(extra) - shown)]
     for row in sections["appendix"]:
         row["dossiers"] = extra.get(row["procedure_group"])
     headline = sections["headline"][0] if sections["headline"] else None
-    return {**sections, "year": year, "benchmark": benchmark, "headline": headline}
+    return {**sections, "year": year, "benchmark": benchmark, "headline": headline,
+            "partial": is_partial(year),
+            "series": yearly_series(scope, year, benchmark, refs),
+            "area_series": [r for r in yearly_series(scope, year, benchmark, refs,
+                                                     ("service_area",))
+                            if r["service_area"] is not None],
+            "par": par_index.series()}
 
 
 def verdict(row: dict) -> str | None:

@@ -1,56 +1,105 @@
-"""The council's report as PDF (headless Chromium) and as one XLSX workbook."""
+"""The council report's figures as one XLSX workbook: a sheet per table, headers and verdicts
+in the reader's language, every figure a number (shares as fractions shown as percentages,
+changes in points) so that a spreadsheet can compute with them.
+
+The DOCX and PDF documents are written by `survey.services.council_report` (pure Python; no
+browser: a production install has no Playwright).
+"""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-PRINT_CSS = Path(__file__).parent.parent / "static" / "dashboard" / "dashboard.css"
+from survey.services.council_report.text import words
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+# column, (vi, en), number format
+COLUMNS = (
+    ("n", ("n", "n"), "0"),
+    ("satisfied", ("Số hài lòng", "Satisfied"), "0"),
+    ("share", ("Tỷ lệ hài lòng", "% satisfied"), "0.0%"),
+    ("ci_low", ("KTC 95 % – cận dưới", "95 % CI – low"), "0.0%"),
+    ("ci_high", ("KTC 95 % – cận trên", "95 % CI – high"), "0.0%"),
+    ("benchmark_p", ("p (so với mục tiêu, một phía)", "p (vs target, one-sided)"), "0.000"),
+    ("benchmark_lower", ("Cận dưới một phía 95 %", "One-sided 95 % lower bound"), "0.0%"),
+    ("verdict", ("Đánh giá", "Verdict"), None),
+    ("previous_share", ("Tỷ lệ năm trước", "Previous year"), "0.0%"),
+    ("delta", ("Thay đổi (điểm)", "Change (points)"), "0.0"),
+    ("delta_ci_low", ("Thay đổi – cận dưới KTC 95 %", "Change – 95 % CI low"), "0.0"),
+    ("delta_ci_high", ("Thay đổi – cận trên KTC 95 %", "Change – 95 % CI high"), "0.0"),
+    ("p_adjusted", ("p hiệu chỉnh (Benjamini–Hochberg)", "Adjusted p (Benjamini–Hochberg)"),
+     "0.000"),
+    ("significant", ("Có ý nghĩa thống kê", "Significant"), None),
+)
+DOSSIER_COLUMNS = (
+    ("received", ("Hồ sơ tiếp nhận", "Dossiers received"), "#,##0"),
+    ("resolved", ("Hồ sơ đã giải quyết", "Dossiers resolved"), "#,##0"),
+    ("on_time_rate", ("Tỷ lệ giải quyết đúng hạn", "On-time rate"), "0.0%"),
+)
+SHEETS = (("headline", None, ("Kết quả chung", "Overall")),
+          ("areas", "service_area", ("Theo lĩnh vực", "Service areas")),
+          ("appendix", "procedure_group", ("Phụ lục - nhóm thủ tục", "Appendix - groups")),
+          ("respondents", "respondent_type", ("Cá nhân và tổ chức", "Respondents")))
+KEY_HEADERS = {"service_area": ("Lĩnh vực", "Service area"),
+               "procedure_group": ("Nhóm thủ tục", "Procedure group"),
+               "respondent_type": ("Đối tượng", "Respondents")}
+POINTS = ("delta", "delta_ci_low", "delta_ci_high")
 
 
-def render_pdf(html: str, executable: str = CHROMIUM) -> bytes:
-    """Print the report's HTML with Chromium; the stylesheet is inlined, nothing is fetched."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.set_content(html, wait_until="load")
-            page.add_style_tag(content=PRINT_CSS.read_text(encoding="utf-8"))
-            page.emulate_media(media="print")
-            return page.pdf(format="A4", print_background=True,
-                            margin=dict(top="15mm", bottom="15mm", left="12mm", right="12mm"))
-        finally:
-            browser.close()
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA):
+        return "'" + value
+    return value
 
 
-HEADERS = ("n", "satisfied", "share", "ci_low", "ci_high", "benchmark_p", "benchmark_lower",
-           "verdict", "previous_share", "delta", "delta_ci_low", "delta_ci_high", "p_adjusted",
-           "significant")
+def _value(row: dict, column: str, lang: str):
+    w = words(lang)
+    value = row.get(column)
+    if column == "verdict":
+        return w["verdicts"].get(value) if value else None
+    if column == "significant":
+        return None if value is None else (w["yes"] if value else w["no"])
+    if column in POINTS and value is not None:
+        return value * 100  # percentage points, as the documents write them
+    return value
 
 
-def report_xlsx(report: dict, names: dict[str, dict[str, str]], notes: list[str]) -> bytes:
+def _sheet(book, title: str, rows: list[dict], key: str | None, names: dict, lang: str,
+           dossiers: bool) -> None:
+    i = 1 if lang == "en" else 0
+    sheet = book.create_sheet(title[:31])
+    columns = COLUMNS + (DOSSIER_COLUMNS if dossiers else ())
+    lead = [("Mã", "Code")[i], KEY_HEADERS[key][i]] if key else []
+    sheet.append(lead + [label[i] for _, label, _ in columns])
+    for row in rows:
+        first = [row[key], names.get(key, {}).get(row[key], row[key])] if key else []
+        values = [_value(row, c, lang) for c, _, _ in COLUMNS]
+        if dossiers:
+            d = row.get("dossiers") or {}
+            values += [d.get(c) for c, _, _ in DOSSIER_COLUMNS]
+        sheet.append([neutralise(v) for v in first + values])
+    offset = len(lead)
+    for j, (_, _, number_format) in enumerate(columns, start=offset + 1):
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+
+
+def report_xlsx(report: dict, names: dict[str, dict[str, str]], notes: list[str],
+                lang: str = "vi") -> bytes:
     from openpyxl import Workbook
 
-    from survey.dashboard.report import verdict
-    from survey.services.exports.writers import neutralise
-
+    i = 1 if lang == "en" else 0
     book = Workbook()
     book.remove(book.active)
-    sections = (("headline", None), ("areas", "service_area"),
-                ("appendix", "procedure_group"), ("respondents", "respondent_type"))
-    for section, key in sections:
-        sheet = book.create_sheet(section)
-        sheet.append(([key, "name"] if key else []) + list(HEADERS))
-        rows = report[section] if section != "headline" else [r for r in [report["headline"]]
-                                                                 if r]
-        for row in rows:
-            lead = [row[key], names.get(key, {}).get(row[key], row[key])] if key else []
-            values = [verdict(row) if h == "verdict" else row.get(h) for h in HEADERS]
-            sheet.append([neutralise(v) for v in lead + values])
-    method = book.create_sheet("method")
+    for section, key, titles in SHEETS:
+        rows = report[section] if section != "headline" else [
+            r for r in [report["headline"]] if r]
+        _sheet(book, titles[i], rows, key, names, lang, section == "appendix")
+    method = book.create_sheet(("Ghi chú phương pháp", "Method")[i])
     for note in notes:
         method.append([neutralise(note)])
     out = io.BytesIO()

@@ -1,48 +1,86 @@
-"""The council's report: HTML with a print stylesheet, PDF through Chromium, and XLSX."""
+"""The council's report: the HTML page (with its own print stylesheet), and the documents an
+office edits and signs, DOCX and PDF (Decree 30/2020/NĐ-CP layout, written in pure Python:
+no browser in production), plus the figures as XLSX."""
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+import os
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import page_requires
 from survey.dashboard import bp, labels
 from survey.dashboard.filters import current_filters, form_options
 from survey.dashboard.report import council_report, verdict
-from survey.dashboard.report_files import render_pdf, report_xlsx
-from survey.dashboard.views_league import latest_year
-from survey.dashboard.views_overview import benchmark
-from survey.services import reporting
-from survey.services.periods import parse_year
+from survey.dashboard.report_files import report_xlsx
+from survey.extensions import db
+from survey.models import Unit
+from survey.services.council_report import content, settings
+from survey.services.council_report import numbers as fmt
+from survey.services.council_report.text import words
+from survey.services.periods import last_complete_year, parse_year
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def lang() -> str:
+    return "en" if str(get_locale()) == "en" else "vi"
 
 
 def method_notes() -> list[str]:
-    return [
-        _("%% satisfied = answers 4 (Satisfied) or 5 (Very satisfied) to the overall "
-          "satisfaction item; no-answer codes are excluded from n."),
-        _("95%% confidence intervals are Wilson score intervals."),
-        _("The target is tested with a one-sided exact binomial test; a figure meets the "
-          "target only when the one-sided 95%% Clopper–Pearson lower bound is at least the "
-          "target."),
-        _("Changes from the previous year: difference in points with the Newcombe 95%% "
-          "interval and a two-proportion z-test; p-values adjusted by Benjamini–Hochberg "
-          "(false discovery rate 5%%) within each table."),
-        _("Groups with fewer than 30 respondents, and the groups hidden beside them so that "
-          "none can be worked out by subtraction, show their count (n) only."),
-        _("Per-dossier ratings are self-selected and are not part of these figures."),
-    ]
+    """The method notes of the documents, so the page and the files say the same."""
+    return list(words(lang())["method"])
+
+
+def report_year() -> int:
+    """?year=, else the last complete year; anything else is a 400 page naming `year`."""
+    text = request.args.get("year", "").strip()
+    if not text:
+        return last_complete_year()
+    year = parse_year(text)
+    if year is None:
+        abort(400, description=_("year: %(value)s is not a year (write it as, e.g., 2025).",
+                                 value=text[:20]))
+    return year
+
+
+def report_settings() -> settings.Settings:
+    """REPORT_* from the app's configuration or the environment; the rest from the root
+    unit's name (the province)."""
+    root = db.session.execute(db.select(Unit).where(Unit.parent_id.is_(None))
+                              .order_by(Unit.path)).scalars().first()
+    config = {k: current_app.config.get(k) or os.environ.get(k, "") for k in settings.KEYS}
+    return settings.from_config(config, root.name_vi if root else "",
+                                (root.name_en or "") if root else "", lang())
 
 
 def _context():
     filters = current_filters()
-    year_arg = request.args.get("year", "")
-    year = parse_year(year_arg) or latest_year(filters.scope, reporting.References.load())
-    report = council_report(filters.scope, year, benchmark()) if year else None
+    year = report_year()
+    report = council_report(filters.scope, year, current_app.config["SATISFACTION_BENCHMARK"])
     names = {"service_area": labels.area_names(), "procedure_group": labels.group_names(),
              "respondent_type": {k: str(v) for k, v in labels.RESPONDENT_TYPES.items()}}
     return dict(filters=filters, options=form_options(), report=report, year=year,
                 names=names, notes=method_notes(), verdict=verdict,
+                too_little=content.too_little(report),
+                sentences=content.headline_paragraphs(report, lang()),
+                dossier_cells=dossier_cells, par_score=lambda v: fmt.number(v, 2, lang()),
                 title=_("Report to the People's Council"))
+
+
+def dossier_cells(row: dict) -> tuple[str, str, str]:
+    """Received, resolved and the on-time rate, as the documents write them."""
+    d, lng = row.get("dossiers") or {}, lang()
+    return (fmt.integer(d.get("received"), lng), fmt.integer(d.get("resolved"), lng),
+            fmt.pct(d.get("on_time_rate"), lng))
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/report")
@@ -51,23 +89,32 @@ def report():
     return render_template("dashboard/report.html", **_context())
 
 
+def _document(kind: str) -> Response:
+    from survey.services.council_report.render import render
+
+    context = _context()
+    data, name = render(kind, context["report"], context["names"], report_settings(), lang())
+    return _download(data, name, DOCX if kind == "docx" else "application/pdf")
+
+
+@bp.get("/report.docx")
+@page_requires("analyse")
+def report_docx():
+    return _document("docx")
+
+
 @bp.get("/report.pdf")
 @page_requires("analyse")
 def report_pdf():
-    context = _context()
-    html = render_template("dashboard/report.html", printing=True, **context)
-    pdf = render_pdf(html)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="report-{context["year"]}.pdf"'})
+    return _document("pdf")
 
 
 @bp.get("/report.xlsx")
 @page_requires("analyse")
 def report_workbook():
     context = _context()
-    if context["report"] is None:  # no responses in the period: nothing to tabulate
+    if context["report"]["headline"] is None:  # no responses in the period: nothing to tabulate
         abort(404)
-    data = report_xlsx(context["report"], context["names"], context["notes"])
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet", headers={
-        "Content-Disposition": f'attachment; filename="report-{context["year"]}.xlsx"'})
+    data = report_xlsx(context["report"], context["names"], context["notes"], lang())
+    stem = words(lang())["file"].format(year=context["year"])
+    return _download(data, f"{stem}.xlsx", XLSX)
