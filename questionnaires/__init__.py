@@ -24,9 +24,12 @@ Objects
 Export and versions
     ``to_dict(q)`` (JSON-safe, self-contained), ``from_dict(data)`` (validated),
     ``dump_yaml(q) -> str`` (loads back equal), ``content_hash(q) -> str`` (sha256 hex of the
-    canonical JSON); ``diff(old, new) -> Diff(added, removed, changed)``;
-    ``incompatible_changes(old, new) -> list[Problem]`` (a kept code whose type, choices or
-    Vietnamese label changed: publishing must be refused).
+    canonical JSON); ``diff(old, new) -> Diff(added, removed, changed, meta)`` with each
+    changed field's old and new text (``FieldChange``); ``wording_revisions(old, new)`` (kept
+    codes whose text changed but not their scale: comparable, METHODOLOGY §8);
+    ``incompatible_changes(old, new) -> list[Problem]`` (a kept code whose type or choice
+    codes changed: publishing must be refused, the item needs a new code).
+    The loaders take ``service_areas=`` (the known area codes) to refuse unknown ones.
 
 Answers
     ``is_visible(item, answers) -> bool`` evaluates ``show_if`` on cleaned answers;
@@ -75,15 +78,16 @@ from .model import (
     Text,
 )
 from .types import MISSING_LABELS, NO_ANSWER_LABEL, TYPES, AnswerError, ItemType, get_type
-from .versions import Diff, ItemChange, diff, incompatible_changes
+from .versions import Diff, FieldChange, ItemChange, diff, incompatible_changes, wording_revisions
 from .xlsform import XlsformError, XlsProblem, from_xlsform, to_xlsform
 
 __all__ = [
     "ELEMENTS", "KINDS", "LIBRARY_DIR", "MISSING_CODES", "MISSING_LABELS", "NO_ANSWER_LABEL",
     "OPERATORS", "TYPES", "Answer", "AnswerError", "Choice", "Condition", "DefinitionError",
-    "Diff", "Item", "ItemChange", "ItemType", "Message", "Problem", "Questionnaire", "Report",
-    "Section", "Severity", "Source", "Text", "builtin_paths", "check_file", "check_text",
-    "clean_answer", "content_hash", "diff", "dump_yaml", "from_dict", "get_type",
-    "incompatible_changes", "is_visible", "load_builtins", "load_file", "load_text", "to_dict",
-    "validate_answers", "XlsProblem", "XlsformError", "from_xlsform", "to_xlsform",
+    "Diff", "FieldChange", "Item", "ItemChange", "ItemType", "Message", "Problem",
+    "Questionnaire", "Report", "Section", "Severity", "Source", "Text", "builtin_paths",
+    "check_file", "check_text", "clean_answer", "content_hash", "diff", "dump_yaml",
+    "from_dict", "get_type", "incompatible_changes", "is_visible", "load_builtins", "load_file",
+    "load_text", "to_dict", "validate_answers", "wording_revisions", "XlsProblem",
+    "XlsformError", "from_xlsform", "to_xlsform",
 ]

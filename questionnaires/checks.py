@@ -7,10 +7,13 @@ are not checked further (its type is unknown).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from . import conditions
-from .fields import Ctx, ItemRecord
+from .fields import Ctx, ItemRecord, suggest
 from .messages import Message
 from .model import Item, Section, Source
+from .yamlread import Map, Node, Scalar, Seq
 
 
 def file_start(filename: str) -> Source:
@@ -65,3 +68,19 @@ def _single_flags(items: list[Item], ctx: Ctx) -> None:
         for extra in flagged[1:]:
             ctx.add(Message.SEVERAL_FLAGGED, extra.source or Source("?"), extra.code, key=flag,
                     other=flagged[0].code)
+
+
+def service_areas(root: Node | None, known: Collection[str], ctx: Ctx) -> None:
+    """Each ``service_areas`` entry must be an area the installation knows (its database).
+
+    The package has no database: the caller passes the known codes. Entries that are not
+    codes at all are left to the builder, which reports them with their own message.
+    """
+    if not isinstance(root, Map) or not isinstance(root.entries.get("service_areas"), Seq):
+        return
+    listed = ", ".join(sorted(known)) or "—"
+    for entry in root.entries["service_areas"].items:  # type: ignore[union-attr]
+        value = entry.value if isinstance(entry, Scalar) else None
+        if isinstance(value, str) and value not in known:
+            ctx.add(Message.UNKNOWN_SERVICE_AREA, entry.mark, value=value, known=listed,
+                    suggestion=suggest(value, known))

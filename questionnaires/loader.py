@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
+from . import checks
 from .build import build
 from .fields import Ctx
 from .messages import DefinitionError, Message, Problem, Report
@@ -63,55 +65,66 @@ def _includer(ctx: Ctx):
     return include
 
 
-def _run(root: Node | None, problems: list[Problem], filename: str,
+# ``service_areas``: the area codes the caller knows (None: not checked, as in the pure
+# library's own tests and the built-in files); the web app and CLI pass its database's.
+Areas = Collection[str] | None
+
+
+def _run(root: Node | None, problems: list[Problem], filename: str, service_areas: Areas = None,
          ) -> tuple[Questionnaire | None, Report]:
     ctx = Ctx(include=lambda rel, mark: None)
     ctx.include = _includer(ctx)
     ctx.include_stack.append(os.path.normpath(filename))
     ctx.extend(problems)
     questionnaire = None
-    if not ctx.errors:
+    if not ctx.errors:  # a file that did not parse has no tree to check
+        if service_areas is not None:
+            checks.service_areas(root, service_areas, ctx)
         questionnaire = build(root, filename, ctx)
     report = Report(tuple(ctx.errors), tuple(ctx.warnings))
     return (questionnaire if report.ok else None), report
 
 
-def check_text(text: str, filename: str = "<text>") -> tuple[Questionnaire | None, Report]:
+def check_text(text: str, filename: str = "<text>", service_areas: Areas = None,
+               ) -> tuple[Questionnaire | None, Report]:
     """Read, normalise and validate ``text``; never raises for bad content."""
     root, problems = parse(text, filename)
-    return _run(root, problems, filename)
+    return _run(root, problems, filename, service_areas)
 
 
-def check_file(path: str | os.PathLike[str]) -> Report:
+def check_file(path: str | os.PathLike[str], service_areas: Areas = None) -> Report:
     """The errors and warnings of the file at ``path``; never raises for bad content."""
-    return _check_path(path)[1]
+    return _check_path(path, service_areas)[1]
 
 
-def _check_path(path: str | os.PathLike[str]) -> tuple[Questionnaire | None, Report]:
+def _check_path(path: str | os.PathLike[str], service_areas: Areas = None,
+                ) -> tuple[Questionnaire | None, Report]:
     name = os.fspath(path)
     text, problems = _read(Path(name), name)
     if text is None:
         return None, Report(tuple(problems))
-    return check_text(text, name)
+    return check_text(text, name, service_areas)
 
 
-def load_text(text: str, filename: str = "<text>") -> Questionnaire:
+def load_text(text: str, filename: str = "<text>", service_areas: Areas = None,
+              ) -> Questionnaire:
     """The questionnaire in ``text``; ``DefinitionError`` if it has any error."""
-    return _loaded(*check_text(text, filename))
+    return _loaded(*check_text(text, filename, service_areas))
 
 
-def load_file(path: str | os.PathLike[str]) -> Questionnaire:
+def load_file(path: str | os.PathLike[str], service_areas: Areas = None) -> Questionnaire:
     """The questionnaire in the file at ``path``; ``DefinitionError`` if it has any error."""
-    return _loaded(*_check_path(path))
+    return _loaded(*_check_path(path, service_areas))
 
 
-def from_dict(data: object, filename: str = "<dict>") -> Questionnaire:
+def from_dict(data: object, filename: str = "<dict>", service_areas: Areas = None,
+              ) -> Questionnaire:
     """A questionnaire from plain data (as ``to_dict`` gives), validated like a file."""
     try:
         root = from_plain(data, filename)
     except ValueError:
         raise DefinitionError([Problem(Message.TOO_LARGE, filename)]) from None
-    return _loaded(*_run(root, [], filename))
+    return _loaded(*_run(root, [], filename, service_areas))
 
 
 def _loaded(questionnaire: Questionnaire | None, report: Report) -> Questionnaire:

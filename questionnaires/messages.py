@@ -47,6 +47,11 @@ class Message(Enum):
     MISSING_VI_LABEL = (_E, "the Vietnamese text of '{key}' is missing",
                         "thiếu nội dung tiếng Việt của '{key}'")
     NO_ITEMS = (_E, "the questionnaire has no items", "phiếu không có câu hỏi nào")
+    UNKNOWN_SERVICE_AREA = (
+        _E, "unknown service area '{value}' (known: {known}); an administrator adds areas "
+            "under Administration › Service areas",
+        "lĩnh vực dịch vụ không tồn tại '{value}' (các lĩnh vực: {known}); quản trị viên thêm "
+        "lĩnh vực tại Quản trị › Lĩnh vực dịch vụ")
     # items
     DUPLICATE_ITEM_CODE = (_E, "item code already used on line {other_line}",
                            "mã câu hỏi đã dùng ở dòng {other_line}")

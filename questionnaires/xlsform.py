@@ -13,6 +13,7 @@ map by sheet, row and column. Nothing is returned partly. ``from_xlsform(to_xlsf
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -116,6 +117,10 @@ def to_xlsform(q: Questionnaire) -> bytes:
     return out.getvalue()
 
 
-def from_xlsform(data: bytes, filename: str = "form.xlsx") -> Questionnaire:
-    """The questionnaire in an XLSForm workbook; XlsformError lists every problem."""
-    return read_workbook(data, filename)
+def from_xlsform(data: bytes, filename: str = "form.xlsx",
+                 service_areas: Collection[str] | None = None) -> Questionnaire:
+    """The questionnaire in an XLSForm workbook; XlsformError lists every problem.
+
+    ``service_areas``: the area codes the caller knows; others are refused at their cell.
+    """
+    return read_workbook(data, filename, service_areas)

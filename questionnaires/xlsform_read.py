@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from . import spreadsheet_limits as limits
-from .loader import from_dict
-from .messages import DefinitionError
+from .loader import Areas, from_dict
+from .messages import DefinitionError, Message
 
 VI_COLS = ("label::Vietnamese (vi)", "label::vi", "label")
 EN_COLS = ("label::English (en)", "label::en")
@@ -50,6 +50,8 @@ MESSAGES = {  # code: (English, Vietnamese)
     "no_answer": ("'{value}' must list missing codes among 97 98 99",
                   "'{value}' phải là các mã 97 98 99"),
     "definition": ("{detail}", "{detail}"),
+    # one wording for both formats: the YAML loader's catalogue entry
+    "unknown_service_area": (Message.UNKNOWN_SERVICE_AREA.en, Message.UNKNOWN_SERVICE_AREA.vi),
     **limits.MESSAGES,
 }
 
@@ -174,7 +176,19 @@ def _flag(reader: Reader, sheet: Sheet, row: int, record: dict, column: str) -> 
     return False
 
 
-def read_workbook(data: bytes, filename: str):
+def _check_areas(reader: Reader, settings: Sheet | None, definition: dict,
+                 known: Areas) -> None:
+    """Areas the caller does not know, at their settings cell (``hailong::service_areas``)."""
+    if known is None or settings is None or not settings.rows:
+        return
+    row = settings.rows[0][0]
+    for code in definition.get("service_areas") or ():
+        if code not in known:
+            reader.add(settings, row, "hailong::service_areas", "unknown_service_area",
+                       value=code, known=", ".join(sorted(known)) or "—")
+
+
+def read_workbook(data: bytes, filename: str, service_areas: Areas = None):
     reader = Reader(filename)
     budget = limits.Budget(limits.FORM_LIMITS)
     try:
@@ -194,6 +208,7 @@ def read_workbook(data: bytes, filename: str):
     from .xlsform_items import build_definition
 
     definition, rows_by_item = build_definition(reader, survey, choices, settings)
+    _check_areas(reader, settings, definition, service_areas)
     if reader.problems:
         raise XlsformError(reader.problems)
     try:

@@ -60,6 +60,7 @@ EXPECTED: dict[str, object] = {
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.user": ADMIN,
     "admin.reset_password": ADMIN, "admin.units": ADMIN, "admin.import_units": ADMIN,
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,
+    "admin.service_area_list": ADMIN, "admin.service_area_edit": ADMIN,
     "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
@@ -72,7 +73,7 @@ ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "uni
         "HN-X01", "desk_code": "MC1", "dossier_code": "D1", "filename": "css/base.css",
         "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1}
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
-                 "dashboard.unit": {"code": "HN-X01"}}
+                 "dashboard.unit": {"code": "HN-X01"}, "admin.service_area_edit": {"code": "land"}}
 
 
 def _url(app, rule) -> str:

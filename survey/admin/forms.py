@@ -71,3 +71,11 @@ class AuditFilterForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change state."""
+
+
+class ServiceAreaForm(FlaskForm):
+    """Kept loose: the service-area service judges the values and names the field at fault."""
+
+    code = StringField(_l("Code"), validators=[Length(max=60)])
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])

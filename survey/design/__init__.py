@@ -16,6 +16,16 @@ def plain_json(value: object) -> str:
 
 
 bp.add_app_template_filter(plain_json, "plain_json")
+
+
+def field_label(name: str) -> str:
+    """A version diff's field name (``label.vi``...) as the item editor calls it."""
+    from survey.design.forms import field_label as label
+
+    return label(name)
+
+
+bp.add_app_template_global(field_label, "field_label")
 register_nav("design.index", _l("Questionnaires"), "design", 30)
 
 from survey.design import views, views_items  # noqa: E402,F401 - routes attach to bp

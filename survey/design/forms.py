@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 import questionnaires as qn
@@ -37,6 +37,9 @@ class MetaForm(FlaskForm):
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
     intro_vi = TextAreaField(_l("Introduction (Vietnamese)"), validators=[Length(max=3000)])
     intro_en = TextAreaField(_l("Introduction (English)"), validators=[Length(max=3000)])
+    # choices: the service areas of the database (set by the view, labelled in the user's
+    # language); a value outside them is refused by the field
+    service_areas = SelectMultipleField(_l("Service area"), validators=[Optional()])
 
 
 class SectionForm(FlaskForm):
@@ -91,7 +94,7 @@ class CloneForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("XLSForm file (.xlsx)"), validators=[FileRequired()])
+    file = FileField(_l("XLSForm (.xlsx) or YAML (.yaml) file"), validators=[FileRequired()])
 
 
 class AssignForm(FlaskForm):
@@ -100,3 +103,23 @@ class AssignForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Only a CSRF token: for buttons that change state."""
+
+
+# The diff's field names (FieldChange.field) as authors know them from the item editor.
+FIELD_LABELS = {
+    "label.vi": _l("Question (Vietnamese)"), "label.en": _l("Question (English)"),
+    "help.vi": _l("Help (Vietnamese)"), "help.en": _l("Help (English)"),
+    "choices": _l("Choice codes (the scale)"), "choices.label": _l("Choice wording"),
+    "choices.order": _l("Choice order"), "type": _l("Type"), "required": _l("Required"),
+    "element": _l("SIPAS element"), "overall": _l("Overall satisfaction item"),
+    "missing_codes": _l("“No answer” codes"), "min": _l("Minimum"), "max": _l("Maximum"),
+    "max_length": _l("Maximum length"), "show_if": _l("Shown when"),
+    "demographic": _l("Demographic variable"),
+    "respondent_type": _l("Respondent type (individual / organisation)"),
+    "title.vi": _l("Title (Vietnamese)"), "title.en": _l("Title (English)"),
+    "intro.vi": _l("Introduction (Vietnamese)"), "intro.en": _l("Introduction (English)"),
+    "service_areas": _l("Service area")}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))

@@ -21,9 +21,14 @@ from survey.design.forms import (
 )
 from survey.extensions import db
 from survey.models import Questionnaire
-from survey.services import audit_log, designer, designer_edit, desks
+from survey.services import audit_log, designer, designer_edit, desks, service_areas
 from survey.services import questionnaires as qservice
-from survey.services.designer_io import export_definition, import_xlsform
+from survey.services.designer_io import (
+    export_definition,
+    import_xlsform,
+    import_yaml,
+    is_yaml,
+)
 
 
 def actor() -> str:
@@ -33,6 +38,11 @@ def actor() -> str:
 def lang() -> str:
     locale = get_locale()
     return "en" if locale is not None and locale.language == "en" else "vi"
+
+
+def area_choices():
+    """The service areas of the database, labelled in the user's language."""
+    return options(service_areas.choices(lang()))
 
 
 def row_or_404(code: str) -> Questionnaire:
@@ -89,17 +99,22 @@ def new():
 def import_file():
     form = ImportForm(prefix="xls")
     if not form.validate_on_submit():
-        flash(_("Choose an XLSForm file."), "error")
+        flash(_("Choose an XLSForm or YAML file."), "error")
         return redirect(url_for("design.index"))
     name = form.file.data.filename or "form.xlsx"
+    # one byte past the limit is enough for the reader to refuse the file, whatever
+    # MAX_CONTENT_LENGTH lets the upload be
+    data = form.file.data.read(FORM_LIMITS.file_bytes + 1)
     try:
-        # one byte past the limit is enough for the reader to refuse the file, whatever
-        # MAX_CONTENT_LENGTH lets the upload be
-        row = import_xlsform(form.file.data.read(FORM_LIMITS.file_bytes + 1), name, actor())
-    except qn.XlsformError as error:
+        if is_yaml(name):
+            row = import_yaml(data, name, actor())
+        else:
+            row = import_xlsform(data, name, actor())
+    except (qn.XlsformError, qn.DefinitionError) as error:
         db.session.rollback()
         return render_template("design/import_refused.html", name=name,
-                               problems=error.problems, lang=lang()), 422
+                               problems=error.problems, lang=lang(),
+                               yaml=isinstance(error, qn.DefinitionError)), 422
     except qservice.PublishRefused as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -122,7 +137,9 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
         "title_vi": draft.get("title", {}).get("vi", ""),
         "title_en": draft.get("title", {}).get("en", ""),
         "intro_vi": (draft.get("intro") or {}).get("vi", ""),
-        "intro_en": (draft.get("intro") or {}).get("en", "")})
+        "intro_en": (draft.get("intro") or {}).get("en", ""),
+        "service_areas": [a for a in draft.get("service_areas") or [] if isinstance(a, str)]})
+    meta.service_areas.choices = area_choices()
     assign = AssignForm(prefix="assign")
     assign.kiosk.choices = options(
         (k.id, f"{k.unit.code} · {k.name} ({k.questionnaire.code})")
@@ -136,7 +153,19 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
     return render_template(
         template, row=row, draft=draft, checked=checked, lang=lang(), meta=meta, history=history,
         general=checked.general(codes), action=EmptyForm(), clone=CloneForm(prefix="clone"),
-        assign=assign, types=qn.TYPES, latest=qservice.latest_version(row)), status
+        assign=assign, types=qn.TYPES, latest=qservice.latest_version(row),
+        reworded=reworded_items(row)), status
+
+
+def reworded_items(row: Questionnaire) -> dict[int, list[str]]:
+    """Per version number, the items it revised in wording only (comparable, METHODOLOGY §8)."""
+    out = {}
+    for before, after in zip(row.versions, row.versions[1:], strict=False):
+        codes = [c.code for c in qn.wording_revisions(qservice.definition_of(before),
+                                                      qservice.definition_of(after))]
+        if codes:
+            out[after.number] = codes
+    return out
 
 
 @bp.post("/<code>/meta")
@@ -144,13 +173,20 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
 def meta(code: str):
     row = row_or_404(code)
     form = MetaForm(prefix="meta")
+    form.service_areas.choices = area_choices()
     if not checked_form(form):
         abort(400)
-    old = {k: row.draft.get(k) for k in ("title", "intro")} if row.draft else None
+    if form.service_areas.errors:  # a code that is not (or no longer) a service area
+        flash(_("Choose service areas from the list; an administrator adds new ones."),
+              "error")
+        return redirect(url_for("design.editor", code=code))
+    keys = ("title", "intro", "service_areas")
+    old = {k: row.draft.get(k) for k in keys} if row.draft else None
     draft = designer_edit.set_meta(row.draft or {}, form.title_vi.data, form.title_en.data,
-                                   form.intro_vi.data, form.intro_en.data)
+                                   form.intro_vi.data, form.intro_en.data,
+                                   form.service_areas.data or [])
     checked = designer.store(row, draft, actor(), "edit_title", old,
-                             {k: draft.get(k) for k in ("title", "intro")})
+                             {k: draft.get(k) for k in keys})
     db.session.commit()
     return after_edit(row, checked)
 
@@ -176,6 +212,12 @@ def publish(code: str):
     if checked.definition is None:
         flash(_("The draft has problems; correct them before publishing."), "error")
         return render_editor(row, checked, 422)
+    revisions = qservice.pending_wording_revisions(row, checked.definition)
+    if revisions and request.form.get("wording") != "kept":
+        # "where it matters": the author says whether the new words keep the meaning
+        return render_template("design/publish_wording.html", row=row, revisions=revisions,
+                               action=EmptyForm(), places=item_places(row.draft),
+                               lang=lang())
     try:
         qservice.save_draft(checked.definition, actor())
         result = qservice.publish(code, actor())
@@ -192,6 +234,13 @@ def publish(code: str):
         flash(_("The draft equals version %(n)s; nothing published.",
                 n=result.version.number), "ok")
     return redirect(url_for("design.editor", code=code))
+
+
+def item_places(draft: dict | None) -> dict[str, tuple[int, int]]:
+    """(section, item) index of each item code in the draft, for links to its editor."""
+    return {item.get("code"): (s, i)
+            for s, section in enumerate((draft or {}).get("sections") or [])
+            for i, item in enumerate(section.get("items") or []) if isinstance(item, dict)}
 
 
 @bp.get("/<code>/diff")

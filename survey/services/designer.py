@@ -16,7 +16,7 @@ from functools import lru_cache
 import questionnaires as qn
 from survey.extensions import db
 from survey.models import Questionnaire
-from survey.services import audit
+from survey.services import audit, service_areas
 
 
 class DesignError(ValueError):
@@ -69,8 +69,9 @@ def builtin_templates() -> dict[str, qn.Questionnaire]:
 
 
 def check(draft: dict | None, name: str = "draft") -> Checked:
+    """The draft validated like a file, with its service areas checked against the database."""
     try:
-        return Checked(qn.from_dict(draft, filename=name))
+        return Checked(qn.from_dict(draft, filename=name, service_areas=service_areas.codes()))
     except qn.DefinitionError as error:
         return Checked(None, list(error.problems))
 

@@ -39,13 +39,21 @@ def _text(vi: str | None, en: str | None) -> dict:
     return {"vi": vi, "en": en} if en else {"vi": vi}
 
 
-def set_meta(draft: dict, title_vi: str, title_en: str, intro_vi: str, intro_en: str) -> dict:
+def set_meta(draft: dict, title_vi: str, title_en: str, intro_vi: str, intro_en: str,
+             service_areas: list[str] | None = None) -> dict:
+    """Title, introduction and (when given) the service areas; an empty list clears them."""
     new = copy.deepcopy(draft)
     new["title"] = _text(title_vi, title_en)
     if (intro_vi or "").strip() or (intro_en or "").strip():
         new["intro"] = _text(intro_vi, intro_en)
     else:
         new.pop("intro", None)
+    if service_areas is not None:
+        areas = list(dict.fromkeys(a.strip() for a in service_areas if a and a.strip()))
+        if areas:
+            new["service_areas"] = areas
+        else:
+            new.pop("service_areas", None)
     return new
 
 

@@ -2,7 +2,8 @@
 
 The definition itself is validated by the pure `questionnaires` package; this module keeps the
 versions: a draft is replaced freely, a published version never changes, and a version that
-would reuse an item code with another meaning is refused so trends never join two questions.
+would reuse an item code with another scale is refused so trends never join two questions; a
+wording revision (same code and scale) publishes and is recorded with its old and new text.
 """
 
 from __future__ import annotations
@@ -167,8 +168,11 @@ def publish(code: str, actor: str = "cli") -> PublishResult:
     ]
     if problems:
         raise PublishRefused(
-            f"{code}: an item keeps its code but changes its meaning; give it a new code", problems
+            f"{code}: an item keeps its code but changes its scale; give it a new code", problems
         )
+    # METHODOLOGY §8: same code and scale, other words: the item stays comparable; the
+    # revision is recorded with the old and new text (the audit entry and the version diff)
+    revisions = qn.wording_revisions(definition_of(latest), draft) if latest else ()
     version = QuestionnaireVersion(
         questionnaire=row,
         number=(latest.number + 1) if latest else 1,
@@ -194,9 +198,26 @@ def publish(code: str, actor: str = "cli") -> PublishResult:
         row.status = "active"
     db.session.flush()
     lookups.forget()  # "the latest version" changed: this worker sees it at once
-    audit.record(actor, "publish", "questionnaire", code, new={"version": version.number,
-                                                               "hash": version.content_hash})
+    recorded: dict = {"version": version.number, "hash": version.content_hash}
+    if revisions:
+        recorded["wording_revisions"] = revision_records(revisions)
+    audit.record(actor, "publish", "questionnaire", code, new=recorded)
     return PublishResult(version, created=True)
+
+
+def revision_records(revisions) -> list[dict]:
+    """Wording revisions as plain rows: item, field, old text, new text."""
+    return [{"item": change.code, "field": f.field, "old": f.old, "new": f.new}
+            for change in revisions for f in change.changes]
+
+
+def pending_wording_revisions(row: Questionnaire, draft: qn.Questionnaire,
+                              ) -> tuple[qn.ItemChange, ...]:
+    """What publishing `draft` would record as wording revisions of the latest version."""
+    latest = latest_version(row)
+    if latest is None or latest.content_hash == qn.content_hash(draft):
+        return ()
+    return qn.wording_revisions(definition_of(latest), draft)
 
 
 def load_and_publish_builtins(actor: str = "setup") -> list[PublishResult]:

@@ -94,11 +94,12 @@ def test_build_publish_compare_and_refuse_a_changed_meaning(designer_client, app
     post(designer_client, "/design/t1/", "/design/t1/publish")
     diff = designer_client.get("/design/t1/diff?old=1&new=2")
     assert "q3" in diff.text
+    # another scale under the same code is another question: refused, it needs a new code
     post(designer_client, "/design/t1/sections/0/items/0", data={
-        "code": "q1", "type": "yes_no", "label_vi": "Một câu khác hẳn?"})
+        "code": "q1", "type": "rating3", "label_vi": "Có không?"})
     refused = post(designer_client, "/design/t1/", "/design/t1/publish",
                    follow_redirects=True)
-    assert "q1" in refused.text
+    assert "q1" in refused.text and "hãy đặt mã mới" in refused.text
     with app.app_context():
         row = _row()
         assert [v.number for v in row.versions] == [1, 2]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from questionnaires import Message, diff, incompatible_changes, load_text
+from questionnaires import Message, diff, incompatible_changes, load_text, wording_revisions
 
 OLD = """\
 code: v
@@ -44,14 +44,41 @@ def test_english_wording_and_choice_order_are_compatible() -> None:
     assert incompatible_changes(load_text(OLD), load_text(new)) == []
 
 
-def test_scale_or_meaning_change_under_the_same_code_is_refused() -> None:
+def test_scale_change_under_the_same_code_is_refused() -> None:
+    """A new type or another set of choice codes is another question: it needs a new code."""
     new = (OLD.replace("type: likert5", "type: rating3")
-           .replace("label: B}", "label: Bưu điện}")
-           .replace("label: Góp ý}", "label: Ý kiến khác}"))
+           .replace("{code: b, label: B}", "{code: c, label: B}"))
     problems = incompatible_changes(load_text(OLD), load_text(new, "v2.yaml"))
     assert [(p.code, p.item, p.line, p.params["fields"]) for p in problems] == [
         (Message.ITEM_MEANING_CHANGED, "q1", 8, "type"),
-        (Message.ITEM_MEANING_CHANGED, "q2", 9, "choices"),
-        (Message.ITEM_MEANING_CHANGED, "q3", 11, "Vietnamese label")]
+        (Message.ITEM_MEANING_CHANGED, "q2", 9, "choices")]
     assert str(problems[0]).startswith("v2.yaml:8:9: ITEM_MEANING_CHANGED q1: the item keeps")
-    assert "hãy đặt mã mới" in problems[2].message("vi")
+    assert "hãy đặt mã mới" in problems[1].message("vi")
+    assert "mã các lựa chọn" in problems[1].message("vi")
+    changed = {c.code: c for c in diff(load_text(OLD), load_text(new)).changed}
+    assert changed["q1"].scale_changed and changed["q2"].scale_changed
+    assert diff(load_text(OLD), load_text(new)).wording_revisions == ()
+
+
+def test_a_typo_is_a_wording_revision_with_old_and_new_text() -> None:
+    """METHODOLOGY §8: same code, same scale, other words: comparable, recorded side by side."""
+    new = (OLD.replace("label: Hài lòng,", "label: 'Hài lòng không?',")
+           .replace("label: B}", "label: Bưu điện}")
+           .replace("label: Góp ý}", "label: {vi: Góp ý khác, en: Other comments}}"))
+    old_q, new_q = load_text(OLD), load_text(new)
+    assert incompatible_changes(old_q, new_q) == []
+    revisions = wording_revisions(old_q, new_q)
+    assert [(c.code, [(f.field, f.old, f.new) for f in c.changes]) for c in revisions] == [
+        ("q1", [("label.vi", "Hài lòng", "Hài lòng không?")]),
+        ("q2", [("choices.label", "b: B", "b: Bưu điện")]),
+        ("q3", [("label.vi", "Góp ý", "Góp ý khác"), ("label.en", "—", "Other comments")])]
+
+
+def test_diff_gives_old_and_new_text_of_every_changed_field() -> None:
+    new = (OLD.replace("label: Góp ý}", "label: Góp ý, max_length: 50}")
+           .replace("title: V\n", "title: {vi: V2, en: Form}\nservice_areas: [land]\n"))
+    d = diff(load_text(OLD), load_text(new))
+    assert [(c.code, [(f.field, f.old, f.new) for f in c.changes]) for c in d.changed] == [
+        ("q3", [("max_length", "—", "50")])]
+    assert [(f.field, f.old, f.new) for f in d.meta] == [
+        ("title.vi", "V", "V2"), ("title.en", "—", "Form"), ("service_areas", "—", "land")]
