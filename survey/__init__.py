@@ -98,6 +98,11 @@ def register_blueprints(app: Flask) -> None:
     from survey.design import bp as design_bp
 
     app.register_blueprint(design_bp)
+    from survey.entry import bp as entry_bp
+    from survey.jobs.views import bp as jobs_bp
+
+    app.register_blueprint(entry_bp)
+    app.register_blueprint(jobs_bp)
     # API clients send bearer keys, not cookies with a form token; routes that accept a staff
     # session for a change of state check the Origin themselves.
     csrf.exempt(api_bp)

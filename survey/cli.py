@@ -39,6 +39,9 @@ def register(app) -> None:
                     link, years):
         app.cli.add_command(command)
     app.cli.add_command(responses)
+    from survey.jobs.cli import jobs
+
+    app.cli.add_command(jobs)
 
 
 def _fail(message: str) -> None:

@@ -13,7 +13,8 @@ DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production 
 
 # Relative to the `survey` package. A directory without compiled catalogues is skipped.
 TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/translations",
-                           "records/translations", "security_views/translations")
+                           "records/translations", "security_views/translations",
+                           "entry/translations")
 
 ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
 ENVIRONMENTS = ("development", "production", "testing")
@@ -105,6 +106,13 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "ANOMALY_TOP_SHARE": float(env.get("ANOMALY_TOP_SHARE", "0.95")),
         "ANOMALY_MIN_N": int(env.get("ANOMALY_MIN_N", "30")),
         "ANOMALY_GAP": float(env.get("ANOMALY_GAP", "0.25")),
+        # Background jobs (survey/jobs): "sqlite" (a file in the instance folder, no server) or
+        # "redis" (REDIS_URL); "embedded" runs them in threads of each web process.
+        "JOBS_BACKEND": env.get("JOBS_BACKEND", "sqlite"),
+        "JOBS_CONSUMER": env.get("JOBS_CONSUMER", "embedded"),
+        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_DIR": env.get("JOBS_DIR", os.path.join(instance_path, "jobs")),
+        "JOBS_INLINE_MAX_BYTES": int(env.get("JOBS_INLINE_MAX_BYTES", str(256 * 1024))),
     }
 
 

@@ -46,7 +46,8 @@ class ImportRejected(ValueError):
         super().__init__(f"{len(problems)} problem(s), nothing imported:\n{lines}")
 
 
-def _problem(refused: Refused, header: list[str], letters: bool = False) -> RowProblem:
+def _problem(refused: Refused, header: list[str], letters: bool = False,
+             lang: str = "en") -> RowProblem:
     """A refusal as a row problem: its column by header name, else letter (xlsx) or "-"."""
     column = "-"
     if refused.column:
@@ -57,40 +58,37 @@ def _problem(refused: Refused, header: list[str], letters: bool = False) -> RowP
             from openpyxl.utils import get_column_letter
 
             column = get_column_letter(refused.column)
-    message = refused.message()
+    message = refused.message(lang)
     if refused.sheet:
-        message = f"sheet {refused.sheet!r}: {message}"
+        message = f"{'trang' if lang == 'vi' else 'sheet'} {refused.sheet!r}: {message}"
     return RowProblem(refused.row or 1, column, message)
 
 
 def read_csv_rows(
-    text: str, source: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS
+    text: str, source: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS,
+    lang: str = "en",
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV text as (line number, row), after checking the header.
 
-    A UTF-8 byte-order mark (what Excel writes) is accepted.
+    A UTF-8 byte-order mark (what Excel writes) is accepted. `lang` words the file's problems.
     """
     budget = Budget(limits)
     header: list[str] = []
     try:
         check_size(len(text), limits)
-        return _csv_rows(text, source, required, budget, header)
+        return _csv_rows(text, source, required, budget, header, lang)
     except Refused as refused:
-        raise ImportRejected(source, [_problem(refused, header)]) from None
+        raise ImportRejected(source, [_problem(refused, header, lang=lang)]) from None
 
 
 def _csv_rows(text: str, source: str, required: tuple[str, ...], budget: Budget,
-              header: list[str]) -> list[tuple[int, dict[str, str]]]:
+              header: list[str], lang: str = "en") -> list[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header += budget.take(1, [h.strip() for h in next(reader, [])])
     except csv.Error as error:
         raise ImportRejected(source, [RowProblem(1, "-", str(error))]) from error
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ImportRejected(
-            source, [RowProblem(1, c, "missing column in the header") for c in missing]
-        )
+    _check_header(source, required, header, lang)
     # What csv.DictReader would give, without its per-row Python: a short row's missing
     # cells are empty, cells beyond the header are dropped, a repeated column name keeps
     # the last cell.
@@ -133,8 +131,18 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _check_header(source: str, required: tuple[str, ...], header: list[str],
+                  lang: str) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        message = "thiếu cột này ở dòng tiêu đề" if lang == "vi" else \
+            "missing column in the header"
+        raise ImportRejected(source, [RowProblem(1, c, message) for c in missing])
+
+
 def read_xlsx_rows(
-    data: bytes, source: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS
+    data: bytes, source: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS,
+    lang: str = "en",
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of the first sheet as (row number, row), after checking the header."""
     budget = Budget(limits)
@@ -142,25 +150,23 @@ def read_xlsx_rows(
     try:
         book = open_workbook(data, budget)
         try:
-            return _xlsx_rows(book, data, source, required, budget, header)
+            return _xlsx_rows(book, data, source, required, budget, header, lang)
         finally:
             book.close()
     except Refused as refused:
-        raise ImportRejected(source, [_problem(refused, header, letters=True)]) from None
+        raise ImportRejected(source, [_problem(refused, header, True, lang)]) from None
 
 
 def _xlsx_rows(book, data: bytes, source: str, required: tuple[str, ...],
-               budget: Budget, header: list[str]) -> list[tuple[int, dict[str, str]]]:
+               budget: Budget, header: list[str],
+               lang: str = "en") -> list[tuple[int, dict[str, str]]]:
     if not book.worksheets:
         raise Refused("unreadable", detail="the workbook has no sheet")
     lines = sheet_rows(book.worksheets[0], budget, data)
     first = next(lines, None)
     if first is not None and first[0] == 1:
         header += [cell_text(h) for h in first[1]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ImportRejected(source, [RowProblem(1, c, "missing column in the header")
-                                      for c in missing])
+    _check_header(source, required, header, lang)
     rows = []
     if first is not None and first[0] != 1:
         lines = itertools.chain([first], lines)
@@ -172,19 +178,23 @@ def _xlsx_rows(book, data: bytes, source: str, required: tuple[str, ...],
 
 
 def read_table(
-    data: bytes, filename: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS
+    data: bytes, filename: str, required: tuple[str, ...], limits: Limits = TABLE_LIMITS,
+    lang: str = "en",
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of an uploaded or local CSV (UTF-8, BOM accepted) or XLSX file."""
     if filename.lower().endswith(".xlsx"):
-        return read_xlsx_rows(data, filename, required, limits)
+        return read_xlsx_rows(data, filename, required, limits, lang)
     if not filename.lower().endswith(".csv"):
-        raise ImportRejected(filename, [RowProblem(1, "-", "the file must be .csv or .xlsx")])
-    return read_csv_rows(csv_text(data, filename, limits), filename, required, limits)
+        message = "tệp phải là .csv hoặc .xlsx" if lang == "vi" else \
+            "the file must be .csv or .xlsx"
+        raise ImportRejected(filename, [RowProblem(1, "-", message)])
+    return read_csv_rows(csv_text(data, filename, limits, lang), filename, required, limits,
+                         lang)
 
 
-def csv_text(data: bytes, source: str, limits: Limits = TABLE_LIMITS) -> str:
+def csv_text(data: bytes, source: str, limits: Limits = TABLE_LIMITS, lang: str = "en") -> str:
     """A CSV file's text (UTF-8, BOM accepted); ImportRejected names the line that is not."""
     try:
         return decode_csv(data, limits)
     except Refused as refused:
-        raise ImportRejected(source, [_problem(refused, csv_header(data))]) from None
+        raise ImportRejected(source, [_problem(refused, csv_header(data), lang=lang)]) from None

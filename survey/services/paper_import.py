@@ -5,6 +5,11 @@ item code (the export's layout). Every row is checked before anything is stored;
 any problem imports nothing. `response_id` is the response's UUID, so importing the same file
 again stores nothing twice.
 
+Dates are read by `paper_dates` (day/month/year as Vietnamese forms write them, or ISO 8601).
+The web page (`survey.entry`) chooses the questionnaire and unit in its form (`Envelope`): the
+file may then leave those columns out, and rows without a response_id get one derived from the
+file's content and row, so uploading the same file again still stores nothing twice.
+
 Each row is checked by the same `responses.prepare` as an API submission (its answers against
 the version's precomputed answer plan). Storing differs only in batching: a file of 100,000
 forms is stored a thousand responses at a time, many rows per INSERT
@@ -15,9 +20,11 @@ answer values, so the file's counts are far fewer rows than the sum of each grou
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -28,7 +35,10 @@ from survey.extensions import db
 from survey.models import Response, now_utc
 from survey.services import aggregates, response_store
 from survey.services import responses as rservice
+from survey.services.formula_guard import unguard
+from survey.services.import_messages import localize
 from survey.services.imports import ImportRejected, RowProblem, read_table
+from survey.services.paper_dates import DateProblem, DateReader
 from survey.services.periods import year_month
 from survey.services.questionnaires import UnknownQuestionnaire
 
@@ -42,6 +52,21 @@ COUNT_BATCH = 25_000
 # into indexes all over the tables (their UUIDs are random), and with a small cache every
 # insert reads its page back and writes others out to the WAL mid-transaction, again and again.
 SQLITE_CACHE_KIB = 256 * 1024
+PROGRESS_EVERY = 500  # rows checked between two progress reports
+# response ids derived for rows without one: uuid5(this, file digest:row)
+DERIVED_IDS = uuid.UUID("5b0c4d1e-7a43-4f4e-9d0a-3a6f1f0e2c17")
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What the web form chose for every row: columns the file may then leave out.
+
+    A row that states another value in such a column is refused with its place."""
+
+    values: Mapping[str, str] = field(default_factory=dict)  # column: value
+    derive_ids: bool = False  # rows without response_id get uuid5(file, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +75,65 @@ class PaperImportResult:
     already_present: int
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, source: str | None = None, required: tuple[str, ...] = ENVELOPE,
+              lang: str = "en") -> list[tuple[int, dict[str, str]]]:
     """The file's rows, within `TABLE_LIMITS`: its size is checked before it is read in."""
+    source = source or str(path)
     try:
         check_size(path.stat().st_size, TABLE_LIMITS)
     except Refused as refused:
-        raise ImportRejected(str(path), [RowProblem(1, "-", str(refused))]) from None
-    return read_table(path.read_bytes(), str(path), ENVELOPE)
+        raise ImportRejected(source, [RowProblem(1, "-", refused.message(lang))]) from None
+    return read_table(path.read_bytes(), source, required, lang=lang)
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _fill(rows: list[tuple[int, dict[str, str]]], envelope: Envelope, path: Path,
+          lang: str, problems: list[RowProblem]) -> None:
+    """The form's choices into each row; a row that says otherwise is a problem."""
+    digest = _digest(path) if envelope.derive_ids else ""
+    for number, row in rows:
+        for column, chosen in envelope.values.items():
+            stated = row.get(column, "")
+            if stated and stated != chosen:
+                problems.append(RowProblem(number, column,
+                                           localize(f"the form chose {chosen!r}", lang)))
+            row[column] = chosen
+        if envelope.derive_ids and not row.get("response_id"):
+            row["response_id"] = str(uuid.uuid5(DERIVED_IDS, f"{digest}:{number}"))
+
+
+def _read_dates(rows: list[tuple[int, dict[str, str]]], lang: str,
+                problems: list[RowProblem]) -> None:
+    """Every submitted_at as ISO text; day-first dates that need a guess are problems."""
+    reader = DateReader()
+    for number, row in rows:
+        reader.notice(number, row.get("submitted_at", ""))
+    for number, row in rows:
+        try:
+            row["submitted_at"] = reader.read(row.get("submitted_at", ""))
+        except DateProblem as problem:
+            problems.append(RowProblem(number, "submitted_at", problem.message(lang)))
+            row["submitted_at"] = ""  # reported once: the check below takes it as "now"
 
 
 def _payload(row: dict[str, str]) -> dict:
-    answers = {k: v for k, v in row.items() if k not in ENVELOPE and v != ""}
+    answers = {k: unguard(v) for k, v in row.items() if k not in ENVELOPE and v != ""}
     return {"id": row.get("response_id"), "questionnaire": row.get("questionnaire"),
             "version": row.get("version") or None, "unit": row.get("unit"),
             "channel": row.get("channel") or "paper", "submitted_at": row.get("submitted_at"),
             "answers": answers}
 
 
-def import_file(path: Path, lang: str = "en") -> PaperImportResult:
+def import_file(path: Path, lang: str = "en", *, envelope: Envelope | None = None,
+                source: str | None = None, progress: Progress | None = None,
+                ) -> PaperImportResult:
     """Check every row and store the new ones; the caller commits (all or nothing).
 
     Checked rows are stored a group at a time as the check goes on, inside a savepoint, so
@@ -75,28 +141,43 @@ def import_file(path: Path, lang: str = "en") -> PaperImportResult:
     and written after the last group); the first problem stops the storing (the rest is still
     checked, to list every problem) and the savepoint is rolled back before ImportRejected:
     whatever the caller does next, nothing of the file is kept.
+
+    `lang` words the problems ("vi" or "en"); `source` names the file in them (the upload's
+    name rather than a temporary path); `progress(done, total)` hears of the rows checked.
     """
     begin_write()
     with _large_cache():
-        return _import(path, lang)
+        return _import(path, lang, envelope or Envelope(), source or str(path),
+                       progress or (lambda done, total: None))
 
 
-def _import(path: Path, lang: str) -> PaperImportResult:
-    rows = read_rows(path)
+def _import(path: Path, lang: str, envelope: Envelope, source: str,
+            progress: Progress) -> PaperImportResult:
+    optional = set(envelope.values) | ({"response_id"} if envelope.derive_ids else set())
+    if envelope.values:  # a form chose the questionnaire: its latest version, on paper
+        optional |= {"version", "channel"}
+    rows = read_rows(path, source, tuple(c for c in ENVELOPE if c not in optional), lang)
+    problems: list[RowProblem] = []
+    _fill(rows, envelope, path, lang, problems)
+    _read_dates(rows, lang, problems)
+    total = len(rows)
+    progress(0, total)
     ids = [rservice.parse_uuid(row.get("response_id")) for _, row in rows]
     stored = _stored_ids(ids)
-    problems: list[RowProblem] = []
     group, seen, present, imported = [], set(), 0, 0
     counts = CountSum()
     savepoint = db.session.begin_nested()
     for index, response_id in enumerate(ids):
         number, row = rows[index]
         rows[index] = None  # type: ignore[call-overload] # read: its memory can go
+        if index % PROGRESS_EVERY == 0 and index:
+            progress(index, total)
         payload = _payload(row)
         if response_id is not None:
             payload["id"] = response_id  # parsed once
         if response_id is not None and response_id in seen:
-            problems.append(RowProblem(number, "response_id", "repeated in this file"))
+            problems.append(RowProblem(number, "response_id",
+                                       localize("repeated in this file", lang)))
             continue
         seen.add(response_id)
         if response_id is not None and response_id in stored:
@@ -106,9 +187,9 @@ def _import(path: Path, lang: str) -> PaperImportResult:
             group.append(rservice.prepare(payload, lang, data_entry=True))
         except UnknownQuestionnaire as error:
             column = "version" if payload["version"] else "questionnaire"
-            problems.append(RowProblem(number, column, str(error)))
+            problems.append(RowProblem(number, column, localize(str(error), lang)))
         except rservice.SubmissionInvalid as invalid:
-            problems.extend(RowProblem(number, FIELD_TO_COLUMN.get(k, k), v)
+            problems.extend(RowProblem(number, FIELD_TO_COLUMN.get(k, k), localize(v, lang))
                             for k, v in invalid.errors.items())
         except rservice.TokenAlreadyUsed as used:  # pragma: no cover - files carry no tokens
             problems.append(RowProblem(number, "token", str(used)))
@@ -117,9 +198,10 @@ def _import(path: Path, lang: str) -> PaperImportResult:
                 _store(group, counts)
                 imported += len(group)
             group = []
+    progress(total, total)
     if problems:
         savepoint.rollback()
-        raise ImportRejected(str(path), problems)
+        raise ImportRejected(source, sorted(problems, key=lambda p: p.row))
     if group:
         _store(group, counts)
         imported += len(group)

@@ -1,0 +1,56 @@
+"""The upload page, and the page that follows a paper import to its summary or problems.
+
+A file up to JOBS_INLINE_MAX_BYTES is imported within the request; a larger one becomes a
+background job whose page shows a progress bar. Both end on the same summary (rows stored)
+or the same list of problems by row and column, with nothing stored.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import abort, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+from werkzeug.utils import secure_filename
+
+from survey.access import current_principal, page_requires
+from survey.entry import bp
+from survey.entry.forms import PaperUploadForm
+from survey.jobs import jobs
+from survey.jobs.views import may_read
+
+
+@bp.route("/", methods=["GET", "POST"])
+@page_requires("import_responses")
+def upload():
+    lang = str(get_locale())
+    form = PaperUploadForm()
+    form.set_choices(lang)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("entry/upload.html", form=form), status
+    queue = jobs()
+    upload = form.file.data
+    filename = os.path.basename(upload.filename or "") or "upload.csv"
+    extension = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    job = queue.new("paper_import", current_principal().name, {
+        "filename": filename, "upload": f"upload{extension}", "lang": lang,
+        "envelope": {"questionnaire": form.questionnaire.data, "unit": form.unit.data},
+        "delete_after": [f"upload{extension}"]})
+    path = queue.directory(job.id) / secure_filename(job.params["upload"])
+    upload.save(path)
+    if path.stat().st_size <= current_app.config["JOBS_INLINE_MAX_BYTES"]:
+        job = queue.run_inline(job)
+        return render_template("entry/job.html", job=job), 422 if job.state == "rejected" \
+            else 200
+    queue.submit(job)
+    return redirect(url_for("entry.job_page", job_id=job.id), code=303)
+
+
+@bp.get("/jobs/<job_id>")
+@page_requires("import_responses")
+def job_page(job_id: str):
+    job = jobs().get(job_id)
+    if job is None or job.kind != "paper_import" or not may_read(job):
+        abort(404)
+    return render_template("entry/job.html", job=job)
