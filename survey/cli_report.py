@@ -1,4 +1,6 @@
-"""`hailong report --json`: the analysis API's documents from the command line."""
+"""`hailong report --json`: the analysis API's documents from the command line; and
+`hailong report council --format docx|pdf|xlsx`: the council report's files, as the
+dashboard's downloads write them."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-REPORTS = ("indices", "trends", "elements", "weighted")
+REPORTS = ("indices", "trends", "elements", "weighted", "council")
+COUNCIL_FORMATS = ("docx", "pdf", "xlsx")
 FILTER_OPTIONS = ("questionnaire", "service-area", "unit", "level", "channel",
                   "respondent-type", "from", "to", "stream")
 
@@ -29,15 +32,31 @@ def filter_args(options: dict) -> dict:
 
 @click.command()
 @click.argument("report", type=click.Choice(REPORTS), default="indices")
-@click.option("--json", "as_json", is_flag=True, required=True,
-              help="Print JSON (the only format for now).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON (indices, trends, elements, weighted).")
+@click.option("--format", "file_format", type=click.Choice(COUNCIL_FORMATS),
+              help="council: write the report as DOCX, PDF or XLSX.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="council: the file to write (default: its own name, e.g. "
+                   "bao-cao-hai-long-2025.docx).")
+@click.option("--year", type=int, help="council: the report's year (default: the last "
+                                       "complete year).")
+@click.option("--lang", type=click.Choice(("vi", "en")), default="vi", show_default=True,
+              help="council: the document's language.")
 @filter_options
 @click.option("--by")
 @click.option("--measure")
 @click.option("--rollup")
 @with_appcontext
-def report(report: str, as_json: bool, **options) -> None:
-    """Print a report (indices, trends, elements, weighted) as the API would answer it."""
+def report(report: str, as_json: bool, file_format: str | None, output: str | None,
+           year: int | None, lang: str, **options) -> None:
+    """Print a report (indices, trends, elements, weighted) as the API would answer it, or
+    write the council report (council --format docx|pdf|xlsx)."""
+    if report == "council":
+        _council(file_format, output, year, lang, filter_args(options))
+        return
+    if not as_json:
+        raise click.UsageError("--json is required for this report (the only format).")
     from survey.api.errors import BadParameter
     from survey.api.params import parse_scope, parse_shape
     from survey.services import reporting
@@ -61,3 +80,27 @@ def report(report: str, as_json: bool, **options) -> None:
         name = getattr(error, "name", None) or getattr(error, "parameter", "")
         raise click.BadParameter(str(error), param_hint=f"--{name.replace('_', '-')}") from error
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def _council(file_format: str | None, output: str | None, year: int | None, lang: str,
+             args: dict) -> None:
+    from survey.api.errors import BadParameter
+    from survey.api.params import parse_scope
+    from survey.dashboard.views_report import council_file
+    from survey.services import reporting
+
+    if file_format is None:
+        raise click.UsageError("council needs --format docx, pdf or xlsx.")
+    # The names and words come from the request's language, as on the dashboard.
+    with current_app.test_request_context(query_string={"lang": lang}):
+        try:
+            scope = parse_scope(args, None)
+        except (BadParameter, reporting.ScopeError) as error:
+            name = getattr(error, "name", None) or getattr(error, "parameter", "")
+            raise click.BadParameter(str(error),
+                                     param_hint=f"--{name.replace('_', '-')}") from error
+        data, name = council_file(file_format, scope, year)
+    path = output or name
+    with open(path, "wb") as out:
+        out.write(data)
+    click.echo(f"{path}: {len(data):,} bytes")

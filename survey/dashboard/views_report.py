@@ -57,14 +57,30 @@ def report_settings() -> settings.Settings:
                                 (root.name_en or "") if root else "", lang())
 
 
+def names() -> dict[str, dict[str, str]]:
+    return {"service_area": labels.area_names(), "procedure_group": labels.group_names(),
+            "respondent_type": {k: str(v) for k, v in labels.RESPONDENT_TYPES.items()}}
+
+
+def council_file(kind: str, scope, year: int | None, report: dict | None = None,
+                 ) -> tuple[bytes, str]:
+    """(bytes, file name) of the report as docx, pdf or xlsx: the downloads and the CLI."""
+    from survey.services.council_report.render import render
+
+    year = year or last_complete_year()
+    report = report or council_report(scope, year, current_app.config["SATISFACTION_BENCHMARK"])
+    if kind == "xlsx":
+        data = report_xlsx(report, names(), method_notes(), lang())
+        return data, words(lang())["file"].format(year=year) + ".xlsx"
+    return render(kind, report, names(), report_settings(), lang())
+
+
 def _context():
     filters = current_filters()
     year = report_year()
     report = council_report(filters.scope, year, current_app.config["SATISFACTION_BENCHMARK"])
-    names = {"service_area": labels.area_names(), "procedure_group": labels.group_names(),
-             "respondent_type": {k: str(v) for k, v in labels.RESPONDENT_TYPES.items()}}
     return dict(filters=filters, options=form_options(), report=report, year=year,
-                names=names, notes=method_notes(), verdict=verdict,
+                names=names(), notes=method_notes(), verdict=verdict,
                 too_little=content.too_little(report),
                 sentences=content.headline_paragraphs(report, lang()),
                 dossier_cells=dossier_cells, par_score=lambda v: fmt.number(v, 2, lang()),
@@ -90,10 +106,7 @@ def report():
 
 
 def _document(kind: str) -> Response:
-    from survey.services.council_report.render import render
-
-    context = _context()
-    data, name = render(kind, context["report"], context["names"], report_settings(), lang())
+    data, name = council_file(kind, current_filters().scope, report_year())
     return _download(data, name, DOCX if kind == "docx" else "application/pdf")
 
 
@@ -112,9 +125,9 @@ def report_pdf():
 @bp.get("/report.xlsx")
 @page_requires("analyse")
 def report_workbook():
-    context = _context()
-    if context["report"]["headline"] is None:  # no responses in the period: nothing to tabulate
+    scope, year = current_filters().scope, report_year()
+    report = council_report(scope, year, current_app.config["SATISFACTION_BENCHMARK"])
+    if report["headline"] is None:  # no responses in the period: nothing to tabulate
         abort(404)
-    data = report_xlsx(context["report"], context["names"], context["notes"], lang())
-    stem = words(lang())["file"].format(year=context["year"])
-    return _download(data, f"{stem}.xlsx", XLSX)
+    data, name = council_file("xlsx", scope, year, report)
+    return _download(data, name, XLSX)
