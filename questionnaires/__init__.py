@@ -78,7 +78,15 @@ from .model import (
     Text,
 )
 from .types import MISSING_LABELS, NO_ANSWER_LABEL, TYPES, AnswerError, ItemType, get_type
-from .versions import Diff, FieldChange, ItemChange, diff, incompatible_changes, wording_revisions
+from .versions import (
+    Diff,
+    FieldChange,
+    ItemChange,
+    diff,
+    incompatible_changes,
+    unconfirmed_rewordings,
+    wording_revisions,
+)
 from .xlsform import XlsformError, XlsProblem, from_xlsform, to_xlsform
 
 __all__ = [
@@ -88,6 +96,6 @@ __all__ = [
     "Questionnaire", "Report", "Section", "Severity", "Source", "Text", "builtin_paths",
     "check_file", "check_text", "clean_answer", "content_hash", "diff", "dump_yaml",
     "from_dict", "get_type", "incompatible_changes", "is_visible", "load_builtins", "load_file",
-    "load_text", "to_dict", "validate_answers", "wording_revisions", "XlsProblem",
-    "XlsformError", "from_xlsform", "to_xlsform",
+    "load_text", "to_dict", "unconfirmed_rewordings", "validate_answers",
+    "wording_revisions", "XlsProblem", "XlsformError", "from_xlsform", "to_xlsform",
 ]

@@ -95,6 +95,13 @@ class Message(Enum):
     ITEM_MEANING_CHANGED = (
         _E, "the item keeps its code but changes its {fields}; give it a new code",
         "câu hỏi giữ nguyên mã nhưng thay đổi {fields_vi}; hãy đặt mã mới")
+    ITEM_REWORDED = (
+        _E, "the item keeps its code and scale but its Vietnamese text changed ({old!r} → "
+            "{new!r}): confirm a wording revision (same meaning) or, if the meaning changed, "
+            "give it a new code",
+        "câu hỏi giữ nguyên mã và thang đo nhưng nội dung tiếng Việt đã đổi ({old!r} → "
+        "{new!r}): hãy xác nhận chỉ sửa cách diễn đạt (cùng ý nghĩa) hoặc, nếu ý nghĩa đã "
+        "thay đổi, hãy đặt mã mới")
     # answers (shown to respondents, hence short)
     ANSWER_REQUIRED = (_E, "This question needs an answer.", "Vui lòng trả lời câu hỏi này.")
     ANSWER_WRONG_TYPE = (_E, "This answer has the wrong form.", "Câu trả lời không đúng dạng.")

@@ -163,6 +163,26 @@ def wording_revisions(old: Questionnaire, new: Questionnaire) -> tuple[ItemChang
     return diff(old, new).wording_revisions
 
 
+def unconfirmed_rewordings(old: Questionnaire, new: Questionnaire) -> list[Problem]:
+    """One ITEM_REWORDED problem per kept code whose Vietnamese wording changed.
+
+    Only the author knows whether new words keep the meaning (METHODOLOGY §8), so a publisher
+    that cannot ask (the command line) refuses these until told "wording only".
+    """
+    problems = []
+    for change in diff(old, new).wording_revisions:
+        texts = [f for f in change.changes if f.field in ("label.vi", "choices.label")]
+        if not texts:
+            continue
+        src = new.item(change.code).source
+        problems.append(Problem(
+            Message.ITEM_REWORDED, src.file if src else new.code, src.line if src else None,
+            src.column if src else None, change.code,
+            {"fields": ", ".join(f.field for f in texts), "old": texts[0].old,
+             "new": texts[0].new}))
+    return problems
+
+
 def incompatible_changes(old: Questionnaire, new: Questionnaire) -> list[Problem]:
     """One ITEM_MEANING_CHANGED problem per kept code whose type or choice codes changed."""
     old_items = {i.code: i for i in old.items}

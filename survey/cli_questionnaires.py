@@ -59,14 +59,17 @@ def load(file: Path) -> None:
 
 @questionnaire.command()
 @click.argument("code")
+@click.option("--wording-only", is_flag=True,
+              help="Items whose text changed keep their meaning (a wording revision: the "
+                   "trend goes on); without it such a draft is refused.")
 @with_appcontext
-def publish(code: str) -> None:
+def publish(code: str, wording_only: bool) -> None:
     """Freeze the draft as the next immutable version."""
     from survey.services.questionnaires import PublishRefused, UnknownQuestionnaire
     from survey.services.questionnaires import publish as do_publish
 
     try:
-        result = do_publish(code)
+        result = do_publish(code, wording_only=wording_only)
     except (PublishRefused, UnknownQuestionnaire) as error:
         _fail(str(error))
     db.session.commit()
@@ -93,8 +96,14 @@ def diff(code: str, old: int, new: int) -> None:
         click.echo(f"+ {item}")
     for item in changes.removed:
         click.echo(f"- {item}")
+    for field in changes.meta:
+        click.echo(f"~ {field.field}: {field.old} → {field.new}")
     for change in changes.changed:
         click.echo(f"~ {change.code}: {', '.join(change.fields)}")
+        for field in change.changes:
+            click.echo(f"    {field.field}: {field.old} → {field.new}")
+        if change.reworded and not change.scale_changed:
+            click.echo("    (wording revision: comparable across versions, no trend break)")
     if changes.empty:
         click.echo("no differences")
 

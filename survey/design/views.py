@@ -220,7 +220,7 @@ def publish(code: str):
                                lang=lang())
     try:
         qservice.save_draft(checked.definition, actor())
-        result = qservice.publish(code, actor())
+        result = qservice.publish(code, actor(), wording_only=bool(revisions))
     except qservice.PublishRefused as refused:
         db.session.rollback()
         for problem in refused.problems or []:

@@ -152,8 +152,13 @@ def definition_of(version: QuestionnaireVersion) -> qn.Questionnaire:
     return cached
 
 
-def publish(code: str, actor: str = "cli") -> PublishResult:
-    """Freeze the draft as the next version, unless it is unchanged or breaks comparability."""
+def publish(code: str, actor: str = "cli", wording_only: bool = False) -> PublishResult:
+    """Freeze the draft as the next version, unless it is unchanged or breaks comparability.
+
+    `wording_only`: the author confirmed that items whose Vietnamese text changed (same code
+    and scale) keep their meaning; without it such a draft is refused (ITEM_REWORDED), since
+    only the author can tell a typo from a new question.
+    """
     row = get(code)
     if row.draft is None:
         raise PublishRefused(f"{code} has no draft to publish")
@@ -173,6 +178,12 @@ def publish(code: str, actor: str = "cli") -> PublishResult:
     # METHODOLOGY §8: same code and scale, other words: the item stays comparable; the
     # revision is recorded with the old and new text (the audit entry and the version diff)
     revisions = qn.wording_revisions(definition_of(latest), draft) if latest else ()
+    if revisions and not wording_only:
+        unconfirmed = qn.unconfirmed_rewordings(definition_of(latest), draft)
+        if unconfirmed:
+            raise PublishRefused(
+                f"{code}: an item's text changed; confirm a wording revision (--wording-only) "
+                "or give the item a new code", unconfirmed)
     version = QuestionnaireVersion(
         questionnaire=row,
         number=(latest.number + 1) if latest else 1,

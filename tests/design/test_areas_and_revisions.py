@@ -371,3 +371,31 @@ def test_the_kiosk_list_names_each_kiosks_questionnaire(app, admin_client):
     row = page.text.split("Quầy 1")[1].split("</tr>")[0]
     cell = re.search(r'<td class="kiosk-questionnaire">(.*?)</td>', row, re.S).group(1)
     assert title in cell and "dossier_rating" in cell and "phiên bản 1" in cell
+
+
+def test_the_command_line_publishes_a_typo_only_when_told_it_is_wording(app, runner,
+                                                                        tmp_path):
+    """The CLI cannot ask: a changed Vietnamese text is refused until --wording-only."""
+    first = tmp_path / "v1.yaml"
+    first.write_text(YAML.replace("busines", "marriage").replace("Hài lòng", "Hài lòg"),
+                     encoding="utf-8")
+    assert runner.invoke(args=["questionnaire", "load", str(first)]).exit_code == 0
+    assert runner.invoke(args=["questionnaire", "publish", "imported"]).exit_code == 0
+    fixed = tmp_path / "v2.yaml"
+    fixed.write_text(YAML.replace("busines", "marriage"), encoding="utf-8")
+    assert runner.invoke(args=["questionnaire", "load", str(fixed)]).exit_code == 0
+    refused = runner.invoke(args=["questionnaire", "publish", "imported"])
+    assert refused.exit_code == 1
+    assert "q1" in refused.output and "'Hài lòg' → 'Hài lòng'" in refused.output
+    done = runner.invoke(args=["questionnaire", "publish", "imported", "--wording-only"])
+    assert done.exit_code == 0 and "version 2" in done.output
+    listing = runner.invoke(args=["questionnaire", "diff", "imported", "1", "2"]).output
+    assert listing.splitlines() == [
+        "~ q1: label", "    label.vi: Hài lòg → Hài lòng",
+        "    (wording revision: comparable across versions, no trend break)"]
+    with app.app_context():
+        entry = db.session.execute(db.select(AuditEntry).filter_by(
+            entity_key="imported", action="publish").order_by(AuditEntry.id.desc())
+        ).scalars().first()
+        assert entry.new_values["wording_revisions"] == [
+            {"item": "q1", "field": "label.vi", "old": "Hài lòg", "new": "Hài lòng"}]

@@ -126,3 +126,41 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
         texts = {a.item_code: a.value_text for a in response.answers}
         assert texts.get("feedback") == "Cần thêm ghế chờ"
         db.session.remove()
+
+
+def test_the_designer_chooses_a_service_area_from_a_select(office, live):
+    """The area select lists the database's areas by name; the choice reaches the draft, the
+    published version and so the service's trend (tests/design/test_areas_and_revisions)."""
+    with live.app.app_context():
+        from survey.models import Questionnaire, ServiceArea
+
+        if not db.session.execute(db.select(ServiceArea).filter_by(code="business")).first():
+            db.session.add(ServiceArea(code="business", name_vi="Đăng ký kinh doanh",
+                                       name_en="Business registration"))
+            db.session.commit()
+        db.session.remove()
+    office.goto("/auth/login")
+    office.fill("#username", "reformer")
+    office.fill("#password", PASSWORD)
+    office.locator("form button[type=submit]").last.click()
+    office.goto("/design/")
+    office.fill("#new-code", "biz_area")
+    office.fill("#new-title_vi", "Phiếu đăng ký kinh doanh")
+    office.locator("form[action$='/design/new'] button").click()
+    office.wait_for_url("**/design/biz_area/")
+    assert office.title().startswith("Phiếu đăng ký kinh doanh")
+    select = office.locator("#meta-service_areas")
+    # labelled for assistive technology, and offering every area by its name
+    assert office.locator("label[for=meta-service_areas]").count() == 1
+    names = select.locator("option").all_inner_texts()
+    assert "Đăng ký kinh doanh" in names and "Đất đai" in names
+    select.select_option(label="Đăng ký kinh doanh")
+    office.locator("form[action$='/meta'] button[type=submit]").click()
+    office.wait_for_url("**/design/biz_area/")
+    selected = office.locator("#meta-service_areas option:checked").all_inner_texts()
+    assert selected == ["Đăng ký kinh doanh"]
+    with live.app.app_context():
+        draft = db.session.execute(db.select(Questionnaire).filter_by(
+            code="biz_area")).scalar_one().draft
+        assert draft["service_areas"] == ["business"]
+        db.session.remove()

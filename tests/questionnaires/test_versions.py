@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from questionnaires import Message, diff, incompatible_changes, load_text, wording_revisions
+from questionnaires import (
+    Message,
+    diff,
+    incompatible_changes,
+    load_text,
+    unconfirmed_rewordings,
+    wording_revisions,
+)
 
 OLD = """\
 code: v
@@ -72,6 +79,13 @@ def test_a_typo_is_a_wording_revision_with_old_and_new_text() -> None:
         ("q1", [("label.vi", "Hài lòng", "Hài lòng không?")]),
         ("q2", [("choices.label", "b: B", "b: Bưu điện")]),
         ("q3", [("label.vi", "Góp ý", "Góp ý khác"), ("label.en", "—", "Other comments")])]
+    # only the author can tell a typo from a new question: unconfirmed, each is named
+    asked = unconfirmed_rewordings(old_q, new_q)
+    assert [(p.code, p.item) for p in asked] == [(Message.ITEM_REWORDED, c)
+                                                 for c in ("q1", "q2", "q3")]
+    assert "'Hài lòng' → 'Hài lòng không?'" in asked[0].message("vi")
+    english_only = OLD.replace("label: Góp ý}", "label: {vi: Góp ý, en: Comments}}")
+    assert unconfirmed_rewordings(old_q, load_text(english_only)) == []
 
 
 def test_diff_gives_old_and_new_text_of_every_changed_field() -> None:
