@@ -76,6 +76,6 @@ class EmptyForm(FlaskForm):
 class ServiceAreaForm(FlaskForm):
     """Kept loose: the service-area service judges the values and names the field at fault."""
 
-    code = StringField(_l("Code"), validators=[Length(max=60)])
-    name_vi = StringField(_l("Name (Vietnamese)"), validators=[Length(max=300)])
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+    code = StringField(_l("Code"), validators=[Length(max=1000)])
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[Length(max=1000)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=1000)])

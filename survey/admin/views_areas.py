@@ -13,6 +13,16 @@ from survey.models import ServiceArea
 from survey.services import service_areas
 
 
+def _submitted(form: ServiceAreaForm) -> bool:
+    """A POST with a valid CSRF token (else 400); field errors stay beside their fields."""
+    if not form.is_submitted():
+        return False
+    form.validate()
+    if "csrf_token" in form.errors:
+        abort(400)
+    return True
+
+
 def _apply(form: ServiceAreaForm, call) -> bool:
     """Run the service call; its located errors go beside the fields."""
     try:
@@ -31,14 +41,12 @@ def _apply(form: ServiceAreaForm, call) -> bool:
 def service_area_list():
     form = ServiceAreaForm(prefix="area")
     status = 200
-    if form.validate_on_submit():
-        if _apply(form, lambda: service_areas.create(
+    if _submitted(form):
+        if not form.errors and _apply(form, lambda: service_areas.create(
                 form.code.data, form.name_vi.data, form.name_en.data, current_principal().name)):
             flash(_("Service area %(code)s added.", code=form.code.data.strip()), "ok")
             return redirect(url_for("admin.service_area_list"))
         status = 422
-    elif form.is_submitted():
-        abort(400)  # only a missing or stale CSRF token gets here: the fields take anything
     return render_template("admin/service_areas.html", form=form,
                            areas=service_areas.all_areas()), status
 
@@ -52,12 +60,10 @@ def service_area_edit(code: str):
     form = ServiceAreaForm(prefix="area", data={"code": area.code, "name_vi": area.name_vi,
                                                 "name_en": area.name_en})
     status = 200
-    if form.validate_on_submit():
-        if _apply(form, lambda: service_areas.rename(
+    if _submitted(form):
+        if not form.errors and _apply(form, lambda: service_areas.rename(
                 code, form.name_vi.data, form.name_en.data, current_principal().name)):
             flash(_("Changes saved."), "ok")
             return redirect(url_for("admin.service_area_list"))
         status = 422
-    elif form.is_submitted():
-        abort(400)
     return render_template("admin/service_area.html", form=form, area=area), status

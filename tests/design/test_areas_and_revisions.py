@@ -67,7 +67,13 @@ def test_service_areas_are_added_renamed_and_audited_by_an_admin_only(app, admin
     same_name = _add_area(admin_client, "shop", "đăng ký KINH DOANH")
     assert _errors(same_name.text) == ["Lĩnh vực dịch vụ business đã có tên này."]
     bad = _add_area(admin_client, "Bad Code", "")
-    assert len(_errors(bad.text)) == 2
+    assert _errors(bad.text) == [
+        "Một chữ cái thường, tiếp theo là chữ thường, chữ số hoặc _ (tối đa 40 ký tự).",
+        "Hãy nhập tên tiếng Việt."]
+    long = _add_area(admin_client, "long", "x" * 201, "y" * 300)
+    assert long.status_code == 422 and _errors(long.text) == ["Tối đa 200 ký tự."] * 2
+    huge = _add_area(admin_client, "long", "x", "y" * 5000)
+    assert huge.status_code == 422 and _errors(huge.text) == ["Không được dài quá 1000 ký tự."]
     # renaming keeps the code (the field is read-only and ignored)
     token = _area_token(admin_client, "/admin/service-areas/business")
     renamed = admin_client.post("/admin/service-areas/business", data={
