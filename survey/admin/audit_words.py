@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 ACTIONS = {
     "create": _l("created"), "update": _l("changed"), "delete": _l("deleted"),
@@ -44,6 +44,9 @@ FIELDS = {
     _l("wording revisions"), "idle_seconds": _l("idle time (s)"),
     "min_interval_seconds": _l("minimum interval (s)"), "imported": _l("imported"),
     "already_present": _l("already present"), "budget": _l("budget"),
+    "title": _l("title"), "title_vi": _l("title (Vietnamese)"),
+    "title_en": _l("title (English)"), "code": _l("code"), "sections": _l("sections"),
+    "quarantine": _l("set-aside batch"), "status": _l("status"),
 }
 LONGEST = 300  # characters of one value shown on the page; the CSV keeps everything
 
@@ -72,7 +75,8 @@ def words(value: object) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        # a context of its own: "yes" elsewhere may mean "meets" (the records' appendix)
+        return pgettext("audit value", "yes") if value else pgettext("audit value", "no")
     if isinstance(value, dict):
         text = "; ".join(f"{field_label(str(k))}: {words(v)}" for k, v in value.items())
     elif isinstance(value, list | tuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -13,11 +14,14 @@ from tests.dashboard.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# page, chart id -> expected number of points in its first trace (None: at least one)
+ARTIFACTS = Path(os.environ.get("HAILONG_ARTIFACTS")
+                 or Path(__file__).resolve().parents[2] / "test-artifacts")
+# page, chart id -> expected number of points in its first trace (None: at least one;
+# SHOWN: one per element of the table that is not suppressed, for the one year shown)
+SHOWN = "shown"
 PAGES = {
-    "overview": ("/dashboard/", {"trend": 5, "elements": 5, "quadrant": None}),
-    "service": ("/dashboard/service/land", {"trend": 5, "elements": 5}),
+    "overview": ("/dashboard/", {"trend": 5, "elements": SHOWN, "quadrant": None}),
+    "service": ("/dashboard/service/land", {"trend": 5, "elements": SHOWN}),
     "unit": ("/dashboard/unit/ST-H01", {"trend": 5}),
     "league": ("/dashboard/league?at=district", {"funnel": None}),
     "ratings": ("/dashboard/ratings", {"ratings": 5}),
@@ -66,7 +70,7 @@ def signed_in(server, browser):
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_draws_its_charts(server, browser, signed_in, name):
     url, charts = PAGES[name]
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1366, 768), (360, 740)):
         context = browser.new_context(viewport={"width": width, "height": height},
                                       storage_state=signed_in)
@@ -85,6 +89,11 @@ def test_page_draws_its_charts(server, browser, signed_in, name):
             shown = page.evaluate(f"""(() => {{ const d = document.getElementById('{chart}').data;
                 return d[d.length - 1].x.length; }})()""") if chart == "funnel" else \
                 page.evaluate(f"document.getElementById('{chart}').data[0].x.length")
+            if points == SHOWN:
+                points = page.evaluate("""document.querySelectorAll(
+                    '#elements-table tbody tr').length - document.querySelectorAll(
+                    '#elements-table tbody .small-n').length""")
+                assert points >= 1
             if points is None:
                 assert shown >= 1
             else:

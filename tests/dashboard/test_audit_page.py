@@ -1,0 +1,42 @@
+"""The audit log page in words (#17): names of actions, records and fields, and each change as
+field: old → new; never a Python dict."""
+
+from __future__ import annotations
+
+import re
+
+from tests.dashboard.conftest import PASSWORD, login
+from tests.dashboard.test_defaults_and_words import visible
+
+
+def test_the_audit_log_shows_readable_changes(demo):
+    app, _ = demo
+    from survey.extensions import db
+    from survey.services import audit
+    from survey.services.accounts import create_user
+
+    with app.app_context():
+        create_user("admin1", PASSWORD, "admin")
+        audit.record("admin1", "update", "unit", "ST-H01",
+                     old={"name_vi": "Huyện Cũ", "level": "district", "active": True},
+                     new={"name_vi": "Huyện Mới", "level": "district", "active": False})
+        audit.record("designer1", "update_draft", "questionnaire", "land_survey",
+                     old={"value": {"items": ["q1", "q2"], "title": "Cũ"}},
+                     new={"value": {"items": ["q1"], "title": "Mới"}})
+        db.session.commit()
+    client = login(app, "admin1")
+    page = client.get("/admin/audit?lang=vi")
+    assert page.status_code == 200
+    text = visible(page.text)
+    assert "{'" not in page.text and "': " not in text and "name_vi" not in text
+    rows = page.text.split('id="audit"', 1)[1]
+    unit = next(r for r in rows.split("<tr>") if "ST-H01" in r)
+    assert "Đơn vị" in unit and "thay đổi" in unit
+    assert re.search(r"<strong>tên \(tiếng Việt\)</strong>: <del>Huyện Cũ</del> → "
+                     r"<ins>Huyện Mới</ins>", unit)
+    assert re.search(r"<strong>đang hoạt động</strong>: <del>có</del> → <ins>không</ins>", unit)
+    assert "cấp" not in visible(unit)  # unchanged fields are left out
+    draft = next(r for r in rows.split("<tr>") if "land_survey" in r)
+    assert "Phiếu khảo sát" in draft and "số câu hỏi: q1, q2; tiêu đề: Cũ" in draft
+    english = visible(client.get("/admin/audit?lang=en").text)
+    assert "name (Vietnamese)" in english and "active" in english
