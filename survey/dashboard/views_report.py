@@ -4,6 +4,7 @@ no browser in production), plus the figures as XLSX."""
 
 from __future__ import annotations
 
+import base64
 import os
 
 from flask import Response, abort, current_app, render_template, request
@@ -75,6 +76,23 @@ def council_file(kind: str, scope, year: int | None, report: dict | None = None,
     return render(kind, report, names(), report_settings(), lang())
 
 
+def page_charts(report: dict) -> list[tuple[str, str]]:
+    """(caption, data: URI) of the documents' first two charts, drawn for the page too: the
+    printed page then carries the same figures as the DOCX and PDF."""
+    from survey.services.council_report import charts
+
+    lng, benchmark, year = lang(), report["benchmark"], report["year"]
+    w = words(lng)
+    first = min((r["year"] for r in report["series"]), default=year)
+    target = fmt.pct(benchmark, lng, 0)
+    drawn = ((w["chart_series"].format(first=first, last=year, target=target),
+              charts.series_chart(report["series"], benchmark, lng)),
+             (w["chart_areas"].format(first=first, last=year),
+              charts.areas_chart(report["area_series"], labels.area_names(), benchmark, lng)))
+    return [(caption, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+            for caption, png in drawn if png]
+
+
 def _context():
     filters = current_filters()
     year = report_year()
@@ -82,6 +100,7 @@ def _context():
     return dict(filters=filters, options=form_options(), report=report, year=year,
                 names=names(), notes=method_notes(), verdict=verdict,
                 too_little=content.too_little(report),
+                charts=[] if content.too_little(report) else page_charts(report),
                 sentences=content.headline_paragraphs(report, lang()),
                 dossier_cells=dossier_cells, par_score=lambda v: fmt.number(v, 2, lang()),
                 title=_("Report to the People's Council"))
