@@ -25,7 +25,17 @@ def field_label(name: str) -> str:
     return label(name)
 
 
+def field_value(field: str, text: str) -> str:
+    """A diff value in the user's language where it is a word of ours (yes / no)."""
+    from flask_babel import gettext
+
+    if field in ("required", "overall", "respondent_type") and text in ("yes", "no"):
+        return gettext("Yes") if text == "yes" else gettext("No")
+    return text
+
+
 bp.add_app_template_global(field_label, "field_label")
+bp.add_app_template_global(field_value, "field_value")
 register_nav("design.index", _l("Questionnaires"), "design", 30)
 
 from survey.design import views, views_items  # noqa: E402,F401 - routes attach to bp
