@@ -164,3 +164,45 @@ def test_the_designer_chooses_a_service_area_from_a_select(office, live):
             code="biz_area")).scalar_one().draft
         assert draft["service_areas"] == ["business"]
         db.session.remove()
+
+
+def test_a_typo_fix_is_confirmed_as_wording_and_the_diff_shows_old_and_new(office, live):
+    """Continues with biz_area: an item, a version, its label corrected, the wording question
+    answered in the browser, and the diff read as a user sees it."""
+    from pathlib import Path
+
+    shots = Path(__file__).parent.parent / "browser" / "screenshots"
+    shots.mkdir(exist_ok=True)
+    office.goto("/auth/login")
+    office.fill("#username", "reformer")
+    office.fill("#password", PASSWORD)
+    office.locator("form button[type=submit]").last.click()
+    office.goto("/design/biz_area/")
+    add_item(office, "likert5", "sat", "Ông/Bà có hài lòg không?")
+    office.check("#overall")
+    office.locator("form[data-item-form] button[type=submit]").click()
+    office.goto("/design/biz_area/")
+    office.locator("form[action$='/publish'] button").click()
+    office.goto("/design/biz_area/sections/0/items/0")
+    office.fill("#label_vi", "Ông/Bà có hài lòng không?")
+    office.locator("form[data-item-form] button[type=submit]").click()
+    office.goto("/design/biz_area/")
+    office.locator("form[action$='/publish'] button").click()
+    office.locator("input[name=wording][value=kept]").wait_for(state="attached")
+    row = office.locator("#item-sat table.changes tbody tr").first
+    assert row.locator("del").inner_text() == "Ông/Bà có hài lòg không?"
+    assert row.locator("ins").inner_text() == "Ông/Bà có hài lòng không?"
+    office.screenshot(path=str(shots / "designer-wording-question.png"), full_page=True)
+    office.locator("form[action$='/publish'] button").click()
+    office.wait_for_url("**/design/biz_area/")
+    office.goto("/design/biz_area/diff?old=1&new=2")
+    assert office.locator("#item-sat .tag.wording").is_visible()
+    assert office.locator("#item-sat del").first.inner_text() == "Ông/Bà có hài lòg không?"
+    office.screenshot(path=str(shots / "designer-diff.png"), full_page=True)
+    with live.app.app_context():
+        from survey.models import Questionnaire
+
+        row = db.session.execute(db.select(Questionnaire).filter_by(code="biz_area")
+                                 ).scalar_one()
+        assert [v.number for v in row.versions] == [1, 2]
+        db.session.remove()
