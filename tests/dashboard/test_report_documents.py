@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from scipy import stats
 
 from survey.services.periods import last_complete_year
-from tests.dashboard.report_readers import ROOT, Docx, Pdf, keep
+from tests.dashboard.report_readers import ROOT, Docx, Pdf, W, keep
 from tests.survey import reporting_data as data
 
 NBSP = "\u00a0"
@@ -93,6 +93,9 @@ def test_docx_has_the_national_format(docx):
     recipients, signature = _signature(docx)
     assert recipients.startswith("Nơi nhận:") and "Lưu: VT." in recipients
     assert "TM. ỦY BAN NHÂN DÂN" in signature and "CHỦ TỊCH" in signature
+    headers = [docx.zip.read(n) for n in docx.zip.namelist() if n.startswith("word/header")]
+    assert any(b'w:instr="PAGE"' in h for h in headers)  # numbered from page 2 (titlePg)
+    assert docx.xml.find(f".//{W}titlePg") is not None
     assert docx.fonts() == {"Times New Roman"}
     assert {13.0, 14.0} <= docx.sizes()
 

@@ -137,7 +137,7 @@ def header(settings: Settings, lang: str, today: date) -> Header:
     when = fmt.en_date(today) if lang == "en" else fmt.vi_date(today)
     return Header(w["motto"], w["slogan"], settings.parent_issuer, settings.issuer,
                   w["number"].format(number=number, symbol=settings.symbol),
-                  f"{settings.place}, {when}")
+                  f"{settings.place or '…………'}, {when}")
 
 
 def build(report: dict, names: dict, settings: Settings, lang: str = "vi",

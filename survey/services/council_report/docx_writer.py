@@ -13,6 +13,7 @@ from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
@@ -89,8 +90,6 @@ def _table(doc, table: Table) -> None:
 
 
 def _on(tag: str):
-    from docx.oxml import OxmlElement
-
     element = OxmlElement(tag)
     element.set(qn("w:val"), "true")
     return element
@@ -127,6 +126,20 @@ def _section(doc, part: Section, centred: bool = False) -> None:
             _para(doc, block, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
 
 
+def _page_numbers(section) -> None:
+    """Decree 30: pages numbered from the second one, centred in the top margin."""
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = paragraph.add_run("2")
+    _font(run, Pt(13))
+    run._element.getparent().remove(run._element)
+    field.append(run._element)
+    paragraph._p.append(field)
+
+
 def write_docx(document: Document) -> bytes:
     doc = new_docx()
     section = doc.sections[0]
@@ -134,6 +147,8 @@ def write_docx(document: Document) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+    _page_numbers(section)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, BODY
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
