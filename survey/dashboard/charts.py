@@ -41,7 +41,11 @@ def to_dict(fig: go.Figure) -> dict:
 
 
 def _layout(fig: go.Figure, y_title: str, height: int = 380, percent: bool = True) -> None:
+    from survey.dashboard.labels import english
+
     fig.update_layout(
+        # Vietnamese writes 80,5 % and 38.855: Plotly's ticks and hovers follow
+        separators=".," if english() else ",.",
         height=height, margin=dict(l=56, r=16, t=16, b=48), template="plotly_white",
         font=dict(family="system-ui, Segoe UI, Roboto, Arial, sans-serif", size=13),
         legend=dict(orientation="h", y=-0.18), hovermode="closest",

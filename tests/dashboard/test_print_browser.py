@@ -206,3 +206,28 @@ def test_funnel_names_the_units_outside_its_limits(server, wide_page):
         assert sorted(name for name, _inside in labels) == sorted(outside), media
         assert all(inside for _name, inside in labels), (media, labels)
     wide_page.screenshot(path=str(artifacts() / "league-funnel-print.png"), full_page=True)
+
+
+@pytest.mark.parametrize("url", [
+    "/dashboard/", "/dashboard/service/land", "/dashboard/unit/ST-H01",
+    "/dashboard/league?at=district", "/dashboard/ratings", "/dashboard/crosstab",
+    "/dashboard/comments", "/dashboard/export",
+])
+def test_every_dashboard_page_fits_the_width_of_a4(server, wide_page, url):
+    """Drawn on a wide screen, then printed: nothing reaches past the sheet's width."""
+    wide_page.goto(server + url + ("&" if "?" in url else "?") + "lang=vi")
+    wide_page.wait_for_function("""() => Array.from(document.querySelectorAll('[data-figure]'))
+        .every(c => c.querySelector('svg.main-svg'))""")
+    wide_page.emulate_media(media="print")
+    wide_page.wait_for_function(
+        "() => document.documentElement.getAttribute('data-charts-fit') === 'print'")
+    wide_page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
+    past = wide_page.evaluate(f"""() => Array.from(document.querySelectorAll('main *'))
+        .filter(e => e.getClientRects().length
+                && e.getBoundingClientRect().right > {A4_WIDTH_PX} + 1
+                && !e.closest('.no-print, .filters, .dash-tabs'))
+        .map(e => e.tagName + '.' + e.className)""")
+    assert past == [], past[:10]
+    assert wide_page.evaluate("document.documentElement.scrollWidth") <= A4_WIDTH_PX
+    name = url.split("?")[0].strip("/").replace("/", "-")
+    wide_page.screenshot(path=str(artifacts() / f"{name}-a4.png"), full_page=True)
