@@ -164,11 +164,13 @@ def units_import(file: Path) -> None:
 @with_appcontext
 def import_responses(file: Path) -> None:
     """Import paper questionnaires from CSV or XLSX (nothing is imported if any row is wrong)."""
+    from survey.cli_progress import bar
     from survey.services.imports import ImportRejected
     from survey.services.paper_import import import_file
 
     try:
-        result = import_file(file)
+        with bar(f"Checking {file.name}") as progress:
+            result = import_file(file, progress=progress)
     except (ImportRejected, UnicodeDecodeError) as error:
         _fail(str(error))
     db.session.commit()

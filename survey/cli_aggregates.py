@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from survey.cli_progress import bar
 from survey.extensions import db
 
 
@@ -19,7 +20,8 @@ def rebuild() -> None:
     """Recompute every count from the raw answers."""
     from survey.services.aggregates import rebuild as run
 
-    rows = run()
+    with bar("Recomputing the roll-up tables") as progress:
+        rows = run(progress)
     db.session.commit()
     click.echo(f"answer_count rebuilt: {rows} row(s).")
 
@@ -30,7 +32,8 @@ def check() -> None:
     """Compare the counts with a fresh recomputation; exit status 1 when they differ."""
     from survey.services.aggregates import differences
 
-    wrong = differences()
+    with bar("Comparing the roll-up tables") as progress:
+        wrong = differences(progress)
     for table, key, kept, fresh in wrong[:20]:
         click.echo(f"{table} {key}: kept {kept}, recomputed {fresh}")
     if wrong:

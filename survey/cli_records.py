@@ -16,10 +16,12 @@ def records() -> None:
 
 
 def _import(function, file: Path):
+    from survey.cli_progress import bar
     from survey.services.imports import ImportRejected
 
     try:
-        result = function(file.read_bytes(), str(file))
+        with bar(f"Checking {file.name}") as progress:
+            result = function(file.read_bytes(), str(file), progress=progress)
     except ImportRejected as rejected:
         db.session.rollback()
         raise click.ClickException(str(rejected)) from None

@@ -267,14 +267,16 @@ def cached_item_types(version_ids: Iterable[int]) -> dict[int, VersionItems]:
     return {v: _ITEMS.get((where, v), _NONE) for v in version_ids}
 
 
-def rebuild() -> int:
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every roll-up from the raw answers (after a bulk load, or to repair).
 
     The finest table of each family is computed from the answers; the coarser ones from it,
     which is far cheaper than scanning the answers again. On PostgreSQL, submissions wait
     while it runs: it locks the appended rows, drops them, and counts their responses from
-    the answers. Returns the finest answer-count row count.
+    the answers. Returns the finest answer-count row count. `progress(tables done, tables)`
+    hears of each table recomputed.
     """
+    step = recount.steps(FAMILIES, progress)
     if deferred():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
         for family in FAMILIES:
@@ -286,20 +288,23 @@ def rebuild() -> int:
         db.session.execute(delete(finest))
         db.session.execute(insert(finest).from_select([*finest.KEY, "n"],
                                                       family.recomputed(finest)))
+        step()
         for model in family.rollups[:-1]:
             columns = [getattr(finest, k) for k in model.KEY]
             db.session.execute(delete(model))
             db.session.execute(insert(model).from_select(
                 [*model.KEY, "n"], select(*columns, func.sum(finest.n)).group_by(*columns)))
+            step()
     return db.session.execute(select(func.count()).select_from(AnswerCount)).scalar_one()
 
 
-def differences() -> list[tuple]:
+def differences(progress: Callable[[int, int], None] | None = None) -> list[tuple]:
     """Rows where a roll-up and a fresh recomputation disagree (empty = all equal).
 
     Meant for a quiet database: a response stored while it runs may be in one and not yet in
-    the other.
+    the other. `progress(tables done, tables)` hears of each table compared.
     """
+    step = recount.steps(FAMILIES, progress)
     fold()
     wrong = []
     for family in FAMILIES:
@@ -311,4 +316,5 @@ def differences() -> list[tuple]:
             wrong += sorted((model.__tablename__, key, kept.get(key), fresh.get(key))
                             for key in set(fresh) | set(kept)
                             if kept.get(key) != fresh.get(key))
+            step()
     return wrong

@@ -7,6 +7,7 @@ and column, and a file with any problem changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from survey.extensions import db
@@ -23,6 +24,12 @@ RECEIVED = ("received_online", "received_direct", "carried_over")
 SETTLED = ("resolved_early", "resolved_on_time", "resolved_late", "pending_within",
            "pending_overdue")
 MAX_COUNT_DIGITS = 9  # below 2**31: the count columns are 32-bit INTEGERs in PostgreSQL
+PROGRESS_EVERY = 500  # rows checked between two progress reports
+Progress = Callable[[int, int], None]
+
+
+def _silent(done: int, total: int) -> None:
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +104,16 @@ def _check_stat_row(line: int, row: dict[str, str], known: dict, problems: list)
             "service_area_id": area_id, "procedure_group_id": group_id, **counts}
 
 
-def import_dossier_stats(data: bytes, filename: str, actor: str = "cli") -> StatsImportResult:
+def import_dossier_stats(data: bytes, filename: str, actor: str = "cli",
+                         progress: Progress = _silent) -> StatsImportResult:
     """Check every row, then replace the file's (period, unit) pairs with its rows."""
     rows = read_table(data, filename, STAT_COLUMNS)
     known = _lookups()
     problems: list[RowProblem] = []
     clean, seen = [], {}
-    for line, row in rows:
+    for index, (line, row) in enumerate(rows):
+        if index % PROGRESS_EVERY == 0:
+            progress(index, len(rows))
         values = _check_stat_row(line, row, known, problems)
         if values is None:
             continue
@@ -114,6 +124,7 @@ def import_dossier_stats(data: bytes, filename: str, actor: str = "cli") -> Stat
                                        f"the same period, unit and group as row {seen[key]}"))
         seen.setdefault(key, line)
         clean.append(values)
+    progress(len(rows), len(rows))
     if not rows:
         problems.append(RowProblem(2, "-", "the file has no data rows"))
     if problems:
@@ -136,13 +147,16 @@ class CatalogueImportResult:
     updated: int
 
 
-def import_procedures(data: bytes, filename: str, actor: str = "cli") -> CatalogueImportResult:
+def import_procedures(data: bytes, filename: str, actor: str = "cli",
+                      progress: Progress = _silent) -> CatalogueImportResult:
     """Create or update procedures by code; groups named in the file are created."""
     rows = read_table(data, filename, PROCEDURE_COLUMNS)
     known = _lookups()
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for line, row in rows:
+    for index, (line, row) in enumerate(rows):
+        if index % PROGRESS_EVERY == 0:
+            progress(index, len(rows))
         if not row["code"]:
             problems.append(RowProblem(line, "code", "the procedure code is empty"))
         elif row["code"] in seen:
@@ -157,6 +171,7 @@ def import_procedures(data: bytes, filename: str, actor: str = "cli") -> Catalog
         if row["level"] not in PROCEDURE_LEVELS:
             problems.append(RowProblem(line, "level", f"{row['level']!r} is not one of "
                                                       f"{', '.join(PROCEDURE_LEVELS)}"))
+    progress(len(rows), len(rows))
     if problems:
         raise ImportRejected(filename, problems)
     existing = {p.code: p for p in db.session.execute(db.select(Procedure)).scalars()}

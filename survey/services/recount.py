@@ -7,6 +7,8 @@ groups by its KEY, so the coarser tables of a family read the same source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import and_, func, select
 
 from survey.models import Answer, Response, VersionItem
@@ -95,3 +97,20 @@ def element_items(model):
                               sizes.c.element == VersionItem.element))
             .where(ELEMENT_ITEM, per.c.answered < sizes.c.k)
             .group_by(*columns))
+
+
+def steps(families, progress: Callable[[int, int], None] | None):
+    """A function to call after each roll-up table is done: it tells `progress(done, total)`
+    (every table of `families`; one statement each, so a table is the finest step there is)."""
+    total = sum(len(family.rollups) for family in families)
+    done = 0
+    if progress is None:
+        return lambda: None
+    progress(0, total)
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        progress(done, total)
+
+    return step
