@@ -48,6 +48,7 @@ FIELDS = {
     "title_en": _l("title (English)"), "code": _l("code"), "sections": _l("sections"),
     "quarantine": _l("set-aside batch"), "status": _l("status"),
 }
+KINDS = {"survey": _l("Sample survey"), "dossier_rating": _l("Per-dossier ratings")}
 LONGEST = 300  # characters of one value shown on the page; the CSV keeps everything
 
 
@@ -70,17 +71,29 @@ def field_label(code: str) -> str:
     return str(FIELDS.get(code, code))
 
 
-def words(value: object) -> str:
-    """A stored value as a person reads it."""
+def _coded(field: str) -> dict:
+    """Fields whose values are codes with names of their own."""
+    from survey.admin.forms import ROLE_LABELS
+    from survey.dashboard.labels import CHANNELS, LEVELS
+
+    return {"role": ROLE_LABELS, "level": LEVELS, "channel": CHANNELS,
+            "kind": KINDS}.get(field, {})
+
+
+def words(value: object, field: str = "") -> str:
+    """A stored value as a person reads it (`field`: the field it is the value of)."""
+    if isinstance(value, str) and value in _coded(field):
+        return str(_coded(field)[value])
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         # a context of its own: "yes" elsewhere may mean "meets" (the records' appendix)
         return pgettext("audit value", "yes") if value else pgettext("audit value", "no")
     if isinstance(value, dict):
-        text = "; ".join(f"{field_label(str(k))}: {words(v)}" for k, v in value.items())
+        text = "; ".join(f"{field_label(str(k))}: {words(v, str(k))}"
+                         for k, v in value.items())
     elif isinstance(value, list | tuple):
-        text = ", ".join(words(v) for v in value)
+        text = ", ".join(words(v, field) for v in value)
     else:
         text = str(value)
     return text if len(text) <= LONGEST else text[:LONGEST - 1] + "…"
@@ -94,6 +107,6 @@ def changes(old: dict | None, new: dict | None) -> list[Change]:
     for key in [*old, *(k for k in new if k not in old)]:
         if key in old and key in new and old[key] == new[key]:
             continue
-        out.append(Change(field_label(key), words(old[key]) if key in old else None,
-                          words(new[key]) if key in new else None))
+        out.append(Change(field_label(key), words(old[key], key) if key in old else None,
+                          words(new[key], key) if key in new else None))
     return out

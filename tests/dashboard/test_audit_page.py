@@ -20,6 +20,9 @@ def test_the_audit_log_shows_readable_changes(demo):
         audit.record("admin1", "update", "unit", "ST-H01",
                      old={"name_vi": "Huyện Cũ", "level": "district", "active": True},
                      new={"name_vi": "Huyện Mới", "level": "district", "active": False})
+        audit.record("admin1", "update", "user", "analyst1",
+                     old={"role": "analyst", "unit": None}, new={"role": "unit_officer",
+                                                                 "unit": "ST-H01"})
         audit.record("designer1", "update_draft", "questionnaire", "land_survey",
                      old={"value": {"items": ["q1", "q2"], "title": "Cũ"}},
                      new={"value": {"items": ["q1"], "title": "Mới"}})
@@ -30,7 +33,7 @@ def test_the_audit_log_shows_readable_changes(demo):
     text = visible(page.text)
     assert "{'" not in page.text and "': " not in text and "name_vi" not in text
     rows = page.text.split('id="audit"', 1)[1]
-    unit = next(r for r in rows.split("<tr>") if "ST-H01" in r)
+    unit = next(r for r in rows.split("<tr>") if "<code>ST-H01</code>" in r)
     assert "Đơn vị" in unit and "thay đổi" in unit
     assert re.search(r"<strong>tên \(tiếng Việt\)</strong>: <del>Huyện Cũ</del> → "
                      r"<ins>Huyện Mới</ins>", unit)
@@ -38,5 +41,7 @@ def test_the_audit_log_shows_readable_changes(demo):
     assert "cấp" not in visible(unit)  # unchanged fields are left out
     draft = next(r for r in rows.split("<tr>") if "land_survey" in r)
     assert "Phiếu khảo sát" in draft and "số câu hỏi: q1, q2; tiêu đề: Cũ" in draft
+    user = next(r for r in rows.split("<tr>") if "analyst1</code>" in r)
+    assert "unit_officer" not in user and "Cán bộ đơn vị" in user, user
     english = visible(client.get("/admin/audit?lang=en").text)
     assert "name (Vietnamese)" in english and "active" in english
