@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+# Figures are built with the object API (Figure and its Agg canvas), never pyplot: no global
+# state shared between a server's threads, no display needed.
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")  # before pyplot: a server has no display
-
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from analysis.comparability import split_series  # noqa: E402
-from survey.services.council_report import numbers as fmt  # noqa: E402
+from analysis.comparability import split_series
+from survey.services.council_report import numbers as fmt
 
 WIDTH, HEIGHT, DPI = 6.3, 3.0, 150  # inches: the text width of an A4 page with Decree 30 margins
 TARGET_COLOUR, LINE_COLOUR = "#b2182b", "#2166ac"
@@ -37,7 +34,6 @@ def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.tight_layout()
     figure.savefig(out, format="png", dpi=DPI)
-    plt.close("all")  # Figure() is not tracked by pyplot, but keep a worker's memory flat
     return out.getvalue()
 
 

@@ -21,6 +21,7 @@ from survey.services.council_report.model import Chart, Document, Section, Table
 
 FONT = "Times New Roman"
 BODY, SMALL, TABLE = Pt(14), Pt(12), Pt(11)
+TEXT_CM = 16.5  # A4 less the 30 mm and 15 mm margins
 
 
 def _font(run, size=BODY, bold=False, italic=False) -> None:
@@ -84,6 +85,12 @@ def _table(doc, table: Table) -> None:
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
             _cell(cell, [(text, dict(size=TABLE))],
                   WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    if table.widths:  # Word ignores column widths unless each cell carries its own
+        grid.autofit = False
+        total = sum(table.widths)
+        for row in grid.rows:
+            for cell, share in zip(row.cells, table.widths, strict=True):
+                cell.width = Cm(TEXT_CM * share / total)
     # Repeat the header row on each page a long appendix runs over.
     grid.rows[0]._tr.get_or_add_trPr().append(_on("w:tblHeader"))
     _para(doc, "", size=Pt(6), after=0)
