@@ -14,6 +14,7 @@ from survey.design.views import actor, after_edit, checked_form, lang, row_or_40
 from survey.extensions import db
 from survey.services import designer
 from survey.services import designer_edit as edit
+from survey.services import questionnaires as qservice
 from survey.services.designer_edit import MAX_CONDITIONS
 
 
@@ -138,9 +139,19 @@ def item(code: str, s: int, i: int | None):
         form.type.data = request.args["type"]
     errors = designer.check(row.draft).by_field(old.get("code", ""), lang()) if old else {}
     return render_template("design/item.html", row=row, form=form, s=s, i=i, errors=errors,
+                           published=_published(row, old),
                            earlier=earlier, types=qn.TYPES, max_conditions=MAX_CONDITIONS,
                            complex=old is not None and not edit.rows_from_show_if(
                                old.get("show_if"))[2])
+
+
+def _published(row, old: dict | None):
+    """The item as the latest version asks it (its code kept), for the wording hint."""
+    latest = qservice.latest_version(row)
+    if old is None or latest is None:
+        return None
+    found = [it for it in qservice.definition_of(latest).items if it.code == old.get("code")]
+    return found[0] if found else None
 
 
 def _redirect_item(code: str, s: int, i: int):

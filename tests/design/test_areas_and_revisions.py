@@ -269,6 +269,9 @@ def test_a_typo_revision_publishes_and_the_item_stays_one_trend_line(app, design
     _item(designer_client, "biz", {"code": "sat", "type": "likert5",
                                    "label_vi": "Ông bà có hài lòg không?", "overall": "y"})
     assert _publish(designer_client, "biz").status_code == 302
+    # the item editor shows the published text beside the field being corrected
+    hint = designer_client.get("/design/biz/sections/0/items/0").text
+    assert "Nội dung đã phát hành của sat (phiên bản 1): “Ông bà có hài lòg không?”" in hint
     # the typo fixed: same code, same scale
     _item(designer_client, "biz", {"code": "sat", "type": "likert5",
                                    "label_vi": "Ông bà có hài lòng không?",
