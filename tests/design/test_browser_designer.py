@@ -159,6 +159,7 @@ def test_the_designer_chooses_a_service_area_from_a_select(office, live):
     office.wait_for_url("**/design/biz_area/")
     selected = office.locator("#meta-service_areas option:checked").all_inner_texts()
     assert selected == ["Đăng ký kinh doanh"]
+    assert _serious(office) == []
     with live.app.app_context():
         draft = db.session.execute(db.select(Questionnaire).filter_by(
             code="biz_area")).scalar_one().draft
@@ -193,12 +194,14 @@ def test_a_typo_fix_is_confirmed_as_wording_and_the_diff_shows_old_and_new(offic
     assert row.locator("del").inner_text() == "Ông/Bà có hài lòg không?"
     assert row.locator("ins").inner_text() == "Ông/Bà có hài lòng không?"
     office.screenshot(path=str(shots / "designer-wording-question.png"), full_page=True)
+    assert _serious(office) == []
     office.locator("form[action$='/publish'] button").click()
     office.wait_for_url("**/design/biz_area/")
     office.goto("/design/biz_area/diff?old=1&new=2")
     assert office.locator("#item-sat .tag.wording").is_visible()
     assert office.locator("#item-sat del").first.inner_text() == "Ông/Bà có hài lòg không?"
     office.screenshot(path=str(shots / "designer-diff.png"), full_page=True)
+    assert _serious(office) == []
     with live.app.app_context():
         from survey.models import Questionnaire
 
@@ -206,3 +209,11 @@ def test_a_typo_fix_is_confirmed_as_wording_and_the_diff_shows_old_and_new(offic
                                  ).scalar_one()
         assert [v.number for v in row.versions] == [1, 2]
         db.session.remove()
+
+
+def _serious(page) -> list[str]:
+    """axe-core's serious and critical violations (the dev extra's axe-playwright-python)."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    results = axe.Axe().run(page)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} node(s))"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
