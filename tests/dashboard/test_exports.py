@@ -23,6 +23,7 @@ JOIN questionnaire q ON q.id = qv.questionnaire_id
 WHERE q.kind = :kind
 """)
 WORDS = {97: "not_applicable", 98: "dont_know", 99: "refused"}
+WORD_CODE = {w: c for c, w in WORDS.items()}
 PAYLOAD = '=HYPERLINK("http://evil.example","click")'
 
 
@@ -72,6 +73,8 @@ def _compare(rows: list[dict], expected: dict, numeric=False):
             got = row[item]
             if isinstance(value, str) and value.startswith("="):
                 assert got == "'" + value  # neutralised
+            elif numeric and value in WORD_CODE and isinstance(got, int):
+                assert got == WORD_CODE[value]  # a rating's no-answer, as its number
             elif numeric and isinstance(value, int):
                 assert got == pytest.approx(value)
             else:
@@ -92,15 +95,15 @@ def test_csv_has_bom_the_import_layout_and_the_database_values(injected, tmp_pat
 def test_xlsx_reads_back_and_the_formula_is_inert(injected, tmp_path):
     out = run_export(injected, tmp_path, "xlsx")
     book = load_workbook(out, read_only=True)
-    lines = list(book["responses"].iter_rows(values_only=True))
+    lines = list(book.worksheets[0].iter_rows(values_only=True))
     header = lines[0]
     # read-only mode drops empty cells at the end of a row
     rows = [dict(zip(header, [*line, *[None] * (len(header) - len(line))], strict=True))
             for line in lines[1:]]
-    _compare(rows, database(injected))
+    _compare(rows, database(injected), numeric=True)
     cells = [c for line in lines for c in line if isinstance(c, str) and "HYPERLINK" in c]
     assert cells == ["'" + PAYLOAD]
-    assert "codebook" in book.sheetnames
+    assert book.sheetnames == ["Phiếu trả lời", "Từ điển biến", "Phương pháp"]
 
 
 def test_sav_has_labels_value_labels_and_user_missing(injected, tmp_path):
@@ -111,11 +114,14 @@ def test_sav_has_labels_value_labels_and_user_missing(injected, tmp_path):
     assert meta.column_names_to_labels["sex"] == "Giới tính"
     assert meta.variable_value_labels["a1_seating"][4.0] == "Hài lòng"
     assert meta.variable_value_labels["a1_seating"][98.0] == "Không biết"
-    assert meta.variable_value_labels["sex"]["female"] == "Nữ"
+    assert meta.variable_value_labels["sex"][2.0] == "Nữ"  # numeric: male 1, female 2...
     for row in frame.to_dict("records"):
         answers = expected[_norm(row["response_id"])]
         for item, value in answers.items():
-            if isinstance(value, int):
+            if item in meta.variable_value_labels and meta.readstat_variable_types[
+                    item] == "double" and isinstance(value, str) and value not in WORD_CODE:
+                assert row[item] in meta.variable_value_labels[item]  # a labelled choice
+            elif isinstance(value, int):
                 assert row[item] == value
             elif value in WORDS.values():
                 code = {w: c for c, w in WORDS.items()}[value]
@@ -158,8 +164,11 @@ def test_exported_csv_imports_back_unchanged(injected, tmp_path):
     again = tmp_path / "again.csv"
     again.write_bytes(run_export(injected, tmp_path, "csv", "--unit", "ST-H02-X01").read_bytes())
     before = sorted(first.read_text("utf-8-sig").splitlines()[1:])
-    # the formula payload is stored back with its apostrophe, which is the point: it stays inert
+    # the formula payload is stored back as it was, and exported guarded again
     assert sorted(again.read_text("utf-8-sig").splitlines()[1:]) == before
+    with injected.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM answer WHERE value_text = :p"),
+                                  {"p": PAYLOAD}).scalar() == 1
 
 
 def test_dashboard_export_is_bounded_to_the_officers_unit(demo):
@@ -175,3 +184,31 @@ def test_dashboard_export_is_bounded_to_the_officers_unit(demo):
     assert sav.status_code == 200 and sav.data[:4] == b"$FL2"
     sav.close()  # the file is sent from an open, already unlinked handle
     assert officer.get("/dashboard/unit/ST-TP").status_code == 403
+
+
+def test_downloads_are_named_by_stream(demo):
+    """Both streams no longer download under one name; each file says which it holds."""
+    app, _ = demo
+    analyst = login(app)
+    with app.app_context():
+        counts = dict(db.session.execute(text(
+            "SELECT q.kind, count(*) FROM response r JOIN questionnaire_version qv "
+            "ON qv.id = r.version_id JOIN questionnaire q ON q.id = qv.questionnaire_id "
+            "WHERE r.year = 2025 AND r.quarantine_id IS NULL GROUP BY q.kind")).all())
+    for stream, slug in (("survey", "survey"), ("dossier_rating", "dossier-ratings")):
+        answer = analyst.get(f"/dashboard/export/responses.csv?stream={stream}&from=2025&to=2025")
+        assert answer.status_code == 200
+        assert answer.headers["Content-Disposition"] == \
+            f'attachment; filename="hailong-{slug}-2025.csv"'
+        assert answer.headers["X-Hailong-Stream"] == stream
+        rows = list(csv.DictReader(io.StringIO(answer.data.decode("utf-8-sig"))))
+        assert len(rows) == counts[stream]
+        book = analyst.get(f"/dashboard/export/responses.xlsx?stream={stream}&from=2025&to=2025")
+        assert book.headers["Content-Disposition"].replace('"', "") == \
+            f"attachment; filename=hailong-{slug}-2025.xlsx"
+        assert book.headers["X-Hailong-Stream"] == stream
+        book.close()
+        codebook = analyst.get(f"/dashboard/export/codebook.csv?stream={stream}&from=2025&to=2025")
+        assert codebook.headers["Content-Disposition"] == \
+            f'attachment; filename="hailong-{slug}-2025-codebook.csv"'
+        assert codebook.data.startswith("\ufeffvariable,".encode())

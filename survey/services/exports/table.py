@@ -34,7 +34,7 @@ import questionnaires as qn
 from survey.extensions import db
 from survey.models import Answer, Questionnaire, QuestionnaireVersion, Response, Unit
 from survey.services import questionnaires as qservice
-from survey.services.exports.writers import MISSING_WORDS
+from survey.services.exports.codes import MISSING_WORDS, About
 from survey.services.paper_import import ENVELOPE
 from survey.services.reporting.cells import References, resolve_stream, scope_conditions
 from survey.services.reporting.scope import Scope
@@ -74,6 +74,12 @@ class Column:
 class ExportTable:
     columns: list[Column]
     rows: Iterator[list]
+    about: About = field(default_factory=About)  # the stream it holds, for the files to say
+    scope: Scope | None = None
+
+    @property
+    def stream(self) -> str:
+        return self.about.stream
 
     @property
     def headers(self) -> list[str]:
@@ -96,14 +102,17 @@ def item_columns(versions: list[QuestionnaireVersion]) -> list[Column]:
         definition = qservice.definition_of(version)
         for item in definition.items:
             column = columns.get(item.code)
+            kind = qn.get_type(item.type)
             if column is None:
-                kind = qn.get_type(item.type)
                 column = Column(
                     item.code, item.label.vi, item.label.en or item.label.vi, item.type,
                     kind.storage,
                     {v: (t.vi, t.en or t.vi) for v, t in kind.value_labels(item)},
                 )
                 columns[item.code] = column
+            elif item.type == column.type:  # a choice added by a later version is labelled too
+                for v, t in kind.value_labels(item):
+                    column.values.setdefault(v, (t.vi, t.en or t.vi))
             if definition.code not in column.questionnaires:
                 column.questionnaires.append(definition.code)
     return list(columns.values())
@@ -128,7 +137,9 @@ def export_table(scope: Scope, chunk: int = CHUNK, quarantined: str = "exclude")
         conditions.append(Response.quarantine_id.is_(None))
     elif quarantined == "only":
         conditions.append(Response.quarantine_id.is_not(None))
-    return ExportTable(envelope + items, _rows(conditions, [c.name for c in items], chunk))
+    about = About(stream, quarantined, (scope.year_from, scope.year_to))
+    return ExportTable(envelope + items, _rows(conditions, [c.name for c in items], chunk),
+                       about, scope)
 
 
 def _raw(column):

@@ -1,0 +1,206 @@
+"""SPSS .sav, ready for analysis: what SPSS needs to know about each variable is written with it.
+
+- integer variables (ratings, numbers, the version, single choices) have an F format without
+  decimals, as wide as their widest value or code (F2.0 for a 5-point item, whose no-answer
+  codes 97-99 are two digits);
+- measurement levels: ordinal for rating scales, scale for numbers and the submission time,
+  nominal for everything named by a code (yes/no, choices, units, channels);
+- single-choice items are numeric with value labels (the codebook gives the code of each
+  number), so that frequencies and cross tables work without recoding;
+- `submitted_at` is an SPSS date-time (DATETIME format, UTC);
+- the no-answer codes 97/98/99 (-97/-98/-99 for number items, whose own range may reach 97)
+  carry value labels and are declared user-missing, so SPSS leaves them out of n (§1).
+
+pyreadstat writes a whole data frame at once, so a .sav export holds its rows in memory
+(about 8 bytes per numeric cell); `SAV_MAX_ROWS` refuses exports beyond what a server should
+hold, and the CSV with the codebook is the way for larger ones.
+"""
+
+from __future__ import annotations
+
+from survey.services.exports.codes import (
+    MISSING_LABELS,
+    STREAMS,
+    WORD_CODE,
+    About,
+    choice_numbers,
+    is_item,
+    measure,
+    missing_code,
+    pick,
+)
+
+SAV_MAX_ROWS = 500_000
+NOTE_BYTES = 80  # an SPSS document line
+DATETIME_FORMAT = "DATETIME20"  # dd-mmm-yyyy hh:mm:ss; the value keeps its fraction of a second
+
+
+class ExportTooLarge(ValueError):
+    """More rows than the chosen format can write without holding them all."""
+
+
+def _kind(column) -> str:
+    """How the column is stored in the .sav: "int", "choice", "datetime" or "text"."""
+    if column.name == "submitted_at":
+        return "datetime"
+    if column.type == "single_choice":
+        return "choice"
+    return "int" if column.storage == "int" else "text"
+
+
+class _Variable:
+    """One column's values as they go into the data frame, and its SPSS dictionary entry."""
+
+    def __init__(self, column):
+        self.column = column
+        self.kind = _kind(column)
+        self.values: list = []
+        self.numbers = choice_numbers(column) if self.kind == "choice" else {}
+
+    def add(self, value) -> None:
+        self.values.append(self._value(value))
+
+    def _value(self, value):
+        column = self.column
+        if value is None:
+            return None
+        if self.kind == "datetime":
+            return value
+        if is_item(column) and isinstance(value, str) and value in WORD_CODE:
+            code = missing_code(column, WORD_CODE[value])
+            return str(code) if self.kind == "text" else float(code)
+        if self.kind == "choice":
+            number = self.numbers.get(value)
+            if number is None:  # a code in no published version: numbered after the others
+                number = self.numbers[value] = max([0, *self.numbers.values()]) + 1
+                while number in MISSING_LABELS:
+                    number = self.numbers[value] = number + 1
+            return float(number)
+        return float(value) if self.kind == "int" else value
+
+    def series(self):
+        import pandas as pd
+
+        if self.kind == "datetime":
+            # ISO 8601 texts with their offset, to naive UTC: SPSS has no time zones
+            return pd.to_datetime(pd.Series(self.values, dtype="object"), format="ISO8601",
+                                  utc=True).dt.tz_localize(None)
+        if self.kind == "text":
+            return pd.Series(self.values, dtype="object").fillna("")
+        return pd.Series(self.values, dtype="float64")
+
+    def value_labels(self, lang: str) -> dict:
+        column = self.column
+        if not is_item(column):
+            return {}
+        if self.kind == "choice":
+            labels = {float(n): pick(column.values[c], lang) if c in column.values else c
+                      for c, n in self.numbers.items()}
+        elif self.kind == "int":
+            labels = {float(v): pick(t, lang) for v, t in column.values.items()}
+        else:
+            labels = {v: pick(t, lang) for v, t in column.values.items()}
+        for key, words in self._missing().items():
+            labels[key] = pick(words, lang)
+        return labels
+
+    def _missing(self) -> dict:
+        column = self.column
+        if not is_item(column):
+            return {}
+        if self.kind == "text":  # SPSS string missing values are at most 8 bytes long
+            return {str(code): words for code, words in MISSING_LABELS.items()}
+        return {float(missing_code(column, code)): words
+                for code, words in MISSING_LABELS.items()}
+
+    def missing(self) -> list:
+        return list(self._missing())
+
+    def format(self, labels: dict) -> str | None:
+        if self.kind == "datetime":
+            return DATETIME_FORMAT
+        if self.kind == "text":
+            return None  # pyreadstat sizes strings to their longest value
+        numbers = [v for v in self.values if v is not None]
+        numbers += [k for k in labels if isinstance(k, float)]
+        # the widest integer text is at one of the two ends
+        width = max((len(str(int(v))) for v in (min(numbers), max(numbers))), default=1) \
+            if numbers else 1
+        return f"F{width}.0"
+
+
+def write_sav(columns, rows, out, lang: str = "vi", max_rows: int = SAV_MAX_ROWS,
+              about: About | None = None) -> int:
+    """SPSS .sav with labels, formats, measurement levels and user-missing no-answer codes."""
+    import pandas as pd
+    import pyreadstat
+
+    variables = [_Variable(c) for c in columns]
+    count = 0
+    for row in rows:
+        count += 1
+        if count > max_rows:
+            raise ExportTooLarge(f"more than {max_rows} responses: export CSV with the codebook "
+                                 "instead (a .sav file is written in one piece)")
+        for variable, value in zip(variables, row, strict=True):
+            variable.add(value)
+    frame = pd.DataFrame({v.column.name: v.series() for v in variables})
+    value_labels, missing, formats = {}, {}, {}
+    for v in variables:
+        labels = v.value_labels(lang)
+        if labels:
+            value_labels[v.column.name] = labels
+        if v.missing():
+            missing[v.column.name] = v.missing()
+        fmt = v.format(labels)
+        if fmt:
+            formats[v.column.name] = fmt
+    about = about or About()
+    pyreadstat.write_sav(
+        frame, str(out),
+        file_label=_file_label(about, lang),
+        note=_notes(about, lang),
+        column_labels=[pick((c.label_vi, c.label_en), lang) for c in columns],
+        variable_value_labels=value_labels, missing_ranges=missing,
+        variable_measure={c.name: measure(c) for c in columns},
+        variable_format=formats,
+        variable_display_width={"submitted_at": 20} if "submitted_at" in frame else None)
+    return count
+
+
+def _file_label(about: About, lang: str) -> str:
+    # SPSS keeps 64 bytes of a file label; Vietnamese letters take two or three
+    label = f"Hailong: {pick(STREAMS[about.stream]['label'], lang)}"
+    first, last = about.years
+    if first or last:
+        label += f" {first or ''}–{last or ''}" if first != last else f" {first}"
+    return label.encode("utf-8")[:64].decode("utf-8", "ignore")
+
+
+def _notes(about: About, lang: str) -> list[str]:
+    """The file's documents (SPSS DISPLAY DOCUMENTS): lines of at most 80 bytes."""
+    return [line for note in _note_texts(about, lang) for line in _lines(note)]
+
+
+def _lines(text: str, limit: int = NOTE_BYTES) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if len(candidate.encode("utf-8")) <= limit:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word.encode("utf-8")[:limit].decode("utf-8", "ignore")
+    return [*lines, line] if line else lines
+
+
+def _note_texts(about: About, lang: str) -> list[str]:
+    codes = "; ".join(f"{code} = {pick(words, lang)}" for code, words in MISSING_LABELS.items())
+    return [
+        pick(STREAMS[about.stream]["meaning"], lang),
+        pick(("Mã không trả lời (giá trị khuyết do người dùng khai báo, không tính vào n): ",
+              "No-answer codes (user-missing, left out of n): "), lang) + codes
+        + pick(("; câu hỏi dạng số dùng -97, -98, -99.",
+                "; number items use -97, -98, -99."), lang),
+        pick(("Thời điểm gửi theo giờ UTC.", "Submission times are in UTC."), lang),
+    ]
