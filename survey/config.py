@@ -113,6 +113,8 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "JOBS_DIR": env.get("JOBS_DIR", os.path.join(instance_path, "jobs")),
         "JOBS_INLINE_MAX_BYTES": int(env.get("JOBS_INLINE_MAX_BYTES", str(256 * 1024))),
+        # the data-entry upload's own MAX_CONTENT_LENGTH: a survey round of paper forms
+        "ENTRY_MAX_UPLOAD_BYTES": int(env.get("ENTRY_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024))),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.utils import secure_filename
 
@@ -18,6 +18,16 @@ from survey.entry import bp
 from survey.entry.forms import PaperUploadForm
 from survey.jobs import jobs
 from survey.jobs.views import may_read
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict | None) -> None:
+    """A file of paper forms may be far larger than any other request (MAX_CONTENT_LENGTH).
+
+    Set here because URL value preprocessors run before every before_request function, and
+    the CSRF check (one of those) reads the body: a limit set in the view would come late."""
+    if endpoint == "entry.upload":
+        request.max_content_length = current_app.config["ENTRY_MAX_UPLOAD_BYTES"]
 
 
 @bp.route("/", methods=["GET", "POST"])

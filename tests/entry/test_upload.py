@@ -164,3 +164,22 @@ def test_roles_and_csrf_are_enforced(app, client):
         content_type="multipart/form-data")
     assert response.status_code == 400
     assert stored(app) == []
+
+
+def test_the_upload_has_its_own_size_limit(tmp_path):
+    from tests.entry.conftest import entry_app, stop_jobs
+
+    data = csv_file(*[f"{1 + i % 28:02d}/05/2025,3,," for i in range(300)])
+    for limit, status, count in ((len(data) + 1000, 200, 300), (len(data) // 2, 413, 0)):
+        folder = tmp_path / str(limit)
+        folder.mkdir()
+        # every other request stays within 1,000 bytes
+        app = entry_app(folder, MAX_CONTENT_LENGTH=1000, ENTRY_MAX_UPLOAD_BYTES=limit)
+        try:
+            client = app.test_client()
+            login(client, "data_entry")
+            response = upload(client, data)
+            assert response.status_code == status, response.text[:300]
+            assert len(stored(app)) == count
+        finally:
+            stop_jobs(app)
