@@ -124,6 +124,9 @@ def test_the_printed_overview_keeps_every_year_of_the_trend(server, wide_page):
 
 def test_under_print_media_the_chart_and_its_last_point_fit_the_page(server, wide_page):
     open_drawn(wide_page, server + "/dashboard/?lang=vi", ("trend", "elements", "quadrant"))
+    titles = wide_page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#trend .modebar-btn')).map(b => b.getAttribute('data-title'))""")
+    assert "Tải biểu đồ về (PNG)" in titles  # Plotly's toolbar speaks the page's language
     wide_page.emulate_media(media="print")
     wide_page.wait_for_function(
         "() => document.documentElement.getAttribute('data-charts-fit') === 'print'")
