@@ -180,13 +180,23 @@ def test_a_csv_cell_over_the_field_limit_is_a_located_problem(api):
 
 
 @pytest.mark.parametrize("url", [
-    "/dashboard/report?year=%C2%B2", "/dashboard/report?year=99999999999999999999",
     "/dashboard/comments?page=%C2%B2", "/dashboard/comments?page=" + "1" * 5000,
 ])
 def test_dashboard_numbers_that_are_not_plain_fall_back(world, url):
     client = world[0].test_client()
     login(client, "analyst")
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/dashboard/report?year=%C2%B2", "/dashboard/report?year=99999999999999999999",
+    "/dashboard/report.pdf?year=%C2%B2", "/dashboard/report.docx?year=" + "9" * 5000,
+])
+def test_a_report_year_that_is_not_a_year_is_a_400_page(world, url):
+    """The report's year names the document's year: a wrong one is refused, not replaced."""
+    client = world[0].test_client()
+    login(client, "analyst")
+    assert client.get(url).status_code == 400
 
 
 # --- the citizen pages' hidden fields ------------------------------------------------------

@@ -6,6 +6,8 @@ matplotlib's bundled DejaVu Sans carries Vietnamese diacritics, so no system fon
 from __future__ import annotations
 
 import io
+import textwrap
+import warnings
 
 # Figures are built with the object API (Figure and its Agg canvas), never pyplot: no global
 # state shared between a server's threads, no display needed.
@@ -16,6 +18,7 @@ from analysis.comparability import split_series
 from survey.services.council_report import numbers as fmt
 
 WIDTH, HEIGHT, DPI = 6.3, 3.0, 150  # inches: the text width of an A4 page with Decree 30 margins
+LEGEND_CHARS = 28  # a service area's name in the legend, shortened beyond this
 TARGET_COLOUR, LINE_COLOUR = "#b2182b", "#2166ac"
 LABELS = {"vi": {"index": "Chỉ số hài lòng", "target": "Mục tiêu", "ci": "khoảng tin cậy 95 %",
                  "year": "Năm", "score": "Điểm", "break": "thay đổi phương pháp"},
@@ -32,7 +35,11 @@ def _figure() -> tuple[Figure, object]:
 
 def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
-    figure.tight_layout()
+    with warnings.catch_warnings():
+        # A layout that cannot fit every label (a very long name) is drawn as it is: a chart
+        # a little cramped is better than no report.
+        warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+        figure.tight_layout()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
 
@@ -97,7 +104,8 @@ def areas_chart(rows: list[dict], names: dict[str, str], benchmark: float,
         axes.errorbar([r["year"] + offset for r in mine], [r["share"] for r in mine],
                       yerr=[[r["share"] - r["ci_low"] for r in mine],
                             [r["ci_high"] - r["share"] for r in mine]],
-                      fmt="o-", capsize=2, markersize=4, linewidth=1, label=names.get(area, area))
+                      fmt="o-", capsize=2, markersize=4, linewidth=1,
+                      label=textwrap.shorten(names.get(area, area), LEGEND_CHARS, placeholder="…"))
     axes.axhline(benchmark, color=TARGET_COLOUR, linestyle="--", linewidth=1.2,
                  label=f"{words['target']} {fmt.pct(benchmark, lang, 0)}")
     _years_axis(axes, sorted({r["year"] for r in rows}))
