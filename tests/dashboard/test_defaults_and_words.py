@@ -188,6 +188,11 @@ def test_too_few_answers_make_no_headline_figure(client, clock):
     strip = page.split('id="headline"', 1)[1].split("</section>", 1)[0]
     assert 'id="headline-empty"' in strip and "2026" in strip
     assert 'id="headline-index"' not in strip
+    # the elements of those two people: words saying why, not bars or an empty quadrant
+    panel = page.split('id="elements-title"', 1)[1]
+    for chart in ("elements", "quadrant"):
+        empty = panel.split(f'id="{chart}-empty"', 1)[1].split("</p>", 1)[0]
+        assert "30" in empty and "n = 2" in empty, empty
 
 
 # --- 3. the elements panel --------------------------------------------------------------
