@@ -76,7 +76,8 @@ def current_filters(default: str | None = None, **fixed) -> Filters:
 def _message(error: BadParameter, args: dict[str, str]) -> str:
     """The refusal in the user's language."""
     name, value = error.name, args.get(error.name, "")
-    if name in ("from", "to") and "after" in str(error):
+    first, last = (periods.parse_year(args.get(k)) for k in ("from", "to"))
+    if name in ("from", "to") and first and last and first > last:
         return _("the first year (%(first)s) is after the last (%(last)s).",
                  first=args.get("from"), last=args.get("to"))
     if name in ("from", "to"):
