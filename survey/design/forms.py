@@ -30,6 +30,8 @@ class NewQuestionnaireForm(FlaskForm):
                            validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
     template = SelectField(_l("Start from"), validators=[Optional()])
+    # the database's areas (set by the view); empty keeps the template's
+    service_area = SelectField(_l("Service area"), validators=[Optional()])
 
 
 class MetaForm(FlaskForm):

@@ -69,9 +69,16 @@ def index():
     templates = designer.builtin_templates().items()
     new.template.choices = options([("", _("Nothing (blank)"))] + [
         (code, f"{code} · {q.title.get(lang())}") for code, q in templates])
+    new.service_area.choices = new_area_choices()
     rows = db.session.execute(db.select(Questionnaire).order_by(Questionnaire.code)).scalars()
     return render_template("design/index.html", rows=list(rows), new=new,
-                           upload=ImportForm(prefix="xls"))
+                           upload=ImportForm(prefix="xls"),
+                           area_names=dict(service_areas.choices(lang())))
+
+
+def new_area_choices():
+    return options([("", _("The template's (none for a blank questionnaire)"))]
+                   + service_areas.choices(lang()))
 
 
 @bp.post("/new")
@@ -79,13 +86,16 @@ def index():
 def new():
     form = NewQuestionnaireForm(prefix="new")
     form.template.choices = options([("", "")] + [(c, c) for c in designer.builtin_templates()])
+    form.service_area.choices = new_area_choices()
     if not form.validate_on_submit():
         for field, errors in form.errors.items():
-            flash(f"{field}: {'; '.join(map(str, errors))}", "error")
+            name = form[field].label.text if field in form else field
+            flash(f"{name}: {'; '.join(map(str, errors))}", "error")
         return redirect(url_for("design.index"))
     try:
         row = designer.create(form.code.data, form.kind.data, form.title_vi.data,
-                              form.title_en.data or "", form.template.data or None, actor())
+                              form.title_en.data or "", form.template.data or None, actor(),
+                              form.service_area.data or None)
     except designer.DesignError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -116,8 +116,9 @@ def blank(code: str, kind: str, title_vi: str, title_en: str) -> dict:
 
 
 def create(code: str, kind: str, title_vi: str, title_en: str, template: str | None,
-           actor: str) -> Questionnaire:
-    """A new questionnaire from a built-in template (its items copied) or from nothing."""
+           actor: str, service_area: str | None = None) -> Questionnaire:
+    """A new questionnaire from a built-in template (its items and service areas copied) or
+    from nothing; `service_area`, when given, is the one service its answers count in."""
     if db.session.execute(db.select(Questionnaire.id).filter_by(code=code)).first():
         raise DesignError(f"the code {code!r} is already used")
     draft = blank(code, kind, title_vi, title_en)
@@ -129,9 +130,14 @@ def create(code: str, kind: str, title_vi: str, title_en: str, template: str | N
         draft.update(kind=source["kind"], sections=source["sections"])
         if "intro" in source:
             draft["intro"] = source["intro"]
+        if "service_areas" in source:  # else its answers would count in no service trend
+            draft["service_areas"] = source["service_areas"]
+    if service_area:
+        draft["service_areas"] = [service_area]
     row = Questionnaire(code=code, kind=draft["kind"], title_vi=title_vi or code, status="draft")
     db.session.add(row)
-    store(row, draft, actor, "create", new={"template": template, "title": draft["title"]})
+    store(row, draft, actor, "create", new={"template": template, "title": draft["title"],
+                                            "service_areas": draft.get("service_areas")})
     return row
 
 

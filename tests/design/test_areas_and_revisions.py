@@ -408,3 +408,34 @@ def test_the_command_line_publishes_a_typo_only_when_told_it_is_wording(app, run
         ).scalars().first()
         assert entry.new_values["wording_revisions"] == [
             {"item": "q1", "field": "label.vi", "old": "Hài lòg", "new": "Hài lòng"}]
+
+
+def test_a_new_questionnaire_takes_its_area_from_the_form_or_its_template(app,
+                                                                          designer_client):
+    page = designer_client.get("/design/").text
+    token = prefixed_token(page, "new")
+    select = page.split('id="new-service_area"')[1].split("</select>")[0]
+    assert "Đăng ký kết hôn" in select
+
+    def create(code, template, area):
+        return designer_client.post("/design/new", data={
+            "new-csrf_token": token, "new-code": code, "new-kind": "survey",
+            "new-title_vi": "Phiếu", "new-title_en": "", "new-template": template,
+            "new-service_area": area})
+
+    assert create("from_land", "land_survey", "").status_code == 302
+    assert create("blank_marriage", "", "marriage").status_code == 302
+    refused = create("bad_area", "", "atlantis")
+    assert refused.status_code == 302
+    said = designer_client.get(refused.headers["Location"]).text
+    assert re.search(r'class="flash flash-error"[^>]*>Lĩnh vực[^:<]*: Lựa chọn không hợp lệ\.',
+                     said)
+    with app.app_context():
+        drafts = {q.code: q.draft for q in db.session.execute(db.select(Questionnaire))
+                  .scalars()}
+    assert drafts["from_land"]["service_areas"] == ["land"]
+    assert drafts["blank_marriage"]["service_areas"] == ["marriage"]
+    assert "bad_area" not in drafts
+    listing = designer_client.get("/design/").text
+    row = listing.split(">blank_marriage</a>")[1].split("</tr>")[0]
+    assert "Đăng ký kết hôn" in row
