@@ -36,6 +36,16 @@ def field_value(field: str, text: str) -> str:
 
 bp.add_app_template_global(field_label, "field_label")
 bp.add_app_template_global(field_value, "field_value")
+
+
+def design_word(kind: str, value: str) -> str:
+    """A questionnaire's kind or status in the user's language (the code if unknown)."""
+    from survey.design.forms import KIND_LABELS, STATUS_LABELS
+
+    return str({"kind": KIND_LABELS, "status": STATUS_LABELS}[kind].get(value, value))
+
+
+bp.add_app_template_global(design_word, "design_word")
 register_nav("design.index", _l("Questionnaires"), "design", 30)
 
 from survey.design import views, views_items  # noqa: E402,F401 - routes attach to bp

@@ -21,6 +21,8 @@ OPERATOR_LABELS = {
     "not_in": _l("is none of"), "less": _l("is less than"), "greater": _l("is greater than"),
     "answered": _l("is answered")}
 KIND_LABELS = {"survey": _l("Sample survey"), "dossier_rating": _l("Dossier rating")}
+STATUS_LABELS = {"draft": _l("draft, never published"), "active": _l("in use"),
+                 "retired": _l("retired")}
 
 
 class NewQuestionnaireForm(FlaskForm):

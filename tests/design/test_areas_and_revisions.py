@@ -438,4 +438,5 @@ def test_a_new_questionnaire_takes_its_area_from_the_form_or_its_template(app,
     assert "bad_area" not in drafts
     listing = designer_client.get("/design/").text
     row = listing.split(">blank_marriage</a>")[1].split("</tr>")[0]
-    assert "Đăng ký kết hôn" in row
+    assert "Đăng ký kết hôn" in row and "bản nháp, chưa phát hành" in row
+    assert ">survey<" not in row and ">draft<" not in row  # no raw codes in the vi UI
