@@ -144,3 +144,17 @@ def test_the_dossier_rating_file_says_its_stream(built, tmp_path):
         1: "Không hài lòng", 2: "Hài lòng", 3: "Rất hài lòng", **MISSING_VI}
     assert " ".join(meta.notes).count("không phải mẫu") == 1
     assert all(len(note.encode("utf-8")) <= 80 for note in meta.notes)
+
+
+def test_the_codebook_gives_the_spss_number_of_each_choice(built, tmp_path):
+    """The CSV codebook that goes with a .sav names the number each choice code became."""
+    _, meta = write(tmp_path)
+    table = exports.export_table(Scope(stream="survey"))
+    lines = list(exports.writers.codebook_rows(table.columns))
+    at = lines[0].index("spss_numbers")
+    for item, options in data.land_choices().items():
+        line = next(line for line in lines if line[0] == item)
+        pairs = dict(pair.split("=") for pair in line[at].split("; "))
+        assert pairs == {code: str(n) for n, (code, _, _) in enumerate(options, start=1)}
+        for code, vi, _ in options:
+            assert meta.variable_value_labels[item][int(pairs[code])] == vi
