@@ -64,7 +64,8 @@ EXPECTED: dict[str, object] = {
     "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
     "entry.upload": IMPORT, "entry.job_page": IMPORT,
     # a job is read only by its owner or an admin; another's id answers 404 (tests/entry)
-    "jobs.status": STAFF, "jobs.download": STAFF,
+    "jobs.status": STAFF, "jobs.download": STAFF, "jobs.page": STAFF,
+    "jobs.start_export": ANALYSE,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
         "set_status", "export", "assign", "section", "section_op", "item", "item_op",

@@ -20,11 +20,12 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from survey.jobs.queue import TASK_NAME, EmbeddedConsumer, make_huey
-from survey.jobs.store import Job, JobStore, new_id
+from survey.jobs.store import Job, JobRefused, JobStore, new_id
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS = 500  # listed on the page; a file with more is still refused whole
 PROGRESS_SECONDS = 0.25  # the least time between two writes of a job's progress
+KEEP_SECONDS = 24 * 3600  # a job's files (an upload, an export) are kept this long
 
 
 class Jobs:
@@ -46,6 +47,7 @@ class Jobs:
 
     def submit(self, job: Job) -> Job:
         """Queue `job` (made by `new`, its files saved under `directory(job.id)`)."""
+        self.sweep()
         self.store.save(job)
         self.task(job.id)
         if self.consumer is not None:
@@ -57,6 +59,14 @@ class Jobs:
         self.store.save(job)
         execute(self, job.id)
         return self.store.get(job.id)
+
+    def sweep(self, now: float | None = None) -> None:
+        """Delete the folders (uploads, result files) of jobs older than KEEP_SECONDS."""
+        root = Path(self.app.config["JOBS_DIR"])
+        limit = (now or time.time()) - KEEP_SECONDS
+        for folder in root.iterdir() if root.is_dir() else ():
+            if folder.is_dir() and len(folder.name) == 32 and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def get(self, job_id: str) -> Job | None:
         if not job_id.isalnum() or len(job_id) != 32:
@@ -101,6 +111,9 @@ def execute(jobs: Jobs, job_id: str) -> None:
         problems = [[p.row, p.column, p.message] for p in rejected.problems[:MAX_PROBLEMS]]
         jobs.store.update(job_id, state="rejected", problems=problems,
                           result={"source": rejected.source, "count": len(rejected.problems)})
+    except JobRefused as refused:
+        db.session.rollback()
+        jobs.store.update(job_id, state="failed", error=str(refused))
     except Exception:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)

@@ -11,7 +11,9 @@ from survey.services import audit
 
 
 def _path(job: Job, name: str) -> Path:
-    return Path(current_app.config["JOBS_DIR"]) / job.id / name
+    folder = Path(current_app.config["JOBS_DIR"]) / job.id
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def paper_import(job: Job, progress) -> dict:
@@ -29,4 +31,38 @@ def paper_import(job: Job, progress) -> dict:
             "filename": params["filename"], **params.get("envelope", {})}
 
 
-KINDS = {"paper_import": paper_import}
+def export(job: Job, progress) -> dict:
+    """A file of responses (XLSX, SAV, CSV or JSON) written by the export service as the
+    download would write it; its name says its stream (`exports.table_file_name`)."""
+    from survey.jobs.store import JobRefused
+    from survey.services import exports
+    from survey.services.exports.writers import ExportTooLarge
+    from survey.services.reporting.scope import Scope
+
+    params = job.params
+    scope, fmt = Scope(**params["scope"]), params["fmt"]
+    total = exports.count_stream(scope, scope.stream).responses
+    table = exports.export_table(scope)
+    name = f"export.{fmt}"
+    try:
+        exports.write(fmt, table.columns, _counted(table.rows, total, progress),
+                      str(_path(job, name)), params.get("lang", "vi"), table.about)
+    except ExportTooLarge as error:
+        raise JobRefused(str(error)) from None
+    return {"file": name, "download_name": exports.table_file_name(table, fmt),
+            "rows": total, "stream": scope.stream, "format": fmt}
+
+
+def _counted(rows, total: int, progress, every: int = 500):
+    """`rows` as they are written, telling `progress` every `every` rows."""
+    progress(0, total)
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % every == 0:
+            progress(min(done, total), total)
+    progress(total, total)
+
+
+KINDS = {"paper_import": paper_import, "export": export}

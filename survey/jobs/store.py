@@ -46,6 +46,10 @@ class Job:
                 "problems": self.problems, "error": self.error}
 
 
+class JobRefused(Exception):
+    """A job that cannot give its result for a reason its user can act on (str: the reason)."""
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 

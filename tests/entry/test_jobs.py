@@ -183,3 +183,48 @@ def test_the_csv_upload_through_the_job_matches_the_inline_one(app, client, tmp_
     with app.app_context():
         assert set(db.session.execute(db.select(Response.uuid)).scalars()) == ids
     assert io  # noqa: B018 - imported for the fixtures' uploads
+
+
+def test_an_xlsx_export_runs_as_a_job_and_only_its_owner_downloads_it(app, client, tmp_path):
+    from openpyxl import load_workbook
+
+    app.config["JOBS_INLINE_MAX_BYTES"] = 1_000_000
+    login(client, "data_entry")
+    data = csv_file(*[f"{1 + i % 28:02d}/{1 + i % 12:02d}/2025,{2 + i % 2},," for i in range(1200)])
+    assert upload(client, data).status_code == 200
+    analyst = app.test_client()
+    login(analyst, "analyst")
+    page = analyst.get("/dashboard/export?from=2025&to=2025").text
+    assert 'action="/jobs/export?' in page
+    token = csrf_from(page)
+    started = analyst.post("/jobs/export?from=2025&to=2025", data={
+        "csrf_token": token, "fmt": "xlsx", "stream": "dossier_rating"})
+    assert started.status_code == 303
+    job_id = started.headers["Location"].split("/")[2]
+    states = wait_for(analyst, f"/jobs/{job_id}")
+    assert states[-1]["state"] == "done", states[-1]
+    assert states[-1]["result"]["rows"] == 1200 and states[-1]["done"] == 1200
+    done_page = analyst.get(started.headers["Location"]).text
+    assert f"/jobs/{job_id}/file" in done_page and "dossier" in done_page
+    download = analyst.get(f"/jobs/{job_id}/file")
+    assert download.status_code == 200
+    assert "dossier-ratings" in download.headers["Content-Disposition"]
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(download.data)
+    download.close()
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and "response_id" in r)
+    column = rows[header].index("response_id")
+    exported = {r[column] for r in rows[header + 1:] if r and r[column]}
+    with app.app_context():
+        expected = {str(u) for u in db.session.execute(db.select(Response.uuid)).scalars()}
+    assert exported == expected and len(expected) == 1200
+    # neither another analyst nor the uploader may read it
+    for who in ("data_entry", "unit_officer"):
+        other = app.test_client()
+        login(other, who)
+        assert other.get(f"/jobs/{job_id}/file").status_code == 404
+        assert other.get(f"/jobs/{job_id}/page").status_code == 404
+    bad = analyst.post("/jobs/export", data={"csrf_token": token, "fmt": "exe"})
+    assert bad.status_code == 400
