@@ -19,6 +19,9 @@ from survey.entry.forms import PaperUploadForm
 from survey.jobs import jobs
 from survey.jobs.views import may_read
 
+# a rejected file is the user's to correct; a failure is ours (logged with its traceback)
+STATUS = {"done": 200, "rejected": 422, "failed": 500}
+
 
 @bp.url_value_preprocessor
 def _upload_limit(endpoint: str | None, values: dict | None) -> None:
@@ -51,8 +54,7 @@ def upload():
     upload.save(path)
     if path.stat().st_size <= current_app.config["JOBS_INLINE_MAX_BYTES"]:
         job = queue.run_inline(job)
-        return render_template("entry/job.html", job=job), 422 if job.state == "rejected" \
-            else 200
+        return render_template("entry/job.html", job=job), STATUS.get(job.state, 200)
     queue.submit(job)
     return redirect(url_for("entry.job_page", job_id=job.id), code=303)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from openpyxl import Workbook
 
 from survey.extensions import db
@@ -183,3 +184,24 @@ def test_the_upload_has_its_own_size_limit(tmp_path):
             assert len(stored(app)) == count
         finally:
             stop_jobs(app)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("rac.csv", bytes(range(256)) * 20),
+    ("rac.xlsx", bytes(range(256)) * 20),
+    ("rong.csv", b""),
+    ("bom.csv", "\ufeff".encode()),
+    ("tieu-de.csv", b"submitted_at,rating\n"),
+    ("nul.csv", b"submitted_at,rating\n05/11/2025,\x003\n"),
+    ("dai.csv", b"submitted_at,rating\n05/11/2025," + b"9" * 200_000 + b"\n"),
+    ("ngoac.csv", b'submitted_at,rating\n"05/11/2025,3\n'),
+    ("cot-la.csv", b"submitted_at,rating,khong_co\n05/11/2025,3,x\n"),
+    ("ngay.csv", b"submitted_at,rating\n0/0/0000,3\n99/99/9999 99:99,3\n2025-13-45,3\n"),
+])
+def test_no_broken_file_gives_a_server_error_or_stores_anything(app, client, name, data):
+    login(client, "data_entry")
+    response = upload(client, data, name)
+    assert response.status_code in (200, 422), response.text[:500]
+    assert stored(app) == []
+    if response.status_code == 422:
+        assert problems(response.text), response.text[:500]
