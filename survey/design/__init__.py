@@ -46,6 +46,27 @@ def design_word(kind: str, value: str) -> str:
 
 
 bp.add_app_template_global(design_word, "design_word")
+
+DESIGN_ACTIONS = {
+    "edit_title": _l("title, introduction or service area changed"),
+    "add_item": _l("item added"), "edit_item": _l("item changed"),
+    "delete_item": _l("item deleted"), "move_item": _l("item moved"),
+    "add_section": _l("section added"), "edit_section": _l("section changed"),
+    "delete_section": _l("section deleted"), "move_section": _l("section moved"),
+    "clone": _l("copied"),
+}
+
+
+def history_words(entry) -> tuple[str, list]:
+    """An editor history entry as (action, [field: old → new]) in the user's language, with
+    the audit log's own words (survey.admin.audit_words) for what the designer shares."""
+    from survey.admin import audit_words
+
+    action = DESIGN_ACTIONS.get(entry.action) or audit_words.action_label(entry.action)
+    return str(action), audit_words.changes(entry.old_values, entry.new_values)
+
+
+bp.add_app_template_global(history_words, "history_words")
 register_nav("design.index", _l("Questionnaires"), "design", 30)
 
 from survey.design import views, views_items  # noqa: E402,F401 - routes attach to bp
