@@ -111,6 +111,7 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "JOBS_BACKEND": env.get("JOBS_BACKEND", "sqlite"),
         "JOBS_CONSUMER": env.get("JOBS_CONSUMER", "embedded"),
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "JOBS_QUEUE_NAME": env.get("JOBS_QUEUE_NAME", "hailong"),
         "JOBS_DIR": env.get("JOBS_DIR", os.path.join(instance_path, "jobs")),
         "JOBS_INLINE_MAX_BYTES": int(env.get("JOBS_INLINE_MAX_BYTES", str(256 * 1024))),
         # the data-entry upload's own MAX_CONTENT_LENGTH: a survey round of paper forms

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def make_huey(config) -> object:
     backend = config.get("JOBS_BACKEND", "sqlite")
-    name = config.get("JOBS_QUEUE_NAME", "hailong")  # tests give each app a queue of its own
+    name = config.get("JOBS_QUEUE_NAME", "hailong")
     if backend == "redis":
         return RedisHuey(name, url=config["REDIS_URL"], results=False)
     if backend == "sqlite":

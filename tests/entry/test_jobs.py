@@ -228,3 +228,53 @@ def test_an_xlsx_export_runs_as_a_job_and_only_its_owner_downloads_it(app, clien
         assert other.get(f"/jobs/{job_id}/page").status_code == 404
     bad = analyst.post("/jobs/export", data={"csrf_token": token, "fmt": "exe"})
     assert bad.status_code == 400
+
+
+def test_an_external_worker_process_runs_a_queued_job_on_redis(tmp_path):
+    """JOBS_CONSUMER=external: the web only queues; `hailong jobs worker` (another process)
+    runs the job, and the web reads its state from Redis."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if redis_url() is None:
+        pytest.skip("TEST_REDIS_URL is not set")
+    name = f"hailong-test-{uuid.uuid4().hex[:8]}"
+    app = entry_app(tmp_path, JOBS_BACKEND="redis", JOBS_CONSUMER="external",
+                    REDIS_URL=redis_url(), JOBS_QUEUE_NAME=name)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "SECRET_KEY": "test-secret-key", "JOBS_BACKEND": "redis",
+           "JOBS_CONSUMER": "external", "REDIS_URL": redis_url(), "JOBS_QUEUE_NAME": name,
+           "JOBS_DIR": app.config["JOBS_DIR"], "PYTHONPATH": str(root)}
+    worker = None
+    try:
+        with app.app_context():
+            queue = jobs(app)
+            assert queue.consumer is None
+            job = queue.new("paper_import", "data_entry", {
+                "filename": "p.csv", "upload": "upload.csv", "lang": "en",
+                "envelope": {"questionnaire": "dossier_rating", "unit": "HN-X01"},
+                "delete_after": ["upload.csv"]})
+            (queue.directory(job.id) / "upload.csv").write_bytes(
+                csv_file("05/11/2025,3,,", "06/11/2025,2,,"))
+            queue.submit(job)
+            assert queue.store.get(job.id).state == "queued"
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from survey.cli import main; main(prog_name='hailong')",
+             "jobs", "worker", "--workers", "1"], env=env, cwd=root)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with app.app_context():
+                state = jobs(app).store.get(job.id)
+            if state.finished:
+                break
+            time.sleep(0.1)
+        assert state.state == "done" and state.result["imported"] == 2, state
+        assert stored(app) == 2
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(10)
+        jobs(app).huey.storage.flush_all()
+        stop_jobs(app)
