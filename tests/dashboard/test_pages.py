@@ -84,9 +84,11 @@ def test_crosstab_equals_scipy_on_raw_answers(demo, analyst):
     for sex, year in rows:
         table[sexes.index(sex), years.index(year)] += 1
     chi2 = stats.chi2_contingency(table, correction=False)
-    page = analyst.get("/dashboard/crosstab?row=sex&column=year").text
+    page = analyst.get("/dashboard/crosstab?row=sex&column=year&from=2021&to=2025&lang=en").text
     assert f"χ² = {chi2.statistic:.2f}" in page
-    assert f"n = {len(rows)}" in page
+    assert f"n = {len(rows):,}" in page
+    vietnamese = analyst.get("/dashboard/crosstab?row=sex&column=year&lang=vi").text
+    assert f"χ² = {chi2.statistic:.2f}".replace(".", ",") in vietnamese  # decimal comma
     if (chi2.expected_freq < 5).any():
         assert 'id="low-expected"' in page
 
