@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -25,6 +27,11 @@ def artifacts() -> Path:
 
 def keep(name: str, data: bytes) -> None:
     (artifacts() / name).write_bytes(data)
+    if name.endswith(".pdf") and shutil.which("pdftoppm"):
+        # Pages as images for people to look at, where poppler is installed (not required).
+        stem = str(artifacts() / name.removesuffix(".pdf"))
+        subprocess.run(["pdftoppm", "-r", "72", "-png", stem + ".pdf", stem], check=False,
+                       timeout=120, capture_output=True)
 
 
 def _text(element) -> str:

@@ -88,6 +88,9 @@ def test_little_data_is_said_in_words():
 def test_a_hidden_group_shows_its_n_only():
     assert content.group_sentence({"n": 12, "share": None}, "Kết hôn", "vi") == \
         "Kết hôn: chưa đủ số người trả lời để công bố (n = 12)."
+    assert content.group_sentence({"n": 136, "share": None}, "Cá nhân", "vi") == (
+        "Cá nhân: không công bố tỷ lệ (n = 136) để không thể suy ra bằng phép trừ kết quả của "
+        "nhóm nhỏ bên cạnh.")
     line = content.group_sentence({**ROW, "verdict": "meets", "significant": True}, "Đất đai",
                                   "vi")
     assert "đạt mục tiêu" in line and "+2,1 điểm, thay đổi này có ý nghĩa thống kê" in line

@@ -64,7 +64,8 @@ def too_little(report: dict) -> bool:
 def group_sentence(row: dict, name: str, lang: str) -> str:
     w = words(lang)
     if row.get("share") is None:
-        return w["group_hidden"].format(name=name, n=fmt.integer(row["n"], lang))
+        key = "group_hidden_beside" if (row.get("n") or 0) >= MIN_N else "group_hidden"
+        return w[key].format(name=name, n=fmt.integer(row["n"], lang))
     text = w["group_line"].format(name=name, share=fmt.pct(row["share"], lang),
                                   ci=fmt.pct_range(row["ci_low"], row["ci_high"], lang),
                                   n=fmt.integer(row["n"], lang),

@@ -37,6 +37,8 @@ VI = {
     "group_line": "{name}: {share} (khoảng tin cậy 95 %: {ci}; n = {n}), {verdict}",
     "group_change": "; so với năm trước {delta} điểm, {significance}",
     "group_hidden": "{name}: chưa đủ số người trả lời để công bố (n = {n}).",
+    "group_hidden_beside": "{name}: không công bố tỷ lệ (n = {n}) để không thể suy ra bằng "
+                           "phép trừ kết quả của nhóm nhỏ bên cạnh.",
     "s_par": "IV. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)",
     "par_latest": "Năm {year}, chỉ số PAR INDEX của tỉnh đạt {score} điểm{rank}.",
     "par_rank": ", xếp hạng {rank}",
@@ -122,6 +124,8 @@ EN = {
     "group_line": "{name}: {share} (95 % confidence interval: {ci}; n = {n}), {verdict}",
     "group_change": "; change from the previous year {delta} points, {significance}",
     "group_hidden": "{name}: too few respondents to publish (n = {n}).",
+    "group_hidden_beside": "{name}: share not published (n = {n}) so that the small group "
+                           "beside it cannot be worked out by subtraction.",
     "s_par": "IV. PUBLIC ADMINISTRATION REFORM INDEX (PAR INDEX)",
     "par_latest": "In {year}, the province's PAR INDEX was {score} points{rank}.",
     "par_rank": ", rank {rank}",
