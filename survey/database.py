@@ -26,6 +26,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from survey.extensions import db
 
 BUSY_TIMEOUT_MS = 30_000
+# On a read-only filesystem no process can write, so no lock it sees will ever be released:
+# waiting the full busy timeout (for instance on the wal-index of a server killed mid-write)
+# would only hold every worker for 30 s per request, long enough for a queue of clients to
+# starve even the health check. Fail fast instead; the 503 tells clients to retry.
+READ_ONLY_BUSY_TIMEOUT_MS = 200
 IMMEDIATE = "hailong_begin_immediate"
 # SQLite copies the WAL back into the database file (a checkpoint: page copies and two
 # fsyncs) in the connection whose commit brings the WAL to `wal_autocheckpoint` pages, before
@@ -50,9 +55,11 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
     # Take transaction control away from the driver so that "begin" below decides the mode.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+    busy = READ_ONLY_BUSY_TIMEOUT_MS if path and read_only_filesystem(path) else BUSY_TIMEOUT_MS
+    cursor.execute(f"PRAGMA busy_timeout = {busy}")
     cursor.execute("PRAGMA foreign_keys = ON")
-    if dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:  # not :memory:
+    if path:  # not :memory:
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL is durable across application crashes; only an OS crash or power
         # loss can undo the last commits, and a kiosk retries what was not acknowledged.
@@ -60,6 +67,16 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
         # A safety net only: write turns checkpoint at CHECKPOINT_PAGES (see write_turn).
         cursor.execute(f"PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES}")
     cursor.close()
+
+
+def read_only_filesystem(path: str | None) -> bool:
+    """True when the filesystem holding the SQLite file `path` is mounted read-only."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return False
+    try:
+        return bool(os.statvfs(os.path.dirname(path) or ".").f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _sqlite_on_begin(connection) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa
 from werkzeug.exceptions import ServiceUnavailable
 
+from survey.database import read_only_filesystem
 from survey.extensions import db
 
 # SQLite reports these as OperationalError; other OperationalErrors ("no such table", a syntax
@@ -84,7 +85,7 @@ def _database_error(error: Exception):
         db.session.rollback()
     except sa.SQLAlchemyError:
         pass
-    if _sqlite_unusable(error):
+    if _sqlite_unusable(error) and not _read_only_for_now(error, db.engine.url.database):
         # SQLite shares one wal-index mapping among a process's connections to a file and
         # keeps the descriptors of closed ones while others are open: a single connection
         # opened while the disk was read-only keeps every new one read-only (and, holding its
@@ -126,9 +127,24 @@ def _sqlite_unusable(error: BaseException) -> bool:
         words in str(orig).lower() for words in SQLITE_DISCONNECT)
 
 
+def _read_only_for_now(error: BaseException, path: str | None) -> bool:
+    """A write refused because the disk is still read-only: keep the connections.
+
+    A fresh connection to a WAL database on read-only media rebuilds the wal-index in memory
+    from the whole WAL (a second or more for a large one), so replacing connections after
+    every refused write made each request pay that and a queue of clients starved even the
+    health check. Their read-only state is replaced once the disk is writable again: the
+    first write then fails the same way, the disk is writable, and they are all closed.
+    """
+    orig = getattr(error, "orig", error)
+    return "readonly database" in str(orig).lower() and read_only_filesystem(path)
+
+
 def _drop_unusable_connection(context) -> None:
     """Mark errors after which a pooled connection must be replaced, not reused."""
     orig = context.original_exception
+    if _sqlite_unusable(orig) and _read_only_for_now(orig, context.engine.url.database):
+        return
     if _sqlite_unusable(orig):
         context.is_disconnect = True
     elif getattr(orig, "sqlstate", None) == PG_READ_ONLY:

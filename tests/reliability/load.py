@@ -76,6 +76,15 @@ class Load:
                          for n in range(clients)]
         self._began = 0.0
         self.connections_cut = 0  # so far, across clients: a fault can watch its effect
+        self.refused = threading.Event()  # set at each 503: a fault can wait to be seen
+
+    def hold(self, duration: float, limit: float = 90.0) -> None:
+        """Keep a fault on for `duration` s and until a client was answered 503 (at most
+        `limit` s): on a busy machine the first write that meets the fault can come late, and
+        a fault nobody met proves nothing. Clear `refused` when the fault begins."""
+        began = time.monotonic()
+        self.refused.wait(limit)
+        time.sleep(max(0.0, began + duration - time.monotonic()))
 
     def start(self) -> Load:
         self._began = time.perf_counter()
@@ -140,6 +149,7 @@ class Load:
                     mine.created[response_id] += 1
                 return True
             if answer.status == 503:
+                self.refused.set()
                 mine.unavailable_latencies.append(took)
                 if not _proper_503(answer, text):
                     mine.bad_503s.append(f"{dict(answer.getheaders())} {text[:300]!r}")

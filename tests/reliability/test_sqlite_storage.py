@@ -8,8 +8,6 @@ retries (same ids) and new responses are stored, each exactly once.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.reliability import faults, scenario
@@ -33,10 +31,13 @@ def disk_target(small_disk):
 def test_disk_full_during_the_load(small_disk, disk_target, serve, results):
     server = serve(disk_target)
 
-    def fill(duration: float, _load) -> str:
+    def fill(duration: float, load) -> str:
+        load.refused.clear()
         small_disk.fill()
-        time.sleep(max(duration, 1.0))
-        small_disk.free()
+        try:
+            load.hold(max(duration, 1.0))
+        finally:
+            small_disk.free()
         return f"the database's {small_disk.megabytes} MB tmpfs filled to ENOSPC, then freed"
 
     outcome, note = scenario.run(server, disk_target, fill)
@@ -54,12 +55,13 @@ def test_read_only_disk_during_the_load(small_disk, disk_target, serve, results)
     """
     server = serve(disk_target)
 
-    def read_only(duration: float, _load) -> str:
+    def read_only(duration: float, load) -> str:
         server.kill()
         small_disk.read_only()
+        load.refused.clear()
         try:
             server.start(wait_healthy=False)
-            time.sleep(max(duration, 1.0))
+            load.hold(max(duration, 1.0))
         finally:
             small_disk.writable()
         return ("gunicorn killed, the disk remounted read-only, gunicorn started on it, the "

@@ -156,3 +156,45 @@ def test_write_turns_checkpoint_the_wal_after_letting_the_next_writer_in(ctx, mo
     assert len(checkpoints) == 3
     # (busy, frames in the WAL, frames copied): the checkpoint left nothing behind
     assert all(busy == 0 and log == copied for busy, log, copied in checkpoints)
+
+
+def test_a_read_only_disk_makes_waits_short(tmp_path):
+    """On a read-only filesystem nobody can release a lock, so a connection must not wait the
+    full busy timeout: the workers would be held 30 s per request (the health check starved
+    behind them after a restart on a read-only disk)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    from sqlalchemy import create_engine
+
+    from survey.database import READ_ONLY_BUSY_TIMEOUT_MS, configure_engine
+    from tests.reliability.faults import Tmpfs, mount_unavailable_reason
+
+    reason = mount_unavailable_reason(tmp_path)
+    if reason:
+        pytest.skip(reason)
+    with Tmpfs(tmp_path / "disk", megabytes=4) as disk:
+        # A process that dies without closing leaves the WAL and its index behind, as a killed
+        # worker does (a clean close would remove them, and SQLite could not open it then).
+        subprocess.run([sys.executable, "-c", (
+            "import os, sqlite3; c = sqlite3.connect(os.environ['DB']); "
+            "c.execute('PRAGMA journal_mode = WAL'); c.execute('CREATE TABLE t (x)'); "
+            "c.commit(); os._exit(0)")], env={**os.environ, "DB": str(disk.path / "x.db")},
+            check=True)
+        disk.read_only()
+        engine = create_engine(f"sqlite:///{disk.path / 'x.db'}")
+        configure_engine(engine)
+        try:
+            with engine.connect() as connection:
+                busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        finally:
+            engine.dispose()
+            disk.writable()
+        assert busy == READ_ONLY_BUSY_TIMEOUT_MS
+        engine = create_engine(f"sqlite:///{disk.path / 'x.db'}")
+        configure_engine(engine)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
+        engine.dispose()
