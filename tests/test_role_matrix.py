@@ -62,7 +62,7 @@ EXPECTED: dict[str, object] = {
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,
     "admin.service_area_list": ADMIN, "admin.service_area_edit": ADMIN,
     "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
-    "entry.upload": IMPORT, "entry.job_page": IMPORT,
+    "entry.upload": IMPORT, "entry.job_page": IMPORT, "entry.template": IMPORT,
     # a job is read only by its owner or an admin; another's id answers 404 (tests/entry)
     "jobs.status": STAFF, "jobs.download": STAFF, "jobs.page": STAFF,
     "jobs.start_export": ANALYSE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.utils import secure_filename
 
@@ -66,3 +66,21 @@ def job_page(job_id: str):
     if job is None or job.kind != "paper_import" or not may_read(job):
         abort(404)
     return render_template("entry/job.html", job=job)
+
+
+@bp.get("/template.csv")
+@page_requires("import_responses")
+def template():
+    """An empty file to type a questionnaire's paper forms into: its columns, no rows."""
+    from survey.services import questionnaires as qservice
+    from survey.services.questionnaires import UnknownQuestionnaire
+
+    code = request.args.get("questionnaire", "")
+    try:
+        definition = qservice.definition_of(qservice.get_version(code))
+    except UnknownQuestionnaire:
+        abort(404)
+    header = ["submitted_at", *(item.code for item in definition.items)]
+    return Response("\ufeff" + ",".join(header) + "\r\n", mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{secure_filename(code)}-paper.csv"'})

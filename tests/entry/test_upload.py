@@ -205,3 +205,22 @@ def test_no_broken_file_gives_a_server_error_or_stores_anything(app, client, nam
     assert stored(app) == []
     if response.status_code == 422:
         assert problems(response.text), response.text[:500]
+
+
+def test_the_template_has_the_questionnaires_columns_and_reads_back(app, client):
+    login(client, "data_entry")
+    page = client.get("/entry/").text
+    assert "/entry/template.csv?questionnaire=dossier_rating" in page
+    template = client.get("/entry/template.csv?questionnaire=dossier_rating")
+    assert template.status_code == 200
+    header = template.data.decode("utf-8-sig").strip()
+    with app.app_context():
+        from survey.services import questionnaires as qservice
+
+        codes = [i.code for i in qservice.definition_of(
+            qservice.get_version("dossier_rating")).items]
+    assert header.split(",") == ["submitted_at", *codes]
+    filled = template.data + b"05/11/2025,3" + b"," * (len(codes) - 1) + b"\r\n"
+    response = upload(client, filled)
+    assert response.status_code == 200 and len(stored(app)) == 1
+    assert client.get("/entry/template.csv?questionnaire=nope").status_code == 404
