@@ -11,6 +11,7 @@ import pytest
 from survey.extensions import db
 from survey.models import Response
 from survey.services.accounts import create_user
+from tests.browser import test_accessibility as a11y  # a module: its tests stay there
 from tests.browser.conftest import launched_chromium
 from tests.design.helpers import PASSWORD
 from tests.live_server import start
@@ -69,6 +70,7 @@ def choose_and_upload(page, file: Path) -> None:
     page.goto("/")
     page.get_by_role("link", name="Phiếu giấy").click()  # the role's menu leads here
     page.wait_for_url("**/entry/")
+    assert a11y.serious(page) == []
     page.select_option("#questionnaire", "dossier_rating")
     page.select_option("#unit", "HN-X01")
     page.set_input_files("#file", str(file))
@@ -94,6 +96,7 @@ def test_a_large_upload_shows_its_progress_then_the_summary(clerk, live, tmp_pat
     summary = clerk.locator("#job-summary").inner_text()
     assert f"phieu.csv: {ROWS} phiếu đã được lưu, 0 phiếu đã có từ trước." == summary
     clerk.screenshot(path=str(SHOTS / "entry-done.png"), full_page=True)
+    assert a11y.serious(clerk) == []  # (not while it runs: the page reloads when done)
     assert live.count_responses() == ROWS
 
 
@@ -107,6 +110,7 @@ def test_a_bad_file_lists_its_problems_in_vietnamese_and_stores_nothing(clerk, l
     assert "tháng 2 năm 2025 không có ngày 30" in cells[3]
     assert clerk.locator("h1").inner_text() == "Không dòng nào được nhập"
     clerk.screenshot(path=str(SHOTS / "entry-rejected.png"), full_page=True)
+    assert a11y.serious(clerk) == []
     with live.app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Response)).scalar() \
             == before
