@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 MAX_PROBLEMS = 500  # listed on the page; a file with more is still refused whole
 PROGRESS_SECONDS = 0.25  # the least time between two writes of a job's progress
 KEEP_SECONDS = 24 * 3600  # a job's files (an upload, an export) are kept this long
+# A running job writes its progress at least every few seconds; one silent this long was
+# ended with its process (a restart, a crash) and nothing of it was committed.
+STALE_SECONDS = 15 * 60
 
 
 class Jobs:
@@ -73,7 +76,11 @@ class Jobs:
             return None
         if self.consumer is not None:
             self.consumer.ensure_running()  # a job queued by a process that has since ended
-        return self.store.get(job_id)
+        job = self.store.get(job_id)
+        if job is not None and job.state == "running" and \
+                time.time() - job.updated > STALE_SECONDS:
+            job = self.store.update(job_id, state="failed", error="interrupted")
+        return job
 
     def _run_in_worker(self, job_id: str) -> None:
         from survey.extensions import db

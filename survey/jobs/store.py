@@ -28,6 +28,7 @@ class Job:
     problems: list = field(default_factory=list)  # [row, column, message] of a rejected file
     error: str = ""
     created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)  # the last write: a running job's pulse
 
     @property
     def finished(self) -> bool:
@@ -74,4 +75,4 @@ class JobStore:
         job = self.get(job_id)
         if job is None:  # pragma: no cover - a job is saved before it is queued
             raise LookupError(job_id)
-        return self.save(replace(job, **changes))
+        return self.save(replace(job, updated=time.time(), **changes))

@@ -278,3 +278,24 @@ def test_an_external_worker_process_runs_a_queued_job_on_redis(tmp_path):
             worker.wait(10)
         jobs(app).huey.storage.flush_all()
         stop_jobs(app)
+
+
+def test_a_job_whose_process_ended_is_reported_as_failed(app, client):
+    """A running job that has written nothing for STALE_SECONDS was ended with its process
+    (a restart): its page stops waiting and says it could not finish."""
+    from dataclasses import replace
+
+    from survey.jobs import STALE_SECONDS
+
+    with app.test_request_context():
+        queue = jobs(app)
+        job = queue.new("paper_import", "data_entry", {"filename": "x.csv"})
+        queue.store.save(replace(job, state="running", done=500, total=3000,
+                                 updated=time.time() - STALE_SECONDS - 1))
+        fresh = queue.new("paper_import", "data_entry", {"filename": "y.csv"})
+        queue.store.save(replace(fresh, state="running", done=500, total=3000))
+    login(client, "data_entry")
+    assert client.get(f"/jobs/{job.id}").get_json()["state"] == "failed"
+    assert client.get(f"/jobs/{fresh.id}").get_json()["state"] == "running"
+    page = client.get(f"/entry/jobs/{job.id}").text
+    assert "Không thể hoàn tất việc nhập" in page
