@@ -5,6 +5,8 @@ counts, the XLSX in the reader's language, and bad parameters as 400 pages."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections import defaultdict
 from datetime import UTC, datetime
 from io import BytesIO
@@ -154,6 +156,27 @@ def test_docx_has_areas_respondents_par_and_charts(docx):
     assert any(p.startswith("Phương pháp đánh giá thay đổi từ các năm") for p in docx.paragraphs)
     assert len(docx.images()) >= 3  # the index series, the service areas, PAR INDEX
     assert any(p.startswith("Biểu đồ 1.") and "mục tiêu 80" in p for p in docx.paragraphs)
+
+
+@pytest.mark.slow
+def test_docx_opens_in_an_office_suite(demo, docx, tmp_path):
+    """LibreOffice (where installed) opens the DOCX and lays it out with the same words."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    source = tmp_path / "report.docx"
+    source.write_bytes(docx.zip.fp.getvalue())
+    for target in ("pdf", "txt:Text (encoded):UTF8"):
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--convert-to", target, "--outdir", str(tmp_path), str(source)],
+                       check=True, capture_output=True, timeout=300)
+    # The words as LibreOffice read them (its PDF splits Vietnamese letters into runs).
+    text = (tmp_path / "report.txt").read_text(encoding="utf-8-sig").replace(NBSP, " ")
+    h = independent_headline(demo[0], YEAR)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Nơi nhận:" in text
+    assert f"là {vi_number(h['share'] * 100)} %" in text
+    laid_out = Pdf((tmp_path / "report.pdf").read_bytes())
+    assert laid_out.image_xobjects() >= 3 and len(laid_out.pages) >= 3
 
 
 def test_pdf_reads_back_with_the_same_text_tables_and_images(demo, docx, pdf):

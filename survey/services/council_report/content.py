@@ -107,7 +107,7 @@ def appendix_table(report: dict, names: dict, lang: str) -> Table:
         body.append((names.get(row["procedure_group"], row["procedure_group"]), n, share, ci,
                      verdict, fmt.integer(d.get("received"), lang),
                      fmt.integer(d.get("resolved"), lang), fmt.pct(d.get("on_time_rate"), lang)))
-    return Table(w["t_appendix"], header, tuple(body), (3, 0.8, 1.2, 1.6, 1.6, 1.2, 1.2, 1.1),
+    return Table(w["t_appendix"], header, tuple(body), (2.7, 0.7, 1.1, 2.0, 1.5, 1.2, 1.2, 1.1),
                  "appendix")
 
 

@@ -45,6 +45,16 @@ def _para(container, text: str, size=BODY, bold=False, italic=False, align=None,
     return paragraph
 
 
+def _widths(table, widths_cm: list[float]) -> None:
+    """Column widths that Word and LibreOffice both keep: on the grid and on every cell."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
 def _borderless(table) -> None:
     borders = table._tbl.tblPr.first_child_found_in("w:tblBorders")
     if borders is not None:
@@ -61,14 +71,13 @@ def _header(doc, document: Document) -> None:
     h = document.header
     table = doc.add_table(rows=1, cols=2)
     _borderless(table)
-    table.autofit = False
+    _widths(table, [6.0, TEXT_CM - 6.0])
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(9.5)
     office = ([(h.parent_issuer, dict(size=Pt(13)))] if h.parent_issuer else []) + [
         (h.issuer, dict(size=Pt(13), bold=True)), ("———", dict(size=Pt(11))),
         (h.number, dict(size=Pt(13)))]
     _cell(left, office)
-    _cell(right, [(h.motto, dict(size=Pt(13), bold=True)), (h.slogan, dict(bold=True)),
+    _cell(right, [(h.motto, dict(size=Pt(12), bold=True)), (h.slogan, dict(size=Pt(13), bold=True)),
                   ("———————", dict(size=Pt(11)))])
     _para(doc, h.place_date, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=12)
 
@@ -85,12 +94,9 @@ def _table(doc, table: Table) -> None:
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
             _cell(cell, [(text, dict(size=TABLE))],
                   WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
-    if table.widths:  # Word ignores column widths unless each cell carries its own
-        grid.autofit = False
+    if table.widths:
         total = sum(table.widths)
-        for row in grid.rows:
-            for cell, share in zip(row.cells, table.widths, strict=True):
-                cell.width = Cm(TEXT_CM * share / total)
+        _widths(grid, [TEXT_CM * share / total for share in table.widths])
     # Repeat the header row on each page a long appendix runs over.
     grid.rows[0]._tr.get_or_add_trPr().append(_on("w:tblHeader"))
     _para(doc, "", size=Pt(6), after=0)
@@ -111,6 +117,7 @@ def _chart(doc, chart: Chart) -> None:
 def _signature(doc, document: Document) -> None:
     table = doc.add_table(rows=1, cols=2)
     _borderless(table)
+    _widths(table, [TEXT_CM / 2, TEXT_CM / 2])
     left, right = table.rows[0].cells
     _cell(left, [(document.recipients_label, dict(size=SMALL, bold=True, italic=True))]
           + [(line, dict(size=Pt(11))) for line in document.recipients],
