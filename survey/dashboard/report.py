@@ -118,7 +118,8 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
             "area_series": [r for r in yearly_series(scope, year, benchmark, refs,
                                                      ("service_area",))
                             if r["service_area"] is not None],
-            "par": par_index.series()}
+            # The PAR INDEX as known for the report's year: later scores are not its story.
+            "par": [p for p in par_index.series() if p["year"] <= year]}
 
 
 def verdict(row: dict) -> str | None:

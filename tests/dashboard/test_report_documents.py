@@ -153,6 +153,7 @@ def test_docx_has_areas_respondents_par_and_charts(docx):
         {r[0] for r in people[1:]} <= {"Cá nhân", "Tổ chức"}
     par = docx.table_starting("Năm")
     assert any(r[3] == "Thay đổi phương pháp" for r in par[1:])  # the break flags
+    assert max(int(r[0]) for r in par[1:]) <= YEAR
     assert any(p.startswith("Phương pháp đánh giá thay đổi từ các năm") for p in docx.paragraphs)
     assert len(docx.images()) >= 3  # the index series, the service areas, PAR INDEX
     assert any(p.startswith("Biểu đồ 1.") and "mục tiêu 80" in p for p in docx.paragraphs)
