@@ -280,3 +280,15 @@ def test_a_designer_cannot_download_the_report(demo):
     client = login(app, "designer9")
     for kind in ("docx", "pdf", "xlsx"):
         assert client.get(f"/dashboard/report.{kind}").status_code == 403
+
+
+def test_the_page_appendix_shows_dossier_counts(demo, analyst):
+    """The "Hồ sơ" columns are no longer "–": each group's counts equal the records appendix."""
+    page = analyst.get(f"/dashboard/report?year={YEAR}&lang=vi").text
+    appendix = page.split('id="appendix"', 1)[1].split("</table>", 1)[0]
+    shown = dict(re.findall(r'<tr data-key="([^"]+)".*?<td class="received">([^<]*)</td>',
+                            appendix, re.S))
+    expected = dossiers_per_group(demo, YEAR)
+    assert set(shown) == set(expected)
+    for group, d in expected.items():
+        assert shown[group] == vi_number(d["received"], 0)
