@@ -94,3 +94,22 @@ def test_a_hidden_group_shows_its_n_only():
     line = content.group_sentence({**ROW, "verdict": "meets", "significant": True}, "Đất đai",
                                   "vi")
     assert "đạt mục tiêu" in line and "+2,1 điểm, thay đổi này có ý nghĩa thống kê" in line
+
+
+def test_names_no_document_can_hold_are_cleaned(tmp_path):
+    """A service-area name with control characters and a broken "$…$" formula (pasted by an
+    admin) neither stops the DOCX/PDF nor reaches them as it is."""
+    from survey.services.council_report.render import render
+    from survey.services.council_report.settings import Settings
+    from tests.dashboard.report_readers import Docx, Pdf
+
+    name = "Đất\x00 đai $\\frac{$ \x1f"
+    rows = [{**ROW, "service_area": "land", "year": y} for y in (2024, 2025)]
+    report = {"year": 2025, "benchmark": 0.8, "headline": ROW, "areas": rows[1:],
+              "appendix": [], "respondents": [], "series": rows, "area_series": rows,
+              "par": []}
+    names = {"service_area": {"land": name}, "procedure_group": {}, "respondent_type": {}}
+    docx, _ = render("docx", report, names, Settings(issuer="UBND\x07"), "vi", date(2026, 1, 5))
+    pdf, _ = render("pdf", report, names, Settings(issuer="UBND\x07"), "vi", date(2026, 1, 5))
+    assert "Đất đai $\\frac{$" in Docx(docx).text and "\x00" not in Docx(docx).text
+    assert "Đất đai" in Pdf(pdf).text

@@ -26,6 +26,12 @@ LABELS = {"vi": {"index": "Chỉ số hài lòng", "target": "Mục tiêu", "ci"
                  "year": "Year", "score": "Score", "break": "change of method"}}
 
 
+def _label(name: str) -> str:
+    """A legend entry: shortened, and with "$" escaped (matplotlib would read "$…$" as
+    mathematics, and a malformed formula in a unit's name would stop the report)."""
+    return textwrap.shorten(fmt.clean(name), LEGEND_CHARS, placeholder="…").replace("$", r"\$")
+
+
 def _figure() -> tuple[Figure, object]:
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
     axes = figure.add_subplot()
@@ -105,7 +111,7 @@ def areas_chart(rows: list[dict], names: dict[str, str], benchmark: float,
                       yerr=[[r["share"] - r["ci_low"] for r in mine],
                             [r["ci_high"] - r["share"] for r in mine]],
                       fmt="o-", capsize=2, markersize=4, linewidth=1,
-                      label=textwrap.shorten(names.get(area, area), LEGEND_CHARS, placeholder="…"))
+                      label=_label(names.get(area, area)))
     axes.axhline(benchmark, color=TARGET_COLOUR, linestyle="--", linewidth=1.2,
                  label=f"{words['target']} {fmt.pct(benchmark, lang, 0)}")
     _years_axis(axes, sorted({r["year"] for r in rows}))

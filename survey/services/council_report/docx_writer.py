@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from survey.services.council_report.model import Chart, Document, Section, Table
+from survey.services.council_report.numbers import clean
 
 FONT = "Times New Roman"
 BODY, SMALL, TABLE = Pt(14), Pt(12), Pt(11)
@@ -41,7 +42,7 @@ def _para(container, text: str, size=BODY, bold=False, italic=False, align=None,
     paragraph.paragraph_format.space_before = Pt(0)
     if indent:
         paragraph.paragraph_format.first_line_indent = Cm(1)
-    _font(paragraph.add_run(text), size, bold, italic)
+    _font(paragraph.add_run(clean(text)), size, bold, italic)
     return paragraph
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 NBSP = "\u00a0"  # keeps "80,3" and "%" on one line
+# Characters XML 1.0 cannot carry (a DOCX is XML; reportlab parses its paragraphs as XML too).
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text as a document can hold it: control characters (from a pasted name) removed."""
+    return NOT_XML.sub("", text)
 
 
 def _swap(text: str, lang: str) -> str:

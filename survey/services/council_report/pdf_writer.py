@@ -32,6 +32,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as Grid
 
 from survey.services.council_report.model import Chart, Document, Section, Table
+from survey.services.council_report.numbers import clean
 
 LIBERATION = Path("/usr/share/fonts/truetype/liberation")
 FACES = ("", "-Bold", "-Italic", "-BoldItalic")
@@ -95,7 +96,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style, bold=False, italic=False) -> Paragraph:
-    text = escape(text)
+    text = escape(clean(text))
     if bold:
         text = f"<b>{text}</b>"
     if italic:
