@@ -63,6 +63,7 @@ EXPECTED: dict[str, object] = {
     "admin.service_area_list": ADMIN, "admin.service_area_edit": ADMIN,
     "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
     "entry.upload": IMPORT, "entry.job_page": IMPORT, "entry.template": IMPORT,
+    "entry.records": IMPORT, "entry.records_template": IMPORT,
     # a job is read only by its owner or an admin; another's id answers 404 (tests/entry)
     "jobs.status": STAFF, "jobs.download": STAFF, "jobs.page": STAFF,
     "jobs.start_export": ANALYSE,

@@ -25,3 +25,16 @@ class PaperUploadForm(FlaskForm):
         self.unit.choices = [
             SelectChoice(u.code, f"{u.code} · {u.name_en if lang == 'en' and u.name_en else u.name_vi}")  # noqa: E501
             for u in units]
+
+
+class StatsUploadForm(FlaskForm):
+    """Dossier statistics (received, resolved on time, late, ...), per period and unit."""
+
+    file = FileField(_l("Dossier statistics file (CSV or XLSX)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["csv", "xlsx"], _l("Only .csv or .xlsx files"))])
+
+    def __init__(self, *args, **kwargs):
+        # its own field names ("stats-file"): the page's two forms never read each other's
+        kwargs.setdefault("prefix", "stats")
+        super().__init__(*args, **kwargs)

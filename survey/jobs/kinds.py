@@ -31,6 +31,17 @@ def paper_import(job: Job, progress) -> dict:
             "filename": params["filename"], **params.get("envelope", {})}
 
 
+def records_import(job: Job, progress) -> dict:
+    """An uploaded file of dossier statistics: each (period, unit) it names is replaced."""
+    from survey.services.records_import import import_dossier_stats
+
+    params = job.params
+    result = import_dossier_stats(_path(job, params["upload"]).read_bytes(), params["filename"],
+                                  actor=job.owner, progress=progress,
+                                  lang=params.get("lang", "vi"))
+    return {"rows": result.rows, "replaced": result.replaced, "filename": params["filename"]}
+
+
 def export(job: Job, progress) -> dict:
     """A file of responses (XLSX, SAV, CSV or JSON) written by the export service as the
     download would write it; its name says its stream (`exports.table_file_name`)."""
@@ -65,4 +76,4 @@ def _counted(rows, total: int, progress, every: int = 500):
     progress(total, total)
 
 
-KINDS = {"paper_import": paper_import, "export": export}
+KINDS = {"paper_import": paper_import, "records_import": records_import, "export": export}

@@ -32,6 +32,18 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"channel (?P<c>\S+) needs (?P<x>.+)", r"kênh \g<c> cần \g<x>"),
     (r"the file has no data rows", "tệp không có hàng dữ liệu nào"),
     (r"the form chose (?P<x>.+)", r"biểu mẫu đã chọn \g<x>"),
+    # dossier statistics (records_import)
+    (r"(?P<x>.*) is not 2024, 2024-Q3 or 2024-07",
+     r"\g<x> không phải kỳ dạng 2024, 2024-Q3 hoặc 2024-07"),
+    (r"(?P<x>.*) is neither a procedure group nor a service area",
+     r"\g<x> không phải nhóm thủ tục hay lĩnh vực"),
+    (r"(?P<x>.*) is not a whole number ≥ 0", r"\g<x> không phải số nguyên ≥ 0"),
+    (r"a whole number of (?P<d>\d+) digits: at most (?P<m>\d+) are accepted",
+     r"số có \g<d> chữ số: chỉ nhận tối đa \g<m> chữ số"),
+    (r"resolved \+ pending = (?P<a>\d+) but received \+ carried over = (?P<b>\d+)",
+     r"đã giải quyết + đang giải quyết = \g<a> nhưng tiếp nhận + kỳ trước chuyển sang = \g<b>"),
+    (r"the same period, unit and group as row (?P<r>\d+)",
+     r"trùng kỳ, đơn vị và nhóm với dòng \g<r>"),
 )
 _COMPILED = tuple((re.compile(rf"^{english}$", re.S), vietnamese) for english, vietnamese in _TABLE)
 

@@ -15,6 +15,7 @@ from survey.models import DossierStat, Procedure, ProcedureGroup, ServiceArea, U
 from survey.models.records import COUNT_COLUMNS
 from survey.models.units import PROCEDURE_LEVELS
 from survey.services import audit
+from survey.services.import_messages import localize
 from survey.services.imports import ImportRejected, RowProblem, read_table
 
 STAT_COLUMNS = ("period", "unit", "procedure_group", *COUNT_COLUMNS)
@@ -105,9 +106,11 @@ def _check_stat_row(line: int, row: dict[str, str], known: dict, problems: list)
 
 
 def import_dossier_stats(data: bytes, filename: str, actor: str = "cli",
-                         progress: Progress = _silent) -> StatsImportResult:
-    """Check every row, then replace the file's (period, unit) pairs with its rows."""
-    rows = read_table(data, filename, STAT_COLUMNS)
+                         progress: Progress = _silent, lang: str = "en") -> StatsImportResult:
+    """Check every row, then replace the file's (period, unit) pairs with its rows.
+
+    `lang` words the problems ("vi" for the data-entry page)."""
+    rows = read_table(data, filename, STAT_COLUMNS, lang=lang)
     known = _lookups()
     problems: list[RowProblem] = []
     clean, seen = [], {}
@@ -128,7 +131,8 @@ def import_dossier_stats(data: bytes, filename: str, actor: str = "cli",
     if not rows:
         problems.append(RowProblem(2, "-", "the file has no data rows"))
     if problems:
-        raise ImportRejected(filename, problems)
+        raise ImportRejected(filename, [RowProblem(p.row, p.column, localize(p.message, lang))
+                                        for p in problems])
     replaced = 0
     for kind, year, number, unit_id in {k[:4] for k in seen}:
         replaced += db.session.execute(db.delete(DossierStat).where(

@@ -74,7 +74,7 @@ def choose_and_upload(page, file: Path) -> None:
     page.select_option("#questionnaire", "dossier_rating")
     page.select_option("#unit", "HN-X01")
     page.set_input_files("#file", str(file))
-    page.get_by_role("button", name="Tải lên và nhập").click()
+    page.get_by_role("button", name="Tải lên và nhập phiếu").click()
 
 
 def test_a_large_upload_shows_its_progress_then_the_summary(clerk, live, tmp_path):

@@ -224,3 +224,51 @@ def test_the_template_has_the_questionnaires_columns_and_reads_back(app, client)
     response = upload(client, filled)
     assert response.status_code == 200 and len(stored(app)) == 1
     assert client.get("/entry/template.csv?questionnaire=nope").status_code == 404
+
+
+STATS = ("period,unit,procedure_group,received_online,received_direct,carried_over,"
+         "resolved_early,resolved_on_time,resolved_late,pending_within,pending_overdue")
+
+
+def upload_stats(client, data: bytes, filename: str = "ho-so.csv", lang: str | None = None):
+    if lang:
+        client.get(f"/lang/{lang}")
+    token = csrf_from(client.get("/entry/").text)
+    return client.post("/entry/records", data={
+        "stats-csrf_token": token, "stats-file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data")
+
+
+def test_data_entry_imports_dossier_statistics_with_problems_in_vietnamese(app, client):
+    from survey.models import DossierStat
+
+    login(client, "data_entry")
+    assert 'action="/entry/records"' in client.get("/entry/").text
+    template = client.get("/entry/records-template.csv")
+    assert template.status_code == 200 and template.data.decode("utf-8-sig").startswith(STATS)
+    good = f"{STATS}\n2025-Q3,HN-X01,land,120,80,15,60,130,5,18,2\n".encode()
+    response = upload_stats(client, good)
+    assert response.status_code == 200, response.text[:500]
+    assert "đã nhập 1 dòng số liệu hồ sơ, thay thế 0 dòng cũ" in response.text
+    with app.app_context():
+        row = db.session.execute(db.select(DossierStat)).scalar_one()
+        assert (row.year, row.period_number, row.resolved_on_time) == (2025, 3, 130)
+    bad = (f"{STATS}\n2025-Q5,HN-X01,land,120,80,15,60,130,5,18,2\n"
+           "2025-Q4,NOPE,land,1,0,0,0,1,0,0,1\n").encode()
+    response = upload_stats(client, bad)
+    assert response.status_code == 422
+    found = problems(response.text)
+    assert found[0][:3] == ("ho-so.csv", "2", "period")
+    assert "không phải kỳ dạng 2024, 2024-Q3 hoặc 2024-07" in found[0][3]
+    assert ("3", "unit") in [(r, c) for _, r, c, _ in found]
+    assert any("không có đơn vị 'NOPE'" in m for *_, m in found)
+    assert any(c == "pending_overdue" and "đã giải quyết + đang giải quyết" in m
+               for _, _, c, m in found)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(DossierStat)) \
+            .scalar() == 1
+    for role in ("analyst", "unit_officer"):
+        other = app.test_client()
+        login(other, role)
+        assert other.post("/entry/records").status_code in (400, 403)
+        assert other.get("/entry/records-template.csv").status_code == 403
