@@ -299,3 +299,17 @@ def test_a_job_whose_process_ended_is_reported_as_failed(app, client):
     assert client.get(f"/jobs/{fresh.id}").get_json()["state"] == "running"
     page = client.get(f"/entry/jobs/{job.id}").text
     assert "Không thể hoàn tất việc nhập" in page
+
+
+def test_job_folders_older_than_a_day_are_swept(app):
+    from survey.jobs import KEEP_SECONDS
+
+    with app.app_context():
+        queue = jobs(app)
+        old, fresh = queue.directory("a" * 32), queue.directory("b" * 32)
+        (old / "export.xlsx").write_bytes(b"x")
+        (fresh / "export.xlsx").write_bytes(b"y")
+        stale = time.time() - KEEP_SECONDS - 60
+        os.utime(old, (stale, stale))
+        queue.sweep()
+        assert not old.exists() and (fresh / "export.xlsx").exists()
