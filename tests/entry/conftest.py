@@ -9,12 +9,12 @@ from tests.conftest import make_app
 from tests.design.helpers import make_users
 
 
-def entry_app(tmp_path, **extra):
+def entry_app(tmp_path, database_url: str | None = None, **extra):
     from survey.extensions import db
     from survey.services.reference import load_service_areas
 
-    app = make_app(f"sqlite:///{tmp_path / 'entry.db'}", JOBS_DIR=str(tmp_path / "jobs"),
-                   **extra)
+    app = make_app(database_url or f"sqlite:///{tmp_path / 'entry.db'}",
+                   JOBS_DIR=str(tmp_path / "jobs"), **extra)
     with app.app_context():
         db.create_all()
         load_service_areas()

@@ -313,3 +313,25 @@ def test_job_folders_older_than_a_day_are_swept(app):
         os.utime(old, (stale, stale))
         queue.sweep()
         assert not old.exists() and (fresh / "export.xlsx").exists()
+
+
+def test_a_background_import_on_postgresql(tmp_path):
+    """The job runs in its own thread and session against PostgreSQL; a bad file stores
+    nothing there either."""
+    from tests.conftest import fresh_postgres_databases, postgres_url
+
+    if postgres_url() is None:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    with fresh_postgres_databases(postgres_url(), "entry") as (url,):
+        app = entry_app(tmp_path, url, JOBS_INLINE_MAX_BYTES=0)
+        try:
+            client = app.test_client()
+            login(client, "data_entry")
+            for data, state, count in ((big_file(bad_last=True), "rejected", 0),
+                                       (big_file(), "done", ROWS)):
+                response = upload(client, data)
+                job_id = response.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+                assert wait_for(client, f"/jobs/{job_id}")[-1]["state"] == state
+                assert stored(app) == count
+        finally:
+            stop_jobs(app)
