@@ -16,6 +16,7 @@ from survey.dashboard import bp, labels
 from survey.dashboard.filters import current_filters, form_options
 from survey.dashboard.report import council_report, verdict
 from survey.dashboard.report_files import report_xlsx
+from survey.errors import BadParameterPage
 from survey.extensions import db
 from survey.models import Unit
 from survey.services.council_report import content, settings
@@ -43,8 +44,8 @@ def report_year() -> int:
         return last_complete_year()
     year = parse_year(text)
     if year is None:
-        abort(400, description=_("year: %(value)s is not a year (write it as, e.g., 2025).",
-                                 value=text[:20]))
+        raise BadParameterPage("year", _(
+            "“%(value)s” is not a year (write it as, e.g., 2025).", value=text[:20]))
     return year
 
 

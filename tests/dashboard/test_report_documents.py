@@ -226,8 +226,10 @@ def test_a_partial_or_thin_year_says_so(analyst):
 @pytest.mark.parametrize("query", ["year=abc", "year=99999", "year=²", "service_area=%00x",
                                    "level=nope"])
 def test_a_bad_parameter_is_a_400_page(analyst, url, query):
-    answer = analyst.get(f"{url}?{query}")
+    answer = analyst.get(f"{url}?{query}&lang=vi")
     assert answer.status_code == 400, (url, query, answer.status_code)
+    if query.startswith("year"):  # the page names the parameter and says what to write
+        assert "không phải là một năm" in answer.text
 
 
 def test_scope_parameters_reach_the_documents(analyst):
