@@ -39,7 +39,7 @@ def filter_args(options: dict) -> dict:
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="council: the file to write (default: its own name, e.g. "
                    "bao-cao-hai-long-2025.docx).")
-@click.option("--year", type=int, help="council: the report's year (default: the last "
+@click.option("--year", type=click.IntRange(1900, 2200), help="council: the report's year (default: the last "
                                        "complete year).")
 @click.option("--lang", type=click.Choice(("vi", "en")), default="vi", show_default=True,
               help="council: the document's language.")

@@ -38,3 +38,5 @@ def test_the_cli_names_the_file_and_refuses_bad_input(demo, tmp_path, monkeypatc
     bad = runner.invoke(args=["report", "council", "--format", "pdf", "--level", "nope"])
     assert bad.exit_code == 2 and "--level" in bad.output
     assert runner.invoke(args=["report", "indices"]).exit_code == 2  # --json still needed
+    assert runner.invoke(args=["report", "council", "--format", "pdf", "--year", "99999"]
+                         ).exit_code == 2
