@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey.services.periods import YEARS
+
 REPORTS = ("indices", "trends", "elements", "weighted", "council")
 COUNCIL_FORMATS = ("docx", "pdf", "xlsx")
 FILTER_OPTIONS = ("questionnaire", "service-area", "unit", "level", "channel",
@@ -39,8 +41,8 @@ def filter_args(options: dict) -> dict:
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="council: the file to write (default: its own name, e.g. "
                    "bao-cao-hai-long-2025.docx).")
-@click.option("--year", type=click.IntRange(1900, 2200), help="council: the report's year (default: the last "
-                                       "complete year).")
+@click.option("--year", type=click.IntRange(*YEARS),
+              help="council: the report's year (default: the last complete year).")
 @click.option("--lang", type=click.Choice(("vi", "en")), default="vi", show_default=True,
               help="council: the document's language.")
 @filter_options
