@@ -87,7 +87,7 @@ from .versions import (
     unconfirmed_rewordings,
     wording_revisions,
 )
-from .xlsform import XlsformError, XlsProblem, from_xlsform, to_xlsform
+from .xlsform import XlsformError, XlsImport, XlsProblem, from_xlsform, import_xlsform, to_xlsform
 
 __all__ = [
     "ELEMENTS", "KINDS", "LIBRARY_DIR", "MISSING_CODES", "MISSING_LABELS", "NO_ANSWER_LABEL",
@@ -97,5 +97,6 @@ __all__ = [
     "check_file", "check_text", "clean_answer", "content_hash", "diff", "dump_yaml",
     "from_dict", "get_type", "incompatible_changes", "is_visible", "load_builtins", "load_file",
     "load_text", "to_dict", "unconfirmed_rewordings", "validate_answers",
-    "wording_revisions", "XlsProblem", "XlsformError", "from_xlsform", "to_xlsform",
+    "wording_revisions", "XlsImport", "XlsProblem", "XlsformError", "from_xlsform",
+    "import_xlsform", "to_xlsform",
 ]

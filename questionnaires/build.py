@@ -6,6 +6,8 @@ questionnaire because ``build`` returns None as soon as any error was recorded.
 
 from __future__ import annotations
 
+import re
+
 from . import checks, conditions
 from .fields import (
     Ctx,
@@ -32,6 +34,9 @@ FRAGMENT_KEYS = ("description", "sections")
 ITEM_KEYS = ("code", "type", "label", "help", "required", "element", "overall", "no_answer",
              "show_if", "demographic", "respondent_type", *sorted(OPTION_KEYS))
 RESPONDENT_CODES = ("individual", "organisation")
+# Choice codes as XLSForm allows them: numbers (1-5, -99, 2022: the SPSS/Kobo norm) or names;
+# never a space, which separates the codes of a multi_choice answer.
+CHOICE_CODE_RE = re.compile(r"-?[0-9]{1,18}|[A-Za-z_][A-Za-z0-9_.-]{0,62}")
 
 
 def build(root: Node | None, filename: str, ctx: Ctx) -> Questionnaire | None:
@@ -221,7 +226,10 @@ def _choices(node: Node, ctx: Ctx, ref: str | None) -> tuple[Choice, ...]:
         if choice is None:
             continue
         check_keys(choice, ("code", "label"), ctx, ref)
-        code = get_code(choice, "code", ctx, ref)
+        code = get_str(choice, "code", ctx, ref, required=True)
+        if code is not None and not CHOICE_CODE_RE.fullmatch(code):
+            ctx.add(Message.BAD_CODE, choice.entries["code"].mark, ref, value=code)
+            code = None
         label = get_text(choice, "label", ctx, ref, required=True)
         if code is not None and code in seen:
             ctx.add(Message.DUPLICATE_CHOICE_CODE, choice.entries["code"].mark, ref, value=code)

@@ -117,6 +117,52 @@ class Message(Enum):
                      "Câu hỏi này không áp dụng theo các câu trả lời trước.")
     ANSWER_UNKNOWN_ITEM = (_E, "There is no such question.", "Không có câu hỏi này.")
 
+    # XLSForm import: what is not carried over, each named at its sheet, row and column
+    XLS_COLUMN_NOT_KEPT = (_W, "column '{name}' is not imported (no equivalent here)",
+                           "cột '{name}' không được nhập (không có tương đương)")
+    XLS_LANGUAGE_DROPPED = (
+        _W, "the {language} texts are not kept: questionnaires hold Vietnamese and English",
+        "nội dung tiếng {language} không được giữ: phiếu chỉ lưu tiếng Việt và tiếng Anh")
+    XLS_LANGUAGE_STANDS_IN = (
+        _W, "no Vietnamese texts: the {language} texts of this column are used for them",
+        "không có nội dung tiếng Việt: dùng nội dung tiếng {language} của cột này thay thế")
+    XLS_METADATA_SKIPPED = (_W, "'{value}' is device metadata, not a question: skipped",
+                            "'{value}' là siêu dữ liệu thiết bị, không phải câu hỏi: bỏ qua")
+    XLS_TYPE_SKIPPED = (_W, "type '{value}' has no equivalent here: the row is skipped",
+                        "kiểu '{value}' không có tương đương: bỏ qua hàng này")
+    XLS_IN_REPEAT = (_W, "inside repeat '{repeat}', which is not collected: skipped",
+                     "nằm trong nhóm lặp '{repeat}', không được thu thập: bỏ qua")
+    XLS_NOTE_SKIPPED = (_W, "a note after the first question is not kept",
+                        "ghi chú sau câu hỏi đầu tiên không được giữ")
+    XLS_DEPENDS_ON_SKIPPED = (
+        _W, "shown only depending on '{target}', which is not imported: skipped",
+        "chỉ hiện tùy theo '{target}', câu không được nhập: bỏ qua")
+    XLS_CONDITION_SKIPPED = (
+        _W, "cannot map the condition ({detail}): skipped rather than always shown",
+        "không thể chuyển điều kiện ({detail}): bỏ qua thay vì luôn hiển thị")
+    XLS_GROUP_MERGED = (
+        _W, "group '{value}' inside another is merged into it; its condition applies to its items",
+        "nhóm '{value}' nằm trong nhóm khác được gộp vào; điều kiện của nó áp dụng cho các câu")
+    XLS_CODE_RENAMED = (_W, "name '{value}' becomes the code '{new}'",
+                        "tên '{value}' được đổi thành mã '{new}'")
+    XLS_FORM_ID_DERIVED = (_W, "no form_id: the code '{new}' is used",
+                           "không có form_id: dùng mã '{new}'")
+    XLS_SCALE_OWN_LIST = (
+        _W, "list '{value}' is not our {value} scale (codes or labels differ): kept as its own "
+            "choices",
+        "danh sách '{value}' không phải thang đo {value} của hệ thống (mã hoặc nhãn khác): "
+        "giữ nguyên như các lựa chọn riêng")
+    XLS_OR_OTHER = (_W, "'or_other' is not kept: no 'other' text is collected",
+                    "'or_other' không được giữ: không thu thập ô 'khác'")
+    XLS_REQUIRED_OPTIONAL = (_W, "required '{value}' is not yes or no: the item is optional",
+                             "required '{value}' không phải yes hoặc no: câu hỏi không bắt buộc")
+    XLS_CONSTRAINT_DROPPED = (_W, "the constraint '{value}' cannot be mapped: it is not checked",
+                              "không thể chuyển ràng buộc '{value}': sẽ không được kiểm tra")
+    XLS_EMPTY_GROUP = (_W, "group '{value}' has no item that can be imported: dropped",
+                       "nhóm '{value}' không có câu hỏi nhập được: bỏ qua")
+    XLS_UNCLOSED_GROUP = (_W, "group '{value}' is not closed: it ends with the sheet",
+                          "nhóm '{value}' không được đóng: kết thúc ở cuối trang tính")
+
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

@@ -21,10 +21,11 @@ from openpyxl import Workbook
 from .export import to_dict
 from .model import MISSING_CODES, Questionnaire
 from .types import TYPES
-from .xlsform_read import XlsformError, XlsProblem, read_workbook
+from .xlsform_read import XlsformError, XlsImport, XlsProblem, read_workbook
 from .xlsform_relevant import to_relevant
 
-__all__ = ["SCALE_LISTS", "XlsProblem", "XlsformError", "from_xlsform", "to_xlsform"]
+__all__ = ["SCALE_LISTS", "XlsImport", "XlsProblem", "XlsformError", "from_xlsform",
+           "import_xlsform", "to_xlsform"]
 
 VI, EN = "Vietnamese (vi)", "English (en)"
 SCALE_LISTS = ("likert5", "rating3", "expectation4", "nps", "yes_no")
@@ -117,10 +118,19 @@ def to_xlsform(q: Questionnaire) -> bytes:
     return out.getvalue()
 
 
+def import_xlsform(data: bytes, filename: str = "form.xlsx",
+                   service_areas: Collection[str] | None = None,
+                   strict: bool = False) -> XlsImport:
+    """The questionnaire in an XLSForm (.xlsx or .xls) and the warnings of what was not
+    carried over (each at its sheet, row and column); XlsformError lists every error.
+
+    ``strict`` (for CI): a warning refuses the file too. ``service_areas``: the area codes
+    the caller knows; others are refused at their cell.
+    """
+    return read_workbook(data, filename, service_areas, strict)
+
+
 def from_xlsform(data: bytes, filename: str = "form.xlsx",
                  service_areas: Collection[str] | None = None) -> Questionnaire:
-    """The questionnaire in an XLSForm workbook; XlsformError lists every problem.
-
-    ``service_areas``: the area codes the caller knows; others are refused at their cell.
-    """
-    return read_workbook(data, filename, service_areas)
+    """The questionnaire in an XLSForm workbook (lenient); XlsformError lists every error."""
+    return import_xlsform(data, filename, service_areas).questionnaire

@@ -16,20 +16,19 @@ from openpyxl.utils import get_column_letter
 from . import spreadsheet_limits as limits
 from .loader import Areas, from_dict
 from .messages import DefinitionError, Message
+from .model import Questionnaire
+from .xlsform_columns import column_key
 
-VI_COLS = ("label::Vietnamese (vi)", "label::vi", "label")
-EN_COLS = ("label::English (en)", "label::en")
-# Presentation-only columns: ignoring them loses nothing a respondent's answer depends on.
-IGNORED = {"appearance", "constraint_message", "required_message", "hailong::type"}
-SURVEY_KNOWN = {"type", "name", "required", "relevant", "constraint", "hailong::element",
-                "hailong::overall", "hailong::demographic", "hailong::respondent_type",
-                "hailong::no_answer", *VI_COLS, *EN_COLS, "hint", "hint::Vietnamese (vi)",
-                "hint::vi", "hint::English (en)", "hint::en"}
-CHOICES_KNOWN = {"list_name", "name", *VI_COLS, *EN_COLS}
+# Columns whose meaning is carried over; every other column with a value gets a warning.
+SURVEY_KNOWN = {"type", "name", "required", "relevant", "constraint", "parameters",
+                "hailong::element", "hailong::overall", "hailong::demographic",
+                "hailong::respondent_type", "hailong::no_answer"}
+CHOICES_KNOWN = {"list_name", "name"}
 SETTINGS_KNOWN = {"form_id", "form_title", "hailong::form_title_en", "hailong::kind",
-                  "hailong::intro::Vietnamese (vi)", "hailong::intro::English (en)",
+                  "hailong::intro::vietnamese (vi)", "hailong::intro::english (en)",
                   "hailong::service_areas", "default_language", "version", "instance_name",
                   "style"}
+TEXT_BASES = {"label", "hint"}  # translatable columns the model holds
 MESSAGES = {  # code: (English, Vietnamese)
     "not_xlsx": ("not a readable .xlsx workbook", "không phải tệp .xlsx đọc được"),
     "no_sheet": ("the '{name}' sheet is missing", "thiếu trang tính '{name}'"),
@@ -50,10 +49,13 @@ MESSAGES = {  # code: (English, Vietnamese)
     "no_answer": ("'{value}' must list missing codes among 97 98 99",
                   "'{value}' phải là các mã 97 98 99"),
     "definition": ("{detail}", "{detail}"),
+    "no_name": ("the row has no name", "hàng không có tên (name)"),
     # one wording for both formats: the YAML loader's catalogue entry
     "unknown_service_area": (Message.UNKNOWN_SERVICE_AREA.en, Message.UNKNOWN_SERVICE_AREA.vi),
     **limits.MESSAGES,
+    **{m.name.lower(): (m.en, m.vi) for m in Message if m.name.startswith("XLS_")},
 }
+WARNINGS = {m.name.lower() for m in Message if m.name.startswith("XLS_")}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class XlsProblem:
     column: str | None
     code: str
     params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_warning(self) -> bool:
+        return self.code in WARNINGS
 
     def message(self, lang: str = "en") -> str:
         english, vietnamese = MESSAGES[self.code]
@@ -99,10 +105,15 @@ class Sheet:
     name: str
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
+    keys: list[str] = field(default_factory=list)  # each header's key (``xlsform_columns``)
+    languages: dict[str, str] = field(default_factory=dict)  # code: name as written
 
     def letter(self, column: str) -> str:
-        return f"{get_column_letter(self.header.index(column) + 1)} ({column})" \
-            if column in self.header else column
+        index = self.keys.index(column) if column in self.keys else \
+            self.header.index(column) if column in self.header else None
+        if index is None:
+            return column
+        return f"{get_column_letter(index + 1)} ({self.header[index]})"
 
     def letter_of(self, index: int) -> str:
         name = self.header[index - 1] if index <= len(self.header) else ""
@@ -113,43 +124,60 @@ class Reader:
     def __init__(self, filename: str):
         self.filename = filename
         self.problems: list[XlsProblem] = []
+        self.warnings: list[XlsProblem] = []
 
     def add(self, sheet: Sheet | str, row: int | None, column: str | None, code: str,
             **params: object) -> None:
         name = sheet.name if isinstance(sheet, Sheet) else sheet
         where = sheet.letter(column) if isinstance(sheet, Sheet) and column else column
-        self.problems.append(XlsProblem(name, row, where, code, params))
+        problem = XlsProblem(name, row, where, code, params)
+        (self.warnings if problem.is_warning else self.problems).append(problem)
 
-    def sheet(self, book, name: str, known: set[str], required: tuple[str, ...],
-              budget: limits.Budget, data: bytes) -> Sheet | None:
-        if name not in book.sheetnames:
-            if name != "settings":
-                self.add(name, None, None, "no_sheet", name=name)
+    def sheet(self, book, name: str, required: tuple[str, ...], budget: limits.Budget,
+              data: bytes) -> Sheet | None:
+        found = next((s for s in book.sheetnames if s.strip().lower() == name), None)
+        if found is None:
             return None
-        sheet = Sheet(name, [], [])
+        sheet = Sheet(found, [], [])
         rows = []
+        source = book[found]
         try:
-            for number, values in limits.sheet_rows(book[name], budget, data):
+            numbered = limits.xls_rows(source, budget) if isinstance(source, limits.XlsSheet) \
+                else limits.sheet_rows(source, budget, data)
+            for number, values in numbered:
                 cells = [_cell(v) for v in values]
-                if number == 1:
+                if not sheet.header:
                     sheet.header = cells
                 else:
                     rows.append((number, cells))
         except limits.Refused as refused:
             self.refused(refused, sheet)
             raise XlsformError(self.problems) from None
+        for header in sheet.header:
+            key, language_name = column_key(header) if header else ("", None)
+            sheet.keys.append(key)
+            if language_name and "::" in key:
+                sheet.languages.setdefault(key.rsplit("::", 1)[1], language_name)
         for column in required:
-            if column not in sheet.header:
-                self.add(name, 1, column, "no_column", name=column)
+            if column not in sheet.keys:
+                self.add(sheet.name, 1, column, "no_column", name=column)
         for number, values in rows:
-            record = {h: v for h, v in zip(sheet.header, values, strict=False) if h}
-            if not any(record.values()):
-                continue
-            for column, value in record.items():
-                if value and column not in known and column not in IGNORED:
-                    self.add(sheet, number, column, "unknown_column", name=column)
-            sheet.rows.append((number, record))
+            record: dict[str, str] = {}
+            for key, value in zip(sheet.keys, values, strict=False):
+                if key and value and not record.get(key):
+                    record[key] = value
+            if record:
+                sheet.rows.append((number, record))
         return sheet
+
+    def unused_columns(self, sheet: Sheet, known: set[str], texts: set[str]) -> None:
+        """One warning per column holding a value whose meaning is not carried over."""
+        for key in dict.fromkeys(sheet.keys):
+            if not key or key in known or key.split("::")[0] in texts:
+                continue
+            row = next((n for n, record in sheet.rows if record.get(key)), None)
+            if row is not None:
+                self.add(sheet, row, key, "xls_column_not_kept", name=sheet.letter(key))
 
     def refused(self, refused: limits.Refused, sheet: Sheet | None = None) -> None:
         """A limit passed, as a problem of the catalogue at its place."""
@@ -161,18 +189,16 @@ class Reader:
                                         refused.code, refused.params))
 
 
-def _text(record: dict[str, str], vi_cols, en_cols) -> dict[str, str]:
-    vi = next((record[c] for c in vi_cols if record.get(c)), "")
-    en = next((record[c] for c in en_cols if record.get(c)), "")
-    return {"vi": vi, "en": en} if en else {"vi": vi}
-
-
-def _flag(reader: Reader, sheet: Sheet, row: int, record: dict, column: str) -> bool:
+def _flag(reader: Reader, sheet: Sheet, row: int, record: dict, column: str,
+          lenient: bool = False) -> bool:
     value = record.get(column, "").lower()
-    if value in ("yes", "true", "1", "true()"):
+    if value in ("yes", "true", "1", "true()", "y"):
         return True
-    if value not in ("", "no", "false", "0", "false()"):
-        reader.add(sheet, row, column, "yes_no", value=record[column])
+    if value not in ("", "no", "false", "0", "false()", "n"):
+        if lenient:  # an XPath expression: XLSForm allows it, the product cannot evaluate it
+            reader.add(sheet, row, column, "xls_required_optional", value=record[column])
+        else:
+            reader.add(sheet, row, column, "yes_no", value=record[column])
     return False
 
 
@@ -188,36 +214,55 @@ def _check_areas(reader: Reader, settings: Sheet | None, definition: dict,
                        value=code, known=", ".join(sorted(known)) or "—")
 
 
-def read_workbook(data: bytes, filename: str, service_areas: Areas = None):
+def _open(data: bytes, budget: limits.Budget):
+    if data[:4] == limits.XLS_MAGIC:
+        return limits.open_xls(data, budget)
+    return limits.open_workbook(data, budget)
+
+
+@dataclass(frozen=True)
+class XlsImport:
+    """An imported questionnaire and what of the file was not carried over."""
+
+    questionnaire: Questionnaire
+    warnings: tuple[XlsProblem, ...]
+
+
+def read_workbook(data: bytes, filename: str, service_areas: Areas = None,
+                  strict: bool = False) -> XlsImport:
+    """The questionnaire and its warnings; ``strict``: every warning refuses the file too."""
     reader = Reader(filename)
     budget = limits.Budget(limits.FORM_LIMITS)
     try:
-        book = limits.open_workbook(data, budget)
+        book = _open(data, budget)
     except limits.Refused as refused:
         reader.refused(refused)
         raise XlsformError(reader.problems) from None
     try:
-        survey = reader.sheet(book, "survey", SURVEY_KNOWN, ("type", "name"), budget, data)
-        choices = reader.sheet(book, "choices", CHOICES_KNOWN, ("list_name", "name"), budget,
-                               data)
-        settings = reader.sheet(book, "settings", SETTINGS_KNOWN, (), budget, data)
+        survey = reader.sheet(book, "survey", ("type", "name"), budget, data)
+        choices = reader.sheet(book, "choices", ("list_name", "name"), budget, data)
+        settings = reader.sheet(book, "settings", (), budget, data)
     finally:
         book.close()
-    if survey is None or choices is None:
+    if survey is None:
+        reader.add("survey", None, None, "no_sheet", name="survey")
+    if reader.problems or survey is None:
         raise XlsformError(reader.problems)
     from .xlsform_items import build_definition
 
     definition, rows_by_item = build_definition(reader, survey, choices, settings)
     _check_areas(reader, settings, definition, service_areas)
-    if reader.problems:
-        raise XlsformError(reader.problems)
+    if reader.problems or (strict and reader.warnings):
+        raise XlsformError(reader.problems + (reader.warnings if strict else []))
     try:
-        return from_dict(definition, filename=filename)
+        questionnaire = from_dict(definition, filename=filename)
     except DefinitionError as error:
         for problem in error.problems:
             row = rows_by_item.get(problem.item or "")
-            sheet = "survey" if row is not None else "settings"
+            on_code = problem.code is Message.BAD_CODE and \
+                problem.params.get("value") == definition.get("code")
+            sheet = "settings" if on_code and row is None else "survey"
             reader.add(sheet, row, None, "definition",
                        detail=(f"{problem.item}: " if problem.item else "") + problem.message())
         raise XlsformError(reader.problems) from None
-
+    return XlsImport(questionnaire, tuple(reader.warnings))

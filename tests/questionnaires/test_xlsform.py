@@ -115,40 +115,54 @@ def test_a_plain_kobo_form_is_imported():
     assert q.item("q1").choice_codes == ("yes", "no")
 
 
-def test_unmappable_constructs_are_reported_by_sheet_row_and_column():
-    data = _workbook([HEADER, ("geopoint", "where", "Ở đâu", "", "", ""),
-                      ("integer", "age", "Tuổi", "", "${where} + 1 > 2", ""),
-                      ("text", "calc", "Tính", "", "", "1 + 1"),
-                      ("select_one nolist", "s", "Chọn", "", "", "")])
-    assert _problems(data) == [
-        "survey, row 4, column F (calculation): column 'calculation' cannot be imported",
-        "survey, row 2, column A (type): type 'geopoint' is not supported",
-        "survey, row 3, column E (relevant): cannot map the condition: cannot read '+ 1 > 2'",
-        "survey, row 5, column A (type): choice list 'nolist' is not on the choices sheet",
+def test_unmappable_constructs_are_warnings_and_a_missing_list_an_error():
+    rows = [HEADER, ("geopoint", "where", "Ở đâu", "", "", ""),
+            ("integer", "age", "Tuổi", "", "${where} + 1 > 2", ""),
+            ("text", "calc", "Tính", "", "", "1 + 1"),
+            ("select_one nolist", "s", "Chọn", "", "", "")]
+    assert _problems(_workbook(rows)) == [
+        "survey, row 5, column A (type): choice list 'nolist' is not on the choices sheet"]
+    result = qn.import_xlsform(_workbook(rows[:4]), "ok.xlsx")
+    assert [i.code for i in result.questionnaire.items] == ["calc"]
+    assert [str(w) for w in result.warnings] == [
+        "survey, row 4, column F (calculation): column 'F (calculation)' is not imported "
+        "(no equivalent here)",
+        "survey, row 2, column A (type): type 'geopoint' has no equivalent here: the row is "
+        "skipped",
+        "survey, row 3, column E (relevant): cannot map the condition (cannot read '+ 1 > 2'):"
+        " skipped rather than always shown",
     ]
+    with pytest.raises(qn.XlsformError) as caught:
+        qn.import_xlsform(_workbook(rows[:4]), "ok.xlsx", strict=True)
+    assert caught.value.problems == result.warnings
 
 
 def test_validation_problems_point_at_the_item_row():
-    data = _workbook([HEADER[:5], ("integer", "Bad Code", "Mã sai", "", ""),
-                      ("integer", "ok", "", "", "")])
+    data = _workbook([HEADER[:5], ("integer", "dup", "Mã", "", ""),
+                      ("integer", "ok", "", "", ""), ("integer", "dup", "Lại", "", "")])
     problems = _problems(data)
-    assert problems[0].startswith("survey, row 2: Bad Code: ")
     assert any(p.startswith("survey, row 3: ok: the Vietnamese text of 'label'") for p in problems)
+    assert any(p.startswith("survey, row 4: dup: item code already used") for p in problems)
 
 
-def test_a_missing_sheet_and_a_non_workbook_are_reported():
+def test_a_missing_survey_sheet_and_a_non_workbook_are_reported():
     book = Workbook()
-    book.active.title = "survey"
-    book.active.append(["type", "name"])
+    book.active.title = "choices"
+    book.active.append(["list_name", "name"])
     out = BytesIO()
     book.save(out)
-    assert _problems(out.getvalue()) == ["choices: the 'choices' sheet is missing"]
+    assert _problems(out.getvalue()) == ["survey: the 'survey' sheet is missing"]
     assert _problems(b"not a zip") == ["bad.xlsx: not a readable .xlsx workbook"]
 
 
-def test_a_scale_list_with_other_codes_is_refused():
+def test_a_list_named_like_our_scale_keeps_its_own_codes_and_labels():
+    reversed_labels = [("likert5", str(n), label, "") for n, label in
+                       zip(range(1, 6), ["Rất hài lòng", "Hài lòng", "Bình thường",
+                                         "Không hài lòng", "Rất không hài lòng"], strict=True)]
     data = _workbook([HEADER[:5], ("select_one likert5", "q", "Hài lòng?", "", "")],
-                     [("likert5", "a", "A", ""), ("likert5", "b", "B", "")])
-    assert _problems(data) == [
-        "choices, column list_name: list 'likert5' is our likert5 scale and must have the "
-        "codes 1 2 3 4 5"]
+                     reversed_labels)
+    result = qn.import_xlsform(data, "kobo.xlsx")
+    item = result.questionnaire.item("q")
+    assert item.type == "single_choice"  # never read as our scale, whose 5 is very satisfied
+    assert [(c.code, c.label.vi) for c in item.choices] == [r[1:3] for r in reversed_labels]
+    assert [w.code for w in result.warnings] == ["xls_scale_own_list"]
