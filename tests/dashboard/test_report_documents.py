@@ -294,3 +294,25 @@ def test_the_page_appendix_shows_dossier_counts(demo, analyst):
     assert set(shown) == set(expected)
     for group, d in expected.items():
         assert shown[group] == vi_number(d["received"], 0)
+
+
+def test_report_settings_reach_the_document(demo, analyst, monkeypatch):
+    """REPORT_* settings (app configuration or environment) fill the office, number, place,
+    signer and recipients."""
+    app, _ = demo
+    monkeypatch.setitem(app.config, "REPORT_ISSUER", "SỞ NỘI VỤ")
+    monkeypatch.setitem(app.config, "REPORT_PARENT_ISSUER", "UBND TỈNH SƠN THỦY")
+    monkeypatch.setitem(app.config, "REPORT_NUMBER", "125")
+    monkeypatch.setitem(app.config, "REPORT_SYMBOL", "BC-SNV")
+    monkeypatch.setenv("REPORT_PLACE", "Thủy Nguyên")
+    monkeypatch.setenv("REPORT_SIGNER_AUTHORITY", "KT. GIÁM ĐỐC")
+    monkeypatch.setenv("REPORT_SIGNER_POSITION", "PHÓ GIÁM ĐỐC")
+    monkeypatch.setenv("REPORT_SIGNER_NAME", "Nguyễn Văn A")
+    monkeypatch.setenv("REPORT_RECIPIENTS", "- UBND tỉnh;|- Lưu: VT, CCHC.")
+    doc = Docx(analyst.get(f"/dashboard/report.docx?year={YEAR}&lang=vi").data)
+    office = doc.tables()[0][0][0]
+    assert office.startswith("UBND TỈNH SƠN THỦYSỞ NỘI VỤ") and "Số: 125/BC-SNV" in office
+    assert any(p.startswith("Thủy Nguyên, ngày ") for p in doc.paragraphs)
+    recipients, signature = _signature(doc)
+    assert recipients == "Nơi nhận:- UBND tỉnh;- Lưu: VT, CCHC."
+    assert signature.startswith("KT. GIÁM ĐỐCPHÓ GIÁM ĐỐC") and signature.endswith("Nguyễn Văn A")
