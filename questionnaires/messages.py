@@ -163,6 +163,8 @@ class Message(Enum):
     XLS_UNCLOSED_GROUP = (_W, "group '{value}' is not closed: it ends with the sheet",
                           "nhóm '{value}' không được đóng: kết thúc ở cuối trang tính")
 
+    XLS_LABEL_FROM_NAME = (_W, "no label: the name '{value}' is shown instead",
+                           "không có nhãn: hiển thị tên '{value}' thay thế")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

@@ -20,7 +20,10 @@ ALIASES = {"list name": "list_name", "caption": "label", "value": "name",
            "constraint message": "constraint_message", "required message": "required_message",
            "choice_filter": "choice_filter", "bind::relevant": "relevant",
            "bind::required": "required", "bind::constraint": "constraint",
-           "bind::calculate": "calculation", "control::appearance": "appearance"}
+           "bind::calculate": "calculation", "control::appearance": "appearance",
+           "bind:relevant": "relevant", "bind:required": "required",
+           "bind:constraint": "constraint", "bind:calculate": "calculation",
+           "control:appearance": "appearance"}
 LANGUAGE_CODES = {"vietnamese": "vi", "tiếng việt": "vi", "tieng viet": "vi", "vi": "vi",
                   "english": "en", "en": "en", "default": "default"}
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}

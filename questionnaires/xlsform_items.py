@@ -31,11 +31,14 @@ _ALIASES = {"select_all_that_apply": "select_multiple", "select_one_or_specify_o
             "begin_loop": "begin_repeat", "end_loop": "end_repeat"}
 
 
-def _lists(choices: Sheet | None, texts: Texts) -> dict[str, list[dict]]:
+def _lists(reader: Reader, choices: Sheet | None, texts: Texts) -> dict[str, list[dict]]:
     lists: dict[str, list[dict]] = {}
-    for _row, record in choices.rows if choices is not None else ():
+    for row, record in choices.rows if choices is not None else ():
         if record.get("list_name"):
             entry = {"code": record.get("name", ""), "label": texts.get(record)}
+            if not entry["label"]["vi"] and entry["code"]:  # an image-only choice
+                entry["label"]["vi"] = entry["code"]
+                reader.add(choices, row, "label", "xls_label_from_name", value=entry["code"])
             lists.setdefault(record["list_name"], []).append(entry)
     return lists
 
@@ -43,6 +46,10 @@ def _lists(choices: Sheet | None, texts: Texts) -> dict[str, list[dict]]:
 def _head(reader: Reader, settings: Sheet | None, filename: str, texts: Texts,
           head: dict[str, str]) -> dict:
     code = head.get("form_id", "")
+    if code and to_code(code) != code:
+        reader.add(settings or "settings", settings.rows[0][0] if settings else None,
+                   "form_id", "xls_code_renamed", value=code, new=to_code(code))
+        code = to_code(code)
     if not code:
         code = to_code(PurePath(filename).stem or head.get("form_title", "") or "form")
         reader.add(settings or "settings", settings.rows[0][0] if settings and settings.rows
@@ -60,13 +67,27 @@ def _head(reader: Reader, settings: Sheet | None, filename: str, texts: Texts,
     return data
 
 
+_OLD_SPELLINGS = ((re.compile(r"\s+or\s+specify\s+other\s*$", re.I), " or_other"),
+                  (re.compile(r"^\s*select\s+all\s+that\s+apply(\s+from)?\s+", re.I),
+                   "select_multiple "),
+                  (re.compile(r"^\s*select\s+one(\s+from)?\s+", re.I), "select_one "),
+                  (re.compile(r"^\s*select\s+multiple\s+", re.I), "select_multiple "))
+
+
+def _spelled(text: str) -> str:
+    """pyxform's older spellings (``select one from x or specify other``) as today's."""
+    for pattern, new in _OLD_SPELLINGS:
+        text = pattern.sub(new, text)
+    return text
+
+
 def _kind(text: str) -> list[str]:
-    words = text.strip().lower().replace("select one ", "select_one ") \
-        .replace("select multiple ", "select_multiple ").split()
-    if len(words) >= 2 and words[0] in ("begin", "end"):
+    words = _spelled(text).split()
+    if len(words) >= 2 and words[0].lower() in ("begin", "end"):
         words = ["_".join(words[:2]), *words[2:]]
     if words:
-        words[0] = _ALIASES.get(words[0], words[0])
+        words[0] = _ALIASES.get(words[0].lower(), words[0].lower())
+    words[2:] = [w.lower() for w in words[2:]]
     return words
 
 
@@ -139,7 +160,11 @@ class _Build:
             self.stack.append(("repeat", name, cond, row))
             return
         if not self.stack:
-            self.section(self.code(row, name) if name else "group", self.texts.get(record))
+            title = self.texts.get(record)
+            if not title["vi"]:
+                title = {"vi": name or "group"}
+                self.warn(row, "label", "xls_label_from_name", value=title["vi"])
+            self.section(self.code(row, name) if name else "group", title)
             self.rows_by_item.setdefault(f"section:{self.current['code']}", row)  # type: ignore[index]
         else:
             self.warn(row, "type", "xls_group_merged", value=name)
@@ -236,6 +261,9 @@ class _Item:
         if conditions:
             item["show_if"] = conditions[0] if len(conditions) == 1 else {"all": conditions}
         item["label"] = self.b.texts.get(record)
+        if not item["label"]["vi"]:
+            item["label"]["vi"] = record.get("name", "")
+            self.warn("label", "xls_label_from_name", value=item["label"]["vi"])
         help_text = self.b.texts.get(record, "hint")
         if help_text["vi"]:
             item["help"] = help_text
@@ -265,7 +293,7 @@ class _Item:
                 if words[2] != "or_other":
                     return self.unsupported()
                 self.warn("type", "xls_or_other")
-            name = self.record["type"].split()[-2 if len(words) == 3 else -1]
+            name = words[1]
             if name not in self.b.lists:
                 self.b.reader.add(self.b.survey, self.row, "type", "unknown_list", value=name)
                 return None
@@ -350,6 +378,6 @@ def build_definition(reader: Reader, survey: Sheet, choices: Sheet | None,
         if sheet is not None:
             reader.unused_columns(sheet, known, set(TEXT_BASES))
     data = _head(reader, settings, reader.filename, texts, head)
-    walk = _Build(reader, survey, _lists(choices, texts), texts, data)
+    walk = _Build(reader, survey, _lists(reader, choices, texts), texts, data)
     walk.run()
     return walk.finish()

@@ -240,7 +240,7 @@ def read_workbook(data: bytes, filename: str, service_areas: Areas = None,
         raise XlsformError(reader.problems) from None
     try:
         survey = reader.sheet(book, "survey", ("type", "name"), budget, data)
-        choices = reader.sheet(book, "choices", ("list_name", "name"), budget, data)
+        choices = reader.sheet(book, "choices", (), budget, data)  # needed only by a select
         settings = reader.sheet(book, "settings", (), budget, data)
     finally:
         book.close()

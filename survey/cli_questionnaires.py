@@ -21,13 +21,35 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+XLSFORM_SUFFIXES = (".xlsx", ".xls")
+
+
+def _validate_xlsform(path: Path) -> bool:
+    """Dry-run import of an XLSForm: errors on stdout, warnings on stderr; True if it failed."""
+    try:
+        result = qn.import_xlsform(path.read_bytes(), path.name)
+    except qn.XlsformError as error:
+        for problem in error.problems:
+            click.echo(f"{path}: {problem}")
+        return True
+    for warning in result.warnings:
+        click.echo(f"{path}: warning: {warning}", err=True)
+    click.echo(f"{path}: ok ({len(result.questionnaire.items)} item(s), "
+               f"{len(result.warnings)} warning(s))", err=True)
+    return False
+
+
 @questionnaire.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check definition files; print each problem as FILE:LINE:COL: CODE item: message."""
+    """Check definition files (YAML, JSON, or XLSForm .xlsx/.xls as a dry-run import);
+    print each problem as FILE:LINE:COL: CODE item: message."""
     failed = False
     for path in files:
+        if path.suffix.lower() in XLSFORM_SUFFIXES:
+            failed = _validate_xlsform(path) or failed
+            continue
         report = qn.check_file(path)
         for problem in (*report.errors, *report.warnings):
             click.echo(str(problem), err=problem in report.warnings)

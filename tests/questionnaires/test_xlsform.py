@@ -140,9 +140,11 @@ def test_unmappable_constructs_are_warnings_and_a_missing_list_an_error():
 def test_validation_problems_point_at_the_item_row():
     data = _workbook([HEADER[:5], ("integer", "dup", "Mã", "", ""),
                       ("integer", "ok", "", "", ""), ("integer", "dup", "Lại", "", "")])
-    problems = _problems(data)
-    assert any(p.startswith("survey, row 3: ok: the Vietnamese text of 'label'") for p in problems)
-    assert any(p.startswith("survey, row 4: dup: item code already used") for p in problems)
+    assert _problems(data) == ["survey, row 4: dup: item code already used on line ?"]
+    result = qn.import_xlsform(_workbook([HEADER[:5], ("integer", "ok", "", "", "")]), "a.xlsx")
+    assert result.questionnaire.item("ok").label == qn.Text("ok")
+    assert [str(w) for w in result.warnings if w.code == "xls_label_from_name"] == [
+        "survey, row 2, column label: no label: the name 'ok' is shown instead"]
 
 
 def test_a_missing_survey_sheet_and_a_non_workbook_are_reported():

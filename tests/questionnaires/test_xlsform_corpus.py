@@ -1,0 +1,89 @@
+"""Real XLSForms written by other people (corpus/README.md) import, counted against pyxform.
+
+Each file imports, possibly with warnings, or is refused for the reason named here. The items
+imported are checked against pyxform's own reading: the questions it finds that the product
+collects (integer, text, select one / all that apply, range; outside repeats; not
+from a file), less those the
+importer skipped with a warning saying why (a condition it cannot map or that depends on an
+item not imported), less the text box pyxform adds for each ``or_other``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import questionnaires as qn
+
+pyxform = pytest.importorskip("pyxform.xls2json")
+
+CORPUS = Path(__file__).parent / "corpus"
+FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".xls", ".xlsx"))
+COLLECTED = {"integer", "text", "select one", "select all that apply", "range"}
+SKIPPED = {"xls_condition_skipped", "xls_depends_on_skipped"}
+# genuinely outside what the product collects: refused, with the exact reason
+REFUSED = {
+    "tutorial.xls": ["survey: the questionnaire has no items"],  # all inside a repeat
+    "gps.xls": ["survey: the questionnaire has no items"],  # one geopoint
+    # a cascading select: one list repeats a code per parent (choice_filter picks them)
+    "choice_filter_test.xlsx": ["survey, row 3: county: choice code 'king' used twice"],
+}
+
+
+def _from_file(question: dict) -> bool:
+    """select_one_from_file: its choices live in a CSV/XML file the form does not carry."""
+    return str(question.get("itemset", "")).endswith((".csv", ".xml", ".geojson"))
+
+
+def _pyxform_count(path: Path) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's notes on extensions it drops
+        form = pyxform.parse_file_to_json(str(path))
+
+    def count(node: dict, in_repeat: bool) -> int:
+        total = 0
+        for child in node.get("children", []):
+            kind = child.get("type")
+            if kind in ("group", "repeat"):
+                total += count(child, in_repeat or kind == "repeat")
+            elif kind in COLLECTED and not in_repeat and not _from_file(child):
+                total += 1
+        return total
+
+    return count(form, False)
+
+
+def _import(path: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return qn.import_xlsform(path.read_bytes(), path.name)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_every_corpus_form_imports_or_is_refused_for_its_named_reason(path):
+    if path.name in REFUSED:
+        with pytest.raises(qn.XlsformError) as caught:
+            _import(path)
+        assert [str(p) for p in caught.value.problems] == REFUSED[path.name]
+        return
+    result = _import(path)
+    skipped = sum(w.code in SKIPPED for w in result.warnings)
+    or_other = sum(w.code == "xls_or_other" for w in result.warnings)
+    assert len(result.questionnaire.items) == _pyxform_count(path) - skipped - or_other
+    for warning in result.warnings:  # every warning is located
+        assert warning.sheet and (warning.row is not None or warning.column)
+
+
+def test_share_of_the_corpus_that_imports(capsys):
+    imported = 0
+    for path in FILES:
+        try:
+            _import(path)
+            imported += 1
+        except qn.XlsformError:
+            pass
+    with capsys.disabled():
+        print(f"\nXLSForm corpus: {imported} of {len(FILES)} real forms import")
+    assert imported == len(FILES) - len(REFUSED)
