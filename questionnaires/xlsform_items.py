@@ -128,6 +128,9 @@ class _Build:
     def condition(self, row: int, text: str) -> object:
         """The show_if dict of a relevant, or a RelevantError (the items under it skip)."""
         text = _REF.sub(lambda m: "${" + self.renamed.get(m.group(1), m.group(1)) + "}", text)
+        missing = next((ref for ref in _REF.findall(text) if ref in self.skipped), None)
+        if missing is not None:
+            return _Skipped(missing)
 
         def info(code: str) -> tuple[str, bool] | None:
             kind = TYPES.get(self.types.get(code, ""))
@@ -188,7 +191,7 @@ class _Build:
                 self.warn(row, "type", "xls_note_skipped")
             return
         if words[0] in METADATA or words[0] in ("calculate", "hidden") or repeat is not None:
-            self.skipped.add(name)
+            self.skipped.add(to_code(name))
             if words[0] in METADATA:
                 self.warn(row, "type", "xls_metadata_skipped", value=record["type"])
             elif repeat is not None:
@@ -227,10 +230,8 @@ class _Build:
         return self.data, self.rows_by_item
 
 
-def _targets(cond: dict) -> list[str]:
-    if "item" in cond:
-        return [cond["item"]]
-    return [t for part in cond.get("all", cond.get("any", [])) for t in _targets(part)]
+class _Skipped(str):
+    """A condition on an item that is not imported: what depends on it is skipped too."""
 
 
 class _Item:
@@ -254,9 +255,8 @@ class _Item:
             if isinstance(cond, RelevantError):
                 self.warn("relevant", "xls_condition_skipped", detail=str(cond))
                 return None
-            missing = next((t for t in _targets(cond) if t in self.b.skipped), None)  # type: ignore[arg-type]
-            if missing is not None:
-                self.warn("relevant", "xls_depends_on_skipped", target=missing)
+            if isinstance(cond, _Skipped):
+                self.warn("relevant", "xls_depends_on_skipped", target=str(cond))
                 return None
         if conditions:
             item["show_if"] = conditions[0] if len(conditions) == 1 else {"all": conditions}

@@ -129,8 +129,8 @@ def test_unmappable_constructs_are_warnings_and_a_missing_list_an_error():
         "(no equivalent here)",
         "survey, row 2, column A (type): type 'geopoint' has no equivalent here: the row is "
         "skipped",
-        "survey, row 3, column E (relevant): cannot map the condition (cannot read '+ 1 > 2'):"
-        " skipped rather than always shown",
+        "survey, row 3, column E (relevant): shown only depending on 'where', which is not "
+        "imported: skipped",
     ]
     with pytest.raises(qn.XlsformError) as caught:
         qn.import_xlsform(_workbook(rows[:4]), "ok.xlsx", strict=True)
