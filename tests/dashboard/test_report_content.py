@@ -27,6 +27,7 @@ def test_thousands_points_and_p_values():
     assert fmt.number(1234.56, 1, "vi") == "1.234,6"
     assert fmt.points(0.021, "vi") == "+2,1" and fmt.points(-0.0627, "vi") == "-6,3"
     assert fmt.p_value(0.0004, "vi") == "< 0,001" and fmt.p_value(0.62168, "vi") == "0,622"
+    assert fmt.p_relation(0.0004, "vi") == "< 0,001" and fmt.p_relation(0.62168, "en") == "= 0.622"
     assert fmt.pct_range(0.7845, 0.8977, "vi") == f"78,5–89,8{NBSP}%"
 
 

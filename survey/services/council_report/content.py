@@ -48,7 +48,7 @@ def headline_paragraphs(report: dict, lang: str) -> list[str]:
                 prev=year - 1, prev_share=fmt.pct(h["previous_share"], lang),
                 direction=w[direction], delta=fmt.number(abs(h["delta"]) * 100, 1, lang),
                 low=fmt.points(h["delta_ci_low"], lang), high=fmt.points(h["delta_ci_high"], lang),
-                significance=_significance(h, w), p=fmt.p_value(h["p_adjusted"], lang)))
+                significance=_significance(h, w), p=fmt.p_relation(h["p_adjusted"], lang)))
         else:
             out.append(w["no_change"].format(prev=year - 1))
         return out

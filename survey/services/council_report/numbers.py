@@ -58,6 +58,12 @@ def p_value(p: float | None, lang: str = "vi") -> str:
     return "< " + number(0.001, 3, lang) if p < 0.001 else number(p, 3, lang)
 
 
+def p_relation(p: float | None, lang: str = "vi") -> str:
+    """"= 0,012" or "< 0,001": what follows "p" in a sentence (never "p = < 0,001")."""
+    text = p_value(p, lang)
+    return text if text.startswith("<") else "= " + text
+
+
 def vi_date(day: date) -> str:
     """ "ngày 05 tháng 02 năm 2026": Decree 30 writes days below 10 and months below 3 with a
     leading zero (so that nothing can be added in front of them by hand)."""

@@ -23,7 +23,7 @@ VI = {
                "{lower}).",
     "change": "So với năm {prev} ({prev_share}), chỉ số {direction} {delta} điểm phần trăm "
               "(khoảng tin cậy 95 %: {low} đến {high} điểm); {significance} (p đã hiệu chỉnh "
-              "Benjamini–Hochberg = {p}).",
+              "Benjamini–Hochberg {p}).",
     "up": "tăng", "down": "giảm", "same": "không đổi",
     "significant": "thay đổi này có ý nghĩa thống kê",
     "not_significant": "thay đổi này không có ý nghĩa thống kê",
@@ -110,7 +110,7 @@ EN = {
                "{lower}).",
     "change": "Compared with {prev} ({prev_share}), the index {direction} {delta} percentage "
               "points (95 % confidence interval: {low} to {high} points); {significance} "
-              "(Benjamini–Hochberg adjusted p = {p}).",
+              "(Benjamini–Hochberg adjusted p {p}).",
     "up": "rose by", "down": "fell by", "same": "changed by",
     "significant": "the change is statistically significant",
     "not_significant": "the change is not statistically significant",
