@@ -203,6 +203,10 @@ class _Build:
             self.reader.add(self.survey, row, "name", "no_name")
             return
         code = self.code(row, name)
+        if code in self.types:
+            self.reader.add(self.survey, row, "name", "duplicate_name", value=code,
+                            other=self.rows_by_item[code])
+            return
         item = _Item(self, row, record, code).build(words)
         if item is None:
             self.skipped.add(code)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from . import spreadsheet_limits as limits
+from . import spreadsheet_xls as xls
 from .loader import Areas, from_dict
 from .messages import DefinitionError, Message
 from .model import Questionnaire
@@ -30,7 +31,8 @@ SETTINGS_KNOWN = {"form_id", "form_title", "hailong::form_title_en", "hailong::k
                   "style"}
 TEXT_BASES = {"label", "hint"}  # translatable columns the model holds
 MESSAGES = {  # code: (English, Vietnamese)
-    "not_xlsx": ("not a readable .xlsx workbook", "không phải tệp .xlsx đọc được"),
+    "not_xlsx": ("not a readable .xlsx or .xls workbook",
+                 "không phải tệp .xlsx hoặc .xls đọc được"),
     "no_sheet": ("the '{name}' sheet is missing", "thiếu trang tính '{name}'"),
     "no_column": ("the column '{name}' is missing", "thiếu cột '{name}'"),
     "unknown_column": ("column '{name}' cannot be imported",
@@ -50,6 +52,8 @@ MESSAGES = {  # code: (English, Vietnamese)
                   "'{value}' phải là các mã 97 98 99"),
     "definition": ("{detail}", "{detail}"),
     "no_name": ("the row has no name", "hàng không có tên (name)"),
+    "duplicate_name": ("the code '{value}' is already used on row {other}",
+                       "mã '{value}' đã được dùng ở hàng {other}"),
     # one wording for both formats: the YAML loader's catalogue entry
     "unknown_service_area": (Message.UNKNOWN_SERVICE_AREA.en, Message.UNKNOWN_SERVICE_AREA.vi),
     **limits.MESSAGES,
@@ -142,7 +146,7 @@ class Reader:
         rows = []
         source = book[found]
         try:
-            numbered = limits.xls_rows(source, budget) if isinstance(source, limits.XlsSheet) \
+            numbered = xls.xls_rows(source, budget) if isinstance(source, xls.XlsSheet) \
                 else limits.sheet_rows(source, budget, data)
             for number, values in numbered:
                 cells = [_cell(v) for v in values]
@@ -215,8 +219,8 @@ def _check_areas(reader: Reader, settings: Sheet | None, definition: dict,
 
 
 def _open(data: bytes, budget: limits.Budget):
-    if data[:4] == limits.XLS_MAGIC:
-        return limits.open_xls(data, budget)
+    if data[:4] == xls.XLS_MAGIC:
+        return xls.open_xls(data, budget)
     return limits.open_workbook(data, budget)
 
 

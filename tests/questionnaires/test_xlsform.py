@@ -140,7 +140,8 @@ def test_unmappable_constructs_are_warnings_and_a_missing_list_an_error():
 def test_validation_problems_point_at_the_item_row():
     data = _workbook([HEADER[:5], ("integer", "dup", "Mã", "", ""),
                       ("integer", "ok", "", "", ""), ("integer", "dup", "Lại", "", "")])
-    assert _problems(data) == ["survey, row 4: dup: item code already used on line ?"]
+    assert _problems(data) == [
+        "survey, row 4, column B (name): the code 'dup' is already used on row 2"]
     result = qn.import_xlsform(_workbook([HEADER[:5], ("integer", "ok", "", "", "")]), "a.xlsx")
     assert result.questionnaire.item("ok").label == qn.Text("ok")
     assert [str(w) for w in result.warnings if w.code == "xls_label_from_name"] == [
@@ -154,7 +155,7 @@ def test_a_missing_survey_sheet_and_a_non_workbook_are_reported():
     out = BytesIO()
     book.save(out)
     assert _problems(out.getvalue()) == ["survey: the 'survey' sheet is missing"]
-    assert _problems(b"not a zip") == ["bad.xlsx: not a readable .xlsx workbook"]
+    assert _problems(b"not a zip") == ["bad.xlsx: not a readable .xlsx or .xls workbook"]
 
 
 def test_a_list_named_like_our_scale_keeps_its_own_codes_and_labels():

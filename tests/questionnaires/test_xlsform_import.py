@@ -187,7 +187,8 @@ def test_a_form_without_a_choices_sheet_or_form_id():
 def test_an_item_after_end_group_is_blamed_on_its_row():
     data = book([("type", "name", "label"), ("begin_group", "g", "G"), ("text", "a", "A"),
                  ("end_group", "", ""), ("text", "a", "Again")], None, SETTINGS)
-    assert errors(data) == ["survey, row 5: a: item code already used on line ?"]
+    assert errors(data) == [
+        "survey, row 5, column B (name): the code 'a' is already used on row 3"]
     data = book([("type", "name", "label"), ("begin_group", "g", "G"), ("end_group", "", ""),
                  ("end_group", "", ""), ("text", "b", "B")], None, SETTINGS)
     assert errors(data) == [
@@ -235,4 +236,4 @@ def test_validate_command_reads_the_products_own_export(runner, tmp_path):
     bad.write_bytes(b"\xd0\xcf\x11\xe0 not really")
     result = runner.invoke(args=["questionnaire", "validate", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}: bad.xls: not a readable .xlsx workbook" in result.output
+    assert f"{bad}: bad.xls: not a readable .xlsx or .xls workbook" in result.output
