@@ -212,8 +212,9 @@ def test_an_xlsx_export_runs_as_a_job_and_only_its_owner_downloads_it(app, clien
     path = tmp_path / "export.xlsx"
     path.write_bytes(download.data)
     download.close()
-    sheet = load_workbook(path, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()  # read-only workbooks keep their file open until closed
     header = next(i for i, r in enumerate(rows) if r and "response_id" in r)
     column = rows[header].index("response_id")
     exported = {r[column] for r in rows[header + 1:] if r and r[column]}
