@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from .export import to_dict
 from .model import MISSING_CODES, Questionnaire
-from .types import TYPES
+from .types import MISSING_LABELS, TYPES
 from .xlsform_read import XlsformError, XlsImport, XlsProblem, read_workbook
 from .xlsform_relevant import to_relevant
 
@@ -31,7 +31,8 @@ VI, EN = "Vietnamese (vi)", "English (en)"
 SCALE_LISTS = ("likert5", "rating3", "expectation4", "nps", "yes_no")
 SURVEY_COLUMNS = ("type", "name", f"label::{VI}", f"label::{EN}", f"hint::{VI}", f"hint::{EN}",
                   "required", "relevant", "constraint", "hailong::element", "hailong::overall",
-                  "hailong::demographic", "hailong::respondent_type", "hailong::no_answer")
+                  "hailong::demographic", "hailong::respondent_type", "hailong::no_answer",
+                  "hailong::section")
 CHOICE_COLUMNS = ("list_name", "name", f"label::{VI}", f"label::{EN}")
 SETTINGS_COLUMNS = ("form_id", "form_title", "hailong::form_title_en", "hailong::kind",
                     f"hailong::intro::{VI}", f"hailong::intro::{EN}", "hailong::service_areas",
@@ -42,10 +43,21 @@ def _texts(text: dict | None) -> tuple[str, str]:
     return ((text or {}).get("vi", ""), (text or {}).get("en", "")) if text else ("", "")
 
 
+def _missing(item: dict) -> tuple[int, ...]:
+    value = item.get("no_answer")
+    return MISSING_CODES if value is True else tuple(value or ())
+
+
+def _scale_list(item: dict) -> str:
+    """Our scale's list, with the item's no-answer codes as choices (``likert5_97_98_99``):
+    an ODK/Kobo respondent of a required item can then still answer "no answer"."""
+    return item["type"] + "".join(f"_{code}" for code in _missing(item))
+
+
 def _xls_type(item: dict) -> str:
     kind = item["type"]
     if kind in SCALE_LISTS:
-        return f"select_one {kind}"
+        return f"select_one {_scale_list(item)}"
     if kind in ("single_choice", "multi_choice"):
         verb = "select_one" if kind == "single_choice" else "select_multiple"
         return f"{verb} {item['code']}"
@@ -60,6 +72,9 @@ def _constraint(item: dict) -> str:
         parts.append(f". >= {item['min']}")
     if "max" in item:
         parts.append(f". <= {item['max']}")
+    codes = _missing(item) if item["type"] == "number" else ()
+    if parts and codes:  # the no-answer codes lie outside the range: allow them too
+        return f"({' and '.join(parts)})" + "".join(f" or . = {code}" for code in codes)
     return " and ".join(parts)
 
 
@@ -79,6 +94,20 @@ def _survey_row(item: dict, info) -> list[object]:
     ]
 
 
+def _free(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
+
+
+def _missing_choices(sheet, list_name: str, codes: tuple[int, ...]) -> None:
+    for code in codes:
+        label = MISSING_LABELS[code]
+        sheet.append([list_name, str(code), label.vi, label.en or ""])
+
+
 def to_xlsform(q: Questionnaire) -> bytes:
     """The questionnaire as an XLSForm workbook (bytes of an .xlsx file)."""
     data = to_dict(q)
@@ -95,19 +124,28 @@ def to_xlsform(q: Questionnaire) -> bytes:
     survey.append(SURVEY_COLUMNS)
     choices = book.create_sheet("choices")
     choices.append(CHOICE_COLUMNS)
-    used_scales: list[str] = []
+    used_scales: dict[str, dict] = {}
+    item_codes = {item.code for item in q.items}
     for section in data["sections"]:  # type: ignore[union-attr]
-        survey.append(["begin_group", section["code"], *_texts(section["title"])])
+        # XLSForm names are unique across groups and questions (pyxform refuses otherwise)
+        name = section["code"] if section["code"] not in item_codes else \
+            _free(f"{section['code']}_section", item_codes)
+        survey.append(["begin_group", name, *_texts(section["title"]),
+                       *[""] * (len(SURVEY_COLUMNS) - 5),
+                       section["code"] if name != section["code"] else ""])
         for item in section.get("items", []):
             survey.append(_survey_row(item, info))
-            if item["type"] in SCALE_LISTS and item["type"] not in used_scales:
-                used_scales.append(item["type"])
+            if item["type"] in SCALE_LISTS:
+                used_scales.setdefault(_scale_list(item), item)
             for choice in item.get("choices", []):
                 choices.append([item["code"], choice["code"], *_texts(choice["label"])])
-        survey.append(["end_group", section["code"]])
-    for scale in used_scales:
-        for value, label in TYPES[scale].value_labels(None):  # type: ignore[arg-type]
-            choices.append([scale, str(value), label.vi, label.en or ""])
+            if item["type"] in ("single_choice", "multi_choice"):
+                _missing_choices(choices, item["code"], _missing(item))
+        survey.append(["end_group", name])
+    for list_name, item in used_scales.items():
+        for value, label in TYPES[item["type"]].value_labels(None):  # type: ignore[arg-type]
+            choices.append([list_name, str(value), label.vi, label.en or ""])
+        _missing_choices(choices, list_name, _missing(item))
     settings = book.create_sheet("settings")
     settings.append(SETTINGS_COLUMNS)
     settings.append([q.code, q.title.vi, q.title.en or "", q.kind,

@@ -24,6 +24,8 @@ METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "p
             "start_geopoint", "background_audio", "uri:deviceid", "uri:email", "uri:username",
             "uri:phonenumber", "uri:subscriberid", "uri:simserial"}
 NUMBER_BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+)$")
+OUR_LIST = re.compile(r"(likert5|rating3|expectation4|nps|yes_no)(?:_9[789])+")
+WITH_MISSING = re.compile(r"\((.*)\)((?:\s+or\s+\.\s*=\s*9[789])+)")
 TEXT_LENGTH = re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$")
 _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _ALIASES = {"select_all_that_apply": "select_multiple", "select_one_or_specify_other":
@@ -167,7 +169,8 @@ class _Build:
             if not title["vi"]:
                 title = {"vi": name or "group"}
                 self.warn(row, "label", "xls_label_from_name", value=title["vi"])
-            self.section(self.code(row, name) if name else "group", title)
+            code = record.get("hailong::section") or (self.code(row, name) if name else "group")
+            self.section(code, title)
             self.rows_by_item.setdefault(f"section:{self.current['code']}", row)  # type: ignore[index]
         else:
             self.warn(row, "type", "xls_group_merged", value=name)
@@ -301,11 +304,16 @@ class _Item:
             if name not in self.b.lists:
                 self.b.reader.add(self.b.survey, self.row, "type", "unknown_list", value=name)
                 return None
-            if name in SCALES and head == "select_one":
-                if self.is_our_scale(name):
-                    return name
+            # our export adds the item's no-answer codes to its list: they are not choices
+            missing = set(self.record.get("hailong::no_answer", "").split())
+            entries = [e for e in self.b.lists[name] if e["code"] not in missing]
+            scale = OUR_LIST.fullmatch(name) if missing else None
+            base = scale.group(1) if scale else name
+            if base in SCALES and head == "select_one":
+                if self.is_our_scale(base, entries):
+                    return base
                 self.warn("type", "xls_scale_own_list", value=name)
-            self.item["choices"] = self.b.lists[name]
+            self.item["choices"] = entries
             return "single_choice" if head == "select_one" else "multi_choice"
         return self.unsupported()
 
@@ -313,11 +321,11 @@ class _Item:
         self.warn("type", "xls_type_skipped", value=self.record["type"])
         return None
 
-    def is_our_scale(self, name: str) -> bool:
+    def is_our_scale(self, name: str, entries: list[dict]) -> bool:
         """Our own scale only when codes and Vietnamese labels are ours: never by name alone,
         or a list whose labels run the other way would have its answers' meaning inverted."""
         ours = {str(v): label.vi for v, label in TYPES[name].value_labels(None)}  # type: ignore[arg-type]
-        theirs = {e["code"]: e["label"].get("vi", "") for e in self.b.lists[name]}
+        theirs = {e["code"]: e["label"].get("vi", "") for e in entries}
         return ours == theirs
 
     def range(self) -> str | None:
@@ -358,6 +366,10 @@ class _Item:
                 item["max_length"] = int(match.group(1))
                 return
         elif item["type"] == "number":
+            allowed = WITH_MISSING.fullmatch(text)
+            if allowed and sorted(re.findall(r"9[789]", allowed.group(2))) == \
+                    sorted(self.record.get("hailong::no_answer", "").split()):
+                text = allowed.group(1)  # our export's "or . = 98": the no-answer codes
             bounds = [NUMBER_BOUND.match(part.strip()) for part in text.split(" and ")]
             if all(bounds) and len(bounds) <= 2:
                 for match in bounds:

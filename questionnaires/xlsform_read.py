@@ -23,7 +23,7 @@ from .xlsform_columns import column_key
 # Columns whose meaning is carried over; every other column with a value gets a warning.
 SURVEY_KNOWN = {"type", "name", "required", "relevant", "constraint", "parameters",
                 "hailong::element", "hailong::overall", "hailong::demographic",
-                "hailong::respondent_type", "hailong::no_answer"}
+                "hailong::respondent_type", "hailong::no_answer", "hailong::section"}
 CHOICES_KNOWN = {"list_name", "name"}
 SETTINGS_KNOWN = {"form_id", "form_title", "hailong::form_title_en", "hailong::kind",
                   "hailong::intro::vietnamese (vi)", "hailong::intro::english (en)",
