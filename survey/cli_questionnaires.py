@@ -24,10 +24,10 @@ def _fail(message: str) -> None:
 XLSFORM_SUFFIXES = (".xlsx", ".xls")
 
 
-def _validate_xlsform(path: Path) -> bool:
+def _validate_xlsform(path: Path, strict: bool) -> bool:
     """Dry-run import of an XLSForm: errors on stdout, warnings on stderr; True if it failed."""
     try:
-        result = qn.import_xlsform(path.read_bytes(), path.name)
+        result = qn.import_xlsform(path.read_bytes(), path.name, strict=strict)
     except qn.XlsformError as error:
         for problem in error.problems:
             click.echo(f"{path}: {problem}")
@@ -42,13 +42,15 @@ def _validate_xlsform(path: Path) -> bool:
 @questionnaire.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
+@click.option("--strict", is_flag=True,
+              help="XLSForm: refuse a form on any warning (what it cannot carry over), for CI.")
+def validate(files: tuple[Path, ...], strict: bool) -> None:
     """Check definition files (YAML, JSON, or XLSForm .xlsx/.xls as a dry-run import);
     print each problem as FILE:LINE:COL: CODE item: message."""
     failed = False
     for path in files:
         if path.suffix.lower() in XLSFORM_SUFFIXES:
-            failed = _validate_xlsform(path) or failed
+            failed = _validate_xlsform(path, strict) or failed
             continue
         report = qn.check_file(path)
         for problem in (*report.errors, *report.warnings):

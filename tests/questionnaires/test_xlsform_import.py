@@ -237,3 +237,11 @@ def test_validate_command_reads_the_products_own_export(runner, tmp_path):
     result = runner.invoke(args=["questionnaire", "validate", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}: bad.xls: not a readable .xlsx or .xls workbook" in result.output
+
+
+def test_validate_strict_refuses_a_form_with_warnings(runner):
+    path = CORPUS / "yes_or_no_question.xlsx"
+    assert runner.invoke(args=["questionnaire", "validate", str(path)]).exit_code == 0
+    result = runner.invoke(args=["questionnaire", "validate", "--strict", str(path)])
+    assert result.exit_code == 1
+    assert "no Vietnamese texts" in result.output
