@@ -36,7 +36,7 @@ ITEM_KEYS = ("code", "type", "label", "help", "required", "element", "overall", 
 RESPONDENT_CODES = ("individual", "organisation")
 # Choice codes as XLSForm allows them: numbers (1-5, -99, 2022: the SPSS/Kobo norm) or names;
 # never a space, which separates the codes of a multi_choice answer.
-CHOICE_CODE_RE = re.compile(r"-?[0-9]{1,18}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}")
+CHOICE_CODE_RE = re.compile(r"-?[0-9]{1,18}|\w[\w.-]{0,62}")  # \w: letters of any script
 
 
 def build(root: Node | None, filename: str, ctx: Ctx) -> Questionnaire | None:

@@ -152,8 +152,8 @@ class Message(Enum):
             "choices",
         "danh sách '{value}' không phải thang đo {value} của hệ thống (mã hoặc nhãn khác): "
         "giữ nguyên như các lựa chọn riêng")
-    XLS_OR_OTHER = (_W, "'or_other' is not kept: no 'other' text is collected",
-                    "'or_other' không được giữ: không thu thập ô 'khác'")
+    XLS_OR_OTHER = (_W, "'or_other': the choice 'other' is kept, its text box is not collected",
+                    "'or_other': giữ lựa chọn 'other', không thu thập ô nhập nội dung khác")
     XLS_REQUIRED_OPTIONAL = (_W, "required '{value}' is not yes or no: the item is optional",
                              "required '{value}' không phải yes hoặc no: câu hỏi không bắt buộc")
     XLS_CONSTRAINT_DROPPED = (_W, "the constraint '{value}' cannot be mapped: it is not checked",
@@ -165,6 +165,11 @@ class Message(Enum):
 
     XLS_LABEL_FROM_NAME = (_W, "no label: the name '{value}' is shown instead",
                            "không có nhãn: hiển thị tên '{value}' thay thế")
+    XLS_CHOICE_REPEATED = (
+        _W, "choice '{value}' of list '{list}' is listed again with the same label (a cascading "
+            "list): kept once",
+        "lựa chọn '{value}' của danh sách '{list}' lặp lại với cùng nhãn (danh sách phân cấp): "
+        "chỉ giữ một lần")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

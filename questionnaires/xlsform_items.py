@@ -24,6 +24,7 @@ METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "p
             "start_geopoint", "background_audio", "uri:deviceid", "uri:email", "uri:username",
             "uri:phonenumber", "uri:subscriberid", "uri:simserial"}
 NUMBER_BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+)$")
+OTHER = {"code": "other", "label": {"vi": "Khác", "en": "Other"}}
 OUR_LIST = re.compile(r"(likert5|rating3|expectation4|nps|yes_no)(?:_9[789])+")
 WITH_MISSING = re.compile(r"\((.*)\)((?:\s+or\s+\.\s*=\s*9[789])+)")
 TEXT_LENGTH = re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$")
@@ -41,7 +42,12 @@ def _lists(reader: Reader, choices: Sheet | None, texts: Texts) -> dict[str, lis
             if not entry["label"]["vi"] and entry["code"]:  # an image-only choice
                 entry["label"]["vi"] = entry["code"]
                 reader.add(choices, row, "label", "xls_label_from_name", value=entry["code"])
-            lists.setdefault(record["list_name"], []).append(entry)
+            entries = lists.setdefault(record["list_name"], [])
+            if entry in entries:  # same code, same label: lossless to keep once
+                reader.add(choices, row, "name", "xls_choice_repeated", value=entry["code"],
+                           list=record["list_name"])
+                continue
+            entries.append(entry)
     return lists
 
 
@@ -313,6 +319,8 @@ class _Item:
                 if self.is_our_scale(base, entries):
                     return base
                 self.warn("type", "xls_scale_own_list", value=name)
+            if len(words) == 3 and "other" not in {e["code"] for e in entries}:
+                entries = [*entries, OTHER]  # the choice pyxform adds for or_other
             self.item["choices"] = entries
             return "single_choice" if head == "select_one" else "multi_choice"
         return self.unsupported()

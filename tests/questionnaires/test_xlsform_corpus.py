@@ -27,8 +27,6 @@ SKIPPED = {"xls_condition_skipped", "xls_depends_on_skipped"}
 REFUSED = {
     "tutorial.xls": ["survey: the questionnaire has no items"],  # all inside a repeat
     "gps.xls": ["survey: the questionnaire has no items"],  # one geopoint
-    # a cascading select: one list repeats a code per parent (choice_filter picks them)
-    "choice_filter_test.xlsx": ["survey, row 3: county: choice code 'king' used twice"],
 }
 
 

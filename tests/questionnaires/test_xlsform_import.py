@@ -245,3 +245,23 @@ def test_validate_strict_refuses_a_form_with_warnings(runner):
     result = runner.invoke(args=["questionnaire", "validate", "--strict", str(path)])
     assert result.exit_code == 1
     assert "no Vietnamese texts" in result.output
+
+
+def test_a_cascading_list_repeating_a_choice_keeps_it_once_and_or_other_keeps_other():
+    choices = [("list_name", "name", "label", "state"), ("county", "king", "King", "wa"),
+               ("county", "pierce", "Pierce", "wa"), ("county", "king", "King", "tx"),
+               ("county", "cameron", "Cameron", "tx")]
+    result = imported(book([("type", "name", "label", "choice_filter"),
+                            ("select_one county or_other", "c", "County?", "state=${s}")],
+                           choices, SETTINGS))
+    assert result.questionnaire.item("c").choice_codes == ("king", "pierce", "cameron", "other")
+    assert [str(w) for w in result.warnings if w.code in (
+        "xls_choice_repeated", "xls_or_other")] == [
+        "choices, row 4, column B (name): choice 'king' of list 'county' is listed again with "
+        "the same label (a cascading list): kept once",
+        "survey, row 2, column A (type): 'or_other': the choice 'other' is kept, its text box "
+        "is not collected"]
+    choices[3] = ("county", "king", "King County", "tx")  # same code, another meaning
+    assert errors(book([("type", "name", "label"), ("select_one county", "c", "County?")],
+                       choices, SETTINGS)) == [
+        "survey, row 2: c: choice code 'king' used twice"]
