@@ -115,11 +115,12 @@ def import_file():
     # one byte past the limit is enough for the reader to refuse the file, whatever
     # MAX_CONTENT_LENGTH lets the upload be
     data = form.file.data.read(FORM_LIMITS.file_bytes + 1)
+    not_kept: list = []  # what an XLSForm holds that is not carried over: shown, never silent
     try:
         if is_yaml(name):
             row = import_yaml(data, name, actor())
         else:
-            row = import_xlsform(data, name, actor())
+            row = import_xlsform(data, name, actor(), not_kept)
     except (qn.XlsformError, qn.DefinitionError) as error:
         db.session.rollback()
         return render_template("design/import_refused.html", name=name,
@@ -131,6 +132,9 @@ def import_file():
         return redirect(url_for("design.index"))
     db.session.commit()
     flash(_("Imported %(name)s into the draft of %(code)s.", name=name, code=row.code), "ok")
+    if not_kept:
+        return render_template("design/import_report.html", name=name, code=row.code,
+                               problems=not_kept, lang=lang())
     return redirect(url_for("design.editor", code=row.code))
 
 

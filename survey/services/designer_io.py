@@ -20,10 +20,14 @@ def is_yaml(filename: str) -> bool:
     return filename.lower().endswith(YAML_SUFFIXES)
 
 
-def import_xlsform(data: bytes, filename: str, actor: str) -> Questionnaire:
-    """Read the whole workbook or nothing (XlsformError), then save it as the draft."""
-    definition = qn.from_xlsform(data, filename, service_areas=service_areas.codes())
-    return _save(definition, filename, "xlsform", actor)
+def import_xlsform(data: bytes, filename: str, actor: str,
+                   warnings: list | None = None) -> Questionnaire:
+    """Read the whole workbook or nothing (XlsformError), then save it as the draft; what
+    the file holds that is not carried over is appended to ``warnings`` (located)."""
+    result = qn.import_xlsform(data, filename, service_areas=service_areas.codes())
+    if warnings is not None:
+        warnings.extend(result.warnings)
+    return _save(result.questionnaire, filename, "xlsform", actor)
 
 
 def import_yaml(data: bytes, filename: str, actor: str) -> Questionnaire:
