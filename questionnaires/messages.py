@@ -170,6 +170,8 @@ class Message(Enum):
             "list): kept once",
         "lựa chọn '{value}' của danh sách '{list}' lặp lại với cùng nhãn (danh sách phân cấp): "
         "chỉ giữ một lần")
+    XLS_SHEET_NOT_KEPT = (_W, "the sheet '{name}' is not imported",
+                          "trang tính '{name}' không được nhập")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

@@ -194,7 +194,7 @@ class _Build:
         name = record.get("name", "")
         repeat = next((n for kind, n, _c, _r in self.stack if kind == "repeat"), None)
         if words[0] == "note" and repeat is None:
-            if not self.sections and not self.rows_by_item:
+            if not self.sections and not self.rows_by_item and not record.get("relevant"):
                 self.intro.append(self.texts.get(record))
             else:
                 self.warn(row, "type", "xls_note_skipped")

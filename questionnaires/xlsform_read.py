@@ -27,8 +27,8 @@ SURVEY_KNOWN = {"type", "name", "required", "relevant", "constraint", "parameter
 CHOICES_KNOWN = {"list_name", "name"}
 SETTINGS_KNOWN = {"form_id", "form_title", "hailong::form_title_en", "hailong::kind",
                   "hailong::intro::vietnamese (vi)", "hailong::intro::english (en)",
-                  "hailong::service_areas", "default_language", "version", "instance_name",
-                  "style"}
+                  "hailong::service_areas", "default_language"}
+SHEETS = ("survey", "choices", "settings")
 TEXT_BASES = {"label", "hint"}  # translatable columns the model holds
 MESSAGES = {  # code: (English, Vietnamese)
     "not_xlsx": ("not a readable .xlsx or .xls workbook",
@@ -242,6 +242,9 @@ def read_workbook(data: bytes, filename: str, service_areas: Areas = None,
     except limits.Refused as refused:
         reader.refused(refused)
         raise XlsformError(reader.problems) from None
+    for name in book.sheetnames:
+        if name.strip().lower() not in SHEETS:
+            reader.add(name, None, None, "xls_sheet_not_kept", name=name)
     try:
         survey = reader.sheet(book, "survey", ("type", "name"), budget, data)
         choices = reader.sheet(book, "choices", (), budget, data)  # needed only by a select

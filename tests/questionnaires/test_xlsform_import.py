@@ -265,3 +265,16 @@ def test_a_cascading_list_repeating_a_choice_keeps_it_once_and_or_other_keeps_ot
     assert errors(book([("type", "name", "label"), ("select_one county", "c", "County?")],
                        choices, SETTINGS)) == [
         "survey, row 2: c: choice code 'king' used twice"]
+
+
+def test_settings_and_sheets_not_carried_over_are_warned():
+    settings = [("form_id", "form_title", "version", "instance_name"),
+                ("f", "F", "2024-01", "concat('x', ${q})")]
+    data = book([("type", "name", "label::Vietnamese (vi)"), ("text", "q", "Q?")],
+                [("list_name", "name")], settings, names=("survey", "external_choices", "Settings"))
+    assert warned(imported(data)) == [
+        "external_choices: the sheet 'external_choices' is not imported",
+        "Settings, row 2, column C (version): column 'C (version)' is not imported "
+        "(no equivalent here)",
+        "Settings, row 2, column D (instance_name): column 'D (instance_name)' is not imported "
+        "(no equivalent here)"]
