@@ -132,8 +132,11 @@ class Message(Enum):
                         "kiểu '{value}' không có tương đương: bỏ qua hàng này")
     XLS_IN_REPEAT = (_W, "inside repeat '{repeat}', which is not collected: skipped",
                      "nằm trong nhóm lặp '{repeat}', không được thu thập: bỏ qua")
-    XLS_NOTE_SKIPPED = (_W, "a note after the first question is not kept",
-                        "ghi chú sau câu hỏi đầu tiên không được giữ")
+    XLS_NOTE_SKIPPED = (
+        _W, "a note is kept only before the first question and without a condition "
+            "(as the introduction): not kept",
+        "ghi chú chỉ được giữ khi đứng trước câu hỏi đầu tiên và không có điều kiện "
+        "(làm lời giới thiệu): không được giữ")
     XLS_DEPENDS_ON_SKIPPED = (
         _W, "shown only depending on '{target}', which is not imported: skipped",
         "chỉ hiện tùy theo '{target}', câu không được nhập: bỏ qua")
@@ -172,6 +175,10 @@ class Message(Enum):
         "chỉ giữ một lần")
     XLS_SHEET_NOT_KEPT = (_W, "the sheet '{name}' is not imported",
                           "trang tính '{name}' không được nhập")
+    XLS_ONE_CHOICE = (_W, "list '{value}' has fewer than two choices: the row is skipped",
+                      "danh sách '{value}' có ít hơn hai lựa chọn: bỏ qua hàng này")
+    XLS_LONE_SHEET = (_W, "no 'survey' sheet: the only sheet, '{name}', is read as the survey",
+                      "không có trang 'survey': trang duy nhất '{name}' được đọc làm survey")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

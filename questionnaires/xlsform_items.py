@@ -319,6 +319,9 @@ class _Item:
                 if self.is_our_scale(base, entries):
                     return base
                 self.warn("type", "xls_scale_own_list", value=name)
+            if len(entries) < 2 and len(words) == 2:  # a lone "I agree": nothing to choose
+                self.warn("type", "xls_one_choice", value=name)
+                return None
             if len(words) == 3 and "other" not in {e["code"] for e in entries}:
                 entries = [*entries, OTHER]  # the choice pyxform adds for or_other
             self.item["choices"] = entries

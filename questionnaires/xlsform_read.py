@@ -242,11 +242,16 @@ def read_workbook(data: bytes, filename: str, service_areas: Areas = None,
     except limits.Refused as refused:
         reader.refused(refused)
         raise XlsformError(reader.problems) from None
+    lone = book.sheetnames[0] if len(book.sheetnames) == 1 and \
+        book.sheetnames[0].strip().lower() not in SHEETS else None
     for name in book.sheetnames:
-        if name.strip().lower() not in SHEETS:
+        if name.strip().lower() not in SHEETS and name != lone:
             reader.add(name, None, None, "xls_sheet_not_kept", name=name)
     try:
         survey = reader.sheet(book, "survey", ("type", "name"), budget, data)
+        if survey is None and lone is not None:  # as pyxform: a lone sheet is the survey
+            survey = reader.sheet(book, lone.strip().lower(), ("type", "name"), budget, data)
+            reader.add(lone, None, None, "xls_lone_sheet", name=lone)
         choices = reader.sheet(book, "choices", (), budget, data)  # needed only by a select
         settings = reader.sheet(book, "settings", (), budget, data)
     finally:

@@ -72,7 +72,7 @@ def test_every_corpus_form_imports_or_is_refused_for_its_named_reason(path):
     assert len(result.questionnaire.items) == _pyxform_count(path) - skipped - or_other
     for warning in result.warnings:  # every warning is located (a whole sheet by its name)
         assert warning.sheet and (warning.row is not None or warning.column
-                                  or warning.code == "xls_sheet_not_kept")
+                                  or warning.code in ("xls_sheet_not_kept", "xls_lone_sheet"))
 
 
 def test_share_of_the_corpus_that_imports(capsys):

@@ -278,3 +278,16 @@ def test_settings_and_sheets_not_carried_over_are_warned():
         "(no equivalent here)",
         "Settings, row 2, column D (instance_name): column 'D (instance_name)' is not imported "
         "(no equivalent here)"]
+
+
+def test_a_one_choice_select_is_skipped_and_a_lone_sheet_is_the_survey():
+    data = book([("type", "name", "label"), ("select_one ok", "agree", "I agree"),
+                 ("text", "q", "Q?", )], [("list_name", "name", "label"), ("ok", "yes", "Yes")],
+                SETTINGS)
+    result = imported(data)
+    assert [i.code for i in result.questionnaire.items] == ["q"]
+    assert "survey, row 2, column A (type): list 'ok' has fewer than two choices: the row is " \
+        "skipped" in warned(result)
+    lone = book([("type", "name", "label"), ("text", "q", "Q?")], names=("Sheet1", "x", "y"))
+    assert warned(imported(lone))[0] == \
+        "Sheet1: no 'survey' sheet: the only sheet, 'Sheet1', is read as the survey"
