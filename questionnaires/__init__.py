@@ -37,9 +37,12 @@ Answers
     ``clean_answer(item, raw) -> Answer | None`` (raises ``AnswerError``).
 
 XLSForm
-    ``to_xlsform(q) -> bytes`` (an .xlsx with survey, choices and settings sheets) and
-    ``from_xlsform(data, filename) -> Questionnaire``, raising :class:`XlsformError` whose
-    ``.problems`` (:class:`XlsProblem`) each name the sheet, row and column;
+    ``to_xlsform(q) -> bytes`` (an .xlsx with survey, choices and settings sheets; pyxform
+    converts it) and ``import_xlsform(data, filename, strict=False) -> XlsImport(questionnaire,
+    warnings)`` for .xlsx and .xls forms as Kobo/ODK write them, raising :class:`XlsformError`
+    whose ``.problems`` (:class:`XlsProblem`) each name the sheet, row and column; the
+    warnings list what is not carried over (``strict``: they refuse too).
+    ``from_xlsform(data, filename) -> Questionnaire`` (lenient);
     ``from_xlsform(to_xlsform(q)) == q``.
 
 Types

@@ -1,14 +1,18 @@
-"""XLSForm (ODK / KoboToolbox) ``.xlsx``: export a questionnaire and import one back.
+"""XLSForm (ODK / KoboToolbox): export a questionnaire, and import forms as people write them.
 
 ``to_xlsform(q) -> bytes`` writes the ``survey``, ``choices`` and ``settings`` sheets with
-``label::Vietnamese (vi)`` / ``label::English (en)`` columns; sections become groups, our
-rating scales become ``select_one`` lists named after the type (``likert5``, ``rating3``,
-``expectation4``, ``nps``, ``yes_no``) with our codes, and what XLSForm has no column for (SIPAS
-element, overall item, demographic, the allowed missing codes) goes in ``hailong::*`` columns.
+``label::Vietnamese (vi)`` / ``label::English (en)`` columns; sections become groups (renamed
+when an item has the same name, pyxform needing unique names, the code kept in
+``hailong::section``), our rating scales become ``select_one`` lists named after the type
+(``likert5``, ``rating3``, ``expectation4``, ``nps``, ``yes_no``; ``likert5_97_98_99`` when the
+item allows "no answer", those codes then being choices) with our codes, and what XLSForm has
+no column for (SIPAS element, overall item, demographic, the allowed missing codes) goes in
+``hailong::*`` columns.
 
-``from_xlsform(data, filename) -> Questionnaire`` reads such a file, or a plain KoboToolbox
-form using the same subset, and raises :class:`XlsformError` listing every construct it cannot
-map by sheet, row and column. Nothing is returned partly. ``from_xlsform(to_xlsform(q)) == q``.
+``import_xlsform(data, filename) -> XlsImport`` reads such a file or any Kobo/ODK form, .xlsx
+or .xls (``xlsform_read``, ``xlsform_items``): what the product cannot collect is skipped with
+a warning at its sheet, row and column; errors (``XlsformError``) refuse the whole file.
+Nothing is returned partly. ``from_xlsform(to_xlsform(q)) == q``.
 """
 
 from __future__ import annotations
