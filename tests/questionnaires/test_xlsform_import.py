@@ -291,3 +291,13 @@ def test_a_one_choice_select_is_skipped_and_a_lone_sheet_is_the_survey():
     lone = book([("type", "name", "label"), ("text", "q", "Q?")], names=("Sheet1", "x", "y"))
     assert warned(imported(lone))[0] == \
         "Sheet1: no 'survey' sheet: the only sheet, 'Sheet1', is read as the survey"
+
+
+def test_an_xls_is_read_within_the_same_limits_as_an_xlsx(monkeypatch):
+    from dataclasses import replace
+
+    from questionnaires import spreadsheet_limits as limits
+
+    monkeypatch.setattr(limits, "FORM_LIMITS", replace(limits.FORM_LIMITS, rows=5))
+    assert errors((CORPUS / "widgets.xls").read_bytes(), "widgets.xls") == [
+        "survey, row 6: more than 5 rows"]
