@@ -179,6 +179,15 @@ class Message(Enum):
                       "danh sách '{value}' có ít hơn hai lựa chọn: bỏ qua hàng này")
     XLS_LONE_SHEET = (_W, "no 'survey' sheet: the only sheet, '{name}', is read as the survey",
                       "không có trang 'survey': trang duy nhất '{name}' được đọc làm survey")
+    XLS_IN_LOST_GROUP = (
+        _W, "inside group '{group}' (row {group_row}), whose condition is not carried over: "
+            "skipped",
+        "nằm trong nhóm '{group}' (hàng {group_row}) có điều kiện không chuyển được: bỏ qua")
+    XLS_GROUP_CONDITION_SKIPPED = (
+        _W, "cannot carry over the group's condition ({detail}): its items are skipped rather "
+            "than always shown",
+        "không thể chuyển điều kiện của nhóm ({detail}): các câu trong nhóm bị bỏ qua thay vì "
+        "luôn hiển thị")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

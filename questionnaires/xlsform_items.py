@@ -167,7 +167,7 @@ class _Build:
     def begin(self, row: int, record: dict, head: str) -> None:
         name = record.get("name", "")
         cond = self.condition(row, record["relevant"]) if record.get("relevant") else None
-        if head == "begin_repeat":
+        if head == "begin_repeat":  # nothing inside is collected: its condition is moot
             self.stack.append(("repeat", name, cond, row))
             return
         if not self.stack:
@@ -180,6 +180,10 @@ class _Build:
             self.rows_by_item.setdefault(f"section:{self.current['code']}", row)  # type: ignore[index]
         else:
             self.warn(row, "type", "xls_group_merged", value=name)
+        if isinstance(cond, RelevantError | _Skipped):  # said once; each item inside skipped
+            detail = str(cond) if isinstance(cond, RelevantError) else \
+                f"'{cond}' is not imported"
+            self.warn(row, "relevant", "xls_group_condition_skipped", detail=detail)
         self.stack.append(("group", name, cond, row))
 
     def end(self, row: int) -> None:
@@ -261,6 +265,10 @@ class _Item:
         if kind is None:
             return None
         item["type"] = kind
+        for _kind, group, cond, row in self.b.stack:
+            if isinstance(cond, RelevantError | _Skipped):
+                self.warn(None, "xls_in_lost_group", group=group, group_row=row)
+                return None
         conditions = [c for _k, _n, c, _r in self.b.stack if c is not None]
         if record.get("relevant"):
             conditions.append(self.b.condition(self.row, record["relevant"]))

@@ -23,7 +23,7 @@ CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".xls", ".xlsx"))
 COLLECTED = {"integer", "int", "text", "string", "select one", "select all that apply", "range"}
 GENERATED = "reserved_name_for_field_list_labels"  # pyxform's own row for a table-list header
-SKIPPED = {"xls_condition_skipped", "xls_depends_on_skipped"}
+SKIPPED = {"xls_condition_skipped", "xls_depends_on_skipped", "xls_in_lost_group"}  # items
 # genuinely outside what the product collects: refused, with the exact reason
 REFUSED = {
     "tutorial.xls": ["survey: the questionnaire has no items"],  # all inside a repeat

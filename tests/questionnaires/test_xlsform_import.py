@@ -301,3 +301,20 @@ def test_an_xls_is_read_within_the_same_limits_as_an_xlsx(monkeypatch):
     monkeypatch.setattr(limits, "FORM_LIMITS", replace(limits.FORM_LIMITS, rows=5))
     assert errors((CORPUS / "widgets.xls").read_bytes(), "widgets.xls") == [
         "survey, row 6: more than 5 rows"]
+
+
+def test_a_group_whose_condition_cannot_be_mapped_skips_its_items_never_shows_them():
+    result = imported(book([("type", "name", "label", "relevant"),
+                            ("integer", "age", "Age?", ""),
+                            ("begin_group", "adult", "Adults", "${age} + 1 > 18"),
+                            ("text", "job", "Job?", ""),
+                            ("end_group", "", "", ""),
+                            ("text", "end", "Anything else?", "")], None, SETTINGS))
+    assert [i.code for i in result.questionnaire.items] == ["age", "end"]
+    assert warned(result)[1:] == [
+        "survey, row 3, column D (relevant): cannot carry over the group's condition (cannot "
+        "read '+ 1 > 18'): its items are skipped rather than always shown",
+        "survey, row 4: inside group 'adult' (row 3), whose condition is not carried over: "
+        "skipped",
+        "survey, row 3, column A (type): group 'adult' has no item that can be imported: "
+        "dropped"]
