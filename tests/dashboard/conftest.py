@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 from tests.conftest import make_app
 from tests.survey import reporting_data as data
@@ -39,3 +42,22 @@ def login(app, username: str = "analyst1"):
 @pytest.fixture(scope="module")
 def analyst(demo):
     return login(demo[0])
+
+
+def serve(app):
+    """The app on a real HTTP server on a free port, for one browser fixture (`yield from`)."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join()
+
+
+def sign_in(page, server: str, username: str = "analyst1", lang: str | None = None) -> None:
+    """Log a Playwright page in through the login form."""
+    page.goto(server + "/auth/login" + (f"?lang={lang}" if lang else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_load_state()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import launched_chromium
-from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.conftest import serve, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,13 +36,7 @@ PAGES = {
 def server(demo):
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium")
-    app, _ = demo
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    yield from serve(demo[0])
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +49,7 @@ def signed_in(server, browser):
     """An analyst's cookies, logged in once for all pages and viewports."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.fill("input[name=username]", "analyst1")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit] >> nth=-1")
-    page.wait_for_load_state()
+    sign_in(page, server)
     state = context.storage_state()
     context.close()
     return state

@@ -13,17 +13,15 @@ Screenshots go to $HAILONG_ARTIFACTS (default test-artifacts/ at the repository'
 from __future__ import annotations
 
 import os
-import threading
 from collections import defaultdict
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import CHROMIUM, launched_chromium
-from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.conftest import serve, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,12 +40,7 @@ def artifacts() -> Path:
 def server(demo):
     if not Path(CHROMIUM).exists():
         pytest.skip("no /usr/bin/chromium")
-    http = make_server("127.0.0.1", 0, demo[0], threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    yield from serve(demo[0])
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +52,7 @@ def browser(server):
 def signed_in(server, browser):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server + "/auth/login")
-    page.fill("input[name=username]", "analyst1")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit] >> nth=-1")
-    page.wait_for_load_state()
+    sign_in(page, server)
     state = context.storage_state()
     context.close()
     return state

@@ -3,15 +3,13 @@ or skip link), its charts drawn; the print and a screenshot are kept as artifact
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from survey.services.periods import last_complete_year
 from tests.browser.conftest import launched_chromium
-from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.conftest import serve, sign_in
 from tests.dashboard.report_readers import Pdf, keep
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,12 +20,7 @@ YEAR = last_complete_year()
 def server(demo):
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("no /usr/bin/chromium")
-    http = make_server("127.0.0.1", 0, demo[0], threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    yield from serve(demo[0])
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +28,7 @@ def page(server):
     for browser in launched_chromium():
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         tab = context.new_page()
-        tab.goto(server + "/auth/login?lang=vi")
-        tab.fill("input[name=username]", "analyst1")
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("form button[type=submit] >> nth=-1")
-        tab.wait_for_load_state()
+        sign_in(tab, server, lang="vi")
         tab.goto(server + f"/dashboard/report?year={YEAR}&lang=vi")
         yield tab
         context.close()
