@@ -189,6 +189,18 @@ def _principals(expected, clients):
     return refused + [(who, clients[who], True) for who in allowed]
 
 
+def _bad_title(html: str, url: str) -> list[str]:
+    """A page's <title> is a short plain text: a block left open in a template once pasted a
+    whole section of the page into it (and into <head>)."""
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    if found is None:
+        return [] if "<html" not in html else [f"GET {url}: no <title>"]
+    title = found.group(1)
+    if "<" in title or len(title) > 200:
+        return [f"GET {url}: <title> holds markup or a page section: {title[:120]!r}"]
+    return []
+
+
 def test_each_role_reaches_exactly_its_routes(world):
     app, clients = world
     failures = []
@@ -199,6 +211,8 @@ def test_each_role_reaches_exactly_its_routes(world):
             for who, client, allowed in _principals(expected, clients):
                 response = _visit(client, method, url, rule.endpoint, with_token=True)
                 seen[who] = response.status_code
+                if method == "GET" and response.mimetype == "text/html":
+                    failures += _bad_title(response.get_data(as_text=True), url)
                 if allowed is not None and allowed == _refused(response, who):
                     failures.append(f"{method} {url} ({rule.endpoint}) as {who or 'visitor'}: "
                                     f"{response.status_code}, expected "
