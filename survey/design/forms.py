@@ -98,7 +98,7 @@ class CloneForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("XLSForm (.xlsx) or YAML (.yaml) file"), validators=[FileRequired()])
+    file = FileField(_l("XLSForm (.xlsx, .xls) or YAML (.yaml) file"), validators=[FileRequired()])
 
 
 class AssignForm(FlaskForm):

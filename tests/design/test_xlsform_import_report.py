@@ -45,3 +45,18 @@ def test_a_kobo_form_is_imported_with_a_report_of_what_was_not_carried_over(app,
         row = db.session.execute(db.select(Questionnaire).filter_by(
             code="yes_or_no_question")).scalar_one()
         assert row.code == "yes_or_no_question"
+
+
+def test_a_legacy_xls_uploads_and_the_page_offers_it(app, designer_client):
+    index = designer_client.get("/design/").text
+    assert 'accept=".xlsx,.xls,.yaml,.yml"' in index
+    assert "Tệp XLSForm (.xlsx, .xls) hoặc YAML (.yaml)" in unescape(index)
+    data = (CORPUS / "text_and_integer.xls").read_bytes()
+    page = designer_client.post("/design/import", data={
+        "xls-csrf_token": prefixed_token(index, "xls"),
+        "xls-file": (io.BytesIO(data), "text_and_integer.xls")},
+        content_type="multipart/form-data")
+    assert page.status_code in (200, 302)
+    with app.app_context():
+        assert db.session.execute(db.select(Questionnaire).filter_by(
+            code="text_and_integer")).scalar_one()
