@@ -137,17 +137,21 @@ def diff(code: str, old: int, new: int) -> None:
 @click.option("--actor", default="cli", help="Name written to the audit log.")
 @with_appcontext
 def import_(file: Path, actor: str) -> None:
-    """Create or update a draft from an XLSForm .xlsx; nothing is imported if any cell fails."""
+    """Create or update a draft from an XLSForm .xlsx or .xls; nothing is imported if any
+    cell fails; what is not carried over is listed as warnings."""
     from survey.services.designer_io import import_xlsform
     from survey.services.questionnaires import PublishRefused
 
+    not_kept: list = []
     try:
-        row = import_xlsform(file.read_bytes(), file.name, actor)
+        row = import_xlsform(file.read_bytes(), file.name, actor, not_kept)
     except qn.XlsformError as error:
         _fail("\n".join(f"{file.name}: {p}" for p in error.problems))
     except PublishRefused as refused:
         _fail(str(refused))
     db.session.commit()
+    for warning in not_kept:
+        click.echo(f"{file.name}: warning: {warning}", err=True)
     click.echo(f"Draft of {row.code} saved from {file.name}; publish it to use it.")
 
 

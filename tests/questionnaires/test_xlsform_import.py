@@ -318,3 +318,11 @@ def test_a_group_whose_condition_cannot_be_mapped_skips_its_items_never_shows_th
         "skipped",
         "survey, row 3, column A (type): group 'adult' has no item that can be imported: "
         "dropped"]
+
+
+def test_cli_import_lists_what_was_not_carried_over(runner):
+    path = CORPUS / "yes_or_no_question.xlsx"
+    result = runner.invoke(args=["questionnaire", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "yes_or_no_question.xlsx: warning: settings, column form_id: no form_id: the code " \
+        "'yes_or_no_question' is used" in result.output
