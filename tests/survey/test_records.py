@@ -286,3 +286,29 @@ def test_procedure_catalogue_counts_and_admin_edit(demo):
         procedure = db.session.execute(
             db.select(Procedure).filter_by(code="1.000894")).scalar_one()
         assert procedure.name_vi == "Đăng ký kết hôn (sửa)"
+
+
+def test_the_records_page_import_words_its_problems_in_the_users_language(demo):
+    """The analysts' page (admin, data entry) names each problem by row and column in
+    Vietnamese on a Vietnamese page, as the data-entry page does; nothing is imported."""
+    from survey.services.accounts import create_user
+    from tests.conftest import csrf_from
+
+    app = demo[0]
+    with app.app_context():
+        create_user("admin_records", "mot-mat-khau-dai", "admin")
+        db.session.commit()
+    before = stat_count(app)
+    client = app.test_client()
+    token = csrf_from(client.get("/auth/login").text)
+    client.post("/auth/login", data={"username": "admin_records",
+                                     "password": "mot-mat-khau-dai", "csrf_token": token})
+    token = csrf_from(client.get("/records/").text)
+    bad = csv_of(["2024", "NOPE", *GOOD[2:]])
+    answer = client.post("/records/import", data={
+        "csrf_token": token, "file": (io.BytesIO(bad), "thong-ke.csv")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 422
+    assert "không có đơn vị" in answer.text and "unknown unit" not in answer.text
+    assert "thong-ke.csv" in answer.text
+    assert stat_count(app) == before
