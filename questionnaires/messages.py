@@ -188,6 +188,9 @@ class Message(Enum):
             "than always shown",
         "không thể chuyển điều kiện của nhóm ({detail}): các câu trong nhóm bị bỏ qua thay vì "
         "luôn hiển thị")
+    XLS_TEXT_ANSWER = (
+        _W, "the text shows the answer to '{value}', which is not filled in here: '…' is shown",
+        "nội dung hiển thị câu trả lời của '{value}', điều này không được hỗ trợ: hiển thị '…'")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

@@ -64,11 +64,12 @@ class _Item:
                 return None
         if conditions:
             item["show_if"] = conditions[0] if len(conditions) == 1 else {"all": conditions}
-        item["label"] = self.b.texts.get(record)
+        where = (self.b.reader, self.b.survey, self.row)
+        item["label"] = self.b.texts.get(record, where=where)
         if not item["label"]["vi"]:
             item["label"]["vi"] = record.get("name", "")
             self.warn("label", "xls_label_from_name", value=item["label"]["vi"])
-        help_text = self.b.texts.get(record, "hint")
+        help_text = self.b.texts.get(record, "hint", where)
         if help_text["vi"]:
             item["help"] = help_text
         reader, sheet = self.b.reader, self.b.survey

@@ -31,7 +31,8 @@ def _lists(reader: Reader, choices: Sheet | None, texts: Texts) -> dict[str, lis
     lists: dict[str, list[dict]] = {}
     for row, record in choices.rows if choices is not None else ():
         if record.get("list_name"):
-            entry = {"code": record.get("name", ""), "label": texts.get(record)}
+            entry = {"code": record.get("name", ""),
+                     "label": texts.get(record, where=(reader, choices, row))}
             if not entry["label"]["vi"] and entry["code"]:  # an image-only choice
                 entry["label"]["vi"] = entry["code"]
                 reader.add(choices, row, "label", "xls_label_from_name", value=entry["code"])
@@ -164,7 +165,7 @@ class _Build:
             self.stack.append(("repeat", name, cond, row))
             return
         if not self.stack:
-            title = self.texts.get(record)
+            title = self.texts.get(record, where=(self.reader, self.survey, row))
             if not title["vi"]:
                 title = {"vi": name or "group"}
                 self.warn(row, "label", "xls_label_from_name", value=title["vi"])
@@ -192,7 +193,7 @@ class _Build:
         repeat = next((n for kind, n, _c, _r in self.stack if kind == "repeat"), None)
         if words[0] == "note" and repeat is None:
             if not self.sections and not self.rows_by_item and not record.get("relevant"):
-                self.intro.append(self.texts.get(record))
+                self.intro.append(self.texts.get(record, where=(self.reader, self.survey, row)))
             else:
                 self.warn(row, "type", "xls_note_skipped")
             return

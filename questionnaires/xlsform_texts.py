@@ -15,6 +15,7 @@ from .xlsform_read import Reader, Sheet
 
 TEXT_BASES = ("label", "hint")
 _NOT_CODE = re.compile(r"[^a-z0-9_]+")
+_PIPED = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 
 
 class Texts:
@@ -50,7 +51,21 @@ class Texts:
             elif lang not in (self.vi, "en"):
                 reader.add(sheet, 1, key, "xls_language_dropped", language=name)
 
-    def get(self, record: dict[str, str], base: str = "label") -> dict[str, str]:
+    def get(self, record: dict[str, str], base: str = "label",
+            where: tuple[Reader, Sheet, int] | None = None) -> dict[str, str]:
+        """The vi/en texts of ``base``; a ``${name}`` in them (an earlier answer, which
+        ODK shows there) becomes "…": the product fills no answer into a text."""
+        text = self._get(record, base)
+        found = [ref for value in text.values() for ref in _PIPED.findall(value)]
+        if not found:
+            return text
+        if where is not None:
+            reader, sheet, row = where
+            column = next((k for k in record if k.rpartition("::")[0] == base), base)
+            reader.add(sheet, row, column, "xls_text_answer", value=found[0])
+        return {lang: _PIPED.sub("…", value) for lang, value in text.items()}
+
+    def _get(self, record: dict[str, str], base: str) -> dict[str, str]:
         vi = en = ""
         for key, value in record.items():
             head, _, code = key.rpartition("::")

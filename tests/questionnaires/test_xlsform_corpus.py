@@ -88,3 +88,17 @@ def test_share_of_the_corpus_that_imports(capsys):
     with capsys.disabled():
         print(f"\nXLSForm corpus: {imported} of {len(FILES)} real forms import")
     assert imported == len(FILES) - len(REFUSED)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.name not in REFUSED],
+                         ids=lambda p: p.name)
+def test_every_imported_form_exports_for_pyxform_and_reimports_equal(path, tmp_path):
+    from pyxform.xls2xform import convert
+
+    q = _import(path).questionnaire
+    exported = tmp_path / "export.xlsx"
+    exported.write_bytes(qn.to_xlsform(q))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        convert(xlsform=str(exported), validate=False)  # raises on any error
+    assert qn.from_xlsform(exported.read_bytes(), path.name) == q

@@ -326,3 +326,13 @@ def test_cli_import_lists_what_was_not_carried_over(runner):
     assert result.exit_code == 0, result.output
     assert "yes_or_no_question.xlsx: warning: settings, column form_id: no form_id: the code " \
         "'yes_or_no_question' is used" in result.output
+
+
+def test_a_text_showing_an_earlier_answer_is_warned_and_shown_with_an_ellipsis():
+    result = imported(book([("type", "name", "label::Vietnamese (vi)"),
+                            ("text", "name", "Tên?"), ("integer", "age", "${name} mấy tuổi?")],
+                           None, SETTINGS))
+    assert result.questionnaire.item("age").label == qn.Text("… mấy tuổi?")
+    assert warned(result) == [
+        "survey, row 3, column C (label::Vietnamese (vi)): the text shows the answer to 'name', "
+        "which is not filled in here: '…' is shown"]
