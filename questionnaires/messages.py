@@ -191,6 +191,8 @@ class Message(Enum):
     XLS_TEXT_ANSWER = (
         _W, "the text shows the answer to '{value}', which is not filled in here: '…' is shown",
         "nội dung hiển thị câu trả lời của '{value}', điều này không được hỗ trợ: hiển thị '…'")
+    XLS_ENGLISH_STANDS_IN = (_W, "no Vietnamese text in this row: the English text is used",
+                             "hàng này không có nội dung tiếng Việt: dùng nội dung tiếng Anh")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

@@ -56,6 +56,10 @@ class Texts:
         """The vi/en texts of ``base``; a ``${name}`` in them (an earlier answer, which
         ODK shows there) becomes "…": the product fills no answer into a text."""
         text = self._get(record, base)
+        if not text["vi"] and text.get("en"):  # this row has only its English text
+            text["vi"] = text["en"]
+            if where is not None:
+                where[0].add(where[1], where[2], f"{base}::{self.vi}", "xls_english_stands_in")
         found = [ref for value in text.values() for ref in _PIPED.findall(value)]
         if not found:
             return text

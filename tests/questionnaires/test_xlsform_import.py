@@ -336,3 +336,12 @@ def test_a_text_showing_an_earlier_answer_is_warned_and_shown_with_an_ellipsis()
     assert warned(result) == [
         "survey, row 3, column C (label::Vietnamese (vi)): the text shows the answer to 'name', "
         "which is not filled in here: '…' is shown"]
+
+
+def test_a_row_without_its_vietnamese_text_uses_its_english_one():
+    result = imported(book([("type", "name", "label::Vietnamese (vi)", "label::English (en)"),
+                            ("text", "a", "Tên?", "Name?"), ("text", "b", "", "Job?")],
+                           None, SETTINGS))
+    assert result.questionnaire.item("b").label == qn.Text("Job?", "Job?")
+    assert warned(result) == ["survey, row 3, column C (label::Vietnamese (vi)): no Vietnamese "
+                              "text in this row: the English text is used"]
