@@ -60,7 +60,7 @@ def users():
                         form.unit.data or None, actor=_actor())
         except AccountError as error:
             db.session.rollback()
-            form.username.errors.append(str(error))
+            form.username.errors.append(error.translated())
         else:
             db.session.commit()
             flash(_("User %(name)s created.", name=form.username.data), "ok")
@@ -83,7 +83,7 @@ def user(user_id: int):
                                 _actor())
         except AccountError as error:
             db.session.rollback()
-            form.role.errors.append(str(error))
+            form.role.errors.append(error.translated())
         else:
             db.session.commit()
             flash(_("Changes saved."), "ok")

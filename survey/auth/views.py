@@ -73,7 +73,7 @@ def change_password():
         except AccountError as error:
             db.session.rollback()
             form.current.errors.append(_("The current password is wrong.")
-                                       if "current" in str(error) else str(error))
+                                       if "current" in str(error) else error.translated())
         else:
             db.session.commit()
             # Every other session has ended; this one goes on under the new session version.

@@ -19,7 +19,20 @@ API_KEY_PREFIX = "hl_"
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out; the message says why."""
+    """A request about accounts that cannot be carried out; the message says why.
+
+    `str()` is the English sentence the CLI prints; `translated()` words it in the user's
+    language for the web pages (the templates are msgids of the main catalogue).
+    """
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
+
+    def translated(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.template, **self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +43,15 @@ class NewApiKey:
 
 def _resolve_unit(role: str, unit_code: str | None) -> Unit | None:
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise AccountError("unknown role '%(role)s'; roles: %(roles)s", role=role,
+                           roles=", ".join(ROLES))
     unit = None
     if unit_code:
         unit = db.session.execute(db.select(Unit).filter_by(code=unit_code)).scalar_one_or_none()
         if unit is None:
-            raise AccountError(f"unknown unit code {unit_code!r}")
+            raise AccountError("unknown unit code '%(code)s'", code=unit_code)
     if role == "unit_officer" and unit is None:
-        raise AccountError("a unit officer needs --unit CODE")
+        raise AccountError("a unit officer needs a unit (--unit CODE)")
     return unit
 
 
@@ -48,10 +62,10 @@ def create_user(
     if not username:
         raise AccountError("the username is empty")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("the password needs at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
     unit = _resolve_unit(role, unit_code)
     if db.session.execute(db.select(User.id).filter_by(username=username)).first():
-        raise AccountError(f"user {username!r} already exists")
+        raise AccountError("user '%(name)s' already exists", name=username)
     user = User(
         username=username,
         password_hash=generate_password_hash(password),
@@ -129,7 +143,7 @@ def create_api_key(
 ) -> NewApiKey:
     unit = _resolve_unit(role, unit_code)
     if db.session.execute(db.select(ApiKey.id).filter_by(name=name)).first():
-        raise AccountError(f"an API key named {name!r} already exists")
+        raise AccountError("an API key named '%(name)s' already exists", name=name)
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiKey(name=name, key_hash=hash_api_key(key), role=role, unit=unit))
     db.session.flush()

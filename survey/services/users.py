@@ -19,7 +19,7 @@ from survey.services.accounts import MIN_PASSWORD_LENGTH, AccountError, _resolve
 def get(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise AccountError(f"no user {user_id}")
+        raise AccountError("no user %(id)s", id=user_id)
     return user
 
 
@@ -60,7 +60,7 @@ def end_sessions(user: User) -> None:
 
 def _check_new(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("the password needs at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
 
 
 def change_password(user: User, current: str, new: str) -> None:

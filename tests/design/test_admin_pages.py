@@ -38,7 +38,7 @@ def test_admin_creates_a_unit_officer_and_changes_the_role(staff, client):
     refused = post(client, "/admin/users", data={
         "username": "officer3", "password": "long enough pw", "role": "unit_officer",
         "unit": ""})
-    assert "a unit officer needs" in refused.text
+    assert "cán bộ đơn vị cần được gắn với một đơn vị" in refused.text
     with staff.app_context():
         new_id = _user("officer2").id
     post(client, f"/admin/users/{new_id}", data={"role": "analyst", "unit": "", "active": ""})
