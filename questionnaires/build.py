@@ -34,9 +34,10 @@ FRAGMENT_KEYS = ("description", "sections")
 ITEM_KEYS = ("code", "type", "label", "help", "required", "element", "overall", "no_answer",
              "show_if", "demographic", "respondent_type", *sorted(OPTION_KEYS))
 RESPONDENT_CODES = ("individual", "organisation")
-# Choice codes as XLSForm allows them: numbers (1-5, -99, 2022: the SPSS/Kobo norm) or names;
-# never a space, which separates the codes of a multi_choice answer.
-CHOICE_CODE_RE = re.compile(r"-?[0-9]{1,18}|\w[\w.-]{0,62}")  # \w: letters of any script
+# Choice codes as XLSForm allows them: numbers (1-5, -99, 2022: the SPSS/Kobo norm) or names
+# in any script (">150", "père"); never a space (it separates the codes of a multi_choice
+# answer) nor a quote (a condition quotes its value), nor a formula's first character.
+CHOICE_CODE_RE = re.compile(r"-?[0-9]{1,18}|[^\s'\"=+@-][^\s'\"]{0,62}")
 
 
 def build(root: Node | None, filename: str, ctx: Ctx) -> Questionnaire | None:
@@ -228,7 +229,7 @@ def _choices(node: Node, ctx: Ctx, ref: str | None) -> tuple[Choice, ...]:
         check_keys(choice, ("code", "label"), ctx, ref)
         code = get_str(choice, "code", ctx, ref, required=True)
         if code is not None and not CHOICE_CODE_RE.fullmatch(code):
-            ctx.add(Message.BAD_CODE, choice.entries["code"].mark, ref, value=code)
+            ctx.add(Message.BAD_CHOICE_CODE, choice.entries["code"].mark, ref, value=code)
             code = None
         label = get_text(choice, "label", ctx, ref, required=True)
         if code is not None and code in seen:

@@ -193,6 +193,13 @@ class Message(Enum):
         "nội dung hiển thị câu trả lời của '{value}', điều này không được hỗ trợ: hiển thị '…'")
     XLS_ENGLISH_STANDS_IN = (_W, "no Vietnamese text in this row: the English text is used",
                              "hàng này không có nội dung tiếng Việt: dùng nội dung tiếng Anh")
+    XLS_DUPLICATE_RENAMED = (
+        _W, "name '{value}' is already used on row {other}: this item becomes '{new}'",
+        "tên '{value}' đã dùng ở hàng {other}: câu hỏi này thành '{new}'")
+    BAD_CHOICE_CODE = (
+        _E, "'{value}' is not a valid choice code (a number, or a name without spaces or quotes)",
+        "'{value}' không phải mã lựa chọn hợp lệ (một số, hoặc tên không có dấu cách hay "
+        "dấu nháy)")
     def __init__(self, severity: Severity, en: str, vi: str) -> None:
         self.severity = severity
         self.en = en

@@ -106,6 +106,7 @@ class _Build:
         self.types: dict[str, str] = {}
         self.skipped: set[str] = set()
         self.renamed: dict[str, str] = {}
+        self.ambiguous: set[str] = set()  # names given to two items: a reference is unclear
         self.intro: list[dict] = []
 
     def warn(self, row: int, column: str | None, code: str, **params: object) -> None:
@@ -129,6 +130,9 @@ class _Build:
 
     def condition(self, row: int, text: str) -> object:
         """The show_if dict of a relevant, or a RelevantError (the items under it skip)."""
+        unclear = next((ref for ref in _REF.findall(text) if ref in self.ambiguous), None)
+        if unclear is not None:
+            return RelevantError(f"'{unclear}' names two items")
         text = _REF.sub(lambda m: "${" + self.renamed.get(m.group(1), m.group(1)) + "}", text)
         missing = next((ref for ref in _REF.findall(text) if ref in self.skipped), None)
         if missing is not None:
@@ -210,10 +214,13 @@ class _Build:
             self.reader.add(self.survey, row, "name", "no_name")
             return
         code = self.code(row, name)
-        if code in self.types:
-            self.reader.add(self.survey, row, "name", "duplicate_name", value=code,
-                            other=self.rows_by_item[code])
-            return
+        if code in self.types:  # XLSForm allows it in another group; codes are one namespace
+            first, n = self.rows_by_item[code], 2
+            while f"{code}_{n}" in self.types:
+                n += 1
+            self.ambiguous.add(name)
+            code = f"{code}_{n}"
+            self.warn(row, "name", "xls_duplicate_renamed", value=name, new=code, other=first)
         item = _Item(self, row, record, code).build(words)
         if item is None:
             self.skipped.add(code)

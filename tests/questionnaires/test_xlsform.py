@@ -138,10 +138,9 @@ def test_unmappable_constructs_are_warnings_and_a_missing_list_an_error():
 
 
 def test_validation_problems_point_at_the_item_row():
-    data = _workbook([HEADER[:5], ("integer", "dup", "Mã", "", ""),
-                      ("integer", "ok", "", "", ""), ("integer", "dup", "Lại", "", "")])
-    assert _problems(data) == [
-        "survey, row 4, column B (name): the code 'dup' is already used on row 2"]
+    data = _workbook([HEADER[:5], ("integer", "a", "Mã", "", ""),
+                      ("integer", "ok", "", "", ""), ("integer", "b", "Lại", "", "${nope} = 1")])
+    assert _problems(data) == ["survey, row 4: b: show_if refers to unknown item 'nope'"]
     result = qn.import_xlsform(_workbook([HEADER[:5], ("integer", "ok", "", "", "")]), "a.xlsx")
     assert result.questionnaire.item("ok").label == qn.Text("ok")
     assert [str(w) for w in result.warnings if w.code == "xls_label_from_name"] == [

@@ -185,10 +185,10 @@ def test_a_form_without_a_choices_sheet_or_form_id():
 
 
 def test_an_item_after_end_group_is_blamed_on_its_row():
-    data = book([("type", "name", "label"), ("begin_group", "g", "G"), ("text", "a", "A"),
-                 ("end_group", "", ""), ("text", "a", "Again")], None, SETTINGS)
-    assert errors(data) == [
-        "survey, row 5, column B (name): the code 'a' is already used on row 3"]
+    data = book([("type", "name", "label", "relevant"), ("begin_group", "g", "G", ""),
+                 ("text", "a", "A", ""), ("end_group", "", "", ""),
+                 ("text", "b", "B", "${a} != '' and ${nope} = 'y'")], None, SETTINGS)
+    assert errors(data) == ["survey, row 5: b: show_if refers to unknown item 'nope'"]
     data = book([("type", "name", "label"), ("begin_group", "g", "G"), ("end_group", "", ""),
                  ("end_group", "", ""), ("text", "b", "B")], None, SETTINGS)
     assert errors(data) == [
@@ -345,3 +345,30 @@ def test_a_row_without_its_vietnamese_text_uses_its_english_one():
     assert result.questionnaire.item("b").label == qn.Text("Job?", "Job?")
     assert warned(result) == ["survey, row 3, column C (label::Vietnamese (vi)): no Vietnamese "
                               "text in this row: the English text is used"]
+
+
+def test_a_name_used_in_two_groups_is_renamed_and_a_reference_to_it_is_unclear():
+    result = imported(book([("type", "name", "label", "relevant"),
+                            ("begin_group", "mother", "Mother", ""), ("integer", "age", "Age?", ""),
+                            ("end_group", "", "", ""),
+                            ("begin_group", "father", "Father", ""), ("integer", "age", "Age?", ""),
+                            ("end_group", "", "", ""),
+                            ("text", "why", "Why?", "${age} > 60")], None, SETTINGS))
+    assert [i.code for i in result.questionnaire.items] == ["age", "age_2"]
+    assert warned(result)[1:] == [
+        "survey, row 6, column B (name): name 'age' is already used on row 3: this item "
+        "becomes 'age_2'",
+        "survey, row 8, column D (relevant): cannot map the condition ('age' names two items):"
+        " skipped rather than always shown"]
+
+
+def test_choice_codes_in_any_script_but_never_a_space_or_quote():
+    choices = [("list_name", "name", "label"), ("h", ">150", "Over 150"), ("h", "père", "Père"),
+               ("h", "ChưR'căm", "x")]
+    assert errors(book([("type", "name", "label"), ("select_one h", "q", "Q?")], choices,
+                       SETTINGS)) == [
+        "survey, row 2: q: 'ChưR'căm' is not a valid choice code (a number, or a name without "
+        "spaces or quotes)"]
+    q = imported(book([("type", "name", "label"), ("select_one h", "q", "Q?")], choices[:3],
+                      SETTINGS)).questionnaire
+    assert q.item("q").choice_codes == (">150", "père")
