@@ -392,4 +392,3 @@ def oversized_field(text: str, line: int, limit: int) -> int | None:
         if not text.startswith(",", position):
             return None
         position, column = position + 1, column + 1
-
