@@ -45,3 +45,29 @@ def test_the_audit_log_shows_readable_changes(demo):
     assert "unit_officer" not in user and "Cán bộ đơn vị" in user, user
     english = visible(client.get("/admin/audit?lang=en").text)
     assert "name (Vietnamese)" in english and "active" in english
+
+
+def test_the_audit_log_shows_local_time(demo):
+    """Officers read times on the province's clock (UTC+7), not UTC."""
+    from datetime import UTC, datetime, timedelta
+
+    app, _ = demo
+    from survey.extensions import db
+    from survey.services import audit
+    from survey.services.accounts import create_user
+
+    with app.app_context():
+        create_user("admin_clock", PASSWORD, "admin")
+        entry = audit.record("admin_clock", "update", "unit", "TIME-CHECK",
+                             old={"a": 1}, new={"a": 2})
+        db.session.flush()
+        entry.at = datetime(2025, 12, 31, 18, 30, 5, tzinfo=UTC)
+        db.session.commit()
+    client = login(app, "admin_clock")
+    local = datetime(2025, 12, 31, 18, 30, 5, tzinfo=UTC) + timedelta(hours=7)
+    row = next(r for r in client.get("/admin/audit?lang=vi").text.split("<tr>")
+               if "TIME-CHECK" in r)
+    assert local.strftime("%d/%m/%Y %H:%M:%S") in row  # 01/01/2026 01:30:05
+    row = next(r for r in client.get("/admin/audit?lang=en").text.split("<tr>")
+               if "TIME-CHECK" in r)
+    assert "2026-01-01 01:30:05" in row
