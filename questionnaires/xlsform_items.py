@@ -15,7 +15,7 @@ from .types import TYPES
 from .xlsform_item import _Item, _Skipped
 from .xlsform_read import Reader, Sheet
 from .xlsform_relevant import RelevantError, from_relevant
-from .xlsform_texts import Texts, to_code
+from .xlsform_texts import TEXT_BASES, Texts, to_code
 
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
             "username", "email", "audit", "imei", "start-geopoint", "background-audio",
@@ -252,7 +252,6 @@ def build_definition(reader: Reader, survey: Sheet, choices: Sheet | None,
                      settings: Sheet | None) -> tuple[dict, dict[str, int]]:
     """(definition dict, survey row of each item code); problems go to ``reader``."""
     from .xlsform_read import CHOICES_KNOWN, SETTINGS_KNOWN, SURVEY_KNOWN
-    from .xlsform_texts import TEXT_BASES
 
     head = settings.rows[0][1] if settings is not None and settings.rows else {}
     sheets = [s for s in (survey, choices) if s is not None]

@@ -3,8 +3,11 @@
 The rows are first turned into the plain definition dict the YAML loader also builds, then
 validated by the same ``from_dict``; its problems are mapped back to the row of the item they
 concern, so an author sees "survey, row 12, column relevant" whatever found the mistake.
-The workbook is read within ``FORM_LIMITS`` (``spreadsheet_limits``): a file stating a huge
-sheet, a zip bomb or a cell that cannot be stored is refused, located, in the same list.
+The workbook (.xlsx, or legacy .xls through ``spreadsheet_xls``) is read within
+``FORM_LIMITS`` (``spreadsheet_limits``): a file stating a huge sheet, a zip bomb or a cell
+that cannot be stored is refused, located, in the same list. Sheet and column names are read
+case-insensitively and in every spelling pyxform accepts (``xlsform_columns``). Errors refuse
+the whole file; warnings (what is not carried over) are kept apart, each located too.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ SETTINGS_KNOWN = {"form_id", "form_title", "hailong::form_title_en", "hailong::k
                   "hailong::intro::vietnamese (vi)", "hailong::intro::english (en)",
                   "hailong::service_areas", "default_language"}
 SHEETS = ("survey", "choices", "settings")
-TEXT_BASES = {"label", "hint"}  # translatable columns the model holds
 MESSAGES = {  # code: (English, Vietnamese)
     "not_xlsx": ("not a readable .xlsx or .xls workbook",
                  "không phải tệp .xlsx hoặc .xls đọc được"),
