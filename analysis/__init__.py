@@ -109,6 +109,15 @@ from .scales import (
     get_scale,
 )
 from .scores import ScoreResult, ScoreTable, score, score_many
+from .survey_design import (
+    LONELY_PSU_RULES,
+    DesignMeanResult,
+    DesignShareResult,
+    SurveyDesign,
+    design_mean,
+    design_share,
+    survey_design,
+)
 from .trend import TrendResult, YearChange, trend
 from .weighting import KishResult, PostStratifiedResult, kish, post_stratify
 
@@ -134,4 +143,7 @@ __all__ = [
     "sample_size_two_proportions", "satisfaction_by_on_time", "satisfaction_share", "score",
     "score_many", "split_series", "suppress_small_cells", "trend", "wilson_interval",
     "wilson_interval_many",
+    # design-based estimation (issue #20)
+    "LONELY_PSU_RULES", "DesignMeanResult", "DesignShareResult", "SurveyDesign",
+    "design_mean", "design_share", "survey_design",
 ]
