@@ -118,6 +118,14 @@ from .survey_design import (
     design_share,
     survey_design,
 )
+from .survey_weights import (
+    RakeResult,
+    TrimResult,
+    design_weights,
+    nonresponse_adjust,
+    rake,
+    trim_weights,
+)
 from .trend import TrendResult, YearChange, trend
 from .weighting import KishResult, PostStratifiedResult, kish, post_stratify
 
@@ -146,4 +154,5 @@ __all__ = [
     # design-based estimation (issue #20)
     "LONELY_PSU_RULES", "DesignMeanResult", "DesignShareResult", "SurveyDesign",
     "design_mean", "design_share", "survey_design",
+    "RakeResult", "TrimResult", "design_weights", "nonresponse_adjust", "rake", "trim_weights",
 ]
