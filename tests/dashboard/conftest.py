@@ -61,3 +61,12 @@ def sign_in(page, server: str, username: str = "analyst1", lang: str | None = No
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit] >> nth=-1")
     page.wait_for_load_state()
+
+
+def signed_in_state(browser, server: str, username: str = "analyst1") -> dict:
+    """A user's cookies, logged in once, for new browser contexts (`storage_state=`)."""
+    context = browser.new_context()
+    sign_in(context.new_page(), server, username)
+    state = context.storage_state()
+    context.close()
+    return state

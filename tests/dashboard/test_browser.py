@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import launched_chromium
-from tests.dashboard.conftest import serve, sign_in
+from tests.dashboard.conftest import serve, signed_in_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,12 +47,7 @@ def browser():
 @pytest.fixture(scope="module")
 def signed_in(server, browser):
     """An analyst's cookies, logged in once for all pages and viewports."""
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, server)
-    state = context.storage_state()
-    context.close()
-    return state
+    return signed_in_state(browser, server)
 
 
 @pytest.mark.parametrize("name", list(PAGES))

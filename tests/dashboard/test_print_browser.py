@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser.conftest import CHROMIUM, launched_chromium
-from tests.dashboard.conftest import serve, sign_in
+from tests.dashboard.conftest import serve, signed_in_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,12 +50,7 @@ def browser(server):
 
 @pytest.fixture(scope="module")
 def signed_in(server, browser):
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, server)
-    state = context.storage_state()
-    context.close()
-    return state
+    return signed_in_state(browser, server)
 
 
 @pytest.fixture
