@@ -109,6 +109,13 @@ from .scales import (
     get_scale,
 )
 from .scores import ScoreResult, ScoreTable, score, score_many
+from .survey_allocation import (
+    ALLOCATIONS,
+    AllocationResult,
+    OutcomeRates,
+    aapor_rates,
+    allocate,
+)
 from .survey_design import (
     LONELY_PSU_RULES,
     DesignMeanResult,
@@ -155,4 +162,5 @@ __all__ = [
     "LONELY_PSU_RULES", "DesignMeanResult", "DesignShareResult", "SurveyDesign",
     "design_mean", "design_share", "survey_design",
     "RakeResult", "TrimResult", "design_weights", "nonresponse_adjust", "rake", "trim_weights",
+    "ALLOCATIONS", "AllocationResult", "OutcomeRates", "aapor_rates", "allocate",
 ]
