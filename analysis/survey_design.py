@@ -19,6 +19,11 @@ checked against its published examples (``tests/analysis/data/README.md``):
   ``"adjust"`` (R's ``options(survey.lonely.psu = "adjust")``) centres that PSU at the mean of
   all PSU totals of the sample (Σz/ n_PSU, which is 0 for a mean) instead of its own stratum
   mean; ``"remove"`` lets it contribute nothing; ``"fail"`` raises.
+* **Calibrated weights** (raked or post-stratified with :func:`analysis.rake`): pass the margin
+  labels as ``calibrated_on`` and the linearised variable is replaced by its residual from the
+  (unweighted) least-squares projection of zᵢ/wᵢ on the margins' category indicators, times wᵢ
+  (R survey's variance after ``rake``/``postStratify``; Deville & Särndal 1992), computed by
+  alternating projections until they settle.
 * **Degrees of freedom** df = number of PSUs − number of strata (R's ``degf``). Intervals are
   ŷ ± t_{df}·SE (shares clipped to [0, 1]).
 * **Design effect** ``deff`` = V / V_srs with V_srs = (1 − n/N̂)·s²/n, s² the weighted variance
@@ -70,6 +75,7 @@ class SurveyDesign:
     psu_per_stratum: np.ndarray  # n_h
     fraction: np.ndarray     # f_h = n_h / N_h (0 without a population count)
     lonely_psu: str
+    calibration: tuple[np.ndarray, ...] = ()  # category codes per calibration margin
 
     @property
     def n(self) -> int:
@@ -94,6 +100,7 @@ def survey_design(
     psu: Any = None,
     population: Any = None,
     lonely_psu: str = "adjust",
+    calibrated_on: Any = (),
 ) -> SurveyDesign:
     """Validate a design: one weight (and stratum, PSU label) per respondent.
 
@@ -101,6 +108,7 @@ def survey_design(
     labels are nested in strata (the same label in two strata is two PSUs). *population* is the
     number of PSUs in the population of the respondent's stratum (R's ``fpc`` as a count), the
     same for every respondent of a stratum; None samples with replacement (no correction).
+    *calibrated_on* lists the label arrays the weights were raked or post-stratified to.
     """
     w = as_float_array(weights, "weights")
     n = int(w.size)
@@ -141,7 +149,34 @@ def survey_design(
         fraction = n_h / lo
     if lonely_psu == "fail" and np.any(n_h == 1):
         raise ValueError("a stratum has only one PSU (lonely_psu='fail')")
-    return SurveyDesign(w, st, psu_code.astype(np.int64), psu_stratum, n_h, fraction, lonely_psu)
+    if isinstance(calibrated_on, str | bytes):
+        raise TypeError("calibrated_on must be a sequence of label arrays, one per margin")
+    margins = tuple(
+        _codes(labels, f"calibration margin {i}", n)
+        for i, labels in enumerate(calibrated_on, start=1)
+    )
+    return SurveyDesign(
+        w, st, psu_code.astype(np.int64), psu_stratum, n_h, fraction, lonely_psu, margins
+    )
+
+
+def _calibration_residual(design: SurveyDesign, z: np.ndarray) -> np.ndarray:
+    """z with the margins' category means of z/w removed (projection onto their complement)."""
+    if not design.calibration:
+        return z
+    w = design.weights
+    u = z / w
+    counts = [np.bincount(c) for c in design.calibration]
+    scale = float(np.max(np.abs(u))) or 1.0
+    for _ in range(1000):
+        shift = 0.0
+        for codes, cnt in zip(design.calibration, counts, strict=True):
+            means = np.bincount(codes, weights=u, minlength=cnt.size) / np.maximum(cnt, 1)
+            u = u - means[codes]
+            shift = max(shift, float(np.max(np.abs(means))))
+        if shift <= 1e-14 * scale:
+            break
+    return u * w
 
 
 def _variance_of_total(design: SurveyDesign, z: np.ndarray) -> float:
@@ -221,7 +256,7 @@ def _mean_core(design: SurveyDesign, y: Any, domain: Any, confidence: float):
     if n_dom == 0:
         return None, None, None, None, confidence, df, 0, 0.0, None, None
     est = float(np.sum(wd * yv) / total_w)
-    z = wd * (yv - est) / total_w
+    z = _calibration_residual(design, wd * (yv - est) / total_w)
     var = _variance_of_total(design, z)
     se = float(np.sqrt(var))
     if df > 0:
