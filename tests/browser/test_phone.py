@@ -344,6 +344,16 @@ def test_every_phone_state_has_no_axe_violation(browser, live, width, height):
     assert seen == {state: [] for state in seen}
 
 
+FIRST_PAINT = """() => new Promise((resolve, reject) => {
+    const found = () => performance.getEntriesByName("first-contentful-paint")[0];
+    if (found()) return resolve(found().startTime);
+    new PerformanceObserver((list, observer) => {
+        if (found()) { observer.disconnect(); resolve(found().startTime); }
+    }).observe({type: "paint", buffered: true});
+    setTimeout(() => reject(new Error("no first-contentful-paint within 10 s")), 10000);
+})"""
+
+
 def test_the_first_page_paints_within_2_5_s_on_fast_3g(browser, live):
     """Chrome DevTools' "Fast 3G": 562.5 ms round trip, 1.44 Mbit/s down, 675 kbit/s up."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True,
@@ -356,10 +366,9 @@ def test_the_first_page_paints_within_2_5_s_on_fast_3g(browser, live):
         "offline": False, "latency": 562.5, "downloadThroughput": 1.44e6 / 8 * 0.9,
         "uploadThroughput": 675e3 / 8 * 0.9})
     page.goto(live.qr_path, wait_until="load")
-    # headless Chromium records the paint once a frame is produced, shortly after "load"
-    page.wait_for_function(
-        "performance.getEntriesByName('first-contentful-paint').length > 0", timeout=10_000)
-    paint = page.evaluate(
-        "performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    # Headless Chromium records the paint once a frame is produced, shortly after "load":
+    # wait for it with a PerformanceObserver. (wait_for_function polls through eval, which
+    # the page's CSP forbids when the entry is not there at the first look.)
+    paint = page.evaluate(FIRST_PAINT)
     context.close()
     assert paint is not None and paint <= 2500, paint
