@@ -125,6 +125,7 @@ from .survey_design import (
     design_share,
     survey_design,
 )
+from .survey_domains import DesignShareTable, design_share_by
 from .survey_weights import (
     RakeResult,
     TrimResult,
@@ -163,4 +164,5 @@ __all__ = [
     "design_mean", "design_share", "survey_design",
     "RakeResult", "TrimResult", "design_weights", "nonresponse_adjust", "rake", "trim_weights",
     "ALLOCATIONS", "AllocationResult", "OutcomeRates", "aapor_rates", "allocate",
+    "DesignShareTable", "design_share_by",
 ]

@@ -55,9 +55,14 @@ def _codes(values: Any, name: str, n: int) -> np.ndarray:
         return np.zeros(n, dtype=np.int64)
     if isinstance(values, str | bytes):
         raise TypeError(f"{name} must be a sequence of labels, one per respondent")
-    arr = np.asarray(values, dtype=object)
+    arr = np.asarray(values)
     if arr.ndim != 1 or arr.size != n:
         raise ValueError(f"{name} must have one label per respondent ({n}), got {arr.size}")
+    if arr.dtype.kind in "iubU":
+        # Plain integer or string labels: no per-element Python work (frames of millions).
+        _, codes = np.unique(arr, return_inverse=True)
+        return codes.astype(np.int64)
+    arr = arr.astype(object)
     if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in arr):
         raise ValueError(f"{name} must not contain missing labels")
     _, codes = np.unique(arr.astype(str), return_inverse=True)
