@@ -158,3 +158,38 @@ def test_the_codebook_gives_the_spss_number_of_each_choice(built, tmp_path):
         assert pairs == {code: str(n) for n, (code, _, _) in enumerate(options, start=1)}
         for code, vi, _ in options:
             assert meta.variable_value_labels[item][int(pairs[code])] == vi
+
+
+def test_a_multiple_choice_item_gets_one_0_1_variable_per_choice(tmp_path):
+    """SPSS's multiple-dichotomy layout beside the codes' text: 1 chosen, 0 not chosen, and a
+    respondent without an answer missing in every dichotomy (never counted as "not chosen")."""
+    from survey.services.exports.sav import write_sav
+    from survey.services.exports.table import Column
+
+    columns = [
+        Column("response_id", "Mã phiếu", "Response id", "envelope"),
+        Column("services", "Dịch vụ đã dùng", "Services used", "multi_choice", values={
+            "land": ("Đất đai", "Land"), "id-card": ("Căn cước", "ID card"),
+            "marriage": ("Kết hôn", "Marriage")}),
+    ]
+    rows = [("r1", "land marriage"), ("r2", "id-card"), ("r3", None), ("r4", "refused")]
+    out = tmp_path / "multi.sav"
+    assert write_sav(columns, rows, out, "vi") == 4
+    frame, meta = pyreadstat.read_sav(str(out), user_missing=True)
+    assert list(frame.columns) == ["response_id", "services", "services_land",
+                                   "services_id_card", "services_marriage"]
+    assert list(frame["services"]) == ["land marriage", "id-card", "", "99"]
+    expected = {"services_land": [1, 0, None, 99], "services_id_card": [0, 1, None, 99],
+                "services_marriage": [1, 0, None, 99]}
+    for name, values in expected.items():
+        got = [None if pd.isna(v) else int(v) for v in frame[name]]
+        assert got == values, name
+        assert meta.variable_value_labels[name] == {0: "không chọn", 1: "có chọn", **MISSING_VI}
+        assert meta.variable_measure[name] == "nominal"
+        assert meta.original_variable_types[name] == "F2.0"
+        assert {r["lo"] for r in meta.missing_ranges[name]} == {97, 98, 99}
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert labels["services_id_card"] == "Dịch vụ đã dùng: Căn cước"
+    # SPSS counts the two who answered (one chose land); the blank and the refusal are out
+    plain, _ = pyreadstat.read_sav(str(out))  # user-missing read as missing
+    assert plain["services_land"].count() == 2 and plain["services_land"].sum() == 1

@@ -7,6 +7,10 @@
   nominal for everything named by a code (yes/no, choices, units, channels);
 - single-choice items are numeric with value labels (the codebook gives the code of each
   number), so that frequencies and cross tables work without recoding;
+- a multiple-choice item keeps its text variable (the codes joined by spaces) and gets one 0/1
+  variable per choice (`<item>_<code>`, 1 = chosen): SPSS's multiple-dichotomy layout, which
+  MULT RESPONSE and plain frequencies read without recoding; a respondent who gave no answer is
+  missing in every one of them (their no-answer code, user-missing), never "not chosen";
 - `submitted_at` is an SPSS date-time (DATETIME format, UTC);
 - the no-answer codes 97/98/99 (-97/-98/-99 for number items, whose own range may reach 97)
   carry value labels and are declared user-missing, so SPSS leaves them out of n (§1).
@@ -17,6 +21,8 @@ hold, and the CSV with the codebook is the way for larger ones.
 """
 
 from __future__ import annotations
+
+import re
 
 from survey.services.exports.codes import (
     MISSING_LABELS,
@@ -53,9 +59,16 @@ class _Variable:
 
     def __init__(self, column):
         self.column = column
+        self.name = column.name
         self.kind = _kind(column)
         self.values: list = []
         self.numbers = choice_numbers(column) if self.kind == "choice" else {}
+
+    def label(self, lang: str) -> str:
+        return pick((self.column.label_vi, self.column.label_en), lang)
+
+    def measure(self) -> str:
+        return measure(self.column)
 
     def add(self, value) -> None:
         self.values.append(self._value(value))
@@ -129,40 +142,97 @@ class _Variable:
         return f"F{width}.0"
 
 
+CHOSEN = {0.0: ("không chọn", "not chosen"), 1.0: ("có chọn", "chosen")}
+
+
+class _Dichotomy(_Variable):
+    """One choice of a multiple-choice item as a 0/1 variable (1: the code was chosen)."""
+
+    def __init__(self, column, code: str, name: str):
+        super().__init__(column)
+        self.kind, self.code, self.name = "int", code, name
+
+    def _value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str) and value in WORD_CODE:  # no answer: missing, not "no"
+            return float(WORD_CODE[value])
+        return 1.0 if self.code in str(value).split() else 0.0
+
+    def label(self, lang: str) -> str:
+        choice = self.column.values.get(self.code, (self.code, self.code))
+        return f"{super().label(lang)}: {pick(choice, lang)}"
+
+    def measure(self) -> str:
+        return "nominal"
+
+    def value_labels(self, lang: str) -> dict:
+        words = {**CHOSEN, **{float(c): w for c, w in MISSING_LABELS.items()}}
+        return {value: pick(text, lang) for value, text in words.items()}
+
+    def _missing(self) -> dict:
+        return {float(code): words for code, words in MISSING_LABELS.items()}
+
+
+def _spss_name(text: str) -> str:
+    """A valid SPSS variable name: letters, digits and _ (ASCII here), a letter first."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", text)
+    return name if name[:1].isalpha() else f"v_{name}"
+
+
+def _variables(columns) -> list[_Variable]:
+    """A variable per column, and after each multiple-choice item one 0/1 per choice."""
+    variables: list[_Variable] = []
+    taken = {c.name.lower() for c in columns}
+    for column in columns:
+        variables.append(_Variable(column))
+        if column.type != "multi_choice" or not is_item(column):
+            continue
+        for code in column.values:
+            name, n = _spss_name(f"{column.name}_{code}")[:60], 1
+            while name.lower() in taken:  # SPSS names are case-insensitive and unique
+                n += 1
+                name = f"{_spss_name(f'{column.name}_{code}')[:56]}_{n}"
+            taken.add(name.lower())
+            variables.append(_Dichotomy(column, code, name))
+    return variables
+
+
 def write_sav(columns, rows, out, lang: str = "vi", max_rows: int = SAV_MAX_ROWS,
               about: About | None = None) -> int:
     """SPSS .sav with labels, formats, measurement levels and user-missing no-answer codes."""
     import pandas as pd
     import pyreadstat
 
-    variables = [_Variable(c) for c in columns]
+    variables = _variables(columns)
+    position = {id(c): i for i, c in enumerate(columns)}
     count = 0
     for row in rows:
         count += 1
         if count > max_rows:
             raise ExportTooLarge(f"more than {max_rows} responses: export CSV with the codebook "
                                  "instead (a .sav file is written in one piece)")
-        for variable, value in zip(variables, row, strict=True):
-            variable.add(value)
-    frame = pd.DataFrame({v.column.name: v.series() for v in variables})
+        for variable in variables:
+            variable.add(row[position[id(variable.column)]])
+    frame = pd.DataFrame({v.name: v.series() for v in variables})
     value_labels, missing, formats = {}, {}, {}
     for v in variables:
         labels = v.value_labels(lang)
         if labels:
-            value_labels[v.column.name] = labels
+            value_labels[v.name] = labels
         if v.missing():
-            missing[v.column.name] = v.missing()
+            missing[v.name] = v.missing()
         fmt = v.format(labels)
         if fmt:
-            formats[v.column.name] = fmt
+            formats[v.name] = fmt
     about = about or About()
     pyreadstat.write_sav(
         frame, str(out),
         file_label=_file_label(about, lang),
         note=_notes(about, lang),
-        column_labels=[pick((c.label_vi, c.label_en), lang) for c in columns],
+        column_labels=[v.label(lang) for v in variables],
         variable_value_labels=value_labels, missing_ranges=missing,
-        variable_measure={c.name: measure(c) for c in columns},
+        variable_measure={v.name: v.measure() for v in variables},
         variable_format=formats,
         variable_display_width={"submitted_at": 20} if "submitted_at" in frame else None)
     return count
