@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 import svy
 
-from analysis import design_mean, design_share, survey_design
+from analysis import design_mean, design_share, rake, survey_design
 
 DATA = Path(__file__).parent / "data"
 
@@ -70,3 +70,33 @@ def test_random_stratified_cluster_designs(seed):
     ours = design_mean(d, df["y"].to_numpy())
     est, se = svy_mean(df, "y", stratum="st", psu="psu_id", wgt="w", pop_size="big_n")
     assert (ours.estimate, ours.se) == pytest.approx((est, se), rel=1e-9)
+
+
+RAKE_MARGINS = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}}
+
+
+def test_raking_weights_and_calibrated_se(apiclus1):
+    s = svy.Sample(apiclus1, svy.Design(psu="dnum", wgt="pw", pop_size="fpc"))
+    raked = s.weighting.rake(controls=RAKE_MARGINS, tol=1e-12, max_iter=200)
+    res = rake(apiclus1["pw"].to_numpy(),
+               [(apiclus1[m].to_list(), t) for m, t in RAKE_MARGINS.items()], tol=1e-12)
+    assert res.weights == pytest.approx(raked.data["rk_wgt"].to_numpy(), rel=1e-10)
+    d = survey_design(res.weights, psu=apiclus1["dnum"].to_list(),
+                      population=apiclus1["fpc"].to_numpy(),
+                      calibrated_on=[apiclus1[m].to_list() for m in RAKE_MARGINS])
+    ours = design_mean(d, apiclus1["api00"].to_numpy())
+    est = raked.estimation.mean("api00").to_polars()
+    assert (ours.estimate, ours.se) == pytest.approx((est["est"][0], est["se"][0]), rel=1e-9)
+
+
+def test_post_stratified_se(apiclus1):
+    # svy gives 23.920486 as hailong does (R's 2014 saved output prints 23.921)
+    s = svy.Sample(apiclus1, svy.Design(psu="dnum", wgt="pw", pop_size="fpc"))
+    post = s.weighting.poststratify(controls=RAKE_MARGINS["stype"], cells="stype")
+    res = rake(apiclus1["pw"].to_numpy(), [(apiclus1["stype"].to_list(), RAKE_MARGINS["stype"])])
+    d = survey_design(res.weights, psu=apiclus1["dnum"].to_list(),
+                      population=apiclus1["fpc"].to_numpy(),
+                      calibrated_on=[apiclus1["stype"].to_list()])
+    ours = design_mean(d, apiclus1["api00"].to_numpy())
+    est = post.estimation.mean("api00").to_polars()
+    assert (ours.estimate, ours.se) == pytest.approx((est["est"][0], est["se"][0]), rel=1e-9)
