@@ -79,7 +79,7 @@ def test_thank_you_then_a_fresh_form_with_nothing_left(kiosk_page, live):
     entries = kiosk_page.evaluate("history.length")  # about:blank, then the kiosk
     assert kiosk_page.locator("#attract").is_visible()
     rate(kiosk_page, 3)  # one tap: no "send?" step for a satisfied citizen
-    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
     assert wait_until(lambda: live.count_responses() == before + 1)
     assert wait_until(lambda: kiosk_page.evaluate(LEFT_BEHIND)["queued"] == 0)
     assert kiosk_page.evaluate(LEFT_BEHIND) == {"checked": 0, "typed": 0, "local": 0,
@@ -111,10 +111,10 @@ def test_walk_away_after_one_tap_stores_one_response_and_the_next_screen_is_clea
     assert responses(live)[-1]["answers"] == {"rating": 1}  # stored before any "send"
     assert kiosk_page.locator("#saved").is_visible()
     shot(kiosk_page, "1024-after-first-tap")
-    # The citizen leaves: countdown, then the attract screen (2 s idle + 2 s countdown here).
-    kiosk_page.locator("#idle").wait_for(state="visible", timeout=5000)
+    # The citizen leaves: countdown, then the attract screen (5 s idle + 2 s countdown here).
+    kiosk_page.locator("#idle").wait_for(state="visible", timeout=12000)
     shot(kiosk_page, "1024-idle-countdown")
-    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
     reset_after = time.monotonic() - started
     assert kiosk_page.locator("#idle").is_hidden()
     assert kiosk_page.evaluate(LEFT_BEHIND)["queued"] == 0
@@ -136,9 +136,9 @@ def test_the_idle_timeout_keeps_what_was_answered_and_clears_the_screen(kiosk_pa
     face(kiosk_page, 1).click()
     kiosk_page.locator("#item-reason").wait_for(state="visible")
     kiosk_page.locator('#item-reason input[value="long_wait"]').locator("..").click()
-    kiosk_page.locator("#idle").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#idle").wait_for(state="visible", timeout=12000)
     assert kiosk_page.locator("#countdown").inner_text() in {"1", "2"}
-    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
     assert kiosk_page.locator("#idle").is_hidden()
     assert wait_until(lambda: kiosk_page.evaluate(LEFT_BEHIND)["queued"] == 0)
     left = kiosk_page.evaluate(LEFT_BEHIND)
@@ -311,7 +311,7 @@ def test_repeated_presses_are_ignored_and_counted(kiosk_page, live):
     kiosk_page.goto(live.kiosk_path)
     kiosk_page.locator("#start").click()
     face(kiosk_page, 3).dblclick()
-    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
     # The second press came after the first answer was queued: it is reported with the next.
     rate(kiosk_page, 2)
 
@@ -329,7 +329,7 @@ def test_offline_answers_wait_and_are_each_stored_exactly_once(kiosk_page, live)
     kiosk_page.goto(live.kiosk_path)
     kiosk_page.context.set_offline(True)
     for value in (1, 2, 3):
-        kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+        kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
         if value == 1:
             kiosk_page.locator("#start").click()
             face(kiosk_page, 1).click()
@@ -344,7 +344,7 @@ def test_offline_answers_wait_and_are_each_stored_exactly_once(kiosk_page, live)
             kiosk_page.locator("#send").click()
         else:
             rate(kiosk_page, value)
-    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
     note = kiosk_page.locator("#queue")
     assert wait_until(lambda: note.inner_text().endswith(": 3"), timeout=5), (
         note.inner_text(), live.count_responses() - before)
@@ -389,9 +389,9 @@ def test_a_refused_answer_is_set_aside_and_the_queue_goes_on(kiosk_page, live):
     kiosk_page.goto(live.kiosk_path)
     kiosk_page.context.set_offline(True)
     for value in (3, 2, 3):
-        kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+        kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
         rate(kiosk_page, value)
-    kiosk_page.locator("#attract").wait_for(state="visible", timeout=5000)
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
     note = kiosk_page.locator("#queue")
     assert wait_until(lambda: note.inner_text().endswith(": 3"), timeout=5), note.inner_text()
     spoiled = kiosk_page.evaluate(SPOIL_FIRST)  # sent first: the outbox is read in id order
