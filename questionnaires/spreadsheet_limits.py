@@ -209,8 +209,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
     check_size(len(data), limits)
     try:
         archive = ZipFile(BytesIO(data))
-    except (BadZipFile, OSError, ValueError, EOFError):
-        return
+    except (BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return  # a damaged directory ("zip file version 22.6"): openpyxl names it
     with archive:
         parts = archive.infolist()
         if len(parts) > ZIP_PARTS:
@@ -234,7 +234,7 @@ def _count_strings(archive: ZipFile, name: str, most: int) -> None:
     count, tail = 0, b""
     try:
         opened = archive.open(name)
-    except (BadZipFile, OSError, NotImplementedError, RuntimeError):
+    except (BadZipFile, OSError, NotImplementedError, RuntimeError, ValueError, EOFError):
         return  # encrypted, or compressed in a way zipfile cannot read: openpyxl names it
     with opened as xml:
         for chunk in iter(lambda: _read(xml), b""):
@@ -254,7 +254,7 @@ def _count_strings(archive: ZipFile, name: str, most: int) -> None:
 def _read(xml) -> bytes:
     try:
         return xml.read(MiB)
-    except (BadZipFile, OSError, EOFError, zlib.error):
+    except (BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
         return b""  # a damaged part: openpyxl names it
 
 

@@ -146,8 +146,8 @@ class Reader:
             return None
         sheet = Sheet(found, [], [])
         rows = []
-        source = book[found]
         try:
+            source = book[found]
             numbered = xls.xls_rows(source, budget) if isinstance(source, xls.XlsSheet) \
                 else limits.sheet_rows(source, budget, data)
             for number, values in numbered:

@@ -372,3 +372,23 @@ def test_choice_codes_in_any_script_but_never_a_space_or_quote():
     q = imported(book([("type", "name", "label"), ("select_one h", "q", "Q?")], choices[:3],
                       SETTINGS)).questionnaire
     assert q.item("q").choice_codes == (">150", "père")
+
+
+def test_a_damaged_xls_whose_sectors_loop_is_refused_at_once():
+    import time
+
+    data = (Path(__file__).parent / "damaged" / "sector_loop.xls").read_bytes()
+    started = time.monotonic()
+    assert errors(data, "loop.xls") == ["loop.xls: not a readable .xlsx or .xls workbook"]
+    assert time.monotonic() - started < 5  # xlrd alone never returns
+
+
+@pytest.mark.parametrize("offset", [0x1E, 0x2C, 0x30, 0x44])
+def test_a_damaged_xlsx_zip_header_is_refused_not_a_crash(offset):
+    data = bytearray((CORPUS / "yes_or_no_question.xlsx").read_bytes())
+    end = data.rfind(b"PK\x05\x06")  # the zip's central directory: its version, offsets...
+    start = data.find(b"PK\x01\x02")
+    for place in (start + 4, start + 6, end + 16, start + offset):
+        data[place] = 0xE7
+    with pytest.raises(qn.XlsformError):
+        qn.import_xlsform(bytes(data), "bad.xlsx")
