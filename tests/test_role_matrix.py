@@ -18,8 +18,8 @@ from survey.extensions import db
 from survey.models import Desk, Kiosk
 from survey.services import questionnaires as qservice
 from survey.services.accounts import create_user
-from tests.conftest import csrf_from, make_app
-from tests.design.helpers import PASSWORD, ROLES, login, make_users
+from tests.conftest import csrf_from
+from tests.design.helpers import PASSWORD, ROLES, login, staffed_app
 
 PUBLIC = "public"  # citizens and visitors: answers alike to everyone
 STAFF = frozenset(ROLES)
@@ -97,16 +97,8 @@ def _url(app, rule) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     # A crash is an answer too (reported by the tests of that page): here only access counts.
-    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'm.db'}",
-                   PROPAGATE_EXCEPTIONS=False)
-    with app.app_context():
-        db.create_all()
-        from survey.services.reference import load_service_areas
-
-        load_service_areas()
-        qservice.load_and_publish_builtins()
-        db.session.commit()
-    make_users(app)
+    app = staffed_app(f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'm.db'}",
+                      PROPAGATE_EXCEPTIONS=False)
     with app.app_context():
         from survey.models import Unit
         from survey.services import designer

@@ -28,6 +28,23 @@ def make_users(app) -> None:
         db.session.commit()
 
 
+def staffed_app(database_url: str, **config):
+    """An app on a new database: the schema, the service areas, the built-in questionnaires
+    published, and one user per role (`make_users`)."""
+    from survey.services import questionnaires as qservice
+    from survey.services.reference import load_service_areas
+    from tests.conftest import make_app
+
+    app = make_app(database_url, **config)
+    with app.app_context():
+        db.create_all()
+        load_service_areas()
+        qservice.load_and_publish_builtins()
+        db.session.commit()
+    make_users(app)
+    return app
+
+
 def login(client, username: str) -> None:
     page = client.get("/auth/login")
     response = client.post("/auth/login", data={

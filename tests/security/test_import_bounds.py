@@ -153,19 +153,11 @@ def probe(manifest: str) -> None:
 
     from survey.models import Questionnaire
     from survey.services import questionnaires as qservice
-    from survey.services.reference import load_service_areas
-    from tests.conftest import make_app
-    from tests.design.helpers import login, make_users, prefixed_token
+    from tests.design.helpers import login, prefixed_token, staffed_app
 
     plan = json.loads(Path(manifest).read_text())
     work = Path(manifest).parent
-    app = make_app(f"sqlite:///{work / 'probe.db'}")
-    with app.app_context():
-        db.create_all()
-        load_service_areas()
-        qservice.load_and_publish_builtins()
-        db.session.commit()
-    make_users(app)
+    app = staffed_app(f"sqlite:///{work / 'probe.db'}")
     runner, client = app.test_cli_runner(), app.test_client()
     login(client, "designer")
     rating = qn.content_hash(qn.load_builtins()["dossier_rating"])
