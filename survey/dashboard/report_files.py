@@ -11,8 +11,7 @@ from __future__ import annotations
 import io
 
 from survey.services.council_report.text import words
-
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
+from survey.services.formula_guard import neutralise
 
 # column, (vi, en), number format
 COLUMNS = (
@@ -45,13 +44,15 @@ KEY_HEADERS = {"service_area": ("Lĩnh vực", "Service area"),
                "procedure_group": ("Nhóm thủ tục", "Procedure group"),
                "respondent_type": ("Đối tượng", "Respondents")}
 POINTS = ("delta", "delta_ci_low", "delta_ci_high")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA):
-        return "'" + value
-    return value
+# The PAR INDEX is entered, not computed, and never mixed with survey percentages (§8): its own
+# sheet, with the method breaks that split the series.
+PAR_COLUMNS = (("year", ("Năm", "Year"), "0"), ("score", ("Điểm PAR INDEX", "PAR INDEX score"),
+                                                    "0.00"),
+               ("rank", ("Xếp hạng", "Rank"), "0"),
+               ("method_break", ("Thay đổi phương pháp từ năm này", "Method changed this year"),
+                None),
+               ("segment", ("Đoạn so sánh được", "Comparable segment"), "0"),
+               ("note", ("Ghi chú", "Note"), None))
 
 
 def _value(row: dict, column: str, lang: str):
@@ -99,9 +100,28 @@ def report_xlsx(report: dict, names: dict[str, dict[str, str]], notes: list[str]
         rows = report[section] if section != "headline" else [
             r for r in [report["headline"]] if r]
         _sheet(book, titles[i], rows, key, names, lang, section == "appendix")
+    if report.get("par"):
+        _par_sheet(book, report["par"], lang)
     method = book.create_sheet(("Ghi chú phương pháp", "Method")[i])
     for note in notes:
         method.append([neutralise(note)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _par_sheet(book, series: list[dict], lang: str) -> None:
+    i = 1 if lang == "en" else 0
+    w = words(lang)
+    sheet = book.create_sheet("PAR INDEX")
+    sheet.append([label[i] for _, label, _ in PAR_COLUMNS])
+    for entry in series:
+        values = [entry.get(c) for c, _, _ in PAR_COLUMNS]
+        values[3] = w["yes"] if entry.get("method_break") else w["no"]
+        values[4] = (entry.get("segment") or 0) + 1  # people count segments from 1
+        sheet.append([neutralise(v) for v in values])
+    for j, (_, _, number_format) in enumerate(PAR_COLUMNS, start=1):
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"

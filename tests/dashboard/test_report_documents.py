@@ -269,6 +269,28 @@ def test_xlsx_speaks_the_readers_language_with_numbers(analyst):
     assert "% satisfied" in head and "Verdict" in head
 
 
+def test_xlsx_has_the_par_index_with_its_breaks(demo, analyst):
+    """The PAR INDEX on its own sheet (never beside survey percentages), with the method
+    breaks and comparable segments, equal to the stored series up to the report's year."""
+    app, _ = demo
+    with app.app_context():
+        from survey.extensions import db
+        from survey.models import ParIndexEntry
+
+        stored = [(e.year, e.score, e.rank, e.method_break) for e in db.session.execute(
+            db.select(ParIndexEntry).where(ParIndexEntry.year <= YEAR)
+            .order_by(ParIndexEntry.year)).scalars()]
+    assert stored and any(brk for *_, brk in stored)
+    book = load_workbook(BytesIO(analyst.get(f"/dashboard/report.xlsx?year={YEAR}&lang=vi").data))
+    rows = list(book["PAR INDEX"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Năm", "Điểm PAR INDEX", "Xếp hạng", "Thay đổi phương pháp từ năm này")
+    assert [(r[0], r[1], r[2], r[3] == "có") for r in rows[1:]] == [
+        (y, pytest.approx(s), k, bool(b)) for y, s, k, b in stored]
+    segments = [r[4] for r in rows[1:]]
+    assert segments[0] == 1 and segments == sorted(segments)
+    assert segments[-1] == 1 + sum(1 for i, (*_, b) in enumerate(stored) if b and i > 0)
+
+
 def test_a_designer_cannot_download_the_report(demo):
     from tests.dashboard.conftest import login
 
