@@ -126,6 +126,15 @@ from .survey_design import (
     survey_design,
 )
 from .survey_domains import DesignShareTable, design_share_by
+from .survey_draw import (
+    PPSDraw,
+    StratifiedDraw,
+    TwoStageDraw,
+    draw_pps_systematic,
+    draw_stratified,
+    draw_two_stage,
+    pps_probabilities,
+)
 from .survey_weights import (
     RakeResult,
     TrimResult,
@@ -165,4 +174,6 @@ __all__ = [
     "RakeResult", "TrimResult", "design_weights", "nonresponse_adjust", "rake", "trim_weights",
     "ALLOCATIONS", "AllocationResult", "OutcomeRates", "aapor_rates", "allocate",
     "DesignShareTable", "design_share_by",
+    "PPSDraw", "StratifiedDraw", "TwoStageDraw", "draw_pps_systematic", "draw_stratified",
+    "draw_two_stage", "pps_probabilities",
 ]
