@@ -12,7 +12,7 @@ turns into 1/π.
   systematic PPS", Hartley & Rao 1962; Särndal, Swensson & Wretman 1992, §3.6). With size
   measures x_i, π_i = n·x_i/Σx. Units with π_i ≥ 1 are *certainty units*: taken with π = 1 and
   removed, and π recomputed for the rest with the remaining sample size, until no π reaches 1
-  (Cochran 1977 §9A; Tillé 2006 §2.10). The other units are put in a random order, their π
+  (Cochran 1977, ch. 9A; Tillé 2006). The other units are put in a random order, their π
   cumulated, a start u ~ U(0, 1) drawn, and the unit whose interval [C_{i-1}, C_i) holds each
   point u, u + 1, ..., u + n' − 1 is taken. Every π < 1, so no unit is hit twice, and the
   realised inclusion probabilities are exactly π; Σπ = n. Units of size 0 have π = 0.
