@@ -227,3 +227,12 @@ def test_two_million_units_in_twenty_strata_draw_in_seconds():
     counts = Counter(strata[r.selected].tolist())
     assert counts == Counter(sizes)
     assert elapsed < 10
+
+
+def test_pps_equal_sizes_with_rounding_take_everyone_or_exactly_n():
+    # 10·0.1/Σ falls a hair under 1: no unit is "certain", yet all ten must be drawn once.
+    r = draw_pps_systematic([0.1] * 10, 10, seed=5)
+    assert r.selected.tolist() == list(range(10))
+    r = draw_pps_systematic([0.1] * 10, 7, seed=5)
+    assert r.selected.size == 7 == np.unique(r.selected).size
+    assert r.inclusion.tolist() == pytest.approx([0.7] * 10)
