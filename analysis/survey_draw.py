@@ -128,16 +128,21 @@ def _srs(rng: np.random.Generator, members: np.ndarray, n: int) -> np.ndarray:
     return members[rng.choice(members.size, size=n, replace=False)]
 
 
+def _only_frame_keys(mapping: Mapping, labels, thing: str, value: str) -> None:
+    """Refuse a key of `mapping` that no frame unit carries (a typo would draw nothing there)."""
+    known = set(labels)
+    for key in mapping:
+        if key not in known:
+            raise ValueError(f"{thing} {key!r} has {value} but no unit in the frame")
+
+
 def draw_stratified(strata: Any, sizes: Mapping[Any, int], seed: int) -> StratifiedDraw:
     """Stratified simple random sample without replacement; see the module docstring."""
     seed = _seed(seed)
     if not isinstance(sizes, Mapping):
         raise TypeError("sizes must be a mapping stratum -> sample size")
     labels, counts, order = _labels(strata, "strata")
-    known = set(labels)
-    for key in sizes:
-        if key not in known:
-            raise ValueError(f"stratum {key!r} has a sample size but no unit in the frame")
+    _only_frame_keys(sizes, labels, "stratum", "a sample size")
     n_h = []
     for label, big_n in zip(labels, counts, strict=True):
         if label not in sizes:
@@ -243,10 +248,7 @@ def draw_two_stage(
     if m == 0:
         raise ValueError("units_per_psu must be at least 1")
     labels, counts, order = _labels(psu_of_unit, "psu_of_unit")
-    known = set(labels)
-    for key in psu_sizes:
-        if key not in known:
-            raise ValueError(f"PSU {key!r} has a size measure but no unit in the frame")
+    _only_frame_keys(psu_sizes, labels, "PSU", "a size measure")
     missing = [label for label in labels if label not in psu_sizes]
     if missing:
         raise ValueError(f"PSU {missing[0]!r} of the frame has no size measure")
