@@ -81,12 +81,7 @@ def _sheet(book, title: str, rows: list[dict], key: str | None, names: dict, lan
             d = row.get("dossiers") or {}
             values += [d.get(c) for c, _, _ in DOSSIER_COLUMNS]
         sheet.append([neutralise(v) for v in first + values])
-    offset = len(lead)
-    for j, (_, _, number_format) in enumerate(columns, start=offset + 1):
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
+    _format_columns(sheet, columns, first=len(lead) + 1)
 
 
 def report_xlsx(report: dict, names: dict[str, dict[str, str]], notes: list[str],
@@ -120,7 +115,12 @@ def _par_sheet(book, series: list[dict], lang: str) -> None:
         values[3] = w["yes"] if entry.get("method_break") else w["no"]
         values[4] = (entry.get("segment") or 0) + 1  # people count segments from 1
         sheet.append([neutralise(v) for v in values])
-    for j, (_, _, number_format) in enumerate(PAR_COLUMNS, start=1):
+    _format_columns(sheet, PAR_COLUMNS)
+
+
+def _format_columns(sheet, columns, first: int = 1) -> None:
+    """Each column's number format on its data cells (from `first`), the header row frozen."""
+    for j, (_, _, number_format) in enumerate(columns, start=first):
         if number_format:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = number_format
