@@ -85,7 +85,7 @@ def _database_error(error: Exception):
         db.session.rollback()
     except sa.SQLAlchemyError:
         pass
-    if _sqlite_unusable(error) and not _read_only_for_now(error, db.engine.url.database):
+    if _sqlite_to_replace(error, db.engine.url.database):
         # SQLite shares one wal-index mapping among a process's connections to a file and
         # keeps the descriptors of closed ones while others are open: a single connection
         # opened while the disk was read-only keeps every new one read-only (and, holding its
@@ -127,6 +127,11 @@ def _sqlite_unusable(error: BaseException) -> bool:
         words in str(orig).lower() for words in SQLITE_DISCONNECT)
 
 
+def _sqlite_to_replace(error: BaseException, path: str | None) -> bool:
+    """SQLite connections to close after `error`: unusable, unless only for a read-only disk."""
+    return _sqlite_unusable(error) and not _read_only_for_now(error, path)
+
+
 def _read_only_for_now(error: BaseException, path: str | None) -> bool:
     """A write refused because the disk is still read-only: keep the connections.
 
@@ -143,9 +148,7 @@ def _read_only_for_now(error: BaseException, path: str | None) -> bool:
 def _drop_unusable_connection(context) -> None:
     """Mark errors after which a pooled connection must be replaced, not reused."""
     orig = context.original_exception
-    if _sqlite_unusable(orig) and _read_only_for_now(orig, context.engine.url.database):
-        return
-    if _sqlite_unusable(orig):
+    if _sqlite_to_replace(orig, context.engine.url.database):
         context.is_disconnect = True
     elif getattr(orig, "sqlstate", None) == PG_READ_ONLY:
         # The session took default_transaction_read_only when it connected; only a new
