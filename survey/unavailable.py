@@ -148,7 +148,10 @@ def _read_only_for_now(error: BaseException, path: str | None) -> bool:
 def _drop_unusable_connection(context) -> None:
     """Mark errors after which a pooled connection must be replaced, not reused."""
     orig = context.original_exception
-    if _sqlite_to_replace(orig, context.engine.url.database):
+    # No engine when a pool's pre-ping fails before a connection is handed out (PostgreSQL
+    # restarting): the error is still to be classified, with no SQLite file to look at.
+    path = context.engine.url.database if context.engine is not None else None
+    if _sqlite_to_replace(orig, path):
         context.is_disconnect = True
     elif getattr(orig, "sqlstate", None) == PG_READ_ONLY:
         # The session took default_transaction_read_only when it connected; only a new
