@@ -48,9 +48,14 @@ run-prod: install translations
 	  LOG_REQUESTS="$${LOG_REQUESTS:-1}" \
 	  $(BIN)/gunicorn --preload --workers $$(( $$(nproc) * 2 + 1 )) --bind $(HOST):$(PORT) wsgi:app
 
+# The suite on two workers, one test file per worker at a time (--dist loadfile keeps a file's
+# module fixtures in one process); then, alone, the reliability scenarios, which stop PostgreSQL
+# and remount disks under whatever else runs. Both parts run; either failing fails the target.
+PYTEST_WORKERS ?= 2
 test: install translations
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not reliability"; status=$$?; \
+	  $(BIN)/python -m pytest -m reliability tests/reliability || status=1; exit $$status
 
 # The load and fault scenarios of tests/reliability at full size (`make test` runs them small),
 # then their results table into docs/RELIABILITY.md, whether they held or not. The PostgreSQL

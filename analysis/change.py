@@ -1,4 +1,4 @@
-"""Year-over-year change (METHODOLOGY §3).
+"""Year-over-year change (docs/METHODOLOGY.md §3).
 
 * :func:`proportion_change` – difference after − before in % satisfied with the Newcombe
   (hybrid Wilson, method 10) interval and the two-proportion z-test; z² equals Pearson's χ² on

@@ -1,4 +1,4 @@
-"""Comparability across questionnaire versions (METHODOLOGY §8).
+"""Comparability across questionnaire versions (docs/METHODOLOGY.md §8).
 
 A year-over-year comparison uses only items that share a stable item code *and* the same scale;
 a reworded or rescaled item carries a new code, so its series breaks instead of joining. The

@@ -1,4 +1,4 @@
-"""Importance–performance analysis of the elements (METHODOLOGY §3; Martilla & James 1977).
+"""Importance–performance analysis of the elements (docs/METHODOLOGY.md §3; Martilla & James 1977).
 
 Importance of element e = Spearman's ρ between respondents' element score and their answer to
 the overall-satisfaction item (pairs with a missing value on either side are dropped).

@@ -1,4 +1,4 @@
-"""Satisfaction indices (METHODOLOGY §1–§2).
+"""Satisfaction indices (docs/METHODOLOGY.md §1–§2).
 
 * :func:`satisfaction_share` – % satisfied of one item: k = answers in the scale's positive codes
   (likert5: 4, 5; rating3: 2, 3), n = valid answers; 97/98/99 are excluded from n and reported

@@ -1,4 +1,4 @@
-"""Multiple comparisons (METHODOLOGY §3): Benjamini–Hochberg for dashboards, Holm for formal
+"""Multiple comparisons (docs/METHODOLOGY.md §3): Benjamini–Hochberg for dashboards, Holm for formal
 "below target" lists.
 
 ``None`` (or nan) p-values – cells without a test, e.g. n = 0 – are left out of the family and

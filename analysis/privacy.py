@@ -1,4 +1,4 @@
-"""Small cells and privacy (METHODOLOGY §6).
+"""Small cells and privacy (docs/METHODOLOGY.md §6).
 
 * :func:`cell_display` – n is always shown; below n = 30 the percentage is withheld
   ("n nhỏ / small n"); a Wilson half-width over 10 points is flagged.
@@ -272,7 +272,7 @@ def complementary_suppression(
     n: Any, totals: Any, *, min_n: int = MIN_N_PERCENT, fixed: Any = None,
     complementary: bool = True, members: Any = None, dense_limit: int = DENSE_LIMIT,
 ) -> ComplementaryResult:
-    """Which cells of a set of published tables to hide (METHODOLOGY §6).
+    """Which cells of a set of published tables to hide (docs/METHODOLOGY.md §6).
 
     ``n`` holds each cell's respondents; ``totals`` pairs (total, parts) of cell indices say
     which cells add up to which (a table's total and its rows, a district and its communes,

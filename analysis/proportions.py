@@ -1,4 +1,4 @@
-"""Proportions: Wilson interval and the 80 % benchmark test (METHODOLOGY §3).
+"""Proportions: Wilson interval and the 80 % benchmark test (docs/METHODOLOGY.md §3).
 
 Scalar functions return one result; the ``*_many`` functions take arrays of counts (one cell per
 element) and use closed forms only, so a league table of thousands of cells costs milliseconds.
@@ -189,7 +189,8 @@ VERDICTS = (MEETS, NOT_ESTABLISHED, BELOW)
 
 def benchmark_verdict(lower: float | None, wilson_high: float | None,
                       target: float = DEFAULT_TARGET) -> str | None:
-    """The one word shown to people (METHODOLOGY §3), the same on every page, report and API.
+    """The one word shown to people (docs/METHODOLOGY.md §3), the same on every page, report,
+    API.
 
     ``meets`` when the one-sided exact lower bound reaches the target, ``below`` when the upper
     end of the two-sided Wilson interval is under it, otherwise ``not_established``; no bounds

@@ -1,4 +1,4 @@
-"""Dossier statistics and per-dossier ratings (METHODOLOGY §7).
+"""Dossier statistics and per-dossier ratings (docs/METHODOLOGY.md §7).
 
 Dossier counts are the whole population: their rates are exact, with no interval. A rate whose
 denominator is 0 is ``None``. Per-dossier ratings (kiosk, 3-level: 1 Không hài lòng, 2 Hài

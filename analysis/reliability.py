@@ -1,4 +1,4 @@
-"""Cronbach's α per element (METHODOLOGY §3): α = K/(K−1)·(1 − Σσ²ᵢ/σ²ₜ), flagged below 0.7.
+"""Cronbach's α per element (docs/METHODOLOGY.md §3): α = K/(K−1)·(1 − Σσ²ᵢ/σ²ₜ), flagged below 0.7.
 
 Three entry points give the same number:
 

@@ -1,4 +1,4 @@
-"""Sample size planner (METHODOLOGY §5).
+"""Sample size planner (docs/METHODOLOGY.md §5).
 
 One proportion: n₀ = z²p(1 − p)/e², finite-population correction n = n₀/(1 + (n₀ − 1)/N),
 times the design effect, rounded up once at the end (z = Φ⁻¹(1 − α/2) unrounded).

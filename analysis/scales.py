@@ -1,4 +1,4 @@
-"""Answer scales and frequency tables (METHODOLOGY §1–§2).
+"""Answer scales and frequency tables (docs/METHODOLOGY.md §1–§2).
 
 A frequency table is either
 

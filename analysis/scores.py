@@ -1,4 +1,4 @@
-"""0–100 scores from K-point frequency tables (METHODOLOGY §2).
+"""0–100 scores from K-point frequency tables (docs/METHODOLOGY.md §2).
 
 An answer x on a K-point scale scores (x − 1)/(K − 1)·100 (5-point: 0, 25, 50, 75, 100). The
 score of a group is the mean over respondents, with the t interval mean ± t(n−1)·s/√n

@@ -1,4 +1,4 @@
-"""Design-based estimation for sampled investigations (METHODOLOGY §9).
+"""Design-based estimation for sampled investigations (docs/METHODOLOGY.md §9).
 
 A :class:`SurveyDesign` holds, per respondent, the stratum, the primary sampling unit (PSU) and
 the final weight, with an optional population count of PSUs per stratum for the finite

@@ -1,4 +1,4 @@
-"""Drawing the sample of a sampled investigation (issue #20; METHODOLOGY §9).
+"""Drawing the sample of a sampled investigation (issue #20; docs/METHODOLOGY.md §9).
 
 Three pure functions over a frame held as plain arrays (one entry per frame unit, i.e. per
 resolved dossier); each returns the selected frame indices (sorted) and the inclusion

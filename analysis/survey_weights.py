@@ -1,4 +1,4 @@
-"""Weights for sampled investigations (METHODOLOGY §9), in the order they are applied.
+"""Weights for sampled investigations (docs/METHODOLOGY.md §9), in the order they are applied.
 
 1. :func:`design_weights`: d = 1/π with π the product of the per-stage inclusion probabilities
    (Särndal, Swensson & Wretman 1992, §4.3).

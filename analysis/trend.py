@@ -1,4 +1,4 @@
-"""Trend over years (METHODOLOGY §3).
+"""Trend over years (docs/METHODOLOGY.md §3).
 
 With at least ``min_years`` (5) years with data: Mann–Kendall (Kendall's τ of the yearly shares
 against the year, scipy's exact p-value when there are no ties) and the Theil–Sen slope, given

@@ -1,4 +1,4 @@
-"""Weighting by dossier volume (METHODOLOGY §4).
+"""Weighting by dossier volume (docs/METHODOLOGY.md §4).
 
 Post-stratification: stratum h has k_h satisfied of n_h respondents and N_h dossiers resolved.
 W_h = N_h/N, p_st = Σ W_h p_h, Var(p_st) = Σ W_h² p_h(1 − p_h)/(n_h − 1)·(1 − n_h/N_h); the

@@ -26,7 +26,7 @@ Export and versions
     ``dump_yaml(q) -> str`` (loads back equal), ``content_hash(q) -> str`` (sha256 hex of the
     canonical JSON); ``diff(old, new) -> Diff(added, removed, changed, meta)`` with each
     changed field's old and new text (``FieldChange``); ``wording_revisions(old, new)`` (kept
-    codes whose text changed but not their scale: comparable, METHODOLOGY §8);
+    codes whose text changed but not their scale: comparable, docs/METHODOLOGY.md §8);
     ``incompatible_changes(old, new) -> list[Problem]`` (a kept code whose type or choice
     codes changed: publishing must be refused, the item needs a new code).
     The loaders take ``service_areas=`` (the known area codes) to refuse unknown ones.

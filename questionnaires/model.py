@@ -7,7 +7,7 @@ from functools import cached_property
 
 KINDS = ("survey", "dossier_rating")
 ELEMENTS = ("A", "B", "C", "D", "E")
-MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (METHODOLOGY §1)
+MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (docs/METHODOLOGY.md §1)
 DEFAULT_MISSING = 98  # the kiosk's single "Không trả lời / No answer" button
 OPERATORS = ("equals", "not_equals", "in", "not_in", "less", "greater", "answered")
 

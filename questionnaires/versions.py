@@ -1,7 +1,7 @@
 """Rules between two versions of a questionnaire (the database stores the versions).
 
-METHODOLOGY §8: a trend compares items by code and scale. An item that keeps its code and its
-scale (type and choice codes) is the same question: a wording revision of its text (a typo,
+docs/METHODOLOGY.md §8: a trend compares items by code and scale. An item that keeps its code and
+its scale (type and choice codes) is the same question: a wording revision of its text (a typo,
 punctuation, a clearer phrase) is recorded with the old and new text and the trend goes on as
 one line. A change of type or choice codes under the same code is refused: a change of meaning
 or scale needs a new code, and the trend then shows a break.
@@ -58,7 +58,7 @@ class Diff:
 
     @property
     def wording_revisions(self) -> tuple[ItemChange, ...]:
-        """Kept codes whose text changed but whose scale did not (METHODOLOGY §8)."""
+        """Kept codes whose text changed but whose scale did not (docs/METHODOLOGY.md §8)."""
         return tuple(c for c in self.changed if c.reworded and not c.scale_changed)
 
 
@@ -166,8 +166,8 @@ def wording_revisions(old: Questionnaire, new: Questionnaire) -> tuple[ItemChang
 def unconfirmed_rewordings(old: Questionnaire, new: Questionnaire) -> list[Problem]:
     """One ITEM_REWORDED problem per kept code whose Vietnamese wording changed.
 
-    Only the author knows whether new words keep the meaning (METHODOLOGY §8), so a publisher
-    that cannot ask (the command line) refuses these until told "wording only".
+    Only the author knows whether new words keep the meaning (docs/METHODOLOGY.md §8), so a
+    publisher that cannot ask (the command line) refuses these until told "wording only".
     """
     problems = []
     for change in diff(old, new).wording_revisions:

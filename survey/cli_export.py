@@ -1,7 +1,7 @@
 """`hailong export`: responses as CSV, XLSX, SPSS .sav or JSON, with an optional codebook.
 
 An export holds one stream (the sample survey unless --stream or --questionnaire says
-otherwise; METHODOLOGY §7): its file is named by that stream when --out is a directory or
+otherwise; docs/METHODOLOGY.md §7): its file is named by that stream when --out is a directory or
 left out, and the command says on stderr how many responses of the other stream it left out.
 On a terminal a progress bar runs on stderr; piped or redirected, nothing but the messages.
 """

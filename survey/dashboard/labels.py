@@ -69,7 +69,10 @@ VERDICTS = {"meets": _l("meets the target"), "not_established": _l("not establis
 
 
 def verdict_label(code: str | None) -> str:
-    """The one verdict vocabulary of METHODOLOGY §3; no verdict (suppressed, no inference): –."""
+    """The one verdict vocabulary of docs/METHODOLOGY.md §3.
+
+    No verdict (suppressed, no inference): –.
+    """
     return str(VERDICTS[code]) if code in VERDICTS else "–"
 
 

@@ -2,7 +2,7 @@
 
 Every figure comes from `reporting.indices` for one year, so the appendix equals what
 /api/v1/indices?by=procedure_group answers for the same year, and a suppressed group shows
-its n only, as it does there (METHODOLOGY §6).
+its n only, as it does there (docs/METHODOLOGY.md §6).
 """
 
 from __future__ import annotations
@@ -123,5 +123,8 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
 
 
 def verdict(row: dict) -> str | None:
-    """The row's verdict (METHODOLOGY §3): meets / not_established / below, None when hidden."""
+    """The row's verdict (docs/METHODOLOGY.md §3): meets / not_established / below.
+
+    None when hidden.
+    """
     return row.get("verdict")

@@ -29,7 +29,7 @@ def ratings():
     """Self-selected kiosk ratings: counts and percentages only, never pooled or tested."""
     filters = current_filters(SERIES)
     scope = replace(filters.scope, stream="dossier_rating")
-    # A year the API would suppress shows its n only here too (METHODOLOGY §6).
+    # A year the API would suppress shows its n only here too (docs/METHODOLOGY.md §6).
     table = protected_cells(scope, Grouping(("year",)), Measure("overall"),
                             reporting.References.load())
     years = sorted(k[0] for k in table.cells.counts)

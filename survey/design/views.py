@@ -172,7 +172,10 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
 
 
 def reworded_items(row: Questionnaire) -> dict[int, list[str]]:
-    """Per version number, the items it revised in wording only (comparable, METHODOLOGY §8)."""
+    """Per version number, the items it revised in wording only.
+
+    Such items stay comparable (docs/METHODOLOGY.md §8).
+    """
     out = {}
     for before, after in zip(row.versions, row.versions[1:], strict=False):
         codes = [c.code for c in qn.wording_revisions(qservice.definition_of(before),

@@ -24,7 +24,7 @@ COUNT_COLUMNS = (
 class DossierStat(Base):
     """One row of the report "tình hình, kết quả giải quyết TTHC".
 
-    These are counts of the whole population, so their rates are exact (METHODOLOGY §7).
+    These are counts of the whole population, so their rates are exact (docs/METHODOLOGY.md §7).
     A group is always a service area, and optionally a finer procedure group within it.
     """
 

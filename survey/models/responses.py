@@ -21,7 +21,7 @@ from survey.models.units import _in
 
 CHANNELS = ("kiosk", "phone", "web", "paper")
 RESPONDENT_TYPES = ("individual", "organisation")
-MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (METHODOLOGY §1)
+MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (docs/METHODOLOGY.md §1)
 
 
 class Response(Base):

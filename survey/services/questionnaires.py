@@ -175,7 +175,7 @@ def publish(code: str, actor: str = "cli", wording_only: bool = False) -> Publis
         raise PublishRefused(
             f"{code}: an item keeps its code but changes its scale; give it a new code", problems
         )
-    # METHODOLOGY §8: same code and scale, other words: the item stays comparable; the
+    # docs/METHODOLOGY.md §8: same code and scale, other words: the item stays comparable; the
     # revision is recorded with the old and new text (the audit entry and the version diff)
     revisions = qn.wording_revisions(definition_of(latest), draft) if latest else ()
     if revisions and not wording_only:

@@ -102,7 +102,8 @@ def test_rake_reproduces_kalton_flores_cervantes_table_b():
 
 
 def test_rake_on_one_margin_is_post_stratification():
-    # one margin: one sweep gives N_h/n_h weights, the post-stratified share of METHODOLOGY §4
+    # one margin: one sweep gives N_h/n_h weights, the post-stratified share of
+    # docs/METHODOLOGY.md §4
     strata = np.repeat(["a", "b"], [30, 70])
     y = np.r_[np.ones(24), np.zeros(6), np.ones(49), np.zeros(21)]
     res = rake(np.ones(100), [(strata, {"a": 500, "b": 500})])

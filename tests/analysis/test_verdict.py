@@ -1,4 +1,4 @@
-"""The verdict shown to people (METHODOLOGY §3), checked on the worked examples with scipy."""
+"""The verdict shown to people (docs/METHODOLOGY.md §3), checked on worked examples with scipy."""
 
 import pytest
 from scipy.stats import binomtest

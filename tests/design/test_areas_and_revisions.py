@@ -1,6 +1,6 @@
 """#17 Designer and administration: service areas managed in the admin and chosen in the
 designer, unknown areas refused on import with their place, wording revisions published as
-comparable versions (METHODOLOGY §8), the diff's old → new text, the editor's <title>, and
+comparable versions (docs/METHODOLOGY.md §8), the diff's old → new text, the editor's <title>, and
 the kiosk list naming each kiosk's questionnaire."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Version rules: a kept code keeps its meaning (METHODOLOGY §8); diffs list the changes."""
+"""Version rules: a kept code keeps its meaning (docs/METHODOLOGY.md §8); diffs list the changes."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_scale_change_under_the_same_code_is_refused() -> None:
 
 
 def test_a_typo_is_a_wording_revision_with_old_and_new_text() -> None:
-    """METHODOLOGY §8: same code, same scale, other words: comparable, recorded side by side."""
+    """docs/METHODOLOGY.md §8: same code and scale, other words: comparable, kept side by side."""
     new = (OLD.replace("label: Hài lòng,", "label: 'Hài lòng không?',")
            .replace("label: B}", "label: Bưu điện}")
            .replace("label: Góp ý}", "label: {vi: Góp ý khác, en: Other comments}}"))

@@ -1,4 +1,4 @@
-"""Nothing hidden can be recovered (METHODOLOGY §6, issue #15).
+"""Nothing hidden can be recovered (docs/METHODOLOGY.md §6, issue #15).
 
 A group of fewer than 30 respondents shows its n and nothing that reveals its result, and no
 suppressed group's satisfied count follows from what is published beside it. The second part

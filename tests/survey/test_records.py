@@ -174,7 +174,7 @@ def test_appendix_equals_independent_computation(demo, monkeypatch, complementar
         if row["individual_share"] is not None:
             assert ni >= 30 and row["individual_share"] == pytest.approx(
                 counts[key + ("individual", "k")] / ni)
-        if row["suppressed"]:  # n only (METHODOLOGY §6)
+        if row["suppressed"]:  # n only (docs/METHODOLOGY.md §6)
             assert (row["satisfied"], row["share"], row["ci_low"], row["delta"]) == (
                 None, None, None, None)
             continue

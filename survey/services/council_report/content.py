@@ -21,7 +21,7 @@ from survey.services.council_report.model import (
 from survey.services.council_report.settings import Settings
 from survey.services.council_report.text import words
 
-MIN_N = 30  # METHODOLOGY §6: the smallest group a figure is published for
+MIN_N = 30  # docs/METHODOLOGY.md §6: the smallest group a figure is published for
 
 
 def verdict_word(code: str | None, lang: str) -> str:

@@ -1,7 +1,7 @@
 """Which stream an export holds, how many responses each stream has in a scope, and the file
 names that say it (hailong-survey-2025.csv, hailong-dossier-ratings-2025.csv).
 
-The two streams are never pooled (METHODOLOGY §7): an export holds one, so the other one's
+The two streams are never pooled (docs/METHODOLOGY.md §7): an export holds one, so the other one's
 responses in the same scope are left out, and the command line says how many.
 """
 

@@ -1,4 +1,4 @@
-"""The five SIPAS elements: indices, Cronbach's α and importance–performance (METHODOLOGY §2–3).
+"""The five SIPAS elements (docs/METHODOLOGY.md §2–3): indices, α and importance–performance.
 
 α and the drivers need per-respondent quantities. They are read from maintained roll-ups of
 their sufficient statistics (survey/models/aggregates.py): how many respondents had each

@@ -1,4 +1,4 @@
-"""Satisfaction indices per group, and year-over-year trends (METHODOLOGY §2, §3, §6)."""
+"""Satisfaction indices per group, and year-over-year trends (docs/METHODOLOGY.md §2, §3, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dossier statistics per group with their exact rates (METHODOLOGY §7).
+"""Dossier statistics per group with their exact rates (docs/METHODOLOGY.md §7).
 
 These are counts of the whole population, so the rates carry no interval. A period may be
 reported yearly, quarterly or monthly; a request uses, for each unit, group and year, the

@@ -1,4 +1,4 @@
-"""Which cells a report may show, the same in every answer that shows them (METHODOLOGY §6).
+"""Which cells a report may show, the same in every answer that shows them (docs/METHODOLOGY.md §6).
 
 A group of fewer than 30 respondents shows its n and nothing else. So that no hidden group
 can be recovered by subtracting what is shown beside it, a table is protected together with

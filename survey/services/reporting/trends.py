@@ -1,4 +1,4 @@
-"""Year-over-year changes with their significance, and long-run trends (METHODOLOGY §3, §8).
+"""Year-over-year changes with their significance, and long-run trends (docs/METHODOLOGY.md §3, §8).
 
 A series is one group and one item code: an item whose code changed between versions is a new
 series (a break), never joined to the old one.

@@ -1,4 +1,4 @@
-"""The province index post-stratified by dossier volume (METHODOLOGY §4).
+"""The province index post-stratified by dossier volume (docs/METHODOLOGY.md §4).
 
 Respondents are not spread over services in proportion to the dossiers handled, so a province
 total weights each stratum (service area × level) by the dossiers resolved in it: W_h = N_h/N.
