@@ -23,7 +23,14 @@ from survey.models.questionnaires import Questionnaire, QuestionnaireVersion, Ve
 from survey.models.records import DossierStat
 from survey.models.responses import Answer, Response
 from survey.models.tokens import DossierToken
-from survey.models.units import Procedure, ProcedureGroup, ServiceArea, Unit
+from survey.models.units import (
+    Procedure,
+    ProcedureGroup,
+    ServiceArea,
+    Unit,
+    UnitEvent,
+    UnitEventSuccessor,
+)
 
 __all__ = [
     "Answer",
@@ -54,6 +61,8 @@ __all__ = [
     "Response",
     "ServiceArea",
     "Unit",
+    "UnitEvent",
+    "UnitEventSuccessor",
     "User",
     "VersionItem",
     "WebLink",
