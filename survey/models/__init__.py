@@ -15,6 +15,13 @@ from survey.models.aggregates import (
 )
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
+from survey.models.investigation import (
+    CaseEvent,
+    FrameContact,
+    FrameDossier,
+    Investigation,
+    SampleCase,
+)
 from survey.models.kiosks import Desk, Kiosk, WebLink
 from survey.models.par_index import ParIndexEntry
 from survey.models.periods import ClosedYear
@@ -40,6 +47,7 @@ __all__ = [
     "AnswerCountYear",
     "ApiKey",
     "AuditEntry",
+    "CaseEvent",
     "ClosedYear",
     "Base",
     "Desk",
@@ -51,6 +59,9 @@ __all__ = [
     "ElementPairYear",
     "DossierToken",
     "DossierStat",
+    "FrameContact",
+    "FrameDossier",
+    "Investigation",
     "Kiosk",
     "ParIndexEntry",
     "Procedure",
@@ -59,6 +70,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",
+    "SampleCase",
     "ServiceArea",
     "Unit",
     "UnitEvent",
