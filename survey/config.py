@@ -42,6 +42,9 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_REQUESTS": env.get("LOG_REQUESTS", "0") in ("1", "true", "yes"),
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        # Seals a sampled investigation's frame contacts (AES-256-GCM; docs/SAMPLING.md):
+        # 32 bytes in URL-safe base64. Unset: a frame with contact details is refused.
+        "CONTACT_KEY": env.get("HAILONG_CONTACT_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_sqlite_url(instance_path),
         # memory:// counts in each process: exact under `make run` (one process), but N
         # gunicorn workers would allow N times each limit, so production refuses it.
