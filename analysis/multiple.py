@@ -1,5 +1,7 @@
-"""Multiple comparisons (docs/METHODOLOGY.md §3): Benjamini–Hochberg for dashboards, Holm for formal
-"below target" lists.
+"""Multiple comparisons (docs/METHODOLOGY.md §3).
+
+Benjamini–Hochberg for dashboards (scipy's ``false_discovery_control``), Holm for formal
+"below target" lists (scipy has no Holm adjustment, so it is the step-down below).
 
 ``None`` (or nan) p-values – cells without a test, e.g. n = 0 – are left out of the family and
 come back as ``None``; m is the number of real p-values.
@@ -12,21 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy import stats
 
 from ._result import Result, as_float_array, check_probability, opt_float
 
 Method = Literal["bh", "holm"]
-
-
-def _bh(p: np.ndarray) -> np.ndarray:
-    m = p.size
-    order = np.argsort(p)
-    scaled = p[order] * m / np.arange(1, m + 1)
-    # Step-up: each adjusted value is the smallest scaled value at or above its rank.
-    adj_sorted = np.minimum.accumulate(scaled[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adj_sorted, 1.0)
-    return out
 
 
 def _holm(p: np.ndarray) -> np.ndarray:
@@ -62,7 +54,8 @@ def adjust_pvalues(
         raise ValueError("p-values must lie in [0, 1]")
     adjusted = np.full(p.shape, np.nan)
     if real.any():
-        adjusted[real] = (_bh if method == "bh" else _holm)(p[real])
+        adjusted[real] = (stats.false_discovery_control(p[real], method="bh")
+                          if method == "bh" else _holm(p[real]))
     adj = tuple(opt_float(a) for a in adjusted)
     return AdjustedPValues(
         method, alpha, tuple(opt_float(v) for v in p), adj,
