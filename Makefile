@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run run-prod test test-postgres test-reliability lint bench install translations lock clean
+.PHONY: run run-prod test test-postgres test-reliability lint bench install translations lock clean vendor
 
 # Re-installs only when the lock or the project metadata changed.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -73,6 +73,17 @@ lint: install
 
 bench: install translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.browser
+
+# The dashboards' chart code: Plotly's "basic" partial bundle (scatter, bar and pie traces: all
+# that survey/dashboard/charts.py draws), exactly the version package-lock.json pins, which must
+# be the plotly.js of the plotly Python package (tests/survey/test_assets.py checks both). The
+# built file is committed under survey/static/vendor, so `make run` needs no npm; this target
+# rebuilds it after a plotly upgrade.
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js survey/static/vendor/
+	cp node_modules/plotly.js-basic-dist-min/LICENSE survey/static/vendor/plotly-basic.LICENSE.txt
 
 # Refresh the locks after changing dependencies in pyproject.toml.
 lock: install
