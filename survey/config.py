@@ -14,7 +14,7 @@ DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production 
 # Relative to the `survey` package. A directory without compiled catalogues is skipped.
 TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/translations",
                            "records/translations", "security_views/translations",
-                           "entry/translations")
+                           "entry/translations", "public/translations")
 
 ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
 ENVIRONMENTS = ("development", "production", "testing")
@@ -117,6 +117,12 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "JOBS_QUEUE_NAME": env.get("JOBS_QUEUE_NAME", "hailong"),
         "JOBS_DIR": env.get("JOBS_DIR", os.path.join(instance_path, "jobs")),
         "JOBS_INLINE_MAX_BYTES": int(env.get("JOBS_INLINE_MAX_BYTES", str(256 * 1024))),
+        # The public scoreboard's cache (survey/public/cache.py): redis://..., a directory
+        # path, or "simple" (one process); unset: simple, and in production the Redis of
+        # RATELIMIT_STORAGE_URI or else instance/public-cache. Its figures lag the data by
+        # at most PUBLIC_CACHE_SECONDS.
+        "PUBLIC_CACHE_URL": env.get("PUBLIC_CACHE_URL", ""),
+        "PUBLIC_CACHE_SECONDS": int(env.get("PUBLIC_CACHE_SECONDS", "60")),
         # the data-entry upload's own MAX_CONTENT_LENGTH: a survey round of paper forms
         "ENTRY_MAX_UPLOAD_BYTES": int(env.get("ENTRY_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024))),
     }
