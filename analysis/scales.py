@@ -102,12 +102,3 @@ def frequency_table(
                 raise ValueError(f"{code!r} is not a missing code (97, 98, 99)")
             miss[code] += as_count(count, f"count of code {code}")
     return counts, Missing(miss[NOT_APPLICABLE], miss[DONT_KNOW], miss[REFUSED])
-
-
-def infer_points(table: Any, scale: str | Scale | None) -> Scale | int:
-    """The scale to use: the named one, else the length of a sequence table."""
-    if scale is not None:
-        return get_scale(scale)
-    if isinstance(table, Mapping):
-        raise ValueError("a mapping table needs an explicit scale or number of points")
-    return len(table)

@@ -161,7 +161,3 @@ class Answer:
     @property
     def value(self) -> int | str | None:
         return self.value_int if self.value_int is not None else self.value_text
-
-    @property
-    def is_missing(self) -> bool:
-        return self.missing_code is not None

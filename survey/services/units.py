@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from survey.extensions import db
 from survey.models import ServiceArea, Unit
 from survey.models.units import UNIT_LEVELS
 from survey.services import audit
 from survey.services.imports import ImportRejected, RowProblem, csv_text, read_csv_rows
+from survey.services.lineage.dates import read_day
+from survey.services.paper_dates import DateProblem, DateReader
 
 UNIT_COLUMNS = ("code", "name_vi", "name_en", "level", "parent_code")
 # Optional: the service a department handles (land, id_card...), which its desk posters and
 # kiosks default to; a file without the column leaves every unit's service as it is, an empty
 # cell clears it.
 SERVICE_COLUMN = "service_area"
+# Optional: the unit's life (dd/mm/yyyy or yyyy-mm-dd), so a commune born of the 2025 reform
+# is created with its first day before the events that merge others into it. A file without
+# the column, or an empty cell, leaves the date as it is (an end comes from an event's import
+# as well, which an empty cell must not undo).
+DATE_COLUMNS = ("valid_from", "valid_to")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -35,7 +43,8 @@ def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportRe
     rows = read_csv_rows(text, source, UNIT_COLUMNS)
     existing = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
     areas = {a.code: a for a in db.session.execute(db.select(ServiceArea)).scalars()}
-    problems = _check_rows(rows, existing) + _check_areas(rows, areas)
+    days, date_problems = _read_days(rows, existing)
+    problems = _check_rows(rows, existing) + _check_areas(rows, areas) + date_problems
     if problems:
         raise ImportRejected(source, problems)
 
@@ -46,6 +55,8 @@ def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportRe
         values = {k: row[k] for k in ("name_vi", "name_en", "level")}
         if SERVICE_COLUMN in row:
             values[SERVICE_COLUMN] = row[SERVICE_COLUMN] or None
+        for key, day in days.get(row["code"], {}).items():
+            values[key] = day.isoformat()
         parent = existing[row["parent_code"]] if row["parent_code"] else None
         if unit is None:
             unit = Unit(code=row["code"], path="")
@@ -61,6 +72,8 @@ def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportRe
         for key, value in values.items():
             if key == SERVICE_COLUMN:
                 unit.service_area = areas[value] if value else None
+            elif key in DATE_COLUMNS:
+                setattr(unit, key, date.fromisoformat(value))
             else:
                 setattr(unit, key, value)
         unit.parent = parent
@@ -73,7 +86,40 @@ def import_units_csv(text: str, source: str, actor: str = "cli") -> UnitImportRe
 def _value(unit: Unit, key: str):
     if key == SERVICE_COLUMN:
         return unit.service_area.code if unit.service_area else None
+    if key in DATE_COLUMNS:
+        day = getattr(unit, key)
+        return day.isoformat() if day else None
     return getattr(unit, key)
+
+
+def _read_days(rows, existing: dict[str, Unit]):
+    """Each row's valid_from / valid_to as days (only the cells filled in), and the problems:
+    a date that cannot be read without guessing, or a life that ends before it begins."""
+    reader = DateReader()
+    for line, row in rows:
+        for key in DATE_COLUMNS:
+            reader.notice(line, row.get(key, ""))
+    days: dict[str, dict[str, date]] = {}
+    problems: list[RowProblem] = []
+    for line, row in rows:
+        found = {}
+        for key in DATE_COLUMNS:
+            try:
+                day = read_day(row.get(key, ""), reader)
+            except DateProblem as problem:
+                problems.append(RowProblem(line, key, str(problem)))
+            else:
+                if day is not None:
+                    found[key] = day
+        unit = existing.get(row["code"])
+        start = found.get("valid_from", unit.valid_from if unit else None)
+        end = found.get("valid_to", unit.valid_to if unit else None)
+        if start is not None and end is not None and end <= start:
+            problems.append(RowProblem(line, "valid_to" if "valid_to" in found else "valid_from",
+                                       f"the unit would end ({end.isoformat()}) on or before "
+                                       f"its first day ({start.isoformat()})"))
+        days[row["code"]] = found
+    return days, problems
 
 
 def _check_areas(rows, areas: dict[str, ServiceArea]) -> list[RowProblem]:
@@ -139,8 +185,3 @@ def _refresh_paths(units: list[Unit]) -> None:
 
     for unit in units:
         unit.path = path_of(unit)
-
-
-def subtree_filter(unit: Unit):
-    """A SQL condition selecting the unit and every unit below it."""
-    return Unit.path.startswith(unit.path, autoescape=True)
