@@ -13,7 +13,7 @@ from survey.services.periods import YEARS, parse_year
 from survey.services.reporting import Grouping, Measure, Scope, ScopeError
 
 FILTERS = ("questionnaire", "service_area", "unit", "level", "channel", "respondent_type",
-           "from", "to", "stream")
+           "from", "to", "stream", "view")
 SHAPES = ("by", "measure", "rollup")
 
 
@@ -54,6 +54,7 @@ def parse_scope(args: Mapping[str, str], principal: Principal | None) -> Scope:
             year_to=year_parameter(args, "to"),
             visible_unit=visible,
             stream=args.get("stream") or "survey",
+            view=args.get("view") or "today",
         )
     except ScopeError as error:
         raise BadParameter(error.parameter, str(error), error.allowed) from error
@@ -84,7 +85,7 @@ def _year_schema() -> dict:
 def _described() -> dict[str, dict]:
     from survey.models.responses import CHANNELS, RESPONDENT_TYPES
     from survey.models.units import UNIT_LEVELS
-    from survey.services.reporting.scope import DIMENSIONS, MEASURES, STREAMS
+    from survey.services.reporting.scope import DIMENSIONS, MEASURES, STREAMS, VIEWS
     from survey.services.units import CODE_PATTERN
 
     return {
@@ -101,6 +102,10 @@ def _described() -> dict[str, dict]:
         "to": {"description": "last year (not before 'from')", **_year_schema()},
         "stream": {"description": "the sample survey (default) or the per-dossier ratings; "
                    "never pooled", "schema": {"enum": list(STREAMS)}},
+        "view": {"description": "today (default): figures of units that merged, split or "
+                 "moved re-attributed to today's units (a split's shares marked estimated); "
+                 "recorded: under the units that recorded them, rolled up to the parents of "
+                 "the time (METHODOLOGY §10)", "schema": {"enum": list(VIEWS)}},
         "by": {"description": "dimensions to group by (demographic:<item_code> at most twice)",
                **_comma_list({"anyOf": [{"enum": list(DIMENSIONS)},
                                         {"type": "string", "pattern": "^demographic:.+$"}]})},

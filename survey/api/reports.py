@@ -154,6 +154,9 @@ _INDEX_ROW = {
                                    "bound reaches the benchmark, below when the Wilson upper "
                                    "bound is under it, otherwise not_established; null when "
                                    "suppressed or without inference"},
+        "estimated": {"type": "boolean", "description": "on today's units: the figure "
+                      "includes a share of a split unit (an estimate, METHODOLOGY §10); its n "
+                      "is then the share rounded to whole answers"},
     },
 }
 _TREND_ROW = {
@@ -166,6 +169,11 @@ _TREND_ROW = {
         "delta": _DIFFERENCE, "delta_ci_low": _DIFFERENCE, "delta_ci_high": _DIFFERENCE,
         "p_value": _SHARE, "p_adjusted": _SHARE, "significant": {"type": ["boolean", "null"]},
         "mw_r": _DIFFERENCE,
+        "estimated": {"type": "boolean", "description": "on today's units: the figure "
+                      "includes a share of a split unit (an estimate, METHODOLOGY §10)"},
+        "boundary_change": {"type": "boolean", "description": "the unit's territory changed "
+                            "between the two years: the change is shown, no test is computed"},
+        "test_skipped": {"type": "string", "description": "why no test was computed"},
     },
 }
 _SCHEMAS = {

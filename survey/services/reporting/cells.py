@@ -9,7 +9,7 @@ over that small result. Analysis code receives plain count arrays.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -29,9 +29,13 @@ from survey.models import (
     Response,
     ServiceArea,
     Unit,
+    UnitEvent,
     VersionItem,
 )
 from survey.services import aggregates
+from survey.services.lineage.graph import Lineage
+from survey.services.lineage.store import load_lineage
+from survey.services.reporting import views
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
 SENTINEL_ZERO = ("service_area", "procedure", "procedure_group")
@@ -47,6 +51,9 @@ class References:
     unit_by_code: dict[str, Unit]
     areas: dict[int, str]
     procedures: dict[int, tuple[str, str | None]]  # id -> (code, group code)
+    # The units' events; None when there is none, so that both views are the same figures and
+    # no report spends anything on them.
+    lineage: Lineage | None = None
 
     @classmethod
     def load(cls) -> References:
@@ -56,8 +63,10 @@ class References:
             db.select(Procedure.id, Procedure.code, ProcedureGroup.code).outerjoin(
                 ProcedureGroup, Procedure.group_id == ProcedureGroup.id)
         ).all()
+        any_event = db.session.execute(db.select(UnitEvent.id).limit(1)).first()
         return cls(units, {u.code: u for u in units.values()}, areas,
-                   {pid: (code, group) for pid, code, group in rows})
+                   {pid: (code, group) for pid, code, group in rows},
+                   load_lineage() if any_event else None)
 
     def subtree_ids(self, code: str) -> list[int]:
         """Ids of the unit and every unit below it; an unknown code is the caller's error."""
@@ -70,8 +79,14 @@ class References:
         """Conditions on a unit-id column for the scope's unit, visible unit and levels.
 
         A subtree holding every unit (the province's root) is no condition at all, so such a
-        report can read the roll-ups that have no unit.
+        report can read the roll-ups that have no unit. With unit events the rows read are
+        those of every unit whose figures can land in the scope (`views`); the fold keeps
+        the right shares of them.
         """
+        if self.lineage is not None and self.restricts_units(scope):
+            ids = self.view_source_ids(scope)
+            if ids is not None:
+                return [column.in_(ids or [-1])]
         conditions = []
         for code in (scope.unit, scope.visible_unit):
             if code is not None:
@@ -82,6 +97,17 @@ class References:
             ids = [u.id for u in self.units.values() if u.level in scope.levels]
             conditions.append(column.in_(ids or [-1]))
         return conditions
+
+    def view_source_ids(self, scope: Scope) -> list[int] | None:
+        """With unit events: the recorded units a scope reads (None: the plain conditions)."""
+        if scope.view == "today":
+            return views.Reattribution(self.lineage, self, scope).source_ids()
+        if views.has_moves(self.lineage):
+            ids = views.recorded_source_ids(self.lineage, self, scope)
+            if ids is not None and scope.levels:
+                ids = [i for i in ids if self.units[i].level in scope.levels]
+            return ids
+        return None
 
     def restricts_units(self, scope: Scope) -> bool:
         """Whether the scope leaves any unit out (its unit conditions are not empty)."""
@@ -107,10 +133,32 @@ class Cells:
     scale: str
     counts: dict[tuple, np.ndarray]
     no_answer: dict[tuple, int]
+    # On today's units, the groups holding part of a split unit's figures: key -> recorded
+    # source (unit, year, month) -> today's units of it in the group. Counts are then floats.
+    parts: dict[tuple, dict[tuple, frozenset[int]]] = field(default_factory=dict)
+    reattribution: views.Reattribution | None = None
 
     @property
     def points(self) -> int:
         return SCALES[self.scale].points
+
+    def is_estimate(self, key: tuple) -> bool:
+        """Whether the group's figure includes a share of a split (an estimate, not a count)."""
+        return any(self.reattribution.is_estimate(source, targets)
+                   for source, targets in self.parts.get(key, {}).items())
+
+    @property
+    def estimated(self) -> set[tuple]:
+        return {key for key in self.parts if self.is_estimate(key)}
+
+    def whole(self) -> Cells:
+        """The same tables in whole answers: a re-attributed share (a float) is rounded in each
+        answer value, once, where the statistics start (the exact tests need counts)."""
+        if not self.parts and all(c.dtype.kind in "iu" for c in self.counts.values()):
+            return self
+        counts = {k: np.rint(c).astype(np.int64) for k, c in self.counts.items()}
+        no_answer = {k: int(round(v)) for k, v in self.no_answer.items()}
+        return replace(self, counts=counts, no_answer=no_answer)
 
 
 def resolve_stream(scope: Scope) -> str:
@@ -210,11 +258,95 @@ def fetch_cells(
     if measure.kind == "item":
         _check_item(measure.item)
     dims = tuple(grouping.dimensions) + tuple(d for d in extra if d not in grouping.dimensions)
+    plan = ViewPlan.of(scope, dims, grouping, refs, use_aggregates and not grouping.demographics)
+    read = dims + (plan.hidden if plan else ())
     if use_aggregates and not grouping.demographics:
-        rows = _aggregate_rows(scope, dims, measure, refs, stream)
+        rows = _aggregate_rows(scope, read, measure, refs, stream)
     else:
-        rows = _raw_rows(scope, dims, grouping, measure, refs, stream)
-    return _fold(rows, dims, grouping, refs, measure)
+        rows = _raw_rows(scope, read, grouping, measure, refs, stream)
+    if plan is None:
+        return _fold(rows, dims, grouping, refs, measure)
+    return plan.fold(rows, dims, grouping, measure)
+
+
+class ViewPlan:
+    """What a report reads beyond its dimensions to show the scope's view, and how the rows
+    are mapped (see `views`): None when nothing changes (no unit event, or no unit in the
+    report)."""
+
+    def __init__(self, scope: Scope, dims, grouping: Grouping, refs: References, hidden,
+                 reattribution=None, inside=None):
+        self.scope, self.refs, self.hidden = scope, refs, hidden
+        self.reattribution, self.inside = reattribution, inside
+        self.rollup = grouping.unit_rollup if scope.view == "recorded" else None
+
+    @classmethod
+    def of(cls, scope, dims, grouping, refs, rolled_up: bool) -> ViewPlan | None:
+        lineage = refs.lineage
+        units = {"unit", "level"} & set(dims)
+        if lineage is None or not (units or refs.restricts_units(scope)):
+            return None
+        if scope.view == "today":
+            hidden = tuple(d for d in ("unit", "year") if d not in dims and (
+                d == "year" or not units))
+            # a month is read when the roll-up read has it anyway
+            if "month" not in dims and (not rolled_up or rollup_for(scope, dims, refs)
+                                        is AnswerCount):
+                hidden += ("month",)
+            return cls(scope, dims, grouping, refs, hidden,
+                       reattribution=views.Reattribution(lineage, refs, scope))
+        if not views.has_moves(lineage):
+            return None  # as recorded without moves: the rows as they are
+        inside = views.recorded_inside(lineage, refs, scope)
+        if inside is None and not (units and grouping.unit_rollup):
+            return None
+        # parents are read on the first day of each month, so halves of a year go to the
+        # parent of their time (the monthly roll-up)
+        hidden = tuple(d for d in ("unit", "year", "month") if d not in dims and (
+            d != "unit" or not units))
+        return cls(scope, dims, grouping, refs, hidden, inside=inside)
+
+    def fold(self, rows, dims, grouping: Grouping, measure: Measure) -> Cells:
+        read = dims + self.hidden
+        at = {d: read.index(d) for d in ("unit", "level", "year", "month") if d in read}
+        unit_at = [at[d] for d in ("unit", "level") if d in at]
+        width = len(dims)
+        mapped, sources = [], []
+        for row in rows:
+            unit_id, year = row[unit_at[0]], row[at["year"]]
+            month = row[at["month"]] if "month" in at else None
+            tail = tuple(row[len(read):])
+            head = list(row[:width])
+            if unit_id is None:
+                mapped.append((*head, *tail))
+                sources.append(None)
+                continue
+            if self.reattribution is None:  # as recorded, moves
+                day = views.day_of(year, month)
+                if self.inside is not None and not self.inside(unit_id, day):
+                    continue
+                if self.rollup:
+                    unit_id = views.ancestor_on(self.refs.lineage, self.refs, unit_id,
+                                                self.rollup, day)
+                    for i in unit_at:
+                        if i < width:
+                            head[i] = unit_id
+                mapped.append((*head, *tail))
+                sources.append(None)
+                continue
+            spread = self.reattribution.spread(unit_id, year, month)
+            source = (unit_id, year, month or 0)
+            for target, share in spread:
+                for i in unit_at:
+                    if i < width:
+                        head[i] = target
+                mapped.append((*head, *tail[:3], float(tail[3]) * share))
+                sources.append((source, target) if share < 1 - 1e-9
+                               or len(spread) > 1 else None)
+        if self.rollup:
+            grouping = replace(grouping, unit_rollup=None)
+        return _fold(mapped, dims, grouping, self.refs, measure,
+                     sources if self.reattribution else None, self.reattribution)
 
 
 FINE_DIMENSIONS = {"quarter", "month", "procedure", "procedure_group", "channel",
@@ -287,7 +419,8 @@ def _check_item(code: str) -> None:
                                     f"({', '.join(sorted(types))}); use a cross-tab instead")
 
 
-def _fold(rows, dims, grouping: Grouping, refs: References, measure: Measure) -> Cells:
+def _fold(rows, dims, grouping: Grouping, refs: References, measure: Measure,
+          sources=None, reattribution=None) -> Cells:
     types = {row[len(dims)] for row in rows}
     scales = {RATING_TYPES.get(t) for t in types}
     if None in scales or len(scales) > 1:
@@ -296,18 +429,27 @@ def _fold(rows, dims, grouping: Grouping, refs: References, measure: Measure) ->
                                     f"(item types: {', '.join(sorted(map(str, types)))})")
     scale = scales.pop() if scales else ("rating3" if measure.kind == "overall" else "likert5")
     points = SCALES[scale].points
-    counts: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(points, dtype=np.int64))
+    # shares of a split make counts fractional (`views`)
+    kind = np.float64 if sources is not None else np.int64
+    counts: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(points, dtype=kind))
     no_answer: dict[tuple, int] = defaultdict(int)
-    for row in rows:
+    parts: dict[tuple, dict[tuple, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for i, row in enumerate(rows):
         key = tuple(_derive(d, v, grouping, refs) for d, v in zip(dims, row, strict=False))
         value, missing = row[len(dims) + 1], row[len(dims) + 2]
-        n = int(row[len(dims) + 3])  # PostgreSQL sums bigints as numeric
+        n = row[len(dims) + 3]
+        n = int(n) if sources is None else float(n)  # PostgreSQL sums bigints as numeric
+        if sources is not None and sources[i] is not None:
+            source, target = sources[i]
+            parts[key][source].add(target)
         if missing is not None:
             no_answer[key] += n
             counts[key]  # a group of only "no answer" still exists, with n = 0
         elif 1 <= value <= points:
             counts[key][value - 1] += n
-    return Cells(dims, scale, dict(counts), dict(no_answer))
+    return Cells(dims, scale, dict(counts), dict(no_answer),
+                 {k: {s: frozenset(t) for s, t in v.items()} for k, v in parts.items()},
+                 reattribution)
 
 
 def _derive(dimension: str, value, grouping: Grouping, refs: References):

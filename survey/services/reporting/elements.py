@@ -52,7 +52,7 @@ from survey.services.reporting.cells import (
     fetch_cells,
     rollup_in_scope,
 )
-from survey.services.reporting.indices import SMALL_N
+from survey.services.reporting.indices import SMALL_N, view_note
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
 
@@ -252,7 +252,8 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
         raise ScopeError("questionnaire", "the SIPAS elements exist in the sample survey only")
     refs = refs or References.load()
     items = element_items(scope, refs)
-    cells = fetch_cells(scope, Grouping(()), Measure("elements"), refs, extra=("element", "item"))
+    cells = fetch_cells(scope, Grouping(()), Measure("elements"), refs,
+                        extra=("element", "item")).whole()
     tables: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for (element, item), counts in cells.counts.items():
         tables[element][item] = counts
@@ -292,6 +293,7 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
                        "only (its index is a function of its items' shares), and the overall "
                        "index only when every element is shown",
             "benchmark": benchmark,
+            **view_note(scope, refs),
         },
         "overall_index": None if any(r["suppressed"] for r in rows) else overall.value,
         "mean_importance": drivers.mean_importance,

@@ -8,6 +8,7 @@ import numpy as np
 
 import analysis
 from analysis.scales import SCALES
+from survey.services.reporting import views
 from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import Cells, References
 from survey.services.reporting.scope import Grouping, Measure, Scope
@@ -70,7 +71,7 @@ def index_rows(cells: Cells, benchmark: float, inference: bool,
         suppressed = key in hidden or bool(n[i] < SMALL_N)
         row = dict(zip(cells.dimensions, key, strict=True))
         row.update(n=int(n[i]), **dict.fromkeys(HIDDEN_FIELDS), benchmark=benchmark,
-                   suppressed=suppressed)
+                   suppressed=suppressed, estimated=cells.is_estimate(key))
         if not suppressed:
             row.update(satisfied=int(k[i]), no_answer=cells.no_answer.get(key, 0),
                        share=_num(wilson.share[i]), score=_num(scores.mean[i]))
@@ -104,9 +105,11 @@ def composite_rows(cells: Cells, dimensions: tuple[str, ...], benchmark: float,
     groups: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     hidden_elements: dict[tuple, set[str]] = defaultdict(set)
     no_answer: dict[tuple, int] = defaultdict(int)
+    estimated: dict[tuple, bool] = defaultdict(bool)
     width = len(dimensions)
     for key, counts in cells.counts.items():
         group, element = key[:width], key[width]
+        estimated[group] |= cells.is_estimate(key)
         groups[group][element].append(counts)
         no_answer[group] += cells.no_answer.get(key, 0)
         if (*group, key[width + 1]) in hidden_items or counts.sum() < SMALL_N:
@@ -120,7 +123,7 @@ def composite_rows(cells: Cells, dimensions: tuple[str, ...], benchmark: float,
         suppressed = bool(hidden_elements[group]) or n < SMALL_N
         row = dict(zip(dimensions, group, strict=True))
         row.update(n=n, **dict.fromkeys(HIDDEN_FIELDS), benchmark=benchmark,
-                   suppressed=suppressed,
+                   suppressed=suppressed, estimated=estimated[group],
                    elements={e: (None if e in hidden_elements[group] else v.value)
                              for e, v in elements.items()})
         if not suppressed:
@@ -139,7 +142,17 @@ def indices(scope: Scope, grouping: Grouping, measure: Measure, benchmark: float
     else:
         table = protected_cells(scope, grouping, measure, refs)
         rows = index_rows(table.cells, benchmark, stream == "survey", table.hidden)
-    return {"method": method_note(stream, measure, benchmark, table.cells.scale), "rows": rows}
+    note = method_note(stream, measure, benchmark, table.cells.scale)
+    return {"method": {**note, **view_note(scope, refs)}, "rows": rows}
+
+
+def view_note(scope: Scope, refs: References) -> dict:
+    """The view a report shows, in words (every answer says which one it uses)."""
+    note = {"view": scope.view, "view_label": views.view_label(scope.view, "en"),
+            "view_note": views.VIEW_NOTES[scope.view]}
+    if refs.lineage is None:
+        note["view_note"] += "; no unit has changed, so both views are the same"
+    return note
 
 
 _sort_key = sort_key  # the name the other reports import

@@ -13,6 +13,7 @@ import numpy as np
 
 from survey.models.units import UNIT_LEVELS
 from survey.services.reporting.cells import References
+from survey.services.reporting.views import ancestor_on, day_of, has_moves
 
 # The council's appendix reads departments at the province level of the catalogue.
 ADMIN_LEVEL = {"province": "province", "department": "province", "district": "district",
@@ -64,9 +65,11 @@ def family_attributes(name: str) -> tuple[str, ...]:
 class Values:
     """Each attribute's value per base cell, and its rank in the order groups are listed."""
 
-    def __init__(self, raw_dims: tuple[str, ...], keys: list[tuple], refs: References):
+    def __init__(self, raw_dims: tuple[str, ...], keys: list[tuple], refs: References,
+                 view: str = "today"):
         self.raw = {d: [k[i] for k in keys] for i, d in enumerate(raw_dims)}
         self.refs = refs
+        self.view = view
         self.size = len(keys)
         self._ranks: dict[str, tuple[np.ndarray, list]] = {}
 
@@ -82,7 +85,16 @@ class Values:
         kind, _, level = attr.partition("@")
         if level == "admin":
             return [ADMIN_LEVEL.get(u.level, u.level) for u in units]
-        if level:
+        if level and self.view == "recorded" and "month" in self.raw and has_moves(
+                self.refs.lineage):
+            # as recorded: the ancestor of the month (see suppression.era_dimensions)
+            memo: dict[tuple, int] = {}
+            for u, y, m in set(zip(units, self.raw["year"], self.raw["month"], strict=True)):
+                memo[(u.id, y, m)] = ancestor_on(self.refs.lineage, self.refs, u.id, level,
+                                                 day_of(y, m))
+            units = [self.refs.units[memo[(u.id, y, m)]] for u, y, m in zip(
+                units, self.raw["year"], self.raw["month"], strict=True)]
+        elif level:
             units = [self.refs.ancestor_at(u, level) for u in units]
         return [u.code if kind == "unit" else u.level for u in units]
 

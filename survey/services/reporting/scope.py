@@ -12,6 +12,10 @@ from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 from survey.models.units import UNIT_LEVELS
 
 STREAMS = ("survey", "dossier_rating")
+# How figures of units that merged, split or moved are shown (docs/METHODOLOGY.md §10):
+# re-attributed to the units that exist today (the default), or under the units that recorded
+# them. Without any unit event the two are the same figures.
+VIEWS = ("today", "recorded")
 # Dimensions a report can group by; `demographic:<item>` is accepted too.
 DIMENSIONS = (
     "year", "quarter", "month", "service_area", "unit", "level", "procedure",
@@ -44,6 +48,7 @@ class Scope:
     # A unit officer's own unit: applied on top of `unit`, never widened by it.
     visible_unit: str | None = None
     stream: str = "survey"
+    view: str = "today"
 
     def __post_init__(self):
         _check_each("level", self.levels, UNIT_LEVELS)
@@ -51,6 +56,8 @@ class Scope:
         _check_each("respondent_type", self.respondent_types, RESPONDENT_TYPES)
         if self.stream not in STREAMS:
             raise ScopeError("stream", f"unknown stream {self.stream!r}", STREAMS)
+        if self.view not in VIEWS:
+            raise ScopeError("view", f"unknown view {self.view!r}", VIEWS)
         if self.year_from and self.year_to and self.year_from > self.year_to:
             raise ScopeError("from", "'from' is after 'to'")
 

@@ -48,6 +48,7 @@ from survey.services.reporting.partitions import (
     sort_key,
 )
 from survey.services.reporting.scope import Grouping, Measure, Scope
+from survey.services.reporting.views import has_moves
 
 __all__ = ["ADMIN_LEVEL", "COMPLEMENTARY", "SMALL_N", "Layer", "Protected", "layer",
            "protected_cells", "protected_items", "protected_table", "sort_key"]
@@ -77,11 +78,15 @@ class Layer:
             raw += [d for d in RAW.get(name, (name,)) if d not in raw]
         demographics = tuple(f.split(":", 1)[1] for f in families
                              if f.startswith("demographic:"))
+        # as recorded, a unit's ancestor depends on the day (a moved unit): read the month
+        raw += era_dimensions(scope, refs, raw)
         self.base = fetch_cells(scope, Grouping(tuple(raw), None, demographics), measure, refs)
         self.base_keys = sorted(self.base.counts, key=sort_key)
-        self.values = Values(tuple(raw), self.base_keys, refs)
-        self.n = np.array([int(self.base.counts[k].sum()) for k in self.base_keys],
-                          dtype=np.int64)
+        self.values = Values(tuple(raw), self.base_keys, refs, scope.view)
+        # on today's units a split's share makes n fractional; a cell's respondents are then
+        # the whole part of its sum (`_group`)
+        self.n = np.array([self.base.counts[k].sum() for k in self.base_keys],
+                          dtype=np.float64)
         self.unprotected: list[tuple] = []
         self._groups: dict[bytes, _Group] = {}
         self._flags: dict[tuple, dict] = {}
@@ -123,7 +128,8 @@ class Layer:
         labels, keys = self.labels(_attrs(spec))
         sig = signature(labels)
         if sig not in self._groups:
-            n = np.bincount(labels, weights=self.n, minlength=len(keys)).astype(np.int64)
+            n = np.floor(np.bincount(labels, weights=self.n, minlength=len(keys))
+                         + 1e-9).astype(np.int64)
             self._groups[sig] = _Group(labels, n)
         return sig, self._groups[sig]
 
@@ -255,6 +261,14 @@ class Layer:
         return self._flags[attrs]
 
 
+def era_dimensions(scope: Scope, refs: References, raw: list[str]) -> list[str]:
+    """The time the base cells must keep so that, as recorded, a moved unit's figures roll up
+    to the parent it had then (`Values`): nothing unless a unit moved."""
+    if scope.view != "recorded" or "unit" not in raw or not has_moves(refs.lineage):
+        return []
+    return [d for d in ("year", "month") if d not in raw]
+
+
 def _present(families: tuple[str, ...], spec: tuple) -> tuple[str, ...]:
     return tuple(f for f, o in zip(families, spec, strict=True) if o is not None)
 
@@ -289,16 +303,24 @@ def _layer_of(scope, measure, attrs, refs) -> Layer:
 
 
 def _table(found: Layer, dims, attrs) -> Cells:
-    """The report's frequency tables, summed from the layer's base cells."""
+    """The report's frequency tables, summed from the layer's base cells (in whole answers:
+    a re-attributed share is rounded once the groups are summed)."""
     labels, keys = cells_of(found.values, attrs)
-    points = SCALES[found.base.scale].points
-    counts = {key: np.zeros(points, dtype=np.int64) for key in keys}
+    base = found.base
+    points = SCALES[base.scale].points
+    kind = np.float64 if base.reattribution is not None else np.int64
+    counts = {key: np.zeros(points, dtype=kind) for key in keys}
     no_answer = dict.fromkeys(keys, 0)
+    parts: dict[tuple, dict[tuple, frozenset[int]]] = {}
     for b, raw_key in enumerate(found.base_keys):
         key = keys[labels[b]]
-        counts[key] += found.base.counts[raw_key]
-        no_answer[key] += found.base.no_answer.get(raw_key, 0)
-    return Cells(dims, found.base.scale, counts, {k: v for k, v in no_answer.items() if v})
+        counts[key] += base.counts[raw_key]
+        no_answer[key] += base.no_answer.get(raw_key, 0)
+        for source, targets in base.parts.get(raw_key, {}).items():
+            group = parts.setdefault(key, {})
+            group[source] = group.get(source, frozenset()) | targets
+    return Cells(dims, base.scale, counts, {k: v for k, v in no_answer.items() if v},
+                 parts, base.reattribution).whole()
 
 
 def protected_cells(scope: Scope, grouping: Grouping, measure: Measure, refs: References,
@@ -324,7 +346,8 @@ def protected_table(scope: Scope, attrs: tuple[str, ...], measure: Measure,
 def protected_items(scope: Scope, grouping: Grouping, refs: References) -> Protected:
     """measure=elements: the tables per group, element and item, and the (group..., item)
     cells hidden as measure=item:<code> hides them (each item is its own measure)."""
-    cells = fetch_cells(scope, grouping, Measure("elements"), refs, extra=("element", "item"))
+    cells = fetch_cells(scope, grouping, Measure("elements"), refs,
+                        extra=("element", "item")).whole()
     group_attrs = tuple(attribute(d, grouping.unit_rollup) for d in grouping.dimensions)
     hidden: set[tuple] = set()
     for code in sorted({key[-1] for key in cells.counts}):

@@ -17,6 +17,7 @@ from survey.extensions import db
 from survey.models import DossierStat, Response, Unit
 from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import References
+from survey.services.reporting.indices import view_note
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 from survey.services.reporting.suppression import SMALL_N, protected_cells
 
@@ -84,6 +85,7 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
                        "already from the total); no estimate when the total is under "
                        f"{SMALL_N}",
             "benchmark": benchmark,
+            **view_note(scope, refs),
         },
         "year_from": year_from,
         "year_to": year_to,

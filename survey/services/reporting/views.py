@@ -1,0 +1,180 @@
+"""The two views of a figure when units merged, split or moved (docs/METHODOLOGY.md §10).
+
+*On today's units* (the default) every aggregated row a report reads is re-attributed through
+the lineage: the row's unit id becomes the ids of the units that exist today, its counts
+multiplied by their shares. *As recorded* a row stays under the unit that recorded it, and a
+roll-up to an ancestor uses the parent the unit had then. Both work on the rows of one GROUP BY
+over the maintained roll-ups (one per group and answer value), never on answers: the mapping
+costs O(groups). Without any unit event in the database `References.lineage` is None and none
+of this runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from survey.services.lineage.graph import EPSILON, Attribution, Lineage
+from survey.services.reporting.scope import Scope, ScopeError
+
+# What pages, exports and the report say about the view they show.
+VIEW_LABELS = {
+    "today": ("Theo đơn vị hiện nay", "On today's units"),
+    "recorded": ("Theo đơn vị lúc ghi nhận", "As recorded"),
+}
+VIEW_NOTES = {
+    "today": "on today's units: figures recorded under units that were merged, split or moved "
+             "are re-attributed to the units that exist today (a merge adds exactly; a split "
+             "by its documented shares, marked estimated)",
+    "recorded": "as recorded: figures stay under the units that recorded them; a roll-up to "
+                "an ancestor uses the parent the unit had at the time",
+}
+BOUNDARY_REASON = ("boundary change: the two years do not cover the same territory, so no "
+                   "test is computed (METHODOLOGY §10)")
+
+Source = tuple[int, int, int]  # (recorded unit id, year, month or 0)
+
+
+def view_label(view: str, language: str = "vi") -> str:
+    vi, en = VIEW_LABELS[view]
+    return vi if language == "vi" else en
+
+
+def day_of(year: int, month: int | None) -> date:
+    return date(year, month or 1, 1)
+
+
+class Reattribution:
+    """How one report maps recorded rows to today's units, inside its scope."""
+
+    def __init__(self, lineage: Lineage, refs, scope: Scope):
+        self.lineage = lineage
+        self.refs = refs
+        self.targets = today_targets(lineage, refs, scope)
+        self._spread: dict[Source, list[tuple[int, float]]] = {}
+        self.attributions: dict[Source, Attribution] = {}
+
+    def source_ids(self) -> list[int] | None:
+        """The recorded units whose rows the report reads (None: all of them)."""
+        if self.targets is None:
+            return None
+        found = set(self.targets)
+        reverse = contributors_of(self.lineage)
+        for target in self.targets:
+            found |= reverse.get(target, set())
+        return sorted(found)
+
+    def spread(self, unit_id: int, year: int, month: int | None) -> list[tuple[int, float]]:
+        """(today's unit id, share) for the row `unit_id` recorded in the year (or month),
+        keeping only the shares that land inside the scope."""
+        source = (unit_id, year, month or 0)
+        if source not in self._spread:
+            attribution = self._attribute(unit_id, year, month)
+            self.attributions[source] = attribution
+            self._spread[source] = [(t, s) for t, s in sorted(attribution.shares.items())
+                                    if s > EPSILON
+                                    and (self.targets is None or t in self.targets)]
+        return self._spread[source]
+
+    def _attribute(self, unit_id: int, year: int, month: int | None) -> Attribution:
+        lineage = self.lineage
+        if month:
+            attribution = lineage.attribute_month(unit_id, year, month)
+        else:
+            attribution = lineage.attribute_year(unit_id, year)
+        unit = lineage.units.get(unit_id)
+        if (unit is not None and unit.valid_to is not None
+                and any(not lineage.is_today(t) for t in attribution.shares)):
+            # a row dated after its unit ended (a late paper form): it goes where the unit went
+            attribution = lineage.attribute(unit_id, unit.valid_to - timedelta(days=1))
+        return attribution
+
+    def is_estimate(self, source: Source, targets) -> bool:
+        """Whether the shares of `source` that one figure holds are less than a whole (the
+        parts of a split that meet again in one figure add back up to the whole, exactly)."""
+        shares = self.attributions[source].shares
+        return abs(sum(shares.get(t, 0.0) for t in targets) - 1) > EPSILON
+
+
+def today_targets(lineage: Lineage, refs, scope: Scope) -> frozenset[int] | None:
+    """Today's units inside the scope's unit, visible unit and levels (None: every unit)."""
+    if not refs.restricts_units(scope):
+        return None
+    ids = {uid for uid in refs.units if lineage.is_today(uid)}
+    for code in (scope.unit, scope.visible_unit):
+        if code is not None:
+            unit = refs.unit_by_code.get(code)
+            if unit is not None and code == scope.unit and not lineage.is_today(unit.id):
+                raise ScopeError("unit", f"unit {code!r} no longer exists; its figures are "
+                                         "on today's units, or ask view=recorded")
+            ids &= set(refs.subtree_ids(code))
+    if scope.levels:
+        ids = {uid for uid in ids if refs.units[uid].level in scope.levels}
+    return frozenset(ids)
+
+
+def contributors_of(lineage: Lineage) -> dict[int, set[int]]:
+    """today's unit id -> every recorded unit whose figures go there in part (one pass over
+    the events, kept on the lineage object)."""
+    found = getattr(lineage, "_reporting_contributors", None)
+    if found is None:
+        found = defaultdict(set)
+        for uid, events in lineage.events.items():
+            for event in events:
+                if event.kind in ("merge", "split", "abolish"):
+                    day = event.effective - timedelta(days=1)
+                    for target in lineage.attribute(uid, day).shares:
+                        found[target].add(uid)
+        lineage._reporting_contributors = found
+    return found
+
+
+def has_moves(lineage: Lineage | None) -> bool:
+    return lineage is not None and any(lineage.moves.values())
+
+
+def recorded_inside(lineage: Lineage, refs, scope: Scope):
+    """As recorded: the containers (unit ids) a row's unit must lie under on its day, or None
+    when the scope keeps every unit. Parents at the time decide, so a commune that moved out
+    of a district counts in it before the move only."""
+    containers = [refs.unit_by_code[c].id for c in (scope.unit, scope.visible_unit)
+                  if c is not None and c in refs.unit_by_code]
+    if not containers and not scope.levels:
+        return None
+
+    def inside(unit_id: int, day: date) -> bool:
+        if scope.levels and refs.units[unit_id].level not in scope.levels:
+            return False
+        chain = lineage.ancestors_on(unit_id, day)
+        return all(c in chain for c in containers)
+
+    return inside
+
+
+def recorded_source_ids(lineage: Lineage, refs, scope: Scope) -> list[int] | None:
+    """As recorded: every unit that was, on some day, inside the scope's units."""
+    containers = [refs.unit_by_code[c] for c in (scope.unit, scope.visible_unit)
+                  if c is not None]
+    if not containers:
+        return None
+    days = sorted({e.effective for evs in lineage.moves.values() for e in evs})
+    probes = [d - timedelta(days=1) for d in days] + days
+    subtrees = [(c.id, set(refs.subtree_ids(c.code))) for c in containers]
+    return sorted(uid for uid in refs.units if all(
+        uid in subtree or any(cid in lineage.ancestors_on(uid, d) for d in probes)
+        for cid, subtree in subtrees))
+
+
+def ancestor_on(lineage: Lineage, refs, unit_id: int, level: str, day: date) -> int:
+    """The unit's ancestor at `level` on `day` (the unit itself when it had none)."""
+    for uid in lineage.ancestors_on(unit_id, day):
+        if refs.units[uid].level == level:
+            return uid
+    return unit_id
+
+
+def changed(lineage: Lineage, view: str, unit_id: int, year_a: int, year_b: int) -> bool:
+    """Whether the unit's two years cover different territory, in the view's terms."""
+    if view == "today":
+        return lineage.today_changed_between(unit_id, year_a, year_b)
+    return lineage.changed_between(unit_id, year_a, year_b)
