@@ -133,12 +133,14 @@ def delete(uuids: tuple[uuid.UUID, ...], reason: str, yes: bool) -> None:
     Prefer quarantine, which can be undone."""
     from survey.services import response_admin
 
+    if not reason.strip():  # the audit log is the only trace a deletion leaves
+        raise click.BadParameter("say why the responses are deleted", param_hint="--reason")
     ids = response_admin.response_ids(uuids)
     missing = [str(u) for u in uuids if u not in ids]
     if missing:
         raise click.ClickException(f"no response {missing[0]}; nothing deleted")
     if not yes:
         click.confirm(f"Delete {len(ids)} response(s) for good?", abort=True)
-    deleted = response_admin.delete_responses(ids.values(), ACTOR, reason)
+    deleted = response_admin.delete_responses(ids.values(), ACTOR, reason.strip())
     db.session.commit()
     click.echo(f"{deleted} response(s) deleted.")
