@@ -27,16 +27,21 @@ def register(app) -> None:
     from survey.cli_aggregates import aggregates
     from survey.cli_backup import backup, restore
     from survey.cli_export import export
+    from survey.cli_investigation import investigation
     from survey.cli_kiosks import kiosk
     from survey.cli_links import link, years
     from survey.cli_questionnaires import questionnaire
     from survey.cli_records import records
     from survey.cli_report import report
     from survey.cli_responses import responses
+    from survey.cli_units import carry_due, events_import, events_list
+
+    for command in (events_import, events_list, carry_due):
+        units.add_command(command)
 
     for command in (init, demo, create_user, api_key, units, questionnaire, report,
                     import_responses, export, records, aggregates, backup, restore, kiosk,
-                    link, years):
+                    link, years, investigation):
         app.cli.add_command(command)
     app.cli.add_command(responses)
     from survey.jobs.cli import jobs
