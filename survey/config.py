@@ -17,6 +17,13 @@ TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/tran
                            "entry/translations", "public/translations")
 
 ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
+
+# The council report's letterhead, number, place and signature block
+# (survey/services/council_report/settings.py); blank: derived from the root unit's name, or
+# left for the office to fill in by hand.
+REPORT_SETTINGS = ("REPORT_ISSUER", "REPORT_PARENT_ISSUER", "REPORT_PLACE", "REPORT_NUMBER",
+                   "REPORT_SYMBOL", "REPORT_SIGNER_AUTHORITY", "REPORT_SIGNER_POSITION",
+                   "REPORT_SIGNER_NAME", "REPORT_RECIPIENTS")
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -125,6 +132,7 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "PUBLIC_CACHE_SECONDS": int(env.get("PUBLIC_CACHE_SECONDS", "60")),
         # the data-entry upload's own MAX_CONTENT_LENGTH: a survey round of paper forms
         "ENTRY_MAX_UPLOAD_BYTES": int(env.get("ENTRY_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024))),
+        **{name: env.get(name, "").strip() for name in REPORT_SETTINGS},
     }
 
 

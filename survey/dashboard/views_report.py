@@ -5,7 +5,6 @@ no browser in production), plus the figures as XLSX."""
 from __future__ import annotations
 
 import base64
-import os
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
@@ -50,11 +49,11 @@ def report_year() -> int:
 
 
 def report_settings() -> settings.Settings:
-    """REPORT_* from the app's configuration or the environment; the rest from the root
-    unit's name (the province)."""
+    """REPORT_* from the app's configuration (read from the environment in config.py); the
+    rest from the root unit's name (the province)."""
     root = db.session.execute(db.select(Unit).where(Unit.parent_id.is_(None))
                               .order_by(Unit.path)).scalars().first()
-    config = {k: current_app.config.get(k) or os.environ.get(k, "") for k in settings.KEYS}
+    config = {k: current_app.config.get(k, "") for k in settings.KEYS}
     return settings.from_config(config, root.name_vi if root else "",
                                 (root.name_en or "") if root else "", lang())
 

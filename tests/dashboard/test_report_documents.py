@@ -319,18 +319,18 @@ def test_the_page_appendix_shows_dossier_counts(demo, analyst):
 
 
 def test_report_settings_reach_the_document(demo, analyst, monkeypatch):
-    """REPORT_* settings (app configuration or environment) fill the office, number, place,
-    signer and recipients."""
+    """REPORT_* settings fill the office, number, place, signer and recipients (that the
+    environment reaches them: tests/survey/test_settings_documented.py)."""
     app, _ = demo
     monkeypatch.setitem(app.config, "REPORT_ISSUER", "SỞ NỘI VỤ")
     monkeypatch.setitem(app.config, "REPORT_PARENT_ISSUER", "UBND TỈNH SƠN THỦY")
     monkeypatch.setitem(app.config, "REPORT_NUMBER", "125")
     monkeypatch.setitem(app.config, "REPORT_SYMBOL", "BC-SNV")
-    monkeypatch.setenv("REPORT_PLACE", "Thủy Nguyên")
-    monkeypatch.setenv("REPORT_SIGNER_AUTHORITY", "KT. GIÁM ĐỐC")
-    monkeypatch.setenv("REPORT_SIGNER_POSITION", "PHÓ GIÁM ĐỐC")
-    monkeypatch.setenv("REPORT_SIGNER_NAME", "Nguyễn Văn A")
-    monkeypatch.setenv("REPORT_RECIPIENTS", "- UBND tỉnh;|- Lưu: VT, CCHC.")
+    monkeypatch.setitem(app.config, "REPORT_PLACE", "Thủy Nguyên")
+    monkeypatch.setitem(app.config, "REPORT_SIGNER_AUTHORITY", "KT. GIÁM ĐỐC")
+    monkeypatch.setitem(app.config, "REPORT_SIGNER_POSITION", "PHÓ GIÁM ĐỐC")
+    monkeypatch.setitem(app.config, "REPORT_SIGNER_NAME", "Nguyễn Văn A")
+    monkeypatch.setitem(app.config, "REPORT_RECIPIENTS", "- UBND tỉnh;|- Lưu: VT, CCHC.")
     doc = Docx(analyst.get(f"/dashboard/report.docx?year={YEAR}&lang=vi").data)
     office = doc.tables()[0][0][0]
     assert office.startswith("UBND TỈNH SƠN THỦYSỞ NỘI VỤ") and "Số: 125/BC-SNV" in office
