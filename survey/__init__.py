@@ -86,6 +86,9 @@ def register_blueprints(app: Flask) -> None:
     from survey.main import bp as main_bp
 
     app.register_blueprint(main_bp)
+    from survey.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(collect_bp)
     app.register_blueprint(dashboard_bp)

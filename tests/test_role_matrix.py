@@ -32,6 +32,9 @@ IMPORT = frozenset({"admin", "data_entry"})
 
 EXPECTED: dict[str, object] = {
     "static": PUBLIC, "main.index": PUBLIC, "main.healthz": PUBLIC, "main.set_language": PUBLIC,
+    # the public scoreboard (issue #23): no login, the same page for everyone
+    "public.home": PUBLIC, "public.service": PUBLIC, "public.units": PUBLIC,
+    "public.unit": PUBLIC, "public.data": PUBLIC, "public.download": PUBLIC,
     "auth.login": PUBLIC, "auth.logout": STAFF, "auth.change_password": STAFF,
     "collect.kiosk": PUBLIC, "collect.kiosk_service_worker": PUBLIC, "collect.survey": PUBLIC,
     "collect.receipt": PUBLIC, "collect.receipt_qr": PUBLIC, "collect.thanks": PUBLIC,
@@ -61,6 +64,7 @@ EXPECTED: dict[str, object] = {
     "admin.reset_password": ADMIN, "admin.units": ADMIN, "admin.import_units": ADMIN,
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,
     "admin.service_area_list": ADMIN, "admin.service_area_edit": ADMIN,
+    "admin.unit_events_page": ADMIN, "admin.import_unit_events": ADMIN, "admin.unit_life": ADMIN,
     "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
     "entry.upload": IMPORT, "entry.job_page": IMPORT, "entry.template": IMPORT,
     "entry.records": IMPORT, "entry.records_template": IMPORT,
@@ -78,6 +82,7 @@ ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "uni
         "HN-X01", "desk_code": "MC1", "dossier_code": "D1", "filename": "css/base.css",
         "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1}
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
+                 "public.service": {"code": "land"}, "public.unit": {"code": "HN-X01"},
                  "dashboard.unit": {"code": "HN-X01"}, "admin.service_area_edit": {"code": "land"}}
 
 
