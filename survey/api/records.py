@@ -17,7 +17,7 @@ from survey.services.records_import import import_dossier_stats
 from survey.services.reporting import Grouping, ScopeError
 from survey.services.reporting.records import DIMENSIONS, records
 
-FILTERS = ("service_area", "unit", "level", "from", "to", "by", "rollup")
+FILTERS = ("service_area", "unit", "level", "from", "to", "by", "rollup", "view")
 
 
 @bp.get("/records")
