@@ -17,27 +17,35 @@ from survey.models import (
     Response,
     VersionItem,
 )
+from survey.services.reporting import views
 from survey.services.reporting.cells import RATING_TYPES, References, answers_in_scope
 from survey.services.reporting.scope import Scope
 from survey.services.reporting.suppression import SMALL_N
 
 
 def _counts(scope: Scope, refs: References, stream: str) -> dict:
+    # with unit events and a unit filter the rows keep their unit and month, so that the
+    # scope's view can weigh them (`views.weigh`); otherwise one row per status and value
+    keep = refs.lineage is not None and refs.restricts_units(scope)
+    where = (Response.unit_id, Response.year, Response.month) if keep else ()
     rows = db.session.execute(
         answers_in_scope(scope, refs, stream, DossierToken.on_time_status, VersionItem.item_type,
-                         Answer.value_int, func.count())
+                         Answer.value_int, func.count(), *where)
         .join(DossierToken, DossierToken.response_id == Response.id)
         .where(VersionItem.is_overall.is_(True), Answer.value_int.is_not(None),
                DossierToken.on_time_status.is_not(None))
-        .group_by(DossierToken.on_time_status, VersionItem.item_type, Answer.value_int)
+        .group_by(DossierToken.on_time_status, VersionItem.item_type, Answer.value_int, *where)
     ).all()
-    totals = {"in_time": [0, 0], "late": [0, 0]}
-    for status, item_type, value, n in rows:
+    totals = {"in_time": [0.0, 0.0], "late": [0.0, 0.0]}
+    for row in rows:
+        status, item_type, value, n = row[:4]
+        share = views.weigh(scope, refs, *row[4:]) if keep else 1.0
         scale = SCALES[RATING_TYPES[item_type]]
         bucket = totals["late" if status == "late" else "in_time"]
-        bucket[0] += n if value in scale.positive else 0
-        bucket[1] += n
-    return totals
+        bucket[0] += n * share if value in scale.positive else 0
+        bucket[1] += n * share
+    # a split's share is an estimate: counted in whole respondents
+    return {k: [int(round(v)) for v in pair] for k, pair in totals.items()}
 
 
 def response_rate(scope: Scope, refs: References) -> dict:

@@ -15,7 +15,9 @@ import analysis
 from survey.extensions import db
 from survey.models import DossierStat, ProcedureGroup
 from survey.models.records import COUNT_COLUMNS
+from survey.services.reporting import views
 from survey.services.reporting.cells import References
+from survey.services.reporting.indices import view_note
 from survey.services.reporting.scope import Grouping, Scope, ScopeError
 
 DIMENSIONS = ("year", "quarter", "month", "service_area", "procedure_group", "level", "unit")
@@ -58,7 +60,43 @@ def _choose(rows: list, needed: int) -> list:
     return [row for row in rows if chosen[(row[3], row[4], row[5], row[1])] == FINENESS[row[0]]]
 
 
-def _key(dimension: str, row, refs: References, groups: dict, grouping: Grouping):
+def _first_month(row) -> int | None:
+    kind, number = row[0], row[2]
+    return number if kind == "month" else (number - 1) * 3 + 1 if kind == "quarter" else None
+
+
+def _in_view(rows: list, scope: Scope, grouping: Grouping, refs: References):
+    """(row, unit id, share, source) per row in the scope's view (`views`): on today's units a
+    row's unit becomes today's units by their shares; as recorded a moved unit rolls up to
+    the parent of the period's first day and a unit filter holds it only while inside."""
+    lineage = refs.lineage
+    units = {"unit", "level"} & set(grouping.dimensions)
+    if lineage is None or not (units or refs.restricts_units(scope)):
+        return [(row, row[3], 1.0, None) for row in rows]
+    out = []
+    if scope.view == "today":
+        mapping = views.Reattribution(lineage, refs, scope)
+        for row in rows:
+            spread = mapping.spread(row[3], row[1], _first_month(row))
+            source = (row[3], row[1], _first_month(row) or 0)
+            for target, share in spread:
+                out.append((row, target, share, (source, mapping) if len(spread) > 1
+                            or share < 1 - 1e-9 else None))
+        return out
+    inside = views.recorded_inside(lineage, refs, scope) if views.has_moves(lineage) else None
+    for row in rows:
+        day = views.day_of(row[1], _first_month(row))
+        if inside is not None and not inside(row[3], day):
+            continue
+        unit_id = row[3]
+        if grouping.unit_rollup and views.has_moves(lineage):
+            unit_id = views.ancestor_on(lineage, refs, unit_id, grouping.unit_rollup, day)
+        out.append((row, unit_id, 1.0, None))
+    return out
+
+
+def _key(dimension: str, row, refs: References, groups: dict, grouping: Grouping,
+         unit_id: int | None = None):
     kind, year, number = row[0], row[1], row[2]
     if dimension == "year":
         return year
@@ -70,7 +108,7 @@ def _key(dimension: str, row, refs: References, groups: dict, grouping: Grouping
         return refs.areas.get(row[4])
     if dimension == "procedure_group":
         return groups.get(row[5]) or refs.areas.get(row[4])
-    unit = refs.units[row[3]]
+    unit = refs.units[row[3] if unit_id is None else unit_id]
     if grouping.unit_rollup:
         unit = refs.ancestor_at(unit, grouping.unit_rollup)
     return unit.code if dimension == "unit" else unit.level
@@ -84,14 +122,21 @@ def records(scope: Scope, grouping: Grouping, refs: References | None = None) ->
     refs = refs or References.load()
     groups = dict(db.session.execute(select(ProcedureGroup.id, ProcedureGroup.code)).all())
     needed = _needed_kind(grouping)
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNT_COLUMNS))
-    for row in _choose(_rows(scope, refs), needed):
-        key = tuple(_key(d, row, refs, groups, grouping) for d in grouping.dimensions)
+    totals: dict[tuple, list[float]] = defaultdict(lambda: [0] * len(COUNT_COLUMNS))
+    parts: dict[tuple, dict] = defaultdict(lambda: defaultdict(set))
+    for row, unit_id, share, source in _in_view(_choose(_rows(scope, refs), needed), scope,
+                                                grouping, refs):
+        key = tuple(_key(d, row, refs, groups, grouping, unit_id)
+                    for d in grouping.dimensions)
         for i, value in enumerate(row[6:]):
-            totals[key][i] += int(value or 0)
+            totals[key][i] += int(value or 0) * share
+        if source is not None:
+            parts[key][source[0]].add(unit_id)
+            mapping = source[1]
     out = []
     for key in sorted(totals, key=lambda k: tuple(map(str, k))):
-        counts = dict(zip(COUNT_COLUMNS, totals[key], strict=True))
+        # a split's share of a count is an estimate, shown in whole dossiers
+        counts = dict(zip(COUNT_COLUMNS, (int(round(v)) for v in totals[key]), strict=True))
         stats = analysis.dossier_statistics(
             received=counts["received_online"] + counts["received_direct"],
             carried_over=counts["carried_over"], resolved_early=counts["resolved_early"],
@@ -100,6 +145,8 @@ def records(scope: Scope, grouping: Grouping, refs: References | None = None) ->
             pending_overdue=counts["pending_overdue"])
         row = dict(zip(grouping.dimensions, key, strict=True))
         row.update(counts)
+        row["estimated"] = any(mapping.is_estimate(source, targets)
+                               for source, targets in parts.get(key, {}).items())
         row.update(received=stats.received, resolved=stats.resolved, pending=stats.pending,
                    resolved_share=stats.resolved_share, on_time_rate=stats.on_time_rate,
                    late_rate=stats.late_rate, overdue_share=stats.overdue_share)
@@ -112,6 +159,7 @@ def records(scope: Scope, grouping: Grouping, refs: References | None = None) ->
                      "resolved; late_rate = late / resolved; overdue_share = overdue / pending",
             "periods": "per unit, group and year the coarsest reported period that is fine "
                        "enough for the grouping; finer rows are summed",
+            **view_note(scope, refs),
         },
         "rows": out,
     }

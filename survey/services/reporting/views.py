@@ -165,6 +165,20 @@ def recorded_source_ids(lineage: Lineage, refs, scope: Scope) -> list[int] | Non
         for cid, subtree in subtrees))
 
 
+def weigh(scope: Scope, refs, unit_id: int, year: int, month: int | None) -> float:
+    """The part of a row (a unit's answers of a month) that a scope restricted to some units
+    holds in its view: on today's units the shares landing inside, as recorded 1 or 0 by
+    where the unit lay that month."""
+    lineage = refs.lineage
+    if scope.view == "today":
+        mapping = refs.__dict__.setdefault("_weigh", {}).get(scope)
+        if mapping is None:
+            mapping = refs.__dict__["_weigh"][scope] = Reattribution(lineage, refs, scope)
+        return sum(share for _, share in mapping.spread(unit_id, year, month))
+    inside = recorded_inside(lineage, refs, scope) if has_moves(lineage) else None
+    return 1.0 if inside is None or inside(unit_id, day_of(year, month)) else 0.0
+
+
 def ancestor_on(lineage: Lineage, refs, unit_id: int, level: str, day: date) -> int:
     """The unit's ancestor at `level` on `day` (the unit itself when it had none)."""
     for uid in lineage.ancestors_on(unit_id, day):
