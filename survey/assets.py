@@ -1,11 +1,15 @@
-"""Static files, Plotly's JavaScript among them: compressed, cached for a year, never stale.
+"""Static files, the charts' JavaScript among them: compressed, cached for a year, never stale.
 
-WhiteNoise serves them ahead of Flask, with a gzip copy made once per content (Plotly's 4.8 MB
-travel as 1.5 MB) and a year-long cache lifetime. Every URL that `url_for("static", ...)`
-builds carries `?v=` and the file's content hash, so a changed file gets a new URL and no
-browser or kiosk keeps an old copy. The compressed copies live in the instance folder under a
-digest of all the files; a new release builds a new folder (atomically: another process may
-be starting at the same time) and never serves a half-written one.
+WhiteNoise serves them ahead of Flask, with a gzip copy made once per content and a year-long
+cache lifetime. The charts use Plotly's "basic" partial bundle, committed under
+static/vendor (`make vendor` rebuilds it): 1.2 MB that travel as 390 kB, where the plotly
+package's full plotly.min.js (4.8 MB, 1.5 MB gzipped, every trace type and map) cost a
+dashboard's cold load seconds of download and parsing for three trace types.
+
+Every URL that `url_for("static", ...)` builds carries `?v=` and the file's content hash, so
+a changed file gets a new URL and no browser or kiosk keeps an old copy. The compressed copies
+live in the instance folder under a digest of all the files; a new release builds a new folder
+(atomically: another process may be starting at the same time) and never serves a half-written one.
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import plotly
 from flask import Flask
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-PLOTLY_NAME = "vendor/plotly.min.js"
+PLOTLY_NAME = "vendor/plotly-basic.min.js"
+# The trace types the bundle draws: survey/dashboard/charts.py may use no other.
+PLOTLY_TRACES = frozenset({"scatter", "bar", "pie"})
 YEAR = 365 * 24 * 3600
 COMPRESSIBLE = (".css", ".js", ".svg", ".json", ".txt", ".map")
 
@@ -35,7 +39,6 @@ def register_assets(app: Flask) -> None:
         # Development: files edited while the server runs are served as they are, uncached.
         served = WhiteNoise(app.wsgi_app, root=app.static_folder, prefix=app.static_url_path,
                             max_age=0, autorefresh=True, add_headers_function=_no_sniff)
-        served.add_files(str(PLOTLY_JS.parent), prefix=f"{app.static_url_path}/vendor/")
     else:
         build = _build(Path(app.instance_path) / "assets", sources, versions)
         served = WhiteNoise(app.wsgi_app, root=str(build), prefix=app.static_url_path,
@@ -63,15 +66,11 @@ def _no_sniff(headers, _path: str, _url: str) -> None:
 
 
 def _sources(static: Path) -> dict[str, Path]:
-    files = {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
-             if p.is_file() and not p.name.endswith(".gz")}
-    files[PLOTLY_NAME] = PLOTLY_JS
-    return files
+    return {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
+            if p.is_file() and not p.name.endswith(".gz")}
 
 
 def _version(name: str, path: Path) -> str:
-    if path == PLOTLY_JS:  # 4.8 MB: the package version names its content
-        return plotly.__version__
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 

@@ -14,11 +14,29 @@ import json
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from flask_babel import gettext as _
 
 import analysis
 from analysis.funnel import funnel_limits
 
+# plotly_white as these charts read it (cartesian axes, fonts, colours, the bar and scatter
+# defaults), without its polar, ternary, 3-D, map and colour-scale parts, which only other chart
+# kinds read: they were 5 of every figure's 7 kB in each page's HTML, sent uncompressed to
+# logged-in staff. The browser draws with Plotly's basic bundle (survey/assets.py,
+# PLOTLY_TRACES), so a figure may hold scatter and bar traces only.
+_CARTESIAN = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor",
+              "plot_bgcolor", "xaxis", "yaxis", "shapedefaults", "annotationdefaults", "title")
+TRACES = ("scatter", "bar")
+
+
+def _white_template() -> go.layout.Template:
+    full = pio.templates["plotly_white"].to_plotly_json()
+    return go.layout.Template({"layout": {k: full["layout"][k] for k in _CARTESIAN},
+                               "data": {k: full["data"][k] for k in TRACES}})
+
+
+TEMPLATE = _white_template()
 PALETTE = ("#0b5cad", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star")
 
@@ -46,7 +64,7 @@ def _layout(fig: go.Figure, y_title: str, height: int = 380, percent: bool = Tru
     fig.update_layout(
         # Vietnamese writes 80,5 % and 38.855: Plotly's ticks and hovers follow
         separators=".," if english() else ",.",
-        height=height, margin=dict(l=56, r=16, t=16, b=48), template="plotly_white",
+        height=height, margin=dict(l=56, r=16, t=16, b=48), template=TEMPLATE,
         font=dict(family="system-ui, Segoe UI, Roboto, Arial, sans-serif", size=13),
         legend=dict(orientation="h", y=-0.18), hovermode="closest",
     )
