@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import current_app, render_template, request, session
 from flask_babel import gettext as _
@@ -47,6 +48,10 @@ class FlowContext:
     token: str | None = None  # a dossier token, when the flow came from a receipt
     service_area: str | None = None
     title: str | None = None  # the unit's name, shown under the questionnaire title
+    # Stores the finished payload instead of responses.submit: a sampled case's personal link
+    # (survey/services/investigation/fieldwork.py) stores and completes its case at once.
+    submit: Callable[[dict, str], rservice.SubmitResult] | None = field(default=None,
+                                                                        compare=False)
 
 
 @dataclass
@@ -285,7 +290,7 @@ def _send(ctx, version, definition, answers, response_id, lang, part=None) -> Ou
                "token": ctx.token, "service_area": ctx.service_area, "answers": answers,
                "part": part}
     try:
-        return Outcome(stored=rservice.submit(payload, lang))
+        return Outcome(stored=(ctx.submit or rservice.submit)(payload, lang))
     except rservice.TokenAlreadyUsed:
         return Outcome(already_used=True)
     except rservice.SubmissionInvalid as invalid:
