@@ -31,6 +31,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "manage_units": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
+    # a sampled investigation's fieldwork (#20): officers assign cases, print letters, read
+    # progress; collectors (data entry, field staff) work only on the cases assigned to them
+    "manage_fieldwork": frozenset({"admin", "unit_officer"}),
+    "fieldwork": frozenset({"admin", "unit_officer", "data_entry"}),
     # every staff role: one's own password
     "own_account": frozenset({"admin", "designer", "analyst", "unit_officer", "data_entry"}),
 }
