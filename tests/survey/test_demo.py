@@ -91,3 +91,54 @@ def test_demo_twice_is_a_no_op_and_force_reloads(app):
         load_demo(force=True, scale=0.02)
         db.session.commit()
         assert db.session.execute(db.select(func.count(Response.id))).scalar() == count
+
+
+def test_the_demo_goes_through_the_two_level_reform(tmp_path):
+    """Three levels until 1 July 2025, two after: answers are recorded only under the units of
+    their day, the events are the decision's, and the two views tell them apart."""
+    from datetime import date
+
+    from survey.models import Unit, UnitEvent
+    from survey.services.demo import province as P
+    from survey.services.reporting.cells import References, fetch_cells
+    from survey.services.reporting.scope import Grouping, Measure, Scope
+
+    app = make_app(f"sqlite:///{tmp_path / 'reform.db'}")
+    with app.app_context():
+        db.create_all()
+        load_demo(scale=0.05)
+        db.session.commit()
+        units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
+        for district in P.DISTRICTS:
+            assert units[district].valid_to == P.REFORM
+        kinds = sorted(db.session.execute(db.select(UnitEvent.kind)).scalars())
+        assert kinds == sorted(kind for _, kind, _ in P.REFORM_EVENTS)
+        months = db.session.execute(
+            db.select(Unit.code, Response.year, Response.month).distinct()
+            .join(Response, Response.unit_id == Unit.id)).all()
+        # nobody answered at an office that did not exist that day
+        assert all(units[code].exists_on(date(year, month, 1)) for code, year, month in months)
+        assert {code for code, year, _ in months if year == 2025} >= {"ST-TP", "ST-P01"}
+        raw = dict(((code, year), n) for code, year, n in db.session.execute(
+            db.select(Unit.code, Response.year, func.count())
+            .join(Response, Response.unit_id == Unit.id)
+            .join(Answer, Answer.response_id == Response.id)
+            .where(Answer.item_code == "overall_satisfaction", Answer.value_int.is_not(None))
+            .group_by(Unit.code, Response.year)))
+
+        def cells(view: str):
+            return fetch_cells(Scope(view=view), Grouping(("unit", "year")), Measure("overall"),
+                               References.load())
+
+        recorded, today = cells("recorded"), cells("today")
+        answered = {key: int(c.sum()) for key, c in recorded.counts.items()}
+        assert answered == {key: n for key, n in raw.items() if n}
+        assert not any(unit in P.ENDED for unit, _ in today.counts)
+        # a merge adds exactly: the new ward's 2024 is its two predecessors' answers
+        merged = today.counts[("ST-P01", 2024)].sum()
+        assert merged == raw[("ST-TP-P01", 2024)] + raw[("ST-TP-P02", 2024)]
+        assert ("ST-P01", 2024) not in today.estimated
+        # Ea Lê's answers went 60/40 to its neighbours: an estimate
+        assert ("ST-H02-X01", 2024) in today.estimated
+        share = today.counts[("ST-H02-X02", 2024)].sum() - raw.get(("ST-H02-X02", 2024), 0)
+        assert abs(share - 0.4 * raw[("ST-H02-X03", 2024)]) < 1e-9

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -21,11 +21,13 @@ from survey.models import (
     Response,
     ServiceArea,
     Unit,
+    UnitEvent,
 )
 from survey.services import aggregates
 from survey.services import questionnaires as qservice
 from survey.services.demo import province as P
 from survey.services.demo.answers import Respondent, answers_for
+from survey.services.lineage.events import EventInput, record_event
 from survey.services.par_index import set_entry
 from survey.services.periods import LOCAL_TZ, year_month
 from survey.services.reference import load_service_areas
@@ -63,6 +65,7 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
     rng = random.Random(SEED)
     counts = _responses(rng, ids, scale)
     stats = _dossier_stats(random.Random(SEED + 1), ids)
+    _reform(ids["units"])  # after the answers: it carries the old units' kiosks to the new
     for year, score, rank, method_break in P.PAR_INDEX:
         if db.session.execute(db.select(ParIndexEntry.id).filter_by(year=year)).first() is None:
             set_entry(year, score, rank, method_break, "demo", actor="demo")
@@ -71,7 +74,8 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
     return (
         f"Demo data loaded: {counts['survey']} survey responses and {counts['rating']} "
         f"per-dossier ratings over {P.YEARS[0]}–{P.YEARS[-1]}, {stats} dossier statistics rows, "
-        f"{len(P.UNITS)} units of the fictional province {P.UNITS[0][1]}."
+        f"{len(P.UNITS) + len(P.REFORM_UNITS)} units of the fictional province "
+        f"{P.UNITS[0][1]}, through the two-level reform of {P.REFORM:%d/%m/%Y}."
     )
 
 
@@ -108,12 +112,13 @@ def _delete_demo_data() -> None:
 def _ensure_reference(p) -> dict:
     """Units, procedure groups, procedures, desks and kiosks of the demo province."""
     units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
-    for code, name_vi, name_en, level, parent in p.UNITS:
+    born = {code: p.REFORM for code, *_ in p.REFORM_UNITS}
+    for code, name_vi, name_en, level, parent in (*p.UNITS, *p.REFORM_UNITS):
         if code not in units:
             parent_unit = units.get(parent)
             path = (parent_unit.path if parent_unit else "/") + code + "/"
             units[code] = Unit(code=code, name_vi=name_vi, name_en=name_en, level=level,
-                               parent=parent_unit, path=path)
+                               parent=parent_unit, path=path, valid_from=born.get(code))
             db.session.add(units[code])
     areas = {a.code: a for a in db.session.execute(db.select(ServiceArea)).scalars()}
     # Each department is named after its service, so its posters open that service's survey.
@@ -141,7 +146,9 @@ def _ensure_reference(p) -> dict:
 
 def _ensure_kiosks(units: dict[str, Unit]) -> dict[str, Kiosk]:
     rating = qservice.get("dossier_rating")
-    kiosks = {k.unit.code: k for k in db.session.execute(db.select(Kiosk)).scalars()}
+    # by the unit each was set up in (its name): the reform carried some to other units
+    kiosks = {k.name.removeprefix("Kiosk "): k for k in db.session.execute(
+        db.select(Kiosk).where(Kiosk.name.startswith("Kiosk "))).scalars()}
     for code, unit in units.items():
         if unit.level == "province" or not unit.path.startswith(f"/{P.ROOT}/") or code in kiosks:
             continue
@@ -168,11 +175,20 @@ def _random_time(rng: random.Random, year: int) -> datetime:
     return (day + timedelta(minutes=rng.randrange(9 * 60))).astimezone(UTC)
 
 
-def _procedure_for(ids: dict, area: str, unit: Unit, rng: random.Random) -> Procedure | None:
+def _procedure_for(ids: dict, area: str, unit: Unit, rng: random.Random,
+                   day: date) -> Procedure | None:
     level = "province" if unit.level == "department" else unit.level
+    # after the reform the communes handle what the districts did
+    levels = ("district", "commune") if level == "commune" and day >= P.REFORM else (level,)
     options = [x for x in ids["procedures"].values()
-               if x.service_area.code == area and x.level == level]
+               if x.service_area.code == area and x.level in levels]
     return rng.choice(options) if options else None
+
+
+def _alive(code: str, day: date) -> bool:
+    if code in P.ENDED:
+        return day < P.REFORM
+    return day >= P.REFORM or code not in {c for c, *_ in P.REFORM_UNITS}
 
 
 def _responses(rng: random.Random, ids: dict, scale: float) -> dict[str, int]:
@@ -185,22 +201,28 @@ def _responses(rng: random.Random, ids: dict, scale: float) -> dict[str, int]:
     counts = {"survey": 0, "rating": 0}
     for year_index, year in enumerate(P.YEARS):
         for _ in range(round(SURVEY_PER_YEAR * scale)):
+            at = _random_time(rng, year)
+            day = at.astimezone(LOCAL_TZ).date()
             area = rng.choices(list(P.SATISFACTION), weights=(4, 2, 2, 3))[0]
-            unit = ids["units"][rng.choice(P.HANDLERS[area])]
+            unit = ids["units"][rng.choice(P.handlers(area, day))]
             target = _target(area, year_index, unit_effect[unit.code])
             person = Respondent(rng, target, ORGANISATION_SHARE[area])
             version = surveys[area]
             channel = rng.choices(*zip(*SURVEY_CHANNELS, strict=True))[0]
             given = answers_for(definitions[version.id], person, year_index)
-            rows.append(_row(rng, version.id, unit, ids, area, channel, year, given))
+            rows.append(_row(rng, version.id, unit, ids, area, channel, at, given))
             answers.append((rows[-1]["uuid"], given))
             counts["survey"] += 1
         for _ in range(round(RATINGS_PER_YEAR * scale)):
-            kiosk = rng.choice(list(ids["kiosks"].values()))
-            area = rng.choice([a for a, units in P.HANDLERS.items() if kiosk.unit.code in units])
+            at = _random_time(rng, year)
+            day = at.astimezone(LOCAL_TZ).date()
+            # the kiosks of the units open that day (ids["kiosks"] is by the unit it stood in)
+            code = rng.choice([c for c in ids["kiosks"] if _alive(c, day)])
+            kiosk, unit = ids["kiosks"][code], ids["units"][code]
+            area = rng.choice([a for a in P.HANDLERS if unit.code in P.handlers(a, day)])
             person = Respondent(rng, _target(area, year_index, 0.08), 0.1)
             given = answers_for(definitions[rating_version.id], person, year_index)
-            row = _row(rng, rating_version.id, kiosk.unit, ids, area, "kiosk", year, given)
+            row = _row(rng, rating_version.id, unit, ids, area, "kiosk", at, given)
             row["kiosk_id"] = kiosk.id
             rows.append(row)
             answers.append((row["uuid"], given))
@@ -210,10 +232,9 @@ def _responses(rng: random.Random, ids: dict, scale: float) -> dict[str, int]:
     return counts
 
 
-def _row(rng, version_id, unit, ids, area, channel, year, given) -> dict:
-    at = _random_time(rng, year)
+def _row(rng, version_id, unit, ids, area, channel, at: datetime, given) -> dict:
     local_year, month = year_month(at)
-    procedure = _procedure_for(ids, area, unit, rng)
+    procedure = _procedure_for(ids, area, unit, rng, at.astimezone(LOCAL_TZ).date())
     respondent = given.get("respondent_type")
     return {
         "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -255,12 +276,19 @@ def _dossier_stats(rng: random.Random, ids: dict) -> int:
     made = 0
     for group in ids["groups"].values():
         area = group.service_area.code
-        for code in P.HANDLERS[area]:
+        before, after = P.HANDLERS[area], P.HANDLERS_AFTER[area]
+        for code in dict.fromkeys((*before, *after)):
             unit = ids["units"][code]
             size = {"department": 2400, "district": 900, "commune": 160}[unit.level]
+            if code in after and code not in P.DEPARTMENT_OF.values():
+                size += 400  # a commune after the reform does what its district did
             carried = rng.randrange(size // 20, size // 8)
             for year_index, year in enumerate(P.YEARS):
-                received = int(size * rng.uniform(0.85, 1.2) * (1 + 0.06 * year_index))
+                # the part of the year the unit handled the service, around the reform
+                part = _handled_part(code, before, after, year)
+                if not part:
+                    continue
+                received = int(size * part * rng.uniform(0.85, 1.2) * (1 + 0.06 * year_index))
                 online = int(received * min(0.7, 0.08 + 0.12 * year_index))
                 total = received + carried
                 pending = int(total * rng.uniform(0.03, 0.07))
@@ -279,3 +307,27 @@ def _dossier_stats(rng: random.Random, ids: dict) -> int:
                 carried = pending
                 made += 1
     return made
+
+
+def _handled_part(code: str, before: tuple, after: tuple, year: int) -> float:
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    days = 0
+    if code in before:
+        days += (min(end, P.REFORM) - start).days if start < P.REFORM else 0
+    if code in after:
+        days += (end - max(start, P.REFORM)).days if end > P.REFORM else 0
+    return days / (end - start).days
+
+
+def _reform(units: dict[str, Unit]) -> None:
+    """Record the reform's events once, as an officer would from the decision."""
+    first = units[P.REFORM_EVENTS[0][0]]
+    if db.session.execute(db.select(UnitEvent.id).filter_by(unit_id=first.id)).first():
+        return
+    number, decided = P.REFORM_DECISION
+    for code, kind, change in P.REFORM_EVENTS:
+        moved = kind == "move"
+        record_event(EventInput(
+            unit_code=code, kind=kind, effective=P.REFORM, decision_number=number,
+            decision_date=decided, successors=() if moved else change,
+            new_parent_code=change if moved else ""), actor="demo")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 ROOT = "ST"  # Tỉnh Sơn Thủy: fictional, so no real office is scored by invented numbers
 
 # code, name_vi, name_en, level, parent
@@ -26,6 +28,34 @@ UNITS = (
     ("ST-H02-X03", "Xã Ea Lê", "Ea Le commune", "commune", "ST-H02"),
 )
 
+# The two-level reform (docs/METHODOLOGY.md §10): on 1 July 2025 the districts were abolished,
+# four communes merged two by two into new ones, Ea Lê was split between its two neighbours, and
+# the communes that remained were attached to the province directly. The decision is fictional.
+REFORM = date(2025, 7, 1)
+REFORM_DECISION = ("1679/NQ-UBTVQH15", date(2025, 6, 16))
+# code, name_vi, name_en, level, parent: the units the reform created
+REFORM_UNITS = (
+    ("ST-P01", "Phường Sơn Thủy", "Son Thuy ward", "commune", ROOT),
+    ("ST-X01", "Xã Bình Lập", "Binh Lap commune", "commune", ROOT),
+)
+# unit, kind, successors (code, share) or the new parent; applied in this order, sub-units
+# before the districts that held them
+REFORM_EVENTS = (
+    ("ST-TP-P01", "merge", (("ST-P01", 1.0),)),
+    ("ST-TP-P02", "merge", (("ST-P01", 1.0),)),
+    ("ST-H01-X01", "merge", (("ST-X01", 1.0),)),
+    ("ST-H01-X02", "merge", (("ST-X01", 1.0),)),
+    # shares of Ea Lê's dossiers each neighbour took over (the decision's annex)
+    ("ST-H02-X03", "split", (("ST-H02-X01", 0.6), ("ST-H02-X02", 0.4))),
+    ("ST-TP-X01", "move", ROOT),
+    ("ST-H01-X03", "move", ROOT),
+    ("ST-H02-X01", "move", ROOT),
+    ("ST-H02-X02", "move", ROOT),
+    ("ST-TP", "abolish", ()),
+    ("ST-H01", "abolish", ()),
+    ("ST-H02", "abolish", ()),
+)
+
 # Which units handle each service area (the sample survey interviews their clients).
 DEPARTMENT_OF = {
     "land": "ST-STNMT",
@@ -41,6 +71,16 @@ HANDLERS = {
     "marriage": (DEPARTMENT_OF["marriage"], *COMMUNES),
     "id_card": (DEPARTMENT_OF["id_card"], *DISTRICTS),
 }
+# After the reform the communes took over what the districts did.
+ENDED = {code for code, kind, _ in REFORM_EVENTS if kind in ("merge", "split", "abolish")}
+COMMUNES_AFTER = tuple(
+    [code for code in COMMUNES if code not in ENDED] + [code for code, *_ in REFORM_UNITS])
+HANDLERS_AFTER = {area: (DEPARTMENT_OF[area], *COMMUNES_AFTER) for area in HANDLERS}
+
+
+def handlers(area: str, day: date) -> tuple[str, ...]:
+    """The units that handled `area` on `day`."""
+    return HANDLERS[area] if day < REFORM else HANDLERS_AFTER[area]
 
 # Share satisfied with the overall item in the first and the last demo year, per service:
 # ID cards and marriage cross 80 %, land and construction stay below it.
