@@ -88,6 +88,7 @@ vendor:
 # Refresh the locks after changing dependencies in pyproject.toml.
 lock: install
 	$(BIN)/pip-compile -q --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --extra sav -o requirements-sav.lock pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:

@@ -18,6 +18,11 @@
 pyreadstat writes a whole data frame at once, so a .sav export holds its rows in memory
 (about 8 bytes per numeric cell); `SAV_MAX_ROWS` refuses exports beyond what a server should
 hold, and the CSV with the codebook is the way for larger ones.
+
+pyreadstat and pandas are the optional `sav` extra (requirements-sav.lock): pyreadstat writes
+only from a data frame, and pandas is the smallest library that makes one (polars and pyarrow
+are larger). Without them a .sav export is refused before any row is read, saying what to
+install.
 """
 
 from __future__ import annotations
@@ -43,6 +48,26 @@ DATETIME_FORMAT = "DATETIME20"  # dd-mmm-yyyy hh:mm:ss; the value keeps its frac
 
 class ExportTooLarge(ValueError):
     """More rows than the chosen format can write without holding them all."""
+
+
+class SavUnavailable(ExportTooLarge):
+    """The optional `sav` dependencies are not installed. A subclass of ExportTooLarge so that
+    every caller that refuses a too-large export (the command line, the background job, the
+    download) refuses this one too, with its message, and leaves no file behind."""
+
+
+SAV_MISSING = ("a .sav export needs the optional 'sav' dependencies (pyreadstat, pandas): "
+               "install requirements-sav.lock, or export CSV with the codebook, XLSX or JSON")
+
+
+def _libraries():
+    """pandas and pyreadstat, or SavUnavailable."""
+    try:
+        import pandas
+        import pyreadstat
+    except ImportError:
+        raise SavUnavailable(SAV_MISSING) from None
+    return pandas, pyreadstat
 
 
 def _kind(column) -> str:
@@ -92,8 +117,7 @@ class _Variable:
         return float(value) if self.kind == "int" else value
 
     def series(self):
-        import pandas as pd
-
+        pd, _ = _libraries()
         if self.kind == "datetime":
             # ISO 8601 texts with their offset, to naive UTC: SPSS has no time zones
             return pd.to_datetime(pd.Series(self.values, dtype="object"), format="ISO8601",
@@ -201,9 +225,7 @@ def _variables(columns) -> list[_Variable]:
 def write_sav(columns, rows, out, lang: str = "vi", max_rows: int = SAV_MAX_ROWS,
               about: About | None = None) -> int:
     """SPSS .sav with labels, formats, measurement levels and user-missing no-answer codes."""
-    import pandas as pd
-    import pyreadstat
-
+    pd, pyreadstat = _libraries()
     variables = _variables(columns)
     position = {id(c): i for i, c in enumerate(columns)}
     count = 0
