@@ -189,12 +189,11 @@ VERDICTS = (MEETS, NOT_ESTABLISHED, BELOW)
 
 def benchmark_verdict(lower: float | None, wilson_high: float | None,
                       target: float = DEFAULT_TARGET) -> str | None:
-    """The one word shown to people (docs/METHODOLOGY.md §3), the same on every page, report,
-    API.
+    """The one word shown to people, the same on every page, report and API.
 
     ``meets`` when the one-sided exact lower bound reaches the target, ``below`` when the upper
     end of the two-sided Wilson interval is under it, otherwise ``not_established``; no bounds
-    (a suppressed or empty cell) give no verdict at all.
+    (a suppressed or empty cell) give no verdict at all (docs/METHODOLOGY.md §3).
     """
     target = check_probability(target, "target")
     if lower is None or wilson_high is None:
