@@ -67,9 +67,16 @@ def _lang() -> str:
     return str(get_locale())
 
 
-def refused(reason: str, status: int = 404):
+def refused(reason: str, status: int = 404, **context):
     db.session.rollback()
-    return render_template("collect/refused.html", reason=reason), status
+    return render_template("collect/refused.html", reason=reason, **context), status
+
+
+def token_refused(refusal: tokens.TokenRefused, status: int = 404):
+    """A refused token's page; an office that no longer exists says since when (410)."""
+    if refusal.reason == "gone":
+        return refused("gone", 410, ended_on=f"{refusal.ended_on:%d/%m/%Y}")
+    return refused(refusal.reason, status)
 
 
 def _run(ctx: FlowContext, method: str):
@@ -97,7 +104,7 @@ def survey(token: str):
     try:
         context = tokens.qr_context(token)
     except tokens.TokenRefused as refusal:
-        return refused(refusal.reason)
+        return token_refused(refusal)
     ctx = FlowContext(context.questionnaire.code, context.unit.code, "phone", token=token,
                       title=_unit_title(context.unit))
     return _run(ctx, request.method)
@@ -112,7 +119,7 @@ def web_link(token: str):
     except tokens.TokenRefused as refusal:
         if refusal.reason == "revoked":
             return refused("link_off", 410)
-        return refused(refusal.reason)
+        return token_refused(refusal)
     ctx = FlowContext(link.questionnaire.code, link.unit.code, "web", token=token,
                       title=_unit_title(link.unit))
     return _run(ctx, request.method)
@@ -136,7 +143,7 @@ def receipt(token: str):
             return render_template("collect/refused.html", reason="used", used_at=when), 409
         if refusal.reason == "replaced":
             return refused("replaced", 410)
-        return refused(refusal.reason)
+        return token_refused(refusal)
     procedure = row.procedure
     g.receipt = {"dossier_code": row.dossier_code,
                  "procedure": (procedure.name_en if _lang() == "en" and procedure.name_en

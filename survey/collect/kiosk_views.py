@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from survey.assets import versioned_url
 from survey.collect import bp
 from survey.collect.flow import issued_id, page_response_id
-from survey.collect.flow_views import form_limits, refused
+from survey.collect.flow_views import form_limits, refused, token_refused
 from survey.collect.forms import FACES, build_form, raw_answers
 from survey.extensions import db
 from survey.services import questionnaires as qservice
@@ -46,7 +46,7 @@ def kiosk(token: str):
     try:
         kiosk = tokens.kiosk_from_token(token)
     except tokens.TokenRefused as refusal:
-        return refused(refusal.reason, 403)
+        return token_refused(refusal, 403)
     lang = request.args.get("lang") if request.args.get("lang") in ("vi", "en") else "vi"
     version = qservice.latest_version(kiosk.questionnaire)
     if version is None:

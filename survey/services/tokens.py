@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -46,10 +46,22 @@ class TokenRefused(ValueError):
     A used dossier token carries when it was used, so the citizen can be told.
     """
 
-    def __init__(self, reason: str, message: str = "", used_at: datetime | None = None):
-        self.reason = reason  # "invalid", "revoked", "replaced", "used"
+    def __init__(self, reason: str, message: str = "", used_at: datetime | None = None,
+                 ended_on: date | None = None):
+        self.reason = reason  # "invalid", "revoked", "replaced", "used", "gone"
         self.used_at = used_at
+        self.ended_on = ended_on  # "gone": the first day the token's office no longer existed
         super().__init__(message or reason)
+
+
+def unit_gone(unit: Unit) -> None:
+    """Refuse a token of an office that no longer exists (abolished, or merged or split away
+    with nothing carried to a successor: survey/services/lineage/attached.py)."""
+    from survey.services.lineage.dates import local_today
+
+    if unit.valid_to is not None and unit.valid_to <= local_today():
+        raise TokenRefused("gone", f"this office no longer exists since "
+                           f"{unit.valid_to:%d/%m/%Y}", ended_on=unit.valid_to)
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
@@ -80,6 +92,7 @@ def kiosk_from_token(token: str) -> Kiosk:
     kiosk = _signed_row(token, KIOSK_SALT, Kiosk, "k", "the kiosk link is not valid")
     if kiosk.revoked_at is not None:
         raise TokenRefused("revoked", "this kiosk has been switched off")
+    unit_gone(kiosk.unit)
     return kiosk
 
 
@@ -124,9 +137,16 @@ def qr_context(token: str) -> QrContext:
     if unit is None or questionnaire is None or questionnaire.status == "retired":
         raise TokenRefused("invalid", "the QR code names a unit or form that no longer exists")
     desk = None
-    if data.get("d"):
+    desk_code = data.get("d")
+    if desk_code and isinstance(desk_code, str):
+        # a poster printed before its unit ended names the desk where it was then
+        from survey.services.lineage.attached import follow_desk
+
+        unit, desk_code = follow_desk(unit, desk_code)
+    unit_gone(unit)
+    if desk_code:
         desk = db.session.execute(
-            db.select(Desk).filter_by(unit_id=unit.id, code=data["d"])
+            db.select(Desk).filter_by(unit_id=unit.id, code=desk_code)
         ).scalar_one_or_none()
     return QrContext(unit, desk, questionnaire)
 
@@ -143,6 +163,7 @@ def link_from_token(token: str) -> WebLink:
     if link.revoked_at is not None or (link.expires_at is not None
                                        and link.expires_at <= now_utc()):
         raise TokenRefused("revoked", "this web link has been switched off")
+    unit_gone(link.unit)
     return link
 
 
@@ -325,6 +346,7 @@ def find_dossier_token(token: str) -> DossierToken:
                            used_at=row.used_at)
     if row.revoked_at is not None:
         raise TokenRefused("replaced", "this receipt code was replaced by a newer receipt")
+    unit_gone(row.unit)
     return row
 
 

@@ -113,7 +113,8 @@ def _parse(rows, lang: str, problems: list[RowProblem]) -> list[tuple[int, Event
                                            for p in problems[found:]):
                 problems.append(RowProblem(line, column, EventError(
                     column, "required").message(lang)))
-        successors = _successors(line, row.get("successors", ""), row["event"], lang, problems)
+        successors, wrong = parse_successors(row.get("successors", ""), lang)
+        problems.extend(RowProblem(line, "successors", message) for message in wrong)
         if len(problems) > found:
             continue
         parsed.append((line, EventInput(
@@ -126,24 +127,25 @@ def _parse(rows, lang: str, problems: list[RowProblem]) -> list[tuple[int, Event
     return parsed
 
 
-def _successors(line: int, text: str, kind: str, lang: str,
-                problems: list[RowProblem]) -> tuple[tuple[str, float], ...]:
-    """``CODE=0.6; CODE2=0.4`` (or 0,6), or one bare code (share 1: a merge)."""
+def parse_successors(text: str, lang: str = "en") -> tuple[tuple[tuple[str, float], ...],
+                                                          list[str]]:
+    """``CODE=0.6; CODE2=0.4`` (or 0,6), or one bare code (share 1: a merge), as (code, share)
+    pairs and the problems found (in `lang`)."""
     parts = [p.strip() for p in text.split(";") if p.strip()]
     if len(parts) == 1 and "=" not in parts[0]:
-        return ((parts[0], 1.0),)
-    found = []
+        return ((parts[0], 1.0),), []
+    found, problems = [], []
     for part in parts:
         code, equals, share = (x.strip() for x in part.partition("="))
         if not equals:
-            problems.append(RowProblem(line, "successors", _message("bare", lang, part=part)))
+            problems.append(_message("bare", lang, part=part))
             continue
         try:
             value = float(share.replace(",", "."))  # 0,4 as a Vietnamese writes it
         except ValueError:
             value = None
         if not code or value is None or value != value:  # NaN is not a share
-            problems.append(RowProblem(line, "successors", _message("share", lang, part=part)))
+            problems.append(_message("share", lang, part=part))
             continue
         found.append((code, value))
-    return tuple(found)
+    return tuple(found), problems
