@@ -106,6 +106,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(entry_bp)
     app.register_blueprint(jobs_bp)
+    from survey.investigation import bp as investigation_bp
+
+    app.register_blueprint(investigation_bp)
     # API clients send bearer keys, not cookies with a form token; routes that accept a staff
     # session for a change of state check the Origin themselves.
     csrf.exempt(api_bp)

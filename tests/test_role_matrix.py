@@ -29,6 +29,8 @@ ANALYSE = frozenset({"admin", "analyst", "unit_officer"})
 KIOSKS = frozenset({"admin", "unit_officer"})
 TOKENS = frozenset({"admin", "unit_officer", "data_entry"})
 IMPORT = frozenset({"admin", "data_entry"})
+FIELDWORK = frozenset({"admin", "unit_officer", "data_entry"})  # collectors: their own cases
+MANAGE_FIELDWORK = frozenset({"admin", "unit_officer"})
 
 EXPECTED: dict[str, object] = {
     "static": PUBLIC, "main.index": PUBLIC, "main.healthz": PUBLIC, "main.set_language": PUBLIC,
@@ -71,6 +73,13 @@ EXPECTED: dict[str, object] = {
     # a job is read only by its owner or an admin; another's id answers 404 (tests/entry)
     "jobs.status": STAFF, "jobs.download": STAFF, "jobs.page": STAFF,
     "jobs.start_export": ANALYSE,
+    # a sampled investigation's fieldwork (#20); /i/TOKEN is a citizen's personal link
+    "investigation.case_link": PUBLIC, "investigation.index": FIELDWORK,
+    "investigation.fieldwork_page": FIELDWORK, "investigation.cases_page": FIELDWORK,
+    "investigation.case_page": FIELDWORK, "investigation.paper_page": FIELDWORK,
+    "investigation.paper_by_code": FIELDWORK, "investigation.reminders_page": FIELDWORK,
+    "investigation.reminders_csv": FIELDWORK, "investigation.assign_page": MANAGE_FIELDWORK,
+    "investigation.letters_page": MANAGE_FIELDWORK, "investigation.start_page": MANAGE_FIELDWORK,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
         "set_status", "export", "assign", "section", "section_op", "item", "item_op",
@@ -80,7 +89,7 @@ EXPECTED: dict[str, object] = {
 # Values for URL arguments, in scope of the unit officer (HN-X01) so that a refusal is a bug.
 ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "unit_code":
         "HN-X01", "desk_code": "MC1", "dossier_code": "D1", "filename": "css/base.css",
-        "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1}
+        "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1, "case_id": 1}
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
                  "public.service": {"code": "land"}, "public.unit": {"code": "HN-X01"},
                  "dashboard.unit": {"code": "HN-X01"}, "admin.service_area_edit": {"code": "land"}}
@@ -226,7 +235,8 @@ def test_each_role_reaches_exactly_its_routes(world):
 # The citizen questionnaires keep the answers of a post whose form token was refused: they
 # show the page again and store nothing (tests/collect/test_flow_pages.py covers that with
 # real tokens); here, with a citizen token that is not one, they answer 404 before anything.
-KEEP_ANSWERS = {"collect.survey", "collect.web_link", "collect.receipt"}
+KEEP_ANSWERS = {"collect.survey", "collect.web_link", "collect.receipt",
+                "investigation.case_link"}
 
 
 def test_csrf_is_enforced_on_every_form(world):
