@@ -24,8 +24,9 @@ from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 from survey.models.units import UNIT_LEVELS
 from survey.services import periods
 from survey.services.reporting import Scope
+from survey.services.reporting.scope import VIEWS
 
-FIELDS = ("from", "to", "service_area", "level", "unit", "channel", "respondent_type")
+FIELDS = ("from", "to", "service_area", "level", "unit", "channel", "respondent_type", "view")
 # How a page without a year in its URL chooses one:
 YEAR = "year"      # the last complete year alone (league table, comments, exports)
 SERIES = "series"  # every year up to the last complete one (the trend pages)
@@ -63,11 +64,14 @@ def current_filters(default: str | None = None, **fixed) -> Filters:
     if default and "from" not in args and "to" not in args:
         last = str(periods.last_complete_year())
         defaults = {"to": last, "from": last} if default == YEAR else {"to": last}
+    ended = _check_codes(args)
+    # the page of a unit that no longer exists shows it as recorded unless told otherwise
+    # (its history is on its successors' pages on today's units)
+    implied = {"view": "recorded"} if ended and "view" not in args else {}
     try:
-        scope = parse_scope({**args, **defaults}, current_principal())
+        scope = parse_scope({**args, **defaults, **implied}, current_principal())
     except BadParameter as error:
         raise BadParameterPage(error.name, _message(error, args)) from error
-    _check_codes(args)
     reaches = scope.year_to is None or periods.is_partial(scope.year_to)
     partial = periods.last_complete_year() + 1 if default and reaches else None
     return Filters(args, scope, defaults, partial)
@@ -83,7 +87,8 @@ def _message(error: BadParameter, args: dict[str, str]) -> str:
     if name in ("from", "to"):
         return _("“%(value)s” is not a year; write a year such as %(year)s.",
                  value=value[:40], year=periods.last_complete_year())
-    words = {"channel": (CHANNELS, labels.channel_label),
+    words = {"view": (VIEWS, lambda c: str(labels.VIEWS[c])),
+             "channel": (CHANNELS, labels.channel_label),
              "level": (UNIT_LEVELS, lambda c: str(labels.LEVELS[c])),
              "respondent_type": (RESPONDENT_TYPES, lambda c: str(labels.RESPONDENT_TYPES[c]))}
     if name in words:
@@ -93,13 +98,21 @@ def _message(error: BadParameter, args: dict[str, str]) -> str:
     return str(error)
 
 
-def _check_codes(args: dict[str, str]) -> None:
-    """A unit or service area the database does not know: 400, not an empty page or a 500."""
+def _check_codes(args: dict[str, str]) -> bool:
+    """A unit or service area the database does not know: 400, not an empty page or a 500.
+    Whether the unit no longer exists (and may then be shown only as recorded)."""
     code = args.get("unit")
-    if code and db.session.execute(
-            db.select(Unit.id).filter_by(code=code)).scalar_one_or_none() is None:
+    ended = db.session.execute(db.select(Unit.valid_to).filter_by(code=code)).first() \
+        if code else None
+    if code and ended is None:
         raise BadParameterPage("unit", _("there is no unit with the code “%(code)s”.",
                                          code=code[:40]))
+    gone = ended is not None and ended[0] is not None
+    if gone and args.get("view") == "today":
+        raise BadParameterPage("unit", _(
+            "the unit “%(code)s” no longer exists (merged, split or abolished): its history "
+            "is counted under the units that took it over; choose “As recorded” to see it "
+            "under its own name.", code=code[:40]))
     wanted = [c.strip() for c in args.get("service_area", "").split(",") if c.strip()]
     if wanted:
         known = set(db.session.execute(
@@ -109,6 +122,7 @@ def _check_codes(args: dict[str, str]) -> None:
                 raise BadParameterPage(
                     "service_area", _("there is no service area with the code “%(code)s”.",
                                       code=area[:40]))
+    return gone
 
 
 def choice(name: str, allowed, fallback: str) -> str:
@@ -144,5 +158,5 @@ def form_options() -> dict:
         "service_areas": list(db.session.execute(
             db.select(ServiceArea).order_by(ServiceArea.code)).scalars()),
         "levels": UNIT_LEVELS, "units": visible_units(), "channels": CHANNELS,
-        "respondent_types": RESPONDENT_TYPES,
+        "respondent_types": RESPONDENT_TYPES, "views": VIEWS,
     }

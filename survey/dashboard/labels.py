@@ -14,6 +14,8 @@ ELEMENTS = {
     "E": _l("E. Receiving and handling feedback"),
 }
 RESPONDENT_TYPES = {"individual": _l("Individuals"), "organisation": _l("Organisations")}
+# The two views of a figure when units merged, split or moved (METHODOLOGY §10).
+VIEWS = {"today": _l("On today's units"), "recorded": _l("As recorded")}
 CHANNELS = {"kiosk": _l("Kiosk"), "phone": _l("Phone (QR code)"), "web": _l("Web link"),
             "paper": _l("Paper questionnaire")}
 # Dimensions a cross-tab can take its columns from.
@@ -129,6 +131,7 @@ def template_helpers() -> dict:
         "respondent_label": lambda code: str(RESPONDENT_TYPES.get(code, code)),
         "verdict_label": verdict_label,
         "quadrant_label": lambda code: str(QUADRANTS.get(code, code or "–")),
+        "view_label": lambda code: str(VIEWS.get(code, code)),
     }
 
 

@@ -12,6 +12,7 @@ from tests.conftest import make_app
 from tests.lineage import history as h
 
 REFORM_YEAR = h.REFORM.year
+PASSWORD = "mot-mat-khau-dai"
 
 
 def _answers(app, keys, urls):
@@ -33,13 +34,15 @@ BEFORE_URLS = [(f"/api/v1/indices?by=year,unit&view={v}", "analyst") for v in
 @pytest.fixture(scope="module")
 def reformed(tmp_path_factory):
     """The history, the API answers before the reform's events, then the events."""
-    from survey.services.accounts import create_api_key
+    from survey.services.accounts import create_api_key, create_user
     from survey.services.reporting.cells import References
 
-    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('views') / 'views.db'}")
+    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('views') / 'views.db'}",
+                   WTF_CSRF_ENABLED=False)
     with app.app_context():
         db.create_all()
         h.build()
+        create_user("analyst-v", PASSWORD, "analyst")
         keys = {"analyst": create_api_key("analyst", "analyst").key}
         for name in ("AB", "E1", "D1"):
             keys[name] = create_api_key(f"officer-{name}", "unit_officer", h.code(name)).key
@@ -209,3 +212,29 @@ def test_the_view_parameter_is_checked_and_described(reformed):
     spec = reformed[0].test_client().get("/api/v1/openapi.json").json
     params = {p["name"]: p for p in spec["paths"]["/indices"]["get"]["parameters"]}
     assert params["view"]["schema"] == {"enum": ["today", "recorded"]}
+
+
+def test_dashboard_pages_state_the_view_and_mark_estimates_and_crossings(reformed):
+    client = reformed[0].test_client()
+    assert client.post("/auth/login", data={"username": "analyst-v", "password": PASSWORD}
+                       ).status_code == 302
+    # today's units (the default): the switch, the sentence, ≈ on E1's and E2's shares of E
+    league = client.get("/dashboard/league?at=commune&from=2025&to=2025").get_data(as_text=True)
+    assert 'data-view="today"' in league and "Theo đơn vị hiện nay" in league
+    assert league.count('class="estimated"') == 2  # E1 and E2; AB (a merge) is exact
+    # E1's page: every change with an estimated year is a crossing, marked and not tested:
+    # 2024, 2025, 2026 in the yearly changes, and 2026 of its one service area
+    e1 = client.get("/dashboard/unit/RP-E1?from=2023&to=2026").get_data(as_text=True)
+    assert e1.count('class="boundary"') == 4
+    # as recorded: the old districts are there, under their own names
+    recorded = client.get("/dashboard/league?at=district&from=2024&to=2024&view=recorded")
+    html = recorded.get_data(as_text=True)
+    assert 'data-view="recorded"' in html and "Theo đơn vị lúc ghi nhận" in html
+    assert "RP-D1" in html and "RP-D2" in html and 'class="estimated"' not in html
+    # an old unit's page shows it as recorded (the view it has a name in), and says so;
+    # asked on today's units, a 400 saying where its history went
+    old = client.get("/dashboard/unit/RP-A").get_data(as_text=True)
+    assert 'data-view="recorded"' in old and "Theo đơn vị lúc ghi nhận" in old
+    gone = client.get("/dashboard/unit/RP-A?view=today")
+    assert gone.status_code == 400 and "không còn tồn tại" in gone.get_data(as_text=True)
+    assert client.get("/dashboard/league?view=tomorrow").status_code == 400
