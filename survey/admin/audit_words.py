@@ -18,6 +18,10 @@ ACTIONS = {
     "issue_token": _l("rating code issued"), "reissue_token": _l("rating code reissued"),
     "on_time_status": _l("on-time status recorded"), "change_password": _l("password changed"),
     "reset_password": _l("password reset"), "login_throttled": _l("logins slowed down"),
+    # a unit's life (issue #19): its events, and what moved with it to a successor
+    "merge": _l("merged"), "split": _l("split"), "rename": _l("renamed"),
+    "move": _l("moved to another parent unit"), "abolish": _l("abolished"),
+    "carry": _l("moved with its unit"),
 }
 ENTITIES = {
     "user": _l("User"), "api_key": _l("API key"), "address": _l("Network address"),
@@ -27,7 +31,7 @@ ENTITIES = {
     "dossier_token": _l("Dossier rating code"), "par_index": _l("PAR INDEX"),
     "year": _l("Reporting year"), "quarantine": _l("Set-aside responses"),
     "response": _l("Response"), "service_area": _l("Service area"),
-    "paper_responses": _l("Paper questionnaires"),
+    "paper_responses": _l("Paper questionnaires"), "unit_events": _l("Unit events"),
 }
 FIELDS = {
     "role": _l("role"), "unit": _l("unit"), "active": _l("active"), "name": _l("name"),
@@ -47,6 +51,9 @@ FIELDS = {
     "title": _l("title"), "title_vi": _l("title (Vietnamese)"),
     "title_en": _l("title (English)"), "code": _l("code"), "sections": _l("sections"),
     "quarantine": _l("set-aside batch"), "status": _l("status"),
+    "effective": _l("effective from"), "decision_number": _l("decision number"),
+    "decision_date": _l("decision date"), "successors": _l("successors"),
+    "carry_to": _l("carried to"), "note": _l("note"), "event": _l("event"),
 }
 KINDS = {"survey": _l("Sample survey"), "dossier_rating": _l("Per-dossier ratings")}
 LONGEST = 300  # characters of one value shown on the page; the CSV keeps everything

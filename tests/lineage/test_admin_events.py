@@ -1,0 +1,134 @@
+"""The admin pages of units' lives: they render in Vietnamese and English, need the admin role
+and a CSRF token, record an event from the form (errors beside the field at fault), and list a
+bad events file's problems by row and column without recording anything."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from survey.extensions import db
+from survey.models import AuditEntry, UnitEvent
+from tests.conftest import csrf_from
+from tests.design.helpers import login, staffed_app
+from tests.lineage.reform import build, get
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = staffed_app(f"sqlite:///{tmp_path / 'admin.db'}")
+    with app.app_context():
+        build()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def admin(app):
+    client = app.test_client()
+    login(client, "admin")
+    return client
+
+
+def events() -> int:
+    return db.session.execute(db.select(db.func.count(UnitEvent.id))).scalar()
+
+
+def test_the_pages_render_in_vietnamese_and_english(admin):
+    page = admin.get("/admin/unit-events?lang=vi")
+    assert page.status_code == 200
+    assert "Biến động đơn vị" in page.text and "Nhập sự kiện từ tệp CSV" in page.text
+    page = admin.get("/admin/unit-events?lang=en")
+    assert "Unit events" in page.text and "Import events from CSV" in page.text
+    life = admin.get("/admin/units/A/life?lang=vi")
+    assert life.status_code == 200
+    assert "Ghi một sự kiện" in life.text and "Sáp nhập" in life.text
+    assert "Record an event" in admin.get("/admin/units/A/life?lang=en").text
+    assert admin.get("/admin/units/NOPE/life").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["unit_officer", "analyst", "designer", "data_entry"])
+def test_only_an_admin_may_open_or_post(app, role):
+    client = app.test_client()
+    login(client, role)
+    token = csrf_from(client.get("/auth/password").text)
+    assert client.get("/admin/unit-events").status_code == 403
+    assert client.get("/admin/units/A/life").status_code == 403
+    posted = client.post("/admin/units/A/life", data={
+        "csrf_token": token, "kind": "merge", "effective": "2025-07-01",
+        "decision_number": "N1", "successors": "AB"})
+    assert posted.status_code == 403
+    with app.app_context():
+        assert events() == 0
+
+
+def test_a_visitor_is_sent_to_the_login(app):
+    client = app.test_client()
+    page = client.get("/admin/unit-events")
+    assert page.status_code == 302 and "/auth/login" in page.headers["Location"]
+
+
+def test_the_form_records_an_event_and_needs_its_csrf_token(app, admin):
+    data = {"kind": "merge", "effective": "2025-07-01", "decision_number": "1656/NQ-UBTVQH15",
+            "decision_date": "2025-06-16", "successors": "AB", "note": "theo Nghị quyết"}
+    assert admin.post("/admin/units/A/life", data=data).status_code == 400
+    token = csrf_from(admin.get("/admin/units/A/life").text)
+    done = admin.post("/admin/units/A/life", data={**data, "csrf_token": token})
+    assert done.status_code == 302
+    page = admin.get("/admin/units/A/life?lang=vi")
+    assert "01/07/2025" in page.text and "1656/NQ-UBTVQH15" in page.text
+    assert "Đã ghi sự kiện" in page.text
+    successor = admin.get("/admin/units/AB/life?lang=vi").text
+    assert "Kế thừa từ A" in successor
+    audit = admin.get("/admin/audit?lang=vi").text
+    assert "đã sáp nhập" in audit
+    with app.app_context():
+        assert get("A").valid_to.isoformat() == "2025-07-01"
+        entry = db.session.execute(db.select(AuditEntry).filter_by(action="merge")).scalar_one()
+        assert entry.actor == "admin"
+
+
+def test_a_refused_event_shows_the_reason_beside_its_field(app, admin):
+    token = csrf_from(admin.get("/admin/units/E/life").text)
+    page = admin.post("/admin/units/E/life?lang=vi", data={
+        "csrf_token": token, "kind": "split", "effective": "2025-07-01",
+        "decision_number": "N1", "successors": "E1=0.5; E2=0.4"})
+    assert page.status_code == 200
+    assert "tổng các tỷ lệ là 0.9, không phải 1" in page.text
+    page = admin.post("/admin/units/D1/life?lang=en", data={
+        "csrf_token": token, "kind": "abolish", "effective": "2025-07-01",
+        "decision_number": "N1"})
+    assert "D1 still holds A, B on 01/07/2025" in page.text
+    with app.app_context():
+        assert events() == 0
+
+
+def test_a_bad_upload_lists_its_problems_by_row_and_column(app, admin):
+    token = csrf_from(admin.get("/admin/unit-events").text.replace("events-csrf_token",
+                                                                   "csrf_token"))
+    header = "unit_code,event,effective_date,decision_number,successors\n"
+    body = header + "A,merge,01/07/2025,N1,AB\nB,merge,13/13/2025,N1,AB\n"
+    page = admin.post("/admin/unit-events/import?lang=vi", data={
+        "events-csrf_token": token,
+        "events-file": (io.BytesIO(body.encode()), "reform.csv")},
+        content_type="multipart/form-data")
+    assert page.status_code == 422
+    assert "Chưa nhập reform.csv" in page.text
+    assert "<td>3</td><td><code>effective_date</code></td>" in page.text
+    assert "không có tháng 13" in page.text
+    with app.app_context():
+        assert events() == 0
+    good = header + "A,merge,01/07/2025,N1,AB\nB,merge,01/07/2025,N1,AB\n"
+    done = admin.post("/admin/unit-events/import", data={
+        "events-csrf_token": token,
+        "events-file": (io.BytesIO(good.encode()), "reform.csv")},
+        content_type="multipart/form-data")
+    assert done.status_code == 302
+    with app.app_context():
+        assert events() == 2
+    listed = admin.get("/admin/unit-events?lang=vi").text
+    assert "Đã ghi 2 sự kiện" in listed and listed.count("1656") == 0
