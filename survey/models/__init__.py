@@ -15,6 +15,7 @@ from survey.models.aggregates import (
 )
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
+from survey.models.feedback import FeedbackCase, FeedbackContact, FeedbackEvent
 from survey.models.investigation import (
     CaseEvent,
     FrameContact,
@@ -57,6 +58,9 @@ __all__ = [
     "ElementPairDelta",
     "ElementPairUnit",
     "ElementPairYear",
+    "FeedbackCase",
+    "FeedbackContact",
+    "FeedbackEvent",
     "DossierToken",
     "DossierStat",
     "FrameContact",
