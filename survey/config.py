@@ -130,6 +130,21 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         # at most PUBLIC_CACHE_SECONDS.
         "PUBLIC_CACHE_URL": env.get("PUBLIC_CACHE_URL", ""),
         "PUBLIC_CACHE_SECONDS": int(env.get("PUBLIC_CACHE_SECONDS", "60")),
+        # Feedback cases (survey/services/feedback): the unit's deadline to answer, in working
+        # days, and per service area ("land=15,construction=20"); the leaders told of an
+        # overdue case ("HN=lanhdao@hn.gov.vn,HN-D01=..."; the nearest up a unit's path).
+        "FEEDBACK_DEADLINE_DAYS": int(env.get("FEEDBACK_DEADLINE_DAYS", "10")),
+        "FEEDBACK_DEADLINE_BY_SERVICE": env.get("FEEDBACK_DEADLINE_BY_SERVICE", "").strip(),
+        "FEEDBACK_LEADER_EMAILS": env.get("FEEDBACK_LEADER_EMAILS", "").strip(),
+        # The SMTP server that carries answers to citizens and escalations to leaders; blank
+        # host: nothing is sent by e-mail, and each case says so.
+        "SMTP_HOST": env.get("SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_FROM": env.get("SMTP_FROM", "").strip(),
+        "SMTP_USER": env.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env.get("SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
+        "SMTP_TIMEOUT": int(env.get("SMTP_TIMEOUT", "10")),
         # the data-entry upload's own MAX_CONTENT_LENGTH: a survey round of paper forms
         "ENTRY_MAX_UPLOAD_BYTES": int(env.get("ENTRY_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024))),
         **{name: env.get(name, "").strip() for name in REPORT_SETTINGS},
