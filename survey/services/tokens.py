@@ -282,6 +282,11 @@ def issue_dossier_token(dossier_code: object, unit_code: object, procedure_code:
         errors["unit"] = f"unknown unit {unit_code!r}"
     elif scope is not None and not unit.path.startswith(scope.path):
         errors["unit"] = "outside the units you may issue tokens for"
+    elif unit.valid_to is not None:
+        try:  # a receipt for an office that no longer exists could never be rated
+            unit_gone(unit)
+        except TokenRefused as refused:
+            errors["unit"] = str(refused)
     procedure = None
     if procedure_code:
         procedure = db.session.execute(

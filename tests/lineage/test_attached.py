@@ -224,3 +224,13 @@ def test_an_abolished_offices_things_go_where_carry_to_says(app):
         assert done.carried.target == "P"
         assert db.session.get(Kiosk, made["kiosk_id"]).unit.code == "P"
         assert tokens.kiosk_from_token(made["kiosk"]).unit.code == "P"
+
+
+def test_no_receipt_code_is_issued_for_an_office_that_no_longer_exists(app):
+    with app.app_context():
+        record_event(event("E", "abolish"), "lan", TODAY)
+        db.session.commit()
+        with pytest.raises(tokens.TokenRequestInvalid) as refused:
+            tokens.issue_dossier_token("HS-9", "E", actor="test")
+        assert refused.value.errors == {"unit": "this office no longer exists since 01/07/2025"}
+        assert tokens.issue_dossier_token("HS-9", "E1", actor="test").row.unit.code == "E1"
