@@ -15,7 +15,7 @@ from survey.services.periods import is_partial
 from survey.services.reporting import Grouping, Measure, Scope
 from survey.services.reporting.appendix import appendix
 from survey.services.reporting.indices import CONFIDENCE, _num
-from survey.services.reporting.trends import FDR
+from survey.services.reporting.trends import FDR, Boundaries
 
 OVERALL = Measure("overall")
 SERIES_YEARS = 5
@@ -61,18 +61,24 @@ def _changes(scope: Scope, year: int, rows: list[dict], dims: tuple[str, ...],
     before = {tuple(r[d] for d in dims): r
               for r in _by(replace(scope, year_from=year - 1, year_to=year - 1), dims,
                            benchmark, refs)}
-    pairs = []
+    pairs, out = [], {}
+    boundary = Boundaries(scope, Grouping(dims), refs)
     for row in rows:
         old = before.get(tuple(row[d] for d in dims))
         if old and row["satisfied"] is not None and old["satisfied"] is not None:
-            pairs.append((row, old))
+            if boundary.crossed(row, year - 1, year):  # shown, never tested (§10)
+                out[tuple(row[d] for d in dims)] = {
+                    "previous_share": old["share"], "delta": row["share"] - old["share"],
+                    "delta_ci_low": None, "delta_ci_high": None, "p_adjusted": None,
+                    "significant": None, "boundary_change": True}
+            else:
+                pairs.append((row, old))
     if not pairs:
-        return {}
+        return out
     change = analysis.proportion_change_many(
         [o["satisfied"] for _, o in pairs], [o["n"] for _, o in pairs],
         [r["satisfied"] for r, _ in pairs], [r["n"] for r, _ in pairs], CONFIDENCE)
     adjusted = analysis.adjust_pvalues(change.p_value, method="bh", alpha=FDR)
-    out = {}
     for i, (row, old) in enumerate(pairs):
         out[tuple(row[d] for d in dims)] = {
             "previous_share": old["share"], "delta": _num(change.difference[i]),
@@ -113,6 +119,7 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
         row["dossiers"] = extra.get(row["procedure_group"])
     headline = sections["headline"][0] if sections["headline"] else None
     return {**sections, "year": year, "benchmark": benchmark, "headline": headline,
+            "view": scope.view,
             "partial": is_partial(year),
             "series": yearly_series(scope, year, benchmark, refs),
             "area_series": [r for r in yearly_series(scope, year, benchmark, refs,

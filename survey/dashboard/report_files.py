@@ -100,6 +100,8 @@ def report_xlsx(report: dict, names: dict[str, dict[str, str]], notes: list[str]
     method = book.create_sheet(("Ghi chú phương pháp", "Method")[i])
     for note in notes:
         method.append([neutralise(note)])
+    # the units the figures are counted under (METHODOLOGY §10)
+    method.append([neutralise(words(lang)["views"][report.get("view", "today")])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

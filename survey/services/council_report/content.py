@@ -172,7 +172,7 @@ def build(report: dict, names: dict, settings: Settings, lang: str = "vi",
         Section(w["s_areas"], tuple(areas)),
         Section(w["s_respondents"], tuple(people)),
         par_section(report.get("par", []), lang, charts.get("par")),
-        Section(w["s_method"], tuple(w["method"])),
+        Section(w["s_method"], (*w["method"], w["views"][report.get("view", "today")])),
     )
     appendix = Section(w["s_appendix"], (w["appendix_intro"].format(year=year),
                                          appendix_table(report, names["procedure_group"],

@@ -81,6 +81,16 @@ VI = {
         "Đánh giá theo từng hồ sơ (người dân tự chọn đánh giá) không được gộp vào các số liệu "
         "này.",
     ),
+    # which units the figures are counted under (METHODOLOGY §10); one is added to the notes
+    "views": {
+        "today": "Số liệu được tính theo đơn vị hiện nay: số liệu ghi nhận ở các đơn vị về sau "
+                 "đã sáp nhập, chia tách hoặc điều chỉnh được tính cho các đơn vị hiện nay "
+                 "(sáp nhập cộng đúng số liệu; chia tách phân bổ theo tỷ lệ đã công bố, là số "
+                 "ước tính); thay đổi qua một lần điều chỉnh địa giới không được kiểm định.",
+        "recorded": "Số liệu được tính theo đơn vị lúc ghi nhận: mỗi số liệu giữ ở đơn vị đã "
+                    "ghi nhận và đơn vị cấp trên của đơn vị đó tại thời điểm ghi nhận; thay "
+                    "đổi qua một lần điều chỉnh địa giới không được kiểm định.",
+    },
     "recipients_label": "Nơi nhận:",
     "recipients": ("- Thường trực Hội đồng nhân dân {place_kind};",
                    "- Các Ban của Hội đồng nhân dân {place_kind};",
@@ -167,6 +177,15 @@ EN = {
         "can be worked out by subtraction, show their count (n) only.",
         "Per-dossier ratings are self-selected and are not part of these figures.",
     ),
+    "views": {
+        "today": "Figures are counted on today's units: figures recorded under units that were "
+                 "later merged, split or redrawn are re-attributed to today's units (a merge "
+                 "adds exactly; a split shares them out by its documented shares, an "
+                 "estimate); a change across a change of territory is not tested.",
+        "recorded": "Figures are counted as recorded: each stays under the unit that recorded "
+                    "it and that unit's parent at the time; a change across a change of "
+                    "territory is not tested.",
+    },
     "recipients_label": "Recipients:",
     "recipients": ("- Standing Committee of the {place_kind} People's Council;",
                    "- Committees of the {place_kind} People's Council;",
