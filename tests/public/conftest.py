@@ -59,3 +59,9 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    @property
+    def queries(self) -> list[str]:
+        """The statements that ask for data (not BEGIN, COMMIT, ROLLBACK, SAVEPOINT)."""
+        control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+        return [s for s in self.statements if not s.lstrip().upper().startswith(control)]
