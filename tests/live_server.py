@@ -12,9 +12,8 @@ from survey.extensions import db
 from survey.models import Desk, Kiosk
 from survey.services import questionnaires as qservice
 from survey.services import tokens
-from survey.services.reference import load_service_areas
 from tests import factories
-from tests.conftest import make_app
+from tests.conftest import make_app, new_sqlite_database
 
 
 @dataclass
@@ -35,10 +34,8 @@ class LiveServer:
 
 def start(tmp_path, **config):
     """Yield a running server; stops it and disposes the engine afterwards."""
-    app = make_app(f"sqlite:///{tmp_path / 'live.db'}", **config)
+    app = make_app(new_sqlite_database(tmp_path / "live.db"), **config)
     with app.app_context():
-        db.create_all()
-        load_service_areas()
         qservice.load_and_publish_builtins()
         province = factories.unit("HN")
         commune = factories.unit("HN-X01", "commune", province)

@@ -7,26 +7,32 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.conftest import copy_of_template, make_app
 from tests.survey import reporting_data as data
 
 PASSWORD = "mot-mat-khau-dai"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('dash') / 'dash.db'}",
-                   WTF_CSRF_ENABLED=False)
+def _fill_demo(app) -> dict[str, str]:
     from survey.extensions import db
     from survey.services.accounts import create_user
 
-    with app.app_context():
-        db.create_all()
     keys = data.build(app, scale=0.1)
     with app.app_context():
         create_user("officer1", PASSWORD, "unit_officer", "ST-H01")
         db.session.commit()
-    yield app, keys
+    return keys
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    # Each module gets its own copy of one demo database built once per test process.
+    url, keys = copy_of_template(tmp_path_factory.mktemp("dash") / "dash.db", "dashboard-demo",
+                                 _fill_demo)
+    app = make_app(url, WTF_CSRF_ENABLED=False)
+    from survey.extensions import db
+
+    yield app, dict(keys)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

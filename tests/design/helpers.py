@@ -33,15 +33,25 @@ def staffed_app(database_url: str, **config):
     published, and one user per role (`make_users`)."""
     from survey.services import questionnaires as qservice
     from survey.services.reference import load_service_areas
-    from tests.conftest import make_app
+    from tests.conftest import copy_of_template, make_app
 
+    def staff(app) -> None:
+        with app.app_context():
+            qservice.load_and_publish_builtins()
+            db.session.commit()
+        make_users(app)
+
+    if database_url.startswith("sqlite:///"):
+        # The same content, built once per test process and copied (publishing every built-in
+        # questionnaire and hashing six passwords cost seconds per test).
+        copy_of_template(database_url.removeprefix("sqlite:///"), "staffed", staff)
+        return make_app(database_url, **config)
     app = make_app(database_url, **config)
     with app.app_context():
         db.create_all()
         load_service_areas()
-        qservice.load_and_publish_builtins()
         db.session.commit()
-    make_users(app)
+    staff(app)
     return app
 
 
