@@ -35,24 +35,12 @@ from survey.models import (
 from survey.services import aggregates, anomalies, response_admin
 from survey.services.demo.answers import Respondent, answers_for
 from tests import factories
-from tests.conftest import csrf_from, fresh_postgres_databases, make_app, postgres_url
+from tests.conftest import csrf_from, make_app
 from tests.design.helpers import login, make_users
 
 START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 TEN_MINUTES = timedelta(minutes=10)
 MARKER = "burst-marker-comment"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'quarantine.db'}"
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL variant is skipped")
-    with fresh_postgres_databases(url, "hl_quar") as (fresh,):
-        yield fresh
 
 
 class World:

@@ -28,7 +28,7 @@ from survey.models import Answer, QuestionnaireVersion, Response, Unit
 from survey.services.accounts import create_api_key
 from survey.services.questionnaires import definition_of, get_version
 from tests.collect.conftest import land_answers
-from tests.conftest import fresh_postgres_databases, make_app, postgres_url
+from tests.conftest import DATABASES, database_of_kind, make_app
 from tests.survey import reporting_data as data
 
 # Examples per operation and database; 14 operations. Enough to reach every parameter's
@@ -72,16 +72,11 @@ def _build(url: str):
     return app, keys
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+# The shared fixture's two databases, but one of each for the module: its world is costly.
+@pytest.fixture(scope="module", params=DATABASES)
 def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped")
-    with fresh_postgres_databases(url, "hl_fuzz") as (database,):
-        yield database
+    with database_of_kind(request.param, tmp_path_factory.mktemp("fuzz"), "hl_fuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,22 +16,10 @@ from survey.extensions import db
 from survey.models import Answer, Desk, Kiosk, Response, VersionItem
 from survey.services import anomalies
 from tests import factories
-from tests.conftest import fresh_postgres_databases, make_app, postgres_url
+from tests.conftest import make_app
 from tests.design.helpers import login, make_users
 
 START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'anomalies.db'}"
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL variant is skipped")
-    with fresh_postgres_databases(url, "hl_anom") as (fresh,):
-        yield fresh
 
 
 class Planter:
