@@ -140,6 +140,12 @@ def method_lines(about: About, count: int, lang: str):
     yield [pick(("Năm", "Years"), lang), years]
     yield [pick(("Số phiếu", "Responses"), lang), count]
     yield [pick(("Phiếu cách ly", "Quarantine"), lang), pick(quarantine[about.quarantined], lang)]
+    # a response is one answer sheet of one unit: it cannot be shared out between the units
+    # a split made, so the rows are always as recorded (METHODOLOGY §10)
+    yield [pick(("Đơn vị", "Units"), lang), pick(("Theo đơn vị lúc ghi nhận", "As recorded"), lang),
+           pick(("mỗi phiếu giữ đơn vị đã ghi nhận nó; các báo cáo tính lại theo đơn vị hiện "
+                 "nay", "each response keeps the unit that recorded it; the reports re-attribute "
+                 "to today's units"), lang)]
     yield [pick(("Thời điểm xuất (UTC)", "Exported at (UTC)"), lang),
            datetime.now(UTC).replace(microsecond=0).isoformat()]
     yield []
