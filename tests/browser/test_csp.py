@@ -10,10 +10,14 @@ import pytest
 
 from survey.extensions import db
 from survey.services.accounts import create_user
-from tests.browser.csp_watch import PROBE, watch
+from tests.browser.csp_watch import PROBE, is_violation, watch
 from tests.design.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
+
+SERVICE_WORKER_READY = """() => Promise.race([
+  navigator.serviceWorker.ready.then(() => "ready"),
+  new Promise((done) => setTimeout(() => done("not registered within 10 s"), 10000))])"""
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +48,10 @@ def log_in(page) -> None:
 def test_the_policy_blocks_an_injected_inline_script(office):
     violations = watch(office)
     office.goto(f"/auth/login?{PROBE}=1")
-    office.evaluate("""() => { const s = document.createElement("script");
-        s.textContent = "window.injected = true"; document.body.append(s); }""")
-    office.wait_for_timeout(200)
+    # Chromium reports the blocked script on the console: wait for that report.
+    with office.expect_console_message(is_violation):
+        office.evaluate("""() => { const s = document.createElement("script");
+            s.textContent = "window.injected = true"; document.body.append(s); }""")
     assert office.evaluate("window.injected === undefined")
     assert violations and "script-src" in violations[0]
 
@@ -75,5 +80,7 @@ def test_citizen_pages_show_without_a_violation(office, staff):
     office.locator("form").first.wait_for()
     office.goto(staff.kiosk_path)
     office.locator("#start").wait_for()
-    office.wait_for_timeout(500)  # the service worker registers
+    # The kiosk registers its service worker: wait until it is active (a worker-src or
+    # connect-src refusal would leave it unregistered, and this would time out).
+    assert office.evaluate(SERVICE_WORKER_READY) == "ready"
     assert violations == []

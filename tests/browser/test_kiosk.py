@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response
 from survey.services.responses import answer_value
+from tests.browser.conftest import past_the_press_guard
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -150,6 +152,7 @@ def test_the_idle_timeout_keeps_what_was_answered_and_clears_the_screen(kiosk_pa
 
 def test_a_follow_up_amends_the_same_response(kiosk_page, live):
     before = len(responses(live))
+    kiosk_page.clock.install()
     kiosk_page.goto(live.kiosk_path)
     kiosk_page.locator("#start").click()
     face(kiosk_page, 1).click()
@@ -163,7 +166,7 @@ def test_a_follow_up_amends_the_same_response(kiosk_page, live):
     kiosk_page.locator("#next").click()
     kiosk_page.locator("#send").wait_for(state="visible")
     shot(kiosk_page, "1024-send")
-    kiosk_page.wait_for_timeout(200)  # presses closer than the guard's interval are ignored
+    past_the_press_guard(kiosk_page)
     kiosk_page.locator("#send").click()
     kiosk_page.locator("#thanks").wait_for(state="visible")
     shot(kiosk_page, "1024-thanks")
@@ -230,6 +233,7 @@ def test_the_layout_fills_the_screen_with_large_targets_within_reach(browser, li
     name = "portrait" if height > width else "landscape"
     portrait = height > width
     try:
+        page.clock.install()
         page.goto(live.kiosk_path)
         shot(page, f"{name}-attract")
         assert violations(page) == [], "attract"
@@ -269,13 +273,14 @@ def test_the_layout_fills_the_screen_with_large_targets_within_reach(browser, li
             assert found["height"] >= 90 and found["width"] >= 90
             if portrait:
                 assert_lower(found, height)
-        page.wait_for_timeout(200)  # past the press guard: an explicit pause, not a wait
+        past_the_press_guard(page)
         page.locator("#next").tap()
         page.locator("#item-comment").wait_for(state="visible")
-        page.wait_for_timeout(200)
+        past_the_press_guard(page)
         page.locator("#next").tap()
         page.locator("#send").wait_for(state="visible")
-        page.wait_for_timeout(200)  # let the press feedback end before measuring
+        # the press feedback (a scaled control) ends before measuring
+        expect(page.locator(".pressed, .ignored")).to_have_count(0)
         shot(page, f"{name}-send")
         assert violations(page) == [], "send"
         send, back = box(page, "#send"), box(page, "#back")
@@ -326,6 +331,7 @@ def test_repeated_presses_are_ignored_and_counted(kiosk_page, live):
 
 def test_offline_answers_wait_and_are_each_stored_exactly_once(kiosk_page, live):
     before = live.count_responses()
+    kiosk_page.clock.install()
     kiosk_page.goto(live.kiosk_path)
     kiosk_page.context.set_offline(True)
     for value in (1, 2, 3):
@@ -334,13 +340,13 @@ def test_offline_answers_wait_and_are_each_stored_exactly_once(kiosk_page, live)
             kiosk_page.locator("#start").click()
             face(kiosk_page, 1).click()
             kiosk_page.locator("#item-reason").wait_for(state="visible")
-            kiosk_page.wait_for_timeout(200)  # presses closer than the guard's interval are ignored
+            past_the_press_guard(kiosk_page)
             kiosk_page.locator("#next").click()  # the reason is optional
             kiosk_page.locator("#item-comment").wait_for(state="visible")
-            kiosk_page.wait_for_timeout(200)
+            past_the_press_guard(kiosk_page)
             kiosk_page.locator("#next").click()
             kiosk_page.locator("#send").wait_for(state="visible")
-            kiosk_page.wait_for_timeout(200)
+            past_the_press_guard(kiosk_page)
             kiosk_page.locator("#send").click()
         else:
             rate(kiosk_page, value)
@@ -352,8 +358,10 @@ def test_offline_answers_wait_and_are_each_stored_exactly_once(kiosk_page, live)
     assert live.count_responses() == before
     kiosk_page.context.set_offline(False)
     assert wait_until(lambda: live.count_responses() == before + 3, timeout=30)
+    # Hidden only once a flush round has ended with the outbox empty: every send has had its
+    # answer, and nothing is left to send twice.
     note.wait_for(state="hidden", timeout=10000)
-    time.sleep(1)
+    assert kiosk_page.evaluate(LEFT_BEHIND)["queued"] == 0
     assert live.count_responses() == before + 3
 
 
@@ -386,6 +394,7 @@ REFUSED = """async () => {
 def test_a_refused_answer_is_set_aside_and_the_queue_goes_on(kiosk_page, live):
     """One answer the server refuses (422) must not hold back the answers queued after it."""
     before = live.count_responses()
+    kiosk_page.clock.install()
     kiosk_page.goto(live.kiosk_path)
     kiosk_page.context.set_offline(True)
     for value in (3, 2, 3):

@@ -8,7 +8,7 @@ import pytest
 from survey.extensions import db
 from survey.models import Answer, Kiosk, QuestionnaireVersion, Response
 from survey.services.accounts import create_user
-from tests.browser.conftest import KIOSK_CONFIG, launched_chromium
+from tests.browser.conftest import KIOSK_CONFIG, launched_chromium, past_the_press_guard
 from tests.browser.test_kiosk import wait_until
 from tests.design.helpers import PASSWORD
 from tests.live_server import start
@@ -101,6 +101,7 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
     kiosk = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=live.url)
     try:
         page = kiosk.new_page()
+        page.clock.install()
         page.goto(live.kiosk_path)
         page.locator("#start").click()
         page.locator('#item-rating input[value="1"]').locator("..").click()
@@ -110,7 +111,7 @@ def test_design_publish_assign_and_answer_on_a_kiosk(office, browser, live):  # 
             "Cần thêm ghế chờ")
         page.locator("#next").click()
         page.locator("#send").wait_for(state="visible")
-        page.wait_for_timeout(300)  # presses closer than the guard's interval are ignored
+        past_the_press_guard(page)
         page.locator("#send").click()
         page.locator("#thanks").wait_for(state="visible", timeout=5000)
         # the kiosk thanks at once and sends from its outbox in the background: the page must
