@@ -16,6 +16,7 @@ from survey.access import page_requires
 from survey.dashboard import bp
 from survey.dashboard.filters import YEAR, choice, current_filters, form_options
 from survey.services import exports
+from survey.services.exports.sav import SavUnavailable
 from survey.services.exports.writers import ExportTooLarge, iter_csv, iter_json
 from survey.services.reporting import ScopeError
 from survey.services.reporting.scope import STREAMS
@@ -66,6 +67,8 @@ def export_file(fmt: str):
     try:
         exports.write(fmt, table.columns, table.rows, path, str(get_locale()), table.about)
         fp = open(path, "rb")  # noqa: SIM115 - send_file closes it
+    except SavUnavailable as error:  # an install without the optional 'sav' extra
+        abort(501, description=str(error))
     except ExportTooLarge as error:
         abort(413, description=str(error))
     finally:

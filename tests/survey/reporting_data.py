@@ -29,9 +29,13 @@ JOIN version_item vi ON vi.version_id = r.version_id AND vi.code = a.item_code
 
 
 def build(app, scale: float = 0.25) -> dict[str, str]:
-    """Load the demo at a small scale; return API keys per role."""
+    """Load the demo at a small scale; return API keys per role.
+
+    Without the 2025 reform: these tests check every statistic against raw answers grouped by
+    the units of a fixed three-level tree (the reform's two views are checked against their own
+    independent re-attribution in tests/lineage and tests/survey/test_demo.py)."""
     with app.app_context():
-        load_demo(scale=scale)
+        load_demo(scale=scale, reform=False)
         keys = {role: create_api_key(f"key-{role}", role).key
                 for role in ("analyst", "designer", "data_entry")}
         keys["officer"] = create_api_key("key-officer", "unit_officer", "ST-H01").key

@@ -3,6 +3,7 @@
 import csv
 import itertools
 
+import numpy as np
 import pytest
 
 from survey.extensions import db
@@ -25,7 +26,9 @@ def loaded(tmp_path_factory):
 
 
 def _tables(cells):
-    return {k: v.tolist() for k, v in cells.counts.items()}, cells.no_answer
+    # shares of a split are floats, summed in another order by a scan than by the roll-ups
+    return ({k: np.round(v, 9).tolist() for k, v in cells.counts.items()},
+            {k: round(v, 9) for k, v in cells.no_answer.items()})
 
 
 GROUPINGS = [("year",), ("year", "service_area"), ("unit",), ("level", "channel"),
@@ -39,15 +42,19 @@ def test_reports_from_counts_equal_reports_from_raw_answers(loaded, dims, measur
     with loaded.app_context():
         refs = References.load()
         grouping, m = Grouping(dims), Measure.parse(measure)
-        for scope in (Scope(), Scope(unit="ST-H01", year_from=2023), Scope(channels=("paper",)),
+        # the demo goes through the 2025 reform: a district that ended is read as recorded;
+        # on today's units Đông Phong holds 60 % of Ea Lê's answers (a split)
+        for scope in (Scope(), Scope(unit="ST-H01", year_from=2023, view="recorded"),
+                      Scope(unit="ST-H02-X01", year_from=2023), Scope(channels=("paper",)),
                       Scope(visible_unit="ST")):  # the root: every unit, read without one
             fast = fetch_cells(scope, grouping, m, refs)
             slow = fetch_cells(scope, grouping, m, refs, use_aggregates=False)
             assert _tables(fast) == _tables(slow) and fast.counts
 
 
-ELEMENT_SCOPES = [Scope(), Scope(unit="ST-H01", year_from=2023), Scope(levels=("commune",)),
-                  Scope(unit="ST", visible_unit="ST-H02"),
+ELEMENT_SCOPES = [Scope(), Scope(unit="ST-H01", year_from=2023, view="recorded"),
+                  Scope(levels=("commune",)), Scope(unit="ST-X01", year_from=2023),
+                  Scope(unit="ST", visible_unit="ST-H02", view="recorded"),
                   Scope(service_areas=("land",), year_to=2024),
                   Scope(questionnaires=("land_survey",))]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
@@ -44,7 +45,36 @@ class DemoRefused(RuntimeError):
     """The database holds responses that are not the demo's."""
 
 
-def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float = 1.0) -> str:
+@dataclass(frozen=True)
+class _Timeline:
+    """When the province went through the two-level reform; None: it never did (a fixed
+    three-level tree, which the reporting tests compare with raw answers grouped by unit)."""
+
+    reform: date | None
+
+    def after(self, day: date) -> bool:
+        return self.reform is not None and day >= self.reform
+
+    def handlers(self, area: str, day: date) -> tuple[str, ...]:
+        return P.HANDLERS_AFTER[area] if self.after(day) else P.HANDLERS[area]
+
+    def alive(self, code: str, day: date) -> bool:
+        if code in P.ENDED:
+            return not self.after(day)
+        return self.after(day) or code not in {c for c, *_ in P.REFORM_UNITS}
+
+    def handled_part(self, code: str, area: str, year: int) -> float:
+        """The part of `year` the unit handled the service, around the reform."""
+        start, end = date(year, 1, 1), date(year + 1, 1, 1)
+        cut = min(max(self.reform or end, start), end)
+        days = (cut - start).days if code in P.HANDLERS[area] else 0
+        if self.reform is not None and code in P.HANDLERS_AFTER[area]:
+            days += (end - cut).days
+        return days / (end - start).days
+
+
+def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float = 1.0,
+              reform: bool = True) -> str:
     units = _demo_units_present()
     real = _real_response_count()
     demo_count = _demo_response_count() if units else 0
@@ -61,11 +91,13 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
     qservice.load_and_publish_builtins()
     if demo_count:
         _delete_demo_data()
-    ids = _ensure_reference(P)
+    timeline = _Timeline(P.REFORM if reform else None)
+    ids = _ensure_reference(P, timeline)
     rng = random.Random(SEED)
-    counts = _responses(rng, ids, scale)
-    stats = _dossier_stats(random.Random(SEED + 1), ids)
-    _reform(ids["units"])  # after the answers: it carries the old units' kiosks to the new
+    counts = _responses(rng, ids, scale, timeline)
+    stats = _dossier_stats(random.Random(SEED + 1), ids, timeline)
+    if reform:
+        _reform(ids["units"])  # after the answers: it carries the old units' kiosks on
     for year, score, rank, method_break in P.PAR_INDEX:
         if db.session.execute(db.select(ParIndexEntry.id).filter_by(year=year)).first() is None:
             set_entry(year, score, rank, method_break, "demo", actor="demo")
@@ -74,8 +106,8 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
     return (
         f"Demo data loaded: {counts['survey']} survey responses and {counts['rating']} "
         f"per-dossier ratings over {P.YEARS[0]}–{P.YEARS[-1]}, {stats} dossier statistics rows, "
-        f"{len(P.UNITS) + len(P.REFORM_UNITS)} units of the fictional province "
-        f"{P.UNITS[0][1]}, through the two-level reform of {P.REFORM:%d/%m/%Y}."
+        f"{len(ids['units'])} units of the fictional province {P.UNITS[0][1]}"
+        + (f", through the two-level reform of {P.REFORM:%d/%m/%Y}." if reform else ".")
     )
 
 
@@ -109,11 +141,12 @@ def _delete_demo_data() -> None:
     db.session.execute(db.delete(DossierStat).where(DossierStat.unit_id.in_(demo_units)))
 
 
-def _ensure_reference(p) -> dict:
+def _ensure_reference(p, timeline: _Timeline) -> dict:
     """Units, procedure groups, procedures, desks and kiosks of the demo province."""
     units = {u.code: u for u in db.session.execute(db.select(Unit)).scalars()}
     born = {code: p.REFORM for code, *_ in p.REFORM_UNITS}
-    for code, name_vi, name_en, level, parent in (*p.UNITS, *p.REFORM_UNITS):
+    for code, name_vi, name_en, level, parent in (
+            *p.UNITS, *(p.REFORM_UNITS if timeline.reform else ())):
         if code not in units:
             parent_unit = units.get(parent)
             path = (parent_unit.path if parent_unit else "/") + code + "/"
@@ -176,22 +209,17 @@ def _random_time(rng: random.Random, year: int) -> datetime:
 
 
 def _procedure_for(ids: dict, area: str, unit: Unit, rng: random.Random,
-                   day: date) -> Procedure | None:
+                   after_reform: bool) -> Procedure | None:
     level = "province" if unit.level == "department" else unit.level
     # after the reform the communes handle what the districts did
-    levels = ("district", "commune") if level == "commune" and day >= P.REFORM else (level,)
+    levels = ("district", "commune") if level == "commune" and after_reform else (level,)
     options = [x for x in ids["procedures"].values()
                if x.service_area.code == area and x.level in levels]
     return rng.choice(options) if options else None
 
 
-def _alive(code: str, day: date) -> bool:
-    if code in P.ENDED:
-        return day < P.REFORM
-    return day >= P.REFORM or code not in {c for c, *_ in P.REFORM_UNITS}
-
-
-def _responses(rng: random.Random, ids: dict, scale: float) -> dict[str, int]:
+def _responses(rng: random.Random, ids: dict, scale: float,
+               timeline: _Timeline) -> dict[str, int]:
     surveys = {a: qservice.get_version(f"{a}_survey") for a in P.SATISFACTION}
     rating_version = qservice.get_version("dossier_rating")
     definitions = {v.id: qservice.definition_of(v) for v in [*surveys.values(), rating_version]}
@@ -204,25 +232,27 @@ def _responses(rng: random.Random, ids: dict, scale: float) -> dict[str, int]:
             at = _random_time(rng, year)
             day = at.astimezone(LOCAL_TZ).date()
             area = rng.choices(list(P.SATISFACTION), weights=(4, 2, 2, 3))[0]
-            unit = ids["units"][rng.choice(P.handlers(area, day))]
+            unit = ids["units"][rng.choice(timeline.handlers(area, day))]
             target = _target(area, year_index, unit_effect[unit.code])
             person = Respondent(rng, target, ORGANISATION_SHARE[area])
             version = surveys[area]
             channel = rng.choices(*zip(*SURVEY_CHANNELS, strict=True))[0]
             given = answers_for(definitions[version.id], person, year_index)
-            rows.append(_row(rng, version.id, unit, ids, area, channel, at, given))
+            rows.append(_row(rng, version.id, unit, ids, area, channel, at, given,
+                             timeline.after(day)))
             answers.append((rows[-1]["uuid"], given))
             counts["survey"] += 1
         for _ in range(round(RATINGS_PER_YEAR * scale)):
             at = _random_time(rng, year)
             day = at.astimezone(LOCAL_TZ).date()
             # the kiosks of the units open that day (ids["kiosks"] is by the unit it stood in)
-            code = rng.choice([c for c in ids["kiosks"] if _alive(c, day)])
+            code = rng.choice([c for c in ids["kiosks"] if timeline.alive(c, day)])
             kiosk, unit = ids["kiosks"][code], ids["units"][code]
-            area = rng.choice([a for a in P.HANDLERS if unit.code in P.handlers(a, day)])
+            area = rng.choice([a for a in P.HANDLERS if unit.code in timeline.handlers(a, day)])
             person = Respondent(rng, _target(area, year_index, 0.08), 0.1)
             given = answers_for(definitions[rating_version.id], person, year_index)
-            row = _row(rng, rating_version.id, unit, ids, area, "kiosk", at, given)
+            row = _row(rng, rating_version.id, unit, ids, area, "kiosk", at, given,
+                       timeline.after(day))
             row["kiosk_id"] = kiosk.id
             rows.append(row)
             answers.append((row["uuid"], given))
@@ -232,9 +262,10 @@ def _responses(rng: random.Random, ids: dict, scale: float) -> dict[str, int]:
     return counts
 
 
-def _row(rng, version_id, unit, ids, area, channel, at: datetime, given) -> dict:
+def _row(rng, version_id, unit, ids, area, channel, at: datetime, given,
+         after_reform: bool) -> dict:
     local_year, month = year_month(at)
-    procedure = _procedure_for(ids, area, unit, rng, at.astimezone(LOCAL_TZ).date())
+    procedure = _procedure_for(ids, area, unit, rng, after_reform)
     respondent = given.get("respondent_type")
     return {
         "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -271,12 +302,13 @@ def _flush(rows: list[dict], answers: list[tuple[uuid.UUID, dict[str, qn.Answer]
             db.session.execute(insert(Answer), answer_rows)
 
 
-def _dossier_stats(rng: random.Random, ids: dict) -> int:
+def _dossier_stats(rng: random.Random, ids: dict, timeline: _Timeline) -> int:
     """Yearly counts per unit and procedure group, balanced as the official report requires."""
     made = 0
     for group in ids["groups"].values():
         area = group.service_area.code
-        before, after = P.HANDLERS[area], P.HANDLERS_AFTER[area]
+        before = P.HANDLERS[area]
+        after = P.HANDLERS_AFTER[area] if timeline.reform else ()
         for code in dict.fromkeys((*before, *after)):
             unit = ids["units"][code]
             size = {"department": 2400, "district": 900, "commune": 160}[unit.level]
@@ -285,7 +317,7 @@ def _dossier_stats(rng: random.Random, ids: dict) -> int:
             carried = rng.randrange(size // 20, size // 8)
             for year_index, year in enumerate(P.YEARS):
                 # the part of the year the unit handled the service, around the reform
-                part = _handled_part(code, before, after, year)
+                part = timeline.handled_part(code, area, year)
                 if not part:
                     continue
                 received = int(size * part * rng.uniform(0.85, 1.2) * (1 + 0.06 * year_index))
@@ -307,16 +339,6 @@ def _dossier_stats(rng: random.Random, ids: dict) -> int:
                 carried = pending
                 made += 1
     return made
-
-
-def _handled_part(code: str, before: tuple, after: tuple, year: int) -> float:
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    days = 0
-    if code in before:
-        days += (min(end, P.REFORM) - start).days if start < P.REFORM else 0
-    if code in after:
-        days += (end - max(start, P.REFORM)).days if end > P.REFORM else 0
-    return days / (end - start).days
 
 
 def _reform(units: dict[str, Unit]) -> None:
