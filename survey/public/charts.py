@@ -4,7 +4,7 @@ and a phone on a slow line should not fetch Plotly for five points), readable at
 from __future__ import annotations
 
 WIDTH, HEIGHT = 320, 150
-LEFT, RIGHT, TOP, BOTTOM = 34, 10, 10, 22
+LEFT, RIGHT, TOP, BOTTOM = 34, 20, 10, 22
 FLOOR = 0.4  # shares below 40 % are drawn at the floor's level: the 80 % target stays readable
 
 

@@ -6,7 +6,7 @@ string: a visitor adding ?x=random to every request still gets the cached page.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, current_app, render_template, session
 from flask_babel import get_locale
 
 from survey.dashboard import labels
@@ -23,8 +23,11 @@ def _language() -> str:
 
 def _respond(body: bytes, mimetype: str, **headers) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Cache-Control"] = \
-        f"public, max-age={current_app.config.get('PUBLIC_CACHE_SECONDS', 60)}"
+    if session.modified:  # ?lang= sets the visitor's cookie: no shared cache may keep it
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:  # a proxy or CDN in front may keep it as long as we do (Vary: Cookie holds)
+        response.headers["Cache-Control"] = \
+            f"public, max-age={current_app.config.get('PUBLIC_CACHE_SECONDS', 60)}"
     response.headers.update(headers)
     return response
 

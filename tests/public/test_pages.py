@@ -232,8 +232,13 @@ def test_vietnamese_first_english_on_request_and_no_raw_codes(demo, visitor):
     assert "Hài lòng" in words or "hài lòng" in words
     for code in ("not_established", "meets", "below", "service_area", "commune"):
         assert code not in words, code
-    english = visitor.get("/public/?lang=en").text
+    answer = visitor.get("/public/?lang=en")
+    english = answer.text
     assert "Satisfied in" in english
+    # the answer that sets the language cookie is no one else's to cache
+    assert "Set-Cookie" in answer.headers and "private" in answer.headers["Cache-Control"]
+    following = visitor.get("/public/data")
+    assert "Cookie" in following.headers["Vary"]
     assert english != page
     # the language chosen is kept for the next page (the session), and cached apart
     assert "Open data" in visitor.get("/public/data").text
