@@ -36,6 +36,8 @@ def _helpers():
 def _globals(state):
     from survey.dashboard.charts import has_data
     from survey.dashboard.labels import number
+    from survey.dashboard.static_svg import figure_svg
 
     state.app.add_template_global(number, "dash_num")
     state.app.add_template_global(has_data, "dash_has_data")
+    state.app.add_template_global(figure_svg, "dash_svg")

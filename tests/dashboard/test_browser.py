@@ -66,7 +66,9 @@ def test_page_draws_its_charts(server, browser, signed_in, name):
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.goto(server + url + ("&" if "?" in url else "?") + "lang=en")
         for chart, points in charts.items():
-            page.wait_for_function(f"document.getElementById('{chart}').data !== undefined")
+            # Plotly draws after the load event (the static SVG stands in until then): wait
+            # for its SVG without polling through eval, which the page's CSP refuses
+            page.wait_for_selector(f"#{chart} svg.main-svg")
             count = page.evaluate(f"document.getElementById('{chart}').data.length")
             assert count >= 1
             shown = page.evaluate(f"""(() => {{ const d = document.getElementById('{chart}').data;

@@ -1,4 +1,7 @@
 // Draws every Plotly figure of the page from its JSON block; no inline script is needed.
+// Each chart arrives drawn as static SVG in the HTML; Plotly's bundle (named by the page's
+// <meta name="chart-code">) is fetched after the load event, so a slow link shows the charts
+// at once, and then redraws them in place, interactive.
 // For print, each chart is redrawn at the width of an A4 page: an SVG drawn for a wide screen
 // would be cut at the page's edge (the last year of a trend falls off the paper).
 (function () {
@@ -35,16 +38,17 @@
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
+      el.textContent = "";  // the static drawing gives way
       window.Plotly.newPlot(el, figure.data, figure.layout,
         { responsive: true, displaylogo: false, locale: lang,
           modeBarButtonsToRemove: ["select2d", "lasso2d"] });
     });
   }
   function fit(toPrint) {
-    if (!window.Plotly || toPrint === printing) { return; }
+    if (toPrint === printing) { return; }
     printing = toPrint;
     charts().forEach(function (el) {
-      if (!el.data) { return; }
+      if (!window.Plotly || !el.data) { return; }  // a static SVG fits any width itself
       if (toPrint) {
         var width = Math.min(el.getBoundingClientRect().width || A4_CONTENT_PX, A4_CONTENT_PX);
         window.Plotly.relayout(el, { width: width, autosize: false });
@@ -67,8 +71,20 @@
     if (query.addEventListener) { query.addEventListener("change", onChange); }
     else if (query.addListener) { query.addListener(onChange); }
   }
+  function loadPlotly() {
+    var meta = document.querySelector('meta[name="chart-code"]');
+    if (!meta || !charts().length) { return; }
+    var script = document.createElement("script");
+    script.src = meta.getAttribute("content");
+    script.addEventListener("load", function () {
+      draw();
+      if (printing) { printing = false; fit(true); }  // printing began before Plotly came
+    });
+    document.head.appendChild(script);
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    draw(); printButtons();
+    printButtons();
     document.documentElement.setAttribute("data-charts-fit", "screen");
   });
+  window.addEventListener("load", loadPlotly);
 })();
