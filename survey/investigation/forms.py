@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from survey.services.investigation.fieldwork import MANUAL_STATUSES, NOTE_MAX
@@ -42,7 +43,7 @@ class AssignForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("New status"), choices=[(s, STATUS_LABELS[s])
+    status = SelectField(_l("New status"), choices=[SelectChoice(s, STATUS_LABELS[s])
                                                    for s in MANUAL_STATUSES])
     note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX)])
 

@@ -18,6 +18,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
+from wtforms.fields.choices import SelectChoice
 
 from survey.access import current_principal, page_requires
 from survey.collect.flow import FlowContext, advance, start
@@ -35,7 +36,7 @@ from survey.investigation.labels import stratum_labels
 from survey.models import FrameDossier, Investigation, SampleCase, ServiceArea, Unit, User
 from survey.services.investigation import fieldwork, letters, progress, reminders
 from survey.services.investigation.contacts import ContactKeyError
-from survey.services.investigation.fieldwork import CaseNotFound, Scope
+from survey.services.investigation.fieldwork import CaseNotFound, FieldworkError, Scope
 from survey.services.investigation.investigations import InvestigationError, start_fieldwork
 from survey.services.questionnaires import UnknownQuestionnaire
 
@@ -69,8 +70,9 @@ def _case(investigation: Investigation, case_id: int):
 
 
 def _problem(error: InvestigationError) -> str:
-    """A service's refusal for the page: the field it names, in words."""
-    return _("Not done: %(reason)s", reason=str(error))
+    """A service's refusal for the page, in the page's language when the service words it."""
+    reason = error.message(_lang()) if isinstance(error, FieldworkError) else str(error)
+    return _("Not done: %(reason)s", reason=reason)
 
 
 @bp.get("/investigations/")
@@ -113,8 +115,9 @@ def start_page(code: str):
     return redirect(url_for(".fieldwork_page", code=code), code=303)
 
 
-def _collector_choices(first: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return first + [(str(u.id), u.username) for u in fieldwork.collectors()]
+def _collector_choices(first: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(v, label) for v, label in first] + [
+        SelectChoice(str(u.id), u.username) for u in fieldwork.collectors()]
 
 
 @bp.get("/investigations/<code>/cases")
@@ -137,7 +140,7 @@ def _cases(investigation: Investigation, form: AssignForm, status: int):
     scope = _scope()
     filters = _filters()
     lines = fieldwork.case_lines(investigation, scope, **filters)
-    form.cases.choices = [(line.id, line.code) for line in lines]
+    form.cases.choices = [SelectChoice(line.id, line.code) for line in lines]
     form.collector.choices = _collector_choices([("", _("(nobody: take back)"))])
     strata = sorted({line.stratum for line in lines} | (
         {filters["stratum"]} if filters["stratum"] else set()))
@@ -266,11 +269,12 @@ def _letters_form(investigation: Investigation, form: LettersForm) -> LettersFor
                                                  ("0", _("(not assigned)"))])
     name = (lambda u: u.name_en or u.name_vi) if _lang() == "en" else (lambda u: u.name_vi)
     unit_rows = _sampled_units(investigation)
-    form.unit.choices = [("", _("(every unit)"))] + [(u.code, f"{u.code} · {name(u)}")
-                                                     for u in unit_rows]
+    form.unit.choices = [SelectChoice("", _("(every unit)"))] + [
+        SelectChoice(u.code, f"{u.code} · {name(u)}") for u in unit_rows]
     keys = sorted((investigation.draw or {}).get("strata", {}))
     labels = stratum_labels(investigation, keys, _lang())
-    form.stratum.choices = [("", _("(every stratum)"))] + [(k, labels[k]) for k in keys]
+    form.stratum.choices = [SelectChoice("", _("(every stratum)"))] + [
+        SelectChoice(k, labels[k]) for k in keys]
     return form
 
 

@@ -68,6 +68,43 @@ class Scope:
         return query
 
 
+STATE_WORDS = {"draft": "nháp", "drawn": "đã chọn mẫu", "fieldwork": "đang điều tra",
+               "closed": "đã kết thúc"}
+PROBLEMS: dict[str, tuple[str, str]] = {  # code: (English, Vietnamese)
+    "completed": ("the case is completed: its response is stored",
+                  "phiếu đã hoàn thành: câu trả lời đã được lưu"),
+    "has_outcome": ("the case has an outcome; ask an officer to correct it",
+                    "phiếu đã có kết quả; hãy đề nghị cán bộ quản lý sửa"),
+    "state": ("the investigation is {state}", "cuộc điều tra {state_vi}"),
+    "manual": ("choose contacted, refused, not eligible or unreachable",
+               "hãy chọn: đã liên hệ, từ chối, không thuộc đối tượng hoặc không liên lạc được"),
+    "note": ("the note is longer than {limit} characters", "ghi chú dài quá {limit} ký tự"),
+    "officer": ("only an officer may do this", "chỉ cán bộ quản lý được làm việc này"),
+    "collector": ("not an active data-entry or unit account",
+                  "không phải tài khoản nhập liệu hoặc cán bộ đơn vị đang hoạt động"),
+    "scope": ("a case is not in this investigation or not among yours",
+              "có phiếu không thuộc cuộc điều tra này hoặc ngoài phạm vi của bạn"),
+    "no_open": ("no open case in this selection", "không có phiếu nào đang mở trong lựa chọn này"),
+    "too_many": ("more than {limit} letters: choose a collector, a unit or a stratum",
+                 "hơn {limit} thư: hãy chọn một người thu thập, một đơn vị hoặc một tầng"),
+    "unit": ("no unit {code!r}", "không có đơn vị {code!r}"),
+}
+
+
+class FieldworkError(InvestigationError):
+    """A fieldwork request refused; `message(lang)` words it for the page."""
+
+    def __init__(self, field: str, problem: str, **params):
+        self.problem, self.params = problem, params
+        if "state" in params:
+            params["state_vi"] = STATE_WORDS.get(params["state"], params["state"])
+        super().__init__(field, PROBLEMS[problem][0].format(**params))
+
+    def message(self, lang: str = "en") -> str:
+        english, vietnamese = PROBLEMS[self.problem]
+        return (vietnamese if lang == "vi" else english).format(**self.params)
+
+
 class CaseNotFound(LookupError):
     """No such case in this investigation, or not one this scope may see (both answer 404)."""
 
@@ -161,7 +198,7 @@ def collectors() -> list[User]:
 
 def _open_investigation(investigation: Investigation) -> None:
     if investigation.status not in ("drawn", "fieldwork"):
-        raise InvestigationError("status", f"the investigation is {investigation.status}")
+        raise FieldworkError("status", "state", state=investigation.status)
 
 
 def assign(investigation: Investigation, case_ids: list[int], collector_id: int | None,
@@ -170,18 +207,18 @@ def assign(investigation: Investigation, case_ids: list[int], collector_id: int 
     how many changed hands. Only officers assign, and only cases in their scope."""
     begin_write()
     if not scope.manager:
-        raise InvestigationError("collector", "only an officer assigns cases")
+        raise FieldworkError("collector", "officer")
     _open_investigation(investigation)
     collector = None
     if collector_id is not None:
         collector = db.session.get(User, collector_id)
         if collector is None or not collector.active or collector.role not in COLLECTOR_ROLES:
-            raise InvestigationError("collector", "not an active data-entry or unit account")
+            raise FieldworkError("collector", "collector")
     found = list(db.session.execute(scope.where(db.select(SampleCase).where(
         SampleCase.investigation_id == investigation.id,
         SampleCase.id.in_(case_ids)))).scalars())
     if len(found) != len(set(case_ids)):
-        raise InvestigationError("cases", "a case is not in this investigation or your scope")
+        raise FieldworkError("cases", "scope")
     name = collector.username if collector else ""
     changed = 0
     for case in found:
@@ -206,14 +243,14 @@ def change_status(investigation: Investigation, case: SampleCase, status: str, n
     belongs to the stored response."""
     begin_write()
     if status not in MANUAL_STATUSES:
-        raise InvestigationError("status", f"one of {', '.join(MANUAL_STATUSES)}")
+        raise FieldworkError("status", "manual")
     if case.status == "completed":
-        raise InvestigationError("status", "the case is completed: its response is stored")
+        raise FieldworkError("status", "completed")
     if not scope.manager and case.status not in OPEN_STATUSES:
-        raise InvestigationError("status", "the case has an outcome; ask an officer to "
-                                           "correct it")
+        raise FieldworkError("status", "has_outcome")
     if len(note or "") > NOTE_MAX:
-        raise InvestigationError("note", f"at most {NOTE_MAX} characters")
+        raise FieldworkError("note", "note", limit=NOTE_MAX)
+    _open_investigation(investigation)
     return cases.set_status(case, status, scope.actor, (note or "").strip())
 
 
@@ -252,7 +289,7 @@ def link_case(token: str) -> LinkCase:
 def paper_case(investigation: Investigation, case: SampleCase) -> LinkCase:
     """The context of a paper form entered against a case (open or with an outcome)."""
     if case.status == "completed":
-        raise InvestigationError("status", "the case is completed: its response is stored")
+        raise FieldworkError("status", "completed")
     _open_investigation(investigation)
     return _context(investigation, case)
 

@@ -36,8 +36,12 @@ from survey.models.investigation import FrameDossier, Investigation, SampleCase
 from survey.services import audit
 from survey.services.council_report.pdf_writer import register_fonts
 from survey.services.investigation import cases, contacts
-from survey.services.investigation.fieldwork import OPEN_STATUSES, Scope, case_code
-from survey.services.investigation.investigations import InvestigationError
+from survey.services.investigation.fieldwork import (
+    OPEN_STATUSES,
+    FieldworkError,
+    Scope,
+    case_code,
+)
 
 MAX_LETTERS = 2000  # one batch: a collector's or an area's cases, printed in a minute or so
 QR_SCALE = 8        # 8 px a module at 300 dpi-ish print: about 3.5 cm for a 33-module code
@@ -80,7 +84,7 @@ def selected_cases(investigation: Investigation, scope: Scope,
         unit = db.session.execute(
             db.select(Unit).filter_by(code=selection.unit_code)).scalar_one_or_none()
         if unit is None:
-            raise InvestigationError("unit", f"no unit {selection.unit_code!r}")
+            raise FieldworkError("unit", "unit", code=selection.unit_code)
         query = query.where(Unit.path.startswith(unit.path, autoescape=True))
     if selection.stratum:
         query = query.where(SampleCase.stratum_key == selection.stratum)
@@ -94,15 +98,14 @@ def issue_letters(investigation: Investigation, scope: Scope, selection: Selecti
     The caller commits: the PDF's links are the only ones that work from then on."""
     begin_write()
     if not scope.manager:
-        raise InvestigationError("letters", "only an officer prints letters")
+        raise FieldworkError("letters", "officer")
     if investigation.status not in ("drawn", "fieldwork"):
-        raise InvestigationError("status", f"the investigation is {investigation.status}")
+        raise FieldworkError("status", "state", state=investigation.status)
     found = selected_cases(investigation, scope, selection)
     if not found:
-        raise InvestigationError("cases", "no open case in this selection")
+        raise FieldworkError("cases", "no_open")
     if len(found) > MAX_LETTERS:
-        raise InvestigationError("cases", f"more than {MAX_LETTERS} letters: choose a "
-                                          "collector, a unit or a stratum")
+        raise FieldworkError("cases", "too_many", limit=MAX_LETTERS)
     if with_address:
         sealer = sealer or contacts.Sealer()
     letters = []
