@@ -30,8 +30,10 @@ def _raw_bytes(db_path: str) -> bytes:
 
 
 def _contacts(inv) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(FrameContact).where(
-        FrameContact.investigation_id == inv.id)).scalar_one()
+    return db.session.execute(
+        db.select(db.func.count()).select_from(FrameContact)
+        .join(FrameDossier, FrameDossier.id == FrameContact.frame_dossier_id)
+        .where(FrameDossier.investigation_id == inv.id)).scalar_one()
 
 
 def test_contacts_are_encrypted_at_rest_and_open_with_the_key(ctx, db_path):

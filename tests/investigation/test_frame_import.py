@@ -180,3 +180,18 @@ def test_the_strata_follow_the_design(ctx):
     assert set(db.session.execute(db.select(FrameDossier.stratum_key).filter_by(
         investigation_id=unstratified.id)).scalars()) == {"all"}
     assert db.session.execute(db.select(Unit.id).filter_by(code="D1")).scalar_one()
+
+
+def test_what_cannot_be_stored_is_refused_where_it_is(ctx):
+    inv = new_investigation()
+    rows = frame(12, phones=True)
+    rows[3]["address"] = "thôn 1\x00"
+    with pytest.raises(ImportRejected) as caught:
+        import_frame(inv, csv_bytes(rows), "f.csv")
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (5, "address") and "U+0000" in problem.message
+    rows[3]["address"] = "thôn\x1f1"  # (at an end, strip() would remove it)
+    with pytest.raises(ImportRejected) as caught:
+        import_frame(inv, csv_bytes(rows), "f.csv", lang="vi")
+    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+        (5, "address", "chứa ký tự điều khiển U+001F")]

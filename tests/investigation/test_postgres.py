@@ -86,5 +86,9 @@ def test_frame_import_draw_and_contacts_on_postgresql(pg):
                       pick.where(SampleCase.investigation_id == again.id)).scalars())
     assert close(inv) == 150
     db.session.commit()
-    assert db.session.execute(db.select(db.func.count()).select_from(FrameContact).where(
-        FrameContact.investigation_id == inv.id)).scalar() == 0
+    assert db.session.execute(
+        db.select(db.func.count()).select_from(FrameContact)
+        .join(FrameDossier, FrameDossier.id == FrameContact.frame_dossier_id)
+        .where(FrameDossier.investigation_id == inv.id)).scalar() == 0
+    assert db.session.execute(db.select(db.func.count()).select_from(FrameContact)).scalar() \
+        == 150  # the other investigation's drawn cases keep theirs

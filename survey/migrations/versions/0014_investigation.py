@@ -91,16 +91,9 @@ def upgrade():
             name=op.f("uq_frame_dossier_investigation_id_dossier_code"),
         ),
     )
-    with op.batch_alter_table("frame_dossier", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_frame_dossier_stratum", ["investigation_id", "stratum_key", "psu_key"], unique=False
-        )
-
     op.create_table(
         "frame_contact",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("frame_dossier_id", sa.Integer(), nullable=False),
-        sa.Column("investigation_id", sa.Integer(), nullable=False),
+        sa.Column("frame_dossier_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("key_id", sa.String(length=16), nullable=False),
         sa.Column("blob", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -109,19 +102,8 @@ def upgrade():
             name=op.f("fk_frame_contact_frame_dossier_id_frame_dossier"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["investigation_id"],
-            ["investigation.id"],
-            name=op.f("fk_frame_contact_investigation_id_investigation"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_frame_contact")),
-        sa.UniqueConstraint("frame_dossier_id", name=op.f("uq_frame_contact_frame_dossier_id")),
+        sa.PrimaryKeyConstraint("frame_dossier_id", name=op.f("pk_frame_contact")),
     )
-    with op.batch_alter_table("frame_contact", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_frame_contact_investigation_id"), ["investigation_id"], unique=False
-        )
 
     op.create_table(
         "sample_case",
@@ -236,12 +218,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_sample_case_collector_id"))
 
     op.drop_table("sample_case")
-    with op.batch_alter_table("frame_contact", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_frame_contact_investigation_id"))
-
     op.drop_table("frame_contact")
-    with op.batch_alter_table("frame_dossier", schema=None) as batch_op:
-        batch_op.drop_index("ix_frame_dossier_stratum")
-
     op.drop_table("frame_dossier")
     op.drop_table("investigation")

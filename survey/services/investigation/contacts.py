@@ -2,7 +2,8 @@
 
 A frame may carry the applicants' contact details (name, phone, e-mail, address) so the
 field staff can reach the drawn cases. They are never stored in clear: each dossier's details
-are one JSON object sealed with AES-256-GCM (`cryptography`), key from the environment
+are one text (the four fields joined by U+001F, which a field may not hold) sealed with
+AES-256-GCM (`cryptography`), key from the environment
 (`HAILONG_CONTACT_KEY`, 32 random bytes in URL-safe base64; `hailong investigation
 contact-key` prints a new one), a random 96-bit nonce per blob, and the investigation id and
 dossier code as associated data, so a blob moved to another row no longer opens. The blob is
@@ -22,7 +23,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -30,10 +30,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 from survey.extensions import db
-from survey.models.investigation import FrameContact, SampleCase
+from survey.models.investigation import FrameContact, FrameDossier, SampleCase
 
 CONTACT_FIELDS = ("contact_name", "phone", "email", "address")
 CONTACT_MAX_CHARS = 300
+SEPARATOR = "\x1f"  # the ASCII unit separator: cheaper than JSON at 2,000,000 rows
 
 
 class ContactKeyError(RuntimeError):
@@ -70,9 +71,10 @@ class Sealer:
         self.key_id = hashlib.sha256(key).hexdigest()[:16]
         self._aead = AESGCM(key)
 
-    def seal(self, investigation_id: int, dossier_code: str, contact: dict[str, str]) -> bytes:
+    def seal(self, investigation_id: int, dossier_code: str, contact: tuple[str, ...]) -> bytes:
+        """`contact`: the CONTACT_FIELDS' values in order, none holding U+001F."""
         nonce = os.urandom(12)
-        plain = json.dumps(contact, ensure_ascii=False, separators=(",", ":")).encode()
+        plain = SEPARATOR.join(contact).encode()
         return nonce + self._aead.encrypt(nonce, plain, _context(investigation_id, dossier_code))
 
     def open(self, investigation_id: int, dossier_code: str, key_id: str,
@@ -86,7 +88,8 @@ class Sealer:
         except InvalidTag:
             raise ContactKeyError("a contact blob does not open: damaged, or moved from "
                                   "another dossier") from None
-        return json.loads(plain)
+        values = plain.decode().split(SEPARATOR)
+        return {k: v for k, v in zip(CONTACT_FIELDS, values, strict=True) if v}
 
 
 def _context(investigation_id: int, dossier_code: str) -> bytes:
@@ -96,9 +99,7 @@ def _context(investigation_id: int, dossier_code: str) -> bytes:
 def contact_of(investigation_id: int, frame_dossier_id: int, dossier_code: str,
                sealer: Sealer | None = None) -> dict[str, str] | None:
     """A frame dossier's contact details in clear (for the fieldwork), or None."""
-    row = db.session.execute(
-        db.select(FrameContact).filter_by(frame_dossier_id=frame_dossier_id)
-    ).scalar_one_or_none()
+    row = db.session.get(FrameContact, frame_dossier_id)
     if row is None:
         return None
     return (sealer or Sealer()).open(investigation_id, dossier_code, row.key_id, row.blob)
@@ -117,15 +118,24 @@ def _secure(statement) -> int:
             connection.exec_driver_sql("PRAGMA secure_delete = OFF")
 
 
+def _frame_of(investigation_id: int):
+    return db.select(FrameDossier.id).where(FrameDossier.investigation_id == investigation_id)
+
+
 def delete_unsampled(investigation_id: int) -> int:
     """Delete the contacts of the frame dossiers not drawn; how many were deleted."""
     drawn = db.select(SampleCase.frame_dossier_id).where(
         SampleCase.investigation_id == investigation_id)
     return _secure(db.delete(FrameContact).where(
-        FrameContact.investigation_id == investigation_id,
+        FrameContact.frame_dossier_id.in_(_frame_of(investigation_id)),
         FrameContact.frame_dossier_id.not_in(drawn)))
 
 
 def delete_all(investigation_id: int) -> int:
     return _secure(db.delete(FrameContact).where(
-        FrameContact.investigation_id == investigation_id))
+        FrameContact.frame_dossier_id.in_(_frame_of(investigation_id))))
+
+
+def count(investigation_id: int) -> int:
+    return db.session.execute(db.select(db.func.count()).select_from(FrameContact).where(
+        FrameContact.frame_dossier_id.in_(_frame_of(investigation_id)))).scalar_one()

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from survey.database import begin_write
 from survey.extensions import db
 from survey.models import Questionnaire, now_utc
-from survey.models.investigation import FrameContact, FrameDossier, Investigation, SampleCase
+from survey.models.investigation import FrameDossier, Investigation, SampleCase
 from survey.services import audit
 from survey.services.investigation import contacts
 from survey.services.investigation.design import Design, DesignError, parse_design
@@ -101,9 +101,7 @@ def summary(investigation: Investigation) -> Summary:
         statuses.setdefault(key, {})[status] = count
     lines = [StratumLine(key, frame.get(key, 0), sum(statuses.get(key, {}).values()),
                          statuses.get(key, {})) for key in sorted(set(frame) | set(statuses))]
-    contact_count = db.session.execute(
-        db.select(func.count()).select_from(FrameContact)
-        .where(FrameContact.investigation_id == inv_id)).scalar_one()
+    contact_count = contacts.count(inv_id)
     return Summary(investigation, sum(frame.values()), contact_count,
                    sum(line.drawn for line in lines), lines)
 

@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # code: (English, Vietnamese)
                "server (leave the contact columns empty, or ask the administrator)",
                "không lưu được thông tin liên hệ: máy chủ chưa đặt HAILONG_CONTACT_KEY "
                "(để trống các cột liên hệ, hoặc liên hệ quản trị viên)"),
+    "control": ("holds the control character U+001F", "chứa ký tự điều khiển U+001F"),
     "no_rows": ("the file has no data rows", "tệp không có hàng dữ liệu nào"),
     "stratum_long": ("the stratum {key!r} is longer than {limit} characters",
                      "tầng {key!r} dài quá {limit} ký tự"),

@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 from collections.abc import Iterator
+from operator import itemgetter
 
 from questionnaires.spreadsheet_limits import (
     TABLE_LIMITS,
@@ -23,6 +24,7 @@ from questionnaires.spreadsheet_limits import (
     open_workbook,
     oversized_field,
     sheet_rows,
+    storable,
 )
 from survey.services.imports import (
     ImportRejected,
@@ -71,6 +73,24 @@ def _picker(header: list[str], wanted: tuple[str, ...]):
     return pick
 
 
+def _csv_picker(header: list[str], wanted: tuple[str, ...]):
+    """`_picker` for CSV rows (lists), in C: an itemgetter over the row padded to the header's
+    width plus one "" for every wanted column the file does not have."""
+    where = {h: i for i, h in enumerate(header)}
+    width = len(header)
+    absent = [c for c in wanted if c not in where]
+    index = [where[c] if c in where else width + absent.index(c) for c in wanted]
+    get = itemgetter(*index)
+    pad = [""] * (width + len(absent))
+
+    def pick(cells: list[str]) -> tuple[str, ...]:
+        if len(cells) != width or absent:
+            cells = (cells + pad)[:width] + pad[:len(absent)]
+        return get(cells)
+
+    return pick
+
+
 def _csv(data: bytes, source: str, required: tuple[str, ...], wanted: tuple[str, ...],
          lang: str) -> Iterator[Row]:
     budget = Budget(FRAME_LIMITS)
@@ -79,21 +99,28 @@ def _csv(data: bytes, source: str, required: tuple[str, ...], wanted: tuple[str,
         text = decode_csv(data, FRAME_LIMITS)
     except Refused as refused:
         raise ImportRejected(source, [_problem(refused, csv_header(data), lang=lang)]) from None
+    # One pass over the whole text finds what no database stores (NUL, a lone surrogate);
+    # only then must each row be counted cell by cell to say where. The other per-cell limits
+    # do not bind here: the wanted cells have their own lengths checked, the others are
+    # dropped.
+    whole = storable(text)
     reader = csv.reader(io.StringIO(text))
     read = 0
+    strip = str.strip
     try:
         header += budget.take(1, [h.strip() for h in next(reader, [])])
         _check_header(source, required, header, lang)
-        pick = _picker(header, wanted)
+        pick = _csv_picker(header, wanted)
         most = FRAME_LIMITS.lines
         for cells in reader:
             read = reader.line_num
-            if read > most:
-                raise budget.refuse("lines", read, limit=most)
             if not cells:
                 continue
-            cells = budget.take(read, cells)
-            row = tuple(c.strip() for c in pick(cells))
+            if read > most:
+                raise budget.refuse("lines", read, limit=most)
+            if not whole:
+                cells = list(budget.take(read, cells))
+            row = tuple(map(strip, pick(cells)))
             if any(row):
                 yield read, row
     except Refused as refused:
