@@ -18,7 +18,10 @@ from survey.public import cache
 from survey.public.scoreboard import build
 from survey.services.reporting.cache import data_version
 
-KEEP_SECONDS = 7 * 24 * 3600  # a snapshot or page outlives quiet weeks; versions replace it
+SNAPSHOT_SECONDS = 7 * 24 * 3600  # one key, replaced by each new version
+# Pages are keyed by version, so those of old versions must leave the store on their own;
+# a page of the current version that expired is rendered again from the snapshot (no query).
+PAGE_SECONDS = 3600
 _building = threading.Lock()  # one build per process at a time
 
 
@@ -35,23 +38,48 @@ def _space() -> str:
 
 
 def scoreboard() -> tuple[str, dict]:
-    """(version, scoreboard)."""
-    store = cache.store()
-    snapshot_key, checked_key = _space() + "snapshot", _space() + "checked"
-    raw = store.get(snapshot_key)
-    if raw is not None and not store.add(checked_key, b"1", cache.fresh_for()):
-        snapshot = json.loads(raw)  # checked recently, by this worker or another
-        return snapshot["version"], snapshot["data"]
+    """(version, scoreboard). The store holds the scoreboard under one key and its version
+    under a small one beside it; each process keeps the parsed scoreboard of the version it
+    last saw, so a request reads a few bytes from the store, not the whole scoreboard."""
+    store, space = cache.store(), _space()
+    version_key, checked_key = space + "version", space + "checked"
+    current = store.get(version_key)
+    if current is not None and not store.add(checked_key, b"1", cache.fresh_for()):
+        data = _load(store, space, current.decode())  # checked recently, here or elsewhere
+        if data is not None:
+            return current.decode(), data
     version = _version()  # read before building: a change during the build is seen next
-    if raw is not None:
-        snapshot = json.loads(raw)
-        if snapshot["version"] == version:
-            return version, snapshot["data"]
+    if current is not None and current.decode() == version:
+        data = _load(store, space, version)
+        if data is not None:
+            return version, data
     with _building:
-        data = build(current_app.config["SATISFACTION_BENCHMARK"])
-    store.set(snapshot_key, json.dumps({"version": version, "data": data}).encode(), KEEP_SECONDS)
+        current = store.get(version_key)  # another thread may have built it meanwhile
+        data = _load(store, space, version) if current == version.encode() else None
+        if data is None:
+            data = build(current_app.config["SATISFACTION_BENCHMARK"])
+            store.set(space + "snapshot", json.dumps({"version": version, "data": data})
+                      .encode(), SNAPSHOT_SECONDS)
+            store.set(version_key, version.encode(), SNAPSHOT_SECONDS)
+            _parsed[space] = (version, data)
     store.set(checked_key, b"1", cache.fresh_for())
     return version, data
+
+
+_parsed: dict[str, tuple[str, dict]] = {}  # per install: the version parsed last, and its data
+
+
+def _load(store, space: str, version: str) -> dict | None:
+    """The scoreboard of `version`: parsed already, or from the store (None if not there)."""
+    found = _parsed.get(space)
+    if found is not None and found[0] == version:
+        return found[1]
+    raw = store.get(space + "snapshot")
+    if raw is None:
+        return None
+    snapshot = json.loads(raw)
+    _parsed[space] = (snapshot["version"], snapshot["data"])
+    return snapshot["data"] if snapshot["version"] == version else None
 
 
 def cached(version: str, key: str, make: Callable[[], bytes]) -> bytes:
@@ -61,5 +89,5 @@ def cached(version: str, key: str, make: Callable[[], bytes]) -> bytes:
     body = store.get(full)
     if body is None:
         body = make()
-        store.set(full, body, KEEP_SECONDS)
+        store.set(full, body, PAGE_SECONDS)
     return body

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 class SimpleStore:
     """One process's dictionary with expiry times."""
 
+    MAX_ENTRIES = 2000
+
     def __init__(self):
         self._values: dict[str, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
@@ -43,9 +45,12 @@ class SimpleStore:
     def set(self, key: str, value: bytes, ttl: int) -> None:
         with self._lock:
             self._values[key] = (time.monotonic() + ttl, value)
-            if len(self._values) > 2000:  # pages of every language and path: bounded
+            if len(self._values) > self.MAX_ENTRIES:  # pages of every version: bounded
                 now = time.monotonic()
                 for k in [k for k, (expiry, _) in self._values.items() if expiry < now]:
+                    del self._values[k]
+                by_expiry = sorted(self._values, key=lambda k: self._values[k][0])
+                for k in by_expiry[:len(self._values) - self.MAX_ENTRIES]:
                     del self._values[k]
 
     def add(self, key: str, value: bytes, ttl: int) -> bool:
@@ -64,8 +69,11 @@ class SimpleStore:
 class FileStore:
     """Files in a directory (the workers of one machine share it); written atomically."""
 
+    SWEEP_EVERY = 200  # writes between two sweeps of expired files
+
     def __init__(self, directory: str):
         self.directory = directory
+        self._writes = 0
         os.makedirs(directory, exist_ok=True)
 
     def _path(self, key: str) -> str:
@@ -80,10 +88,26 @@ class FileStore:
         return value if float(expiry or 0) >= time.time() else None
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
-        handle, temporary = tempfile.mkstemp(dir=self.directory)
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp")
         with os.fdopen(handle, "wb") as file:
             file.write(f"{time.time() + ttl}\n".encode() + value)
         os.replace(temporary, self._path(key))
+        self._writes += 1
+        if self._writes % self.SWEEP_EVERY == 0:
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Remove expired entries (pages of old data versions)."""
+        now = time.time()
+        for name in os.listdir(self.directory):
+            path = os.path.join(self.directory, name)
+            try:
+                with open(path, "rb") as file:
+                    expiry = float(file.readline() or 0)
+                if expiry < now and not name.startswith(".tmp"):
+                    os.remove(path)
+            except (OSError, ValueError):
+                continue  # another worker replaced or removed it meanwhile
 
     def add(self, key: str, value: bytes, ttl: int) -> bool:
         path = self._path(key)

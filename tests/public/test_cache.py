@@ -105,7 +105,7 @@ def test_workers_share_the_store(demo_db, shared_url):
             for _ in range(10):
                 again = two.test_client().get("/public/units/commune")
                 assert again.data == page.data
-        assert counter.count == 0
+        assert counter.count == 0, counter.statements[:6]
     finally:
         for app in (one, two):
             with app.app_context():
@@ -137,3 +137,21 @@ def test_the_default_store_follows_the_environment(demo):
         alone = {"HAILONG_ENV": "production", "RATELIMIT_STORAGE_URI": "memory://"}
         assert cache.store_url(alone) == os.path.join(app.instance_path, "public-cache")
         assert isinstance(cache.make_store("simple"), cache.SimpleStore)
+
+
+def test_stores_expire_and_stay_bounded(tmp_path, monkeypatch):
+    files = cache.FileStore(str(tmp_path / "c"))
+    files.set("old", b"x", -1)  # already expired
+    files.set("new", b"y", 60)
+    assert files.get("old") is None and files.get("new") == b"y"
+    assert files.add("old", b"z", 60) and not files.add("old", b"w", 60)
+    assert files.get("old") == b"z"
+    files.set("gone", b"x", -1)
+    files.sweep()
+    assert len(list((tmp_path / "c").iterdir())) == 2  # "old" (renewed) and "new"
+    simple = cache.SimpleStore()
+    monkeypatch.setattr(cache.SimpleStore, "MAX_ENTRIES", 10)
+    for i in range(25):
+        simple.set(f"k{i}", b"v", 60 + i)
+    assert len(simple._values) == 10
+    assert simple.get("k24") == b"v" and simple.get("k0") is None  # the soonest to expire go
