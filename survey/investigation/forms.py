@@ -49,9 +49,10 @@ class StatusForm(FlaskForm):
 
 
 class LettersForm(FlaskForm):
-    collector = SelectField(_l("Collector"))
-    unit = SelectField(_l("Unit (and the units under it)"))
-    stratum = SelectField(_l("Stratum"))
+    # "" (every one) when a field is left out of the post
+    collector = SelectField(_l("Collector"), default="")
+    unit = SelectField(_l("Unit (and the units under it)"), default="")
+    stratum = SelectField(_l("Stratum"), default="")
     with_address = BooleanField(_l("Print the address block (name and address, for window "
                                    "envelopes)"))
 

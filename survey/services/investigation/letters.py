@@ -137,7 +137,7 @@ def _styles(family: str) -> dict[str, ParagraphStyle]:
                           alignment=TA_JUSTIFY, spaceAfter=6)
     return {
         "body": body,
-        "head": ParagraphStyle("head", body, fontSize=11.5, leading=14, alignment=TA_CENTER,
+        "head": ParagraphStyle("head", body, fontSize=11, leading=14, alignment=TA_CENTER,
                                spaceAfter=0),
         "title": ParagraphStyle("title", body, fontSize=14, leading=19, alignment=TA_CENTER,
                                 spaceBefore=10, spaceAfter=10),
@@ -156,7 +156,7 @@ def _letter(investigation: Investigation, letter: Letter, office: str,
     head = Table([[Paragraph(f"<b>{e(office)}</b>", style["head"]),
                    Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br/>"
                              "<b>Độc lập - Tự do - Hạnh phúc</b>", style["head"])]],
-                 colWidths=[75 * mm, 95 * mm])
+                 colWidths=[68 * mm, 102 * mm])
     parts: list = [head, Spacer(1, 6 * mm)]
     if letter.address:
         parts += [Paragraph("<br/>".join(e(line) for line in letter.address), style["address"]),
