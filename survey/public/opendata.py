@@ -100,6 +100,10 @@ TABLES = {
     },
 }
 _SOURCE = {"satisfaction": "rows", "changes": "changes", "on_time": "records"}
+# the types in words for the data dictionary page (the files keep the JSON Schema names)
+TYPE_WORDS = {"string": ("văn bản", "text"), "integer": ("số nguyên", "whole number"),
+              "number": ("số thập phân", "decimal number"),
+              "boolean": ("true/false (đúng/sai)", "true/false")}
 
 
 def column_names(table: str) -> list[str]:

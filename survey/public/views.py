@@ -132,7 +132,8 @@ def data():
     def context(board):
         english = _language() == "en"
         return {"tables": [(name, spec["title"][english],
-                            [(n, t, meaning[english]) for n, t, meaning in spec["columns"]])
+                            [(n, opendata.TYPE_WORDS[t][english], meaning[english])
+                             for n, t, meaning in spec["columns"]])
                            for name, spec in opendata.TABLES.items()],
                 "licence": opendata.LICENCE,
                 "attribution": opendata.ATTRIBUTION["en" if english else "vi"]}

@@ -258,3 +258,18 @@ def test_home_page_links_to_the_scoreboard(visitor):
     home = visitor.get("/").text
     for url in ("/public/", "/public/units/commune", "/public/data"):
         assert f'href="{url}' in home
+
+
+def test_an_empty_province_has_pages_that_say_so(client):
+    """No answers yet (a new install): every page answers, in words, and the files are empty
+    tables with their header."""
+    home = client.get("/public/")
+    assert home.status_code == 200
+    assert "Chưa có năm nào trọn vẹn" in home.text
+    assert "Chưa có đơn vị nào" in client.get("/public/units/commune").text
+    assert client.get("/public/service/land").status_code == 404
+    rows = _csv(client, "satisfaction")
+    assert rows == []
+    assert client.get("/public/data/satisfaction.csv").data.decode("utf-8-sig").startswith(
+        "area_type,code,name_vi")
+    assert client.get("/public/data/on_time.json").get_json()["rows"] == []
