@@ -67,6 +67,7 @@ EXPECTED: dict[str, object] = {
     "admin.audit": ADMIN, "admin.audit_csv": ADMIN, "admin.desks": KIOSKS,
     "admin.service_area_list": ADMIN, "admin.service_area_edit": ADMIN,
     "admin.unit_events_page": ADMIN, "admin.import_unit_events": ADMIN, "admin.unit_life": ADMIN,
+    "admin.undo_unit_event": ADMIN,
     "security.anomalies": ADMIN, "security.quarantine": ADMIN, "security.restore": ADMIN,
     "entry.upload": IMPORT, "entry.job_page": IMPORT, "entry.template": IMPORT,
     "entry.records": IMPORT, "entry.records_template": IMPORT,

@@ -21,7 +21,7 @@ ACTIONS = {
     # a unit's life (issue #19): its events, and what moved with it to a successor
     "merge": _l("merged"), "split": _l("split"), "rename": _l("renamed"),
     "move": _l("moved to another parent unit"), "abolish": _l("abolished"),
-    "carry": _l("moved with its unit"),
+    "carry": _l("moved with its unit"), "undo": _l("event undone"),
 }
 ENTITIES = {
     "user": _l("User"), "api_key": _l("API key"), "address": _l("Network address"),

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from survey.access import current_principal, page_requires
 from survey.admin import bp
-from survey.admin.forms import UploadForm, options
+from survey.admin.forms import EmptyForm, UploadForm, options
 from survey.extensions import db
 from survey.models import Unit
 from survey.services.imports import ImportRejected
@@ -30,6 +30,7 @@ from survey.services.lineage.events import (
     unit_events,
 )
 from survey.services.lineage.events_import import COLUMNS, import_events_file, parse_successors
+from survey.services.lineage.undo import undo_last_event
 
 KIND_LABELS = {"merge": _l("Merge"), "split": _l("Split"), "rename": _l("Rename"),
                "move": _l("Move to another parent unit"), "abolish": _l("Abolition")}
@@ -116,7 +117,29 @@ def unit_life(unit_code: str):
         if valid and _record(unit, form, unit_errors):
             return redirect(url_for("admin.unit_life", unit_code=unit.code))
     return render_template("admin/unit_life.html", unit=unit, events=unit_events(unit),
-                           form=form, kinds=KIND_LABELS, unit_errors=unit_errors)
+                           form=form, kinds=KIND_LABELS, unit_errors=unit_errors,
+                           undo_form=EmptyForm(prefix="undo"))
+
+
+@bp.post("/units/<unit_code>/undo-last-event")
+@page_requires("manage_units")
+def undo_unit_event(unit_code: str):
+    """Undo a mistaken event: the unit's latest one (see survey/services/lineage/undo.py)."""
+    if not EmptyForm(prefix="undo").validate_on_submit():
+        abort(400)
+    try:
+        undone = undo_last_event(unit_code, current_principal().name)
+    except EventError as error:
+        db.session.rollback()
+        if error.problem == "unknown_unit":
+            abort(404)
+        flash(error.message(_lang()), "error")
+    else:
+        db.session.commit()
+        flash(_("The %(kind)s of %(day)s was undone; %(things)s kiosk(s), desk(s), code(s) or "
+                "account(s) came back.", kind=KIND_LABELS[undone.kind], day=undone.effective,
+                things=undone.brought_back), "ok")
+    return redirect(url_for("admin.unit_life", unit_code=unit_code))
 
 
 def _record(unit: Unit, form: UnitEventForm, unit_errors: list[str]) -> bool:

@@ -5,6 +5,7 @@ bad events file's problems by row and column without recording anything."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -132,3 +133,22 @@ def test_a_bad_upload_lists_its_problems_by_row_and_column(app, admin):
         assert events() == 2
     listed = admin.get("/admin/unit-events?lang=vi").text
     assert "Đã ghi 2 sự kiện" in listed and listed.count("1656") == 0
+
+
+def test_the_latest_event_can_be_undone_with_the_csrf_token(app, admin):
+    token = csrf_from(admin.get("/admin/units/A/life").text)
+    admin.post("/admin/units/A/life", data={
+        "csrf_token": token, "kind": "merge", "effective": "2025-07-01",
+        "decision_number": "N1", "successors": "AB"})
+    page = admin.get("/admin/units/A/life?lang=vi").text
+    assert "Hủy sự kiện mới nhất của đơn vị này" in page
+    undo_token = re.search(r'name="undo-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert admin.post("/admin/units/A/undo-last-event").status_code == 400
+    done = admin.post("/admin/units/A/undo-last-event", data={"undo-csrf_token": undo_token})
+    assert done.status_code == 302
+    assert "Đã hủy sự kiện Sáp nhập ngày 01/07/2025" in admin.get("/admin/units/A/life").text
+    with app.app_context():
+        assert events() == 0 and get("A").valid_to is None
+    again = admin.post("/admin/units/A/undo-last-event", data={"undo-csrf_token": undo_token})
+    assert again.status_code == 302
+    assert "A chưa có sự kiện nào được ghi" in admin.get("/admin/units/A/life").text

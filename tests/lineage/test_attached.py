@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from survey.extensions import db
-from survey.models import ApiKey, AuditEntry, Desk, DossierToken, Kiosk, User, WebLink
+from survey.models import (
+    ApiKey,
+    AuditEntry,
+    Desk,
+    DossierToken,
+    Kiosk,
+    UnitEvent,
+    User,
+    WebLink,
+)
 from survey.services import questionnaires as qservice
 from survey.services import tokens
 from survey.services.accounts import create_api_key, create_user
@@ -234,3 +243,44 @@ def test_no_receipt_code_is_issued_for_an_office_that_no_longer_exists(app):
             tokens.issue_dossier_token("HS-9", "E", actor="test")
         assert refused.value.errors == {"unit": "this office no longer exists since 01/07/2025"}
         assert tokens.issue_dossier_token("HS-9", "E1", actor="test").row.unit.code == "E1"
+
+
+def test_undoing_a_mistaken_merge_brings_everything_back(app):
+    from survey.services.lineage.undo import undo_last_event
+
+    with app.app_context():
+        made = attach("A")
+        db.session.add(Desk(unit=get("AB"), code="A.MC", name_vi="taken"))  # a clash on return?
+        record_event(event("A", "merge", successors=(("AB", 1),)), "lan", TODAY)
+        db.session.commit()
+        assert units_of(User, username=OFFICER) == ["AB"]
+        undone = undo_last_event("A", "lan")
+        db.session.commit()
+        assert undone.brought_back == 6
+        assert get("A").valid_to is None
+        assert db.session.execute(db.select(db.func.count(UnitEvent.id))).scalar() == 0
+        desks = sorted((d.unit.code, d.code, d.name_vi) for d in db.session.execute(
+            db.select(Desk)).scalars())
+        assert desks == [("A", "MC", "Bàn một cửa"), ("AB", "A.MC", "taken")]
+        assert db.session.get(Kiosk, made["kiosk_id"]).unit.code == "A"
+        for model, where in ((User, {"username": OFFICER}), (ApiKey, {"name": "key-A"}),
+                             (DossierToken, {"dossier_code": "HS-A-1"}), (WebLink, {})):
+            assert units_of(model, **where) == ["A"], model
+        assert tokens.kiosk_from_token(made["kiosk"]).unit.code == "A"
+        with pytest.raises(EventError, match="A has no recorded event"):
+            undo_last_event("A", "lan")
+
+
+def test_undoing_a_move_and_a_rename_restores_parent_paths_and_names(app):
+    from survey.services.lineage.undo import undo_last_event
+
+    with app.app_context():
+        record_event(event("F", "move", new_parent_code="P"), "lan", TODAY)
+        record_event(event("F", "rename", new_name_vi="Phường Mới",
+                           effective=date(2025, 8, 1)), "lan", TODAY)
+        assert undo_last_event("F", "lan").kind == "rename"
+        assert get("F").name_vi == "Đơn vị F" and get("F").path == "/P/F/"
+        assert undo_last_event("F", "lan").kind == "move"
+        assert (get("F").parent.code, get("F1").path) == ("D2", "/P/D2/F/F1/")
+        undone = db.session.execute(db.select(AuditEntry).filter_by(action="undo")).scalars()
+        assert [e.old_values["event"] for e in undone] == ["rename", "move"]

@@ -158,3 +158,60 @@ def carry_due(actor: str, today: date | None = None) -> list[Carried]:
             if result.total:
                 done.append(result)
     return done
+
+
+def carry_back(event: UnitEvent, actor: str) -> int:
+    """Undo what `carry` moved for `event` (a mistaken event is undone): each thing its audit
+    entries name that is still at the unit it went to goes back; how many went back."""
+    from survey.models import AuditEntry
+
+    unit, key = event.unit, f"{event.kind} {event.effective.isoformat()}"
+    entries = [e for e in db.session.execute(
+        db.select(AuditEntry).filter_by(action="carry").order_by(AuditEntry.id.desc())
+    ).scalars() if (e.old_values or {}).get("unit") == unit.code
+        and (e.new_values or {}).get("event") == key]
+    back = 0
+    for entry in entries:
+        target = entry.new_values["unit"]
+        row = _carried_row(entry, target)
+        if row is None:
+            continue  # gone on since, or deleted: left where it is
+        if entry.entity_type == "desk":
+            old_code = entry.old_values.get("code", row.code)
+            taken = db.session.execute(db.select(Desk.id).filter_by(
+                unit_id=unit.id, code=old_code)).first()
+            row.code = row.code if taken else old_code
+        row.unit = unit
+        back += 1
+        audit.record(actor, "carry", entry.entity_type, entry.entity_key,
+                     old={"unit": target}, new={"unit": unit.code, "event": f"undo {key}"})
+    db.session.flush()
+    return back
+
+
+def _carried_row(entry, target_code: str):
+    """The row an audit entry of `carry` names, if it is still at `target_code`."""
+    kind, key = entry.entity_type, entry.entity_key
+    at_target = Unit.code == target_code
+    if kind == "desk":
+        query = db.select(Desk).join(Unit, Desk.unit_id == Unit.id).where(
+            at_target, Desk.code == entry.new_values.get("code"))
+    elif kind in ("kiosk", "web_link"):
+        model = Kiosk if kind == "kiosk" else WebLink
+        if not key.isdigit():
+            return None
+        query = db.select(model).join(Unit, model.unit_id == Unit.id).where(
+            at_target, model.id == int(key))
+    elif kind == "dossier_token":
+        query = db.select(DossierToken).join(Unit, DossierToken.unit_id == Unit.id).where(
+            at_target, DossierToken.dossier_code == key, DossierToken.used_at.is_(None),
+            DossierToken.revoked_at.is_(None))
+    elif kind == "user":
+        query = db.select(User).join(Unit, User.unit_id == Unit.id).where(
+            at_target, User.username == key)
+    elif kind == "api_key":
+        query = db.select(ApiKey).join(Unit, ApiKey.unit_id == Unit.id).where(
+            at_target, ApiKey.name == key)
+    else:
+        return None
+    return db.session.execute(query.limit(1)).scalar_one_or_none()

@@ -84,6 +84,7 @@ MESSAGES = {  # code: (English, Vietnamese)
     "carry_self": ("the kiosks and officers of {code} cannot go to {code} itself",
                    "kiosk và cán bộ của {code} không thể chuyển cho chính {code}"),
     "too_long": ("at most {most} characters", "tối đa {most} ký tự"),
+    "nothing_to_undo": ("{code} has no recorded event", "{code} chưa có sự kiện nào được ghi"),
 }
 
 
