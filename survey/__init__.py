@@ -109,6 +109,9 @@ def register_blueprints(app: Flask) -> None:
     from survey.investigation import bp as investigation_bp
 
     app.register_blueprint(investigation_bp)
+    from survey.feedback import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
     # API clients send bearer keys, not cookies with a form token; routes that accept a staff
     # session for a change of state check the Origin themselves.
     csrf.exempt(api_bp)

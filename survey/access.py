@@ -35,6 +35,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # progress; collectors (data entry, field staff) work only on the cases assigned to them
     "manage_fieldwork": frozenset({"admin", "unit_officer"}),
     "fieldwork": frozenset({"admin", "unit_officer", "data_entry"}),
+    # feedback cases (#23): officers read their unit subtree's cases, admins and analysts (the
+    # leaders' accounts) every case; officers and admins answer and move them
+    "feedback": frozenset({"admin", "analyst", "unit_officer"}),
+    "handle_feedback": frozenset({"admin", "unit_officer"}),
     # every staff role: one's own password
     "own_account": frozenset({"admin", "designer", "analyst", "unit_officer", "data_entry"}),
 }

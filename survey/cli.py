@@ -44,6 +44,9 @@ def register(app) -> None:
                     link, years, investigation):
         app.cli.add_command(command)
     app.cli.add_command(responses)
+    from survey.cli_feedback import feedback
+
+    app.cli.add_command(feedback)
     from survey.jobs.cli import jobs
 
     app.cli.add_command(jobs)

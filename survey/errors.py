@@ -13,8 +13,8 @@ from survey.extensions import limiter
 
 # A citizen reaches these from a QR code, a receipt, a kiosk or a link: the page must help
 # them, in their language, and never offer the staff login.
-CITIZEN_PREFIXES = ("/s/", "/r/", "/w/", "/k/", "/i/", "/thanks")
-CITIZEN_PATHS = ("/s", "/r", "/w", "/k", "/i")
+CITIZEN_PREFIXES = ("/s/", "/r/", "/w/", "/k/", "/i/", "/f/", "/thanks")
+CITIZEN_PATHS = ("/s", "/r", "/w", "/k", "/i", "/f")
 PAGES = frozenset({400, 403, 404, 405, 410, 413, 429, 500})
 KEPT_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
 

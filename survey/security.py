@@ -36,7 +36,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 # Citizen links carry their credential in the path: /s/<qr token>, /r/<dossier token>,
 # /k/<kiosk token>. Whatever follows the prefix up to the next "/", "?", space or quote is it.
-_TOKEN_PATH = re.compile(r"(/[srkwi]/)(?!sw\.js)[^/?\s\"']{8,}")
+_TOKEN_PATH = re.compile(r"(/[srkwif]/)(?!sw\.js)[^/?\s\"']{8,}")
 # Query strings of those links may carry a token too (?token=..., ?t=...).
 _TOKEN_QUERY = re.compile(r"([?&](?:token|t|key)=)[^&\s\"']+", re.IGNORECASE)
 REDACTED = "[redacted]"
@@ -62,7 +62,7 @@ def security_headers(production: bool) -> dict[str, str]:
 
 
 def redact(text: str) -> str:
-    """`text` with every citizen token in a /s/, /r/, /k/, /w/ or /i/ path (or a token query)
+    """`text` with every citizen token in a /s/, /r/, /k/, /w/, /i/ or /f/ path (or a token query)
     hidden."""
     return _TOKEN_QUERY.sub(r"\1" + REDACTED, _TOKEN_PATH.sub(r"\1" + REDACTED, text))
 

@@ -31,6 +31,8 @@ TOKENS = frozenset({"admin", "unit_officer", "data_entry"})
 IMPORT = frozenset({"admin", "data_entry"})
 FIELDWORK = frozenset({"admin", "unit_officer", "data_entry"})  # collectors: their own cases
 MANAGE_FIELDWORK = frozenset({"admin", "unit_officer"})
+FEEDBACK = frozenset({"admin", "analyst", "unit_officer"})
+HANDLE_FEEDBACK = frozenset({"admin", "unit_officer"})
 
 EXPECTED: dict[str, object] = {
     "static": PUBLIC, "main.index": PUBLIC, "main.healthz": PUBLIC, "main.set_language": PUBLIC,
@@ -81,6 +83,9 @@ EXPECTED: dict[str, object] = {
     "investigation.paper_by_code": FIELDWORK, "investigation.reminders_page": FIELDWORK,
     "investigation.reminders_csv": FIELDWORK, "investigation.assign_page": MANAGE_FIELDWORK,
     "investigation.letters_page": MANAGE_FIELDWORK, "investigation.start_page": MANAGE_FIELDWORK,
+    # feedback cases (#23): /f/TOKEN is the citizen's offer form; officers see their subtree
+    "feedback.offer": PUBLIC, "feedback.cases_page": FEEDBACK, "feedback.case_page": FEEDBACK,
+    "feedback.answer_page": HANDLE_FEEDBACK, "feedback.move_page": HANDLE_FEEDBACK,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
         "set_status", "export", "assign", "section", "section_op", "item", "item_op",
@@ -94,6 +99,8 @@ ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "uni
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
                  "public.service": {"code": "land"}, "public.unit": {"code": "HN-X01"},
                  "dashboard.unit": {"code": "HN-X01"}, "admin.service_area_edit": {"code": "land"}}
+ENDPOINT_ARGS.update({f"feedback.{name}": {"feedback_id": 1}
+                      for name in ("case_page", "answer_page", "move_page")})
 
 
 def _url(app, rule) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import wraps
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_wtf.csrf import CSRFError
 
@@ -13,6 +13,7 @@ from survey.collect import bp
 from survey.collect.flow import FlowContext, advance, start
 from survey.extensions import csrf, db, limiter
 from survey.services import tokens
+from survey.services.feedback import offers
 from survey.services.questionnaires import UnknownQuestionnaire
 
 
@@ -89,6 +90,8 @@ def _run(ctx: FlowContext, method: str):
     if outcome.already_used:
         return refused("used", 409)
     if outcome.stored is not None:
+        # the signed feedback offer of this response (#23), read back by `thanks`
+        session[offers.SESSION_KEY] = offers.offer_token(outcome.stored.response_id)
         return redirect(url_for("collect.thanks"))
     return outcome.page
 
@@ -156,4 +159,13 @@ def receipt(token: str):
 
 @bp.get("/thanks")
 def thanks():
-    return render_template("collect/thanks.html")
+    """After a dissatisfied answer or a comment, also what happens next and the optional
+    contact form (survey/feedback/citizen.py receives it)."""
+    from survey.feedback.forms import ContactForm  # the feedback package imports this module
+
+    token = session.get(offers.SESSION_KEY, "")
+    offer = offers.read_offer(token) if isinstance(token, str) else None
+    if offer is None:
+        return render_template("collect/thanks.html", offer=None)
+    return render_template("collect/thanks.html", offer=offer, token=token,
+                           form=ContactForm(), steps=offers.next_steps(offer))

@@ -12,7 +12,7 @@ import re
 import uuid
 from pathlib import Path
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
 
 from survey.assets import versioned_url
@@ -24,6 +24,7 @@ from survey.extensions import db
 from survey.services import questionnaires as qservice
 from survey.services import responses as rservice
 from survey.services import tokens
+from survey.services.feedback import offers
 
 # The page's timers, read from the environment in survey/config.py.
 TIMERS = ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS", "KIOSK_THANKS_SECONDS",
@@ -64,13 +65,13 @@ def kiosk(token: str):
         try:
             if not issued:
                 raise rservice.SubmissionInvalid({"response_id": "not issued by this page"})
-            rservice.submit(payload, lang)
+            stored = rservice.submit(payload, lang)
         except rservice.SubmissionInvalid as invalid:
             errors = invalid.errors
         except rservice.Throttled:  # counted on the kiosk; the citizen is thanked all the same
             return _thanks(token, lang)
         else:
-            return _thanks(token, lang)
+            return _thanks(token, lang, stored.response_id)
         for code, message in errors.items():
             if f"q_{code}" in form:
                 form[f"q_{code}"].errors = [message]
@@ -89,11 +90,23 @@ def kiosk(token: str):
     return _no_store(make_response(page))
 
 
-def _thanks(token: str, lang: str):
-    db.session.rollback()
+def _thanks(token: str, lang: str, response_id: int | None = None):
+    # A dissatisfied answer or a comment is offered a feedback case (#23): the screen says
+    # what happens next, links to the contact form, and stays long enough to read it.
+    offer = None
+    if response_id is not None:
+        signed = offers.offer_token(response_id, kiosk_token=token)
+        offer = offers.read_offer(signed)
+    seconds = _setting("KIOSK_THANKS_SECONDS")
+    if offer is not None:
+        seconds = _setting("KIOSK_IDLE_SECONDS") + _setting("KIOSK_COUNTDOWN_SECONDS")
     with force_locale(lang):
         page = render_template("collect/kiosk_thanks.html", token=token, lang=lang,
-                               seconds=_setting("KIOSK_THANKS_SECONDS"))
+                               seconds=seconds, offer=offer,
+                               offer_url=url_for("feedback.offer", token=signed)
+                               if offer else None,
+                               steps=offers.next_steps(offer) if offer else None)
+    db.session.rollback()
     return _no_store(make_response(page))
 
 

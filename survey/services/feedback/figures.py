@@ -1,0 +1,85 @@
+"""Case figures beside SIPAS element E: the share answered on time, the median time to answer.
+
+`case_figures` is pure: it takes plain rows (`CaseTimes`) and a moment, and groups them by
+unit, service area, both or neither. Definitions (so a council member can check them):
+- cases: every case opened in the rows;
+- judged: the cases whose outcome is known at `now`: answered (on time or not), plus those
+  still unanswered past their deadline (late already). Cases open within their deadline are
+  not judged yet, so a busy week does not look like a bad one;
+- share answered on time = answered by the deadline / judged (None when nothing is judged);
+- median days to answer: the median of (answered - opened), in days, over answered cases.
+`rows` reads them from the database, within an officer's unit scope.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from survey.extensions import db
+from survey.models import ServiceArea, Unit
+from survey.models.feedback import FeedbackCase
+
+GROUPINGS = ("unit", "service")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTimes:
+    unit: str
+    service: str  # "" when the case has no service area
+    opened_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFigures:
+    unit: str | None  # None: all units together
+    service: str | None
+    cases: int
+    answered: int
+    judged: int
+    on_time: int
+    share_on_time: float | None
+    median_days: float | None
+
+
+def case_figures(rows: Iterable[CaseTimes], now: datetime,
+                 by: tuple[str, ...] = ("unit", "service")) -> list[CaseFigures]:
+    unknown = set(by) - set(GROUPINGS)
+    if unknown:
+        raise ValueError(f"by: {', '.join(sorted(unknown))} is not one of {GROUPINGS}")
+    groups: dict[tuple, list[CaseTimes]] = {}
+    for row in rows:
+        key = (row.unit if "unit" in by else None, row.service if "service" in by else None)
+        groups.setdefault(key, []).append(row)
+    out = []
+    for (unit, service), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        answered = [r for r in members if r.answered_at is not None]
+        late_open = [r for r in members if r.answered_at is None and r.due_at < now]
+        on_time = sum(1 for r in answered if r.answered_at <= r.due_at)
+        judged = len(answered) + len(late_open)
+        days = [(r.answered_at - r.opened_at).total_seconds() / 86400 for r in answered]
+        out.append(CaseFigures(unit, service, len(members), len(answered), judged, on_time,
+                               on_time / judged if judged else None,
+                               statistics.median(days) if days else None))
+    return out
+
+
+def rows(scope: Unit | None, opened_from: datetime | None = None,
+         opened_to: datetime | None = None) -> list[CaseTimes]:
+    """The cases opened in [opened_from, opened_to) within `scope`, as plain rows."""
+    query = (db.select(Unit.code, ServiceArea.code, FeedbackCase.opened_at,
+                       FeedbackCase.due_at, FeedbackCase.answered_at)
+             .select_from(FeedbackCase).join(Unit, Unit.id == FeedbackCase.unit_id)
+             .outerjoin(ServiceArea, ServiceArea.id == FeedbackCase.service_area_id))
+    if scope is not None:
+        query = query.where(Unit.path.startswith(scope.path, autoescape=True))
+    if opened_from is not None:
+        query = query.where(FeedbackCase.opened_at >= opened_from)
+    if opened_to is not None:
+        query = query.where(FeedbackCase.opened_at < opened_to)
+    return [CaseTimes(unit, service or "", opened, due, answered)
+            for unit, service, opened, due, answered in db.session.execute(query)]
