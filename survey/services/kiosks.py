@@ -33,6 +33,11 @@ def unit_and_questionnaire(unit_code: str, questionnaire_code: str, scope: Unit 
     unit = db.session.execute(db.select(Unit).filter_by(code=unit_code)).scalar_one_or_none()
     if unit is None or not _within(unit, scope):
         errors["unit"] = f"unknown unit {unit_code!r}"
+    else:
+        try:  # its kiosk or link could never be answered
+            tokens.unit_gone(unit)
+        except tokens.TokenRefused as refused:
+            errors["unit"] = str(refused)
     questionnaire = db.session.execute(
         db.select(Questionnaire).filter_by(code=questionnaire_code)).scalar_one_or_none()
     if questionnaire is None or not questionnaire.versions:

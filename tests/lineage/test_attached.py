@@ -284,3 +284,20 @@ def test_undoing_a_move_and_a_rename_restores_parent_paths_and_names(app):
         assert (get("F").parent.code, get("F1").path) == ("D2", "/P/D2/F/F1/")
         undone = db.session.execute(db.select(AuditEntry).filter_by(action="undo")).scalars()
         assert [e.old_values["event"] for e in undone] == ["rename", "move"]
+
+
+def test_no_kiosk_or_web_link_is_made_for_an_office_that_no_longer_exists(app):
+    from survey.services.kiosks import KioskRequestInvalid, create_kiosk
+    from survey.services.web_links import create_link
+
+    with app.app_context():
+        record_event(event("E", "abolish"), "lan", TODAY)
+        db.session.commit()
+        gone = {"unit": "this office no longer exists since 01/07/2025"}
+        with pytest.raises(KioskRequestInvalid) as refused:
+            create_kiosk("K9", "E", None, "dossier_rating", "lan")
+        assert refused.value.errors == gone
+        with pytest.raises(KioskRequestInvalid) as refused:
+            create_link("Liên kết", "E", "dossier_rating", "lan")
+        assert refused.value.errors == gone
+        assert create_kiosk("K9", "E1", None, "dossier_rating", "lan").unit.code == "E1"
