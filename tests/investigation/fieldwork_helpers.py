@@ -24,7 +24,8 @@ STAFF = {"admin": ("admin", None), "col1": ("data_entry", None), "col2": ("data_
 
 
 @contextmanager
-def fieldwork_app(tmp_path, rows: int = 400, n: int = 40, start: bool = True):
+def fieldwork_app(tmp_path, rows: int = 400, n: int = 40, start: bool = True,
+                  questionnaire: str = "dossier_rating"):
     """An app whose investigation DT-2025 (dossier rating form, strata by service area, n
     cases, seed 11) is drawn from `rows` frame dossiers carrying names and addresses."""
     with sqlite_app(tmp_path / "fieldwork.db") as app:
@@ -37,7 +38,7 @@ def fieldwork_app(tmp_path, rows: int = 400, n: int = 40, start: bool = True):
             db.session.commit()
             from datetime import date
 
-            investigation = create(CODE, "Điều tra hài lòng 2025", "dossier_rating",
+            investigation = create(CODE, "Điều tra hài lòng 2025", questionnaire,
                                    date(2025, 1, 1), date(2025, 12, 31),
                                    {"strata": ["service_area"], "minimum": 10,
                                     "size": {"method": "fixed", "n": n}}, actor="test")
@@ -72,14 +73,30 @@ def hidden_inputs(html: str) -> dict[str, str]:
     return found
 
 
-def answer_pages(client, url: str, answers: dict, limit: int = 10):
-    """Open `url` and press the forward button on each page with `answers` until the flow
-    leaves (a redirect) or shows the same page again; returns the last response."""
+def first_choices(html: str) -> dict[str, str]:
+    """The first option of every radio question on a page (what a hurried citizen taps),
+    and 2 in every number field."""
+    chosen: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="(q_[^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="radio"' in tag and name and value and value.group(1) != "no_answer":
+            chosen.setdefault(name.group(1), value.group(1))
+        elif 'inputmode="numeric"' in tag and name:
+            chosen.setdefault(name.group(1), "2")  # a count: trips, days
+    return chosen
+
+
+def answer_pages(client, url: str, answers: dict, limit: int = 15, tap_first: bool = False):
+    """Open `url` and press the forward button on each page with `answers` (and, with
+    `tap_first`, the first option of every other radio question) until the flow leaves (a
+    redirect); returns the last response."""
     page = client.get(url)
     for _ in range(limit):
         if page.status_code != 200:
             return page
-        data = {**hidden_inputs(page.text), **answers, "action": "next"}
+        taps = first_choices(page.text) if tap_first else {}
+        data = {**hidden_inputs(page.text), **taps, **answers, "action": "next"}
         page = client.post(url, data=data)
         if page.status_code in (302, 303):
             return page

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from survey.extensions import db
-from survey.models import CaseEvent, Response, SampleCase, User
+from survey.models import Answer, CaseEvent, Response, SampleCase, User
 from survey.services.investigation import progress
 from survey.services.investigation.cases import issue_link
 from survey.services.investigation.fieldwork import Scope, case_code
@@ -290,3 +290,21 @@ def test_the_fieldwork_pages_speak_vietnamese_first(app):
     page = admin.get(f"{BASE}/").text
     assert "Tỷ lệ" in page or "Phỏng vấn" in page or "Đã trả lời" in page
     assert re.search(r"<th[^>]*>Từ chối</th>", page)
+
+
+def test_a_multi_page_survey_is_answered_through_the_link(tmp_path):
+    """The land survey (several pages, its first screen and skip logic) through /i/: one
+    response with every page's answers, stored at the last page only."""
+    with fieldwork_app(tmp_path, rows=200, n=12, questionnaire="land_survey") as app:
+        case_id = _case_ids(app)[0]
+        token = _issue(app, case_id)
+        done = answer_pages(app.test_client(), f"/i/{token}", {}, tap_first=True)
+        assert done.status_code == 302, done.text[-2000:]
+        with app.app_context():
+            case = db.session.get(SampleCase, case_id)
+            assert case.status == "completed"
+            response = db.session.get(Response, case.response_id)
+            assert response.channel == "web" and response.procedure_id is not None
+            count = db.session.execute(db.select(db.func.count()).select_from(Answer)
+                                       .filter_by(response_id=response.id)).scalar_one()
+            assert count >= 10
