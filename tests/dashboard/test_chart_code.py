@@ -7,10 +7,12 @@ survey/dashboard/charts.py makes: a figure of another type would be drawn as not
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import plotly
+import plotly.graph_objects as go
 import pytest
 
 from survey.assets import PLOTLY_NAME, PLOTLY_TRACES
@@ -55,6 +57,8 @@ def test_every_trace_the_charts_make_is_in_the_bundle(app):
                    charts.funnel_figure(units, 0.8),
                    charts.ratings_figure([2024, 2025], [(0.1, 0.3, 0.6), (0.2, 0.3, 0.5)],
                                          ("bad", "fair", "good"))]
+    for figure in figures:  # Plotly's own validation: a misspelt property raises here
+        assert json.loads(go.Figure(figure).to_json()) == figure
     used = {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
     assert used and used <= PLOTLY_TRACES, used - PLOTLY_TRACES
     assert set(charts.TRACES) <= PLOTLY_TRACES
@@ -63,6 +67,25 @@ def test_every_trace_the_charts_make_is_in_the_bundle(app):
     assert template["layout"]["plot_bgcolor"] == "white"
     assert template["layout"]["xaxis"]["gridcolor"] == "#EBF0F8"
     assert "polar" not in template["layout"] and "heatmap" not in template["data"]
+
+
+def test_target_and_mean_lines_are_what_plotly_draws_for_them(app):
+    """The figures write their lines directly; Plotly's add_hline/add_vline are the reference."""
+    from survey.dashboard import charts
+
+    elements = [{"element": "E1", "share": 0.8, "n": 90, "importance": 0.4}]
+    with app.test_request_context("/?lang=en"):
+        figure = charts.quadrant_figure(elements, {}, 0.3, 0.75)
+        target = charts.elements_figure(elements, {}, 0.8)["layout"]
+    reference = go.Figure()
+    reference.add_vline(x=0.75, line_color="#888", line_dash="dot")
+    reference.add_hline(y=0.3, line_color="#888", line_dash="dot")
+    assert figure["layout"]["shapes"] == json.loads(reference.to_json())["layout"]["shapes"]
+    reference = go.Figure()
+    reference.add_hline(y=0.8, line_dash="dash", line_color="#b00020",
+                        annotation_text="Target 80%", annotation_position="top left")
+    drawn = json.loads(reference.to_json())["layout"]
+    assert target["shapes"] == drawn["shapes"] and target["annotations"] == drawn["annotations"]
 
 
 @pytest.fixture(scope="module")
