@@ -197,13 +197,25 @@ def case_page(code: str, case_id: int):
     return render_template(
         "investigation/case.html", investigation=investigation, case=case, form=form,
         code_of=fieldwork.case_code(investigation.code, case.id), status_labels=STATUS_LABELS,
-        events=[(format_datetime(e.at, "HH:mm dd/MM/yyyy"), e) for e in case.events],
+        events=[(format_datetime(e.at, "HH:mm dd/MM/yyyy"), e, note_text(e.note))
+                for e in case.events],
         unit=db.session.get(Unit, case.dossier.unit_id),
         area=db.session.get(ServiceArea, case.dossier.service_area_id),
         collector=db.session.get(User, case.collector_id) if case.collector_id else None,
         stratum=stratum_labels(investigation, [case.stratum_key], _lang())[case.stratum_key],
         may_enter=case.status != "completed" and investigation.status in ("drawn", "fieldwork"),
         scope=_scope()), status
+
+
+def note_text(note: str) -> str:
+    """A history line's note: the words the services write are shown in the page's language,
+    what a person typed as it is."""
+    if note.startswith("assigned: "):
+        return _("assigned to %(name)s", name=note.removeprefix("assigned: "))
+    fixed = {"drawn": _("drawn into the sample"), "unassigned": _("taken back from its collector"),
+             "answered through the personal link": _("answered through the personal link"),
+             "paper form entered": _("paper form entered")}
+    return fixed.get(note, note)
 
 
 @bp.route("/investigations/<code>/cases/<int:case_id>/paper", methods=["GET", "POST"])
