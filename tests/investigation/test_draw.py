@@ -166,3 +166,18 @@ def test_two_stages_probabilities_are_the_product_of_the_stages(ctx):
                       minimum=16, size={"method": "fixed", "n": 64})
     draw_sample(again, seed=99)
     assert sorted(_drawn(again)) == sorted(_drawn(inv))
+
+
+def test_the_draw_reads_the_frame_in_file_order(ctx):
+    from survey.services.investigation.draw import load_frame
+
+    rows = frame(700, seed=8)
+    inv = _prepared("ORD", rows)
+    loaded = load_frame(inv.id)
+    code_of = dict(db.session.execute(db.select(FrameDossier.id, FrameDossier.dossier_code)))
+    assert [code_of[i] for i in loaded.ids.tolist()] == [r["dossier_code"] for r in rows]
+    stored = {r.id: (r.stratum_key, r.psu_key) for r in db.session.execute(
+        db.select(FrameDossier)).scalars()}
+    assert [stored[i] for i in loaded.ids.tolist()] == list(zip(loaded.strata.tolist(),
+                                                                loaded.psus.tolist(),
+                                                                strict=True))
