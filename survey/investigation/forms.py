@@ -14,7 +14,13 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from survey.services.investigation.fieldwork import MANUAL_STATUSES, NOTE_MAX
 from survey.services.investigation.reminders import MAX_DAYS
@@ -37,9 +43,14 @@ class CaseChecks(SelectMultipleField):
 
 class AssignForm(FlaskForm):
     # the cases the officer may see are checked by the service (fieldwork.assign)
-    cases = CaseChecks(_l("Cases"), coerce=int, validate_choice=False, validators=[
-        DataRequired(_l("Choose at least one case."))])
+    cases = CaseChecks(_l("Cases"), coerce=int, validate_choice=False)
+    # every case the list's filters select, however many pages: a stratum to one collector
+    all_shown = BooleanField(_l("All the cases these filters select (not only the ticked ones)"))
     collector = SelectField(_l("Collector"), validate_choice=True)
+
+    def validate_cases(self, field) -> None:
+        if not field.data and not self.all_shown.data:
+            raise ValidationError(_l("Choose at least one case."))
 
 
 class StatusForm(FlaskForm):

@@ -142,12 +142,13 @@ def _cases(investigation: Investigation, form: AssignForm, status: int):
     lines = fieldwork.case_lines(investigation, scope, **filters)
     form.cases.choices = [SelectChoice(line.id, line.code) for line in lines]
     form.collector.choices = _collector_choices([("", _("(nobody: take back)"))])
-    strata = sorted({line.stratum for line in lines} | (
-        {filters["stratum"]} if filters["stratum"] else set()))
+    strata = sorted(set((investigation.draw or {}).get("strata", {}))
+                    | {line.stratum for line in lines})
+    labels = stratum_labels(investigation, strata, _lang())
     return render_template(
         "investigation/cases.html", investigation=investigation, lines=lines, form=form,
-        filters=filters, scope=scope, status_labels=STATUS_LABELS,
-        labels=stratum_labels(investigation, strata, _lang()),
+        filters=filters, scope=scope, status_labels=STATUS_LABELS, labels=labels,
+        strata=[(key, labels[key]) for key in strata],
         collectors=fieldwork.collectors() if scope.manager else []), status
 
 
@@ -159,8 +160,12 @@ def assign_page(code: str):
     form.collector.choices = _collector_choices([("", "")])
     if not form.validate_on_submit():
         return _cases(investigation, form, 400)
+    chosen = form.cases.data
+    if form.all_shown.data:
+        chosen = [line.id for line in fieldwork.case_lines(investigation, _scope(), limit=None,
+                                                            **_filters())]
     try:
-        changed = fieldwork.assign(investigation, form.cases.data,
+        changed = fieldwork.assign(investigation, chosen,
                                    int(form.collector.data) if form.collector.data else None,
                                    _scope())
     except InvestigationError as error:

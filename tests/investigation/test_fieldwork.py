@@ -308,3 +308,18 @@ def test_a_multi_page_survey_is_answered_through_the_link(tmp_path):
             count = db.session.execute(db.select(db.func.count()).select_from(Answer)
                                        .filter_by(response_id=response.id)).scalar_one()
             assert count >= 10
+
+
+def test_an_officer_assigns_a_whole_stratum_at_once(app):
+    admin = _client(app, "admin")
+    with app.app_context():
+        stratum = all_cases()[0].stratum_key
+        in_stratum = {c.id for c in all_cases() if c.stratum_key == stratum}
+    page = f"{BASE}/cases?stratum={stratum}"
+    answer = _post(admin, page, page, all_shown="y", collector=_user_id(app, "col2"))
+    assert answer.status_code == 303
+    with app.app_context():
+        col2 = _user_id(app, "col2")
+        assert {c.id for c in all_cases() if c.collector_id == col2} == in_stratum
+    nothing = _post(admin, f"{BASE}/cases", collector=_user_id(app, "col1"))
+    assert nothing.status_code == 400 and "Hãy chọn ít nhất một phiếu" in nothing.text

@@ -169,7 +169,7 @@ class CaseLine:
 
 def case_lines(investigation: Investigation, scope: Scope, status: str = "",
                collector_id: int | None = None, stratum: str = "",
-               limit: int = 500) -> list[CaseLine]:
+               limit: int | None = 500) -> list[CaseLine]:
     query = (db.select(SampleCase.id, FrameDossier.dossier_code, SampleCase.stratum_key,
                        Unit.code, SampleCase.status, SampleCase.status_at, User.username,
                        SampleCase.token_issued_at)
