@@ -174,7 +174,8 @@ def test_the_draw_reads_the_frame_in_file_order(ctx):
     rows = frame(700, seed=8)
     inv = _prepared("ORD", rows)
     loaded = load_frame(inv.id)
-    code_of = dict(db.session.execute(db.select(FrameDossier.id, FrameDossier.dossier_code)))
+    code_of = dict(db.session.execute(
+        db.select(FrameDossier.id, FrameDossier.dossier_code)).all())
     assert [code_of[i] for i in loaded.ids.tolist()] == [r["dossier_code"] for r in rows]
     stored = {r.id: (r.stratum_key, r.psu_key) for r in db.session.execute(
         db.select(FrameDossier)).scalars()}
