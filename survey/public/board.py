@@ -16,6 +16,7 @@ from flask import current_app
 
 from survey.public import cache
 from survey.public.scoreboard import build
+from survey.services.periods import last_complete_year
 from survey.services.reporting.cache import data_version
 
 SNAPSHOT_SECONDS = 7 * 24 * 3600  # one key, replaced by each new version
@@ -26,8 +27,10 @@ _building = threading.Lock()  # one build per process at a time
 
 
 def _version() -> str:
-    """The data version and the benchmark, hashed: the raw version holds the database URL."""
-    raw = repr((data_version(), current_app.config["SATISFACTION_BENCHMARK"]))
+    """The data version, the benchmark and the last complete year (on 1 January the pages
+    move on a year without any new data), hashed: the raw version holds the database URL."""
+    raw = repr((data_version(), current_app.config["SATISFACTION_BENCHMARK"],
+                last_complete_year()))
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
