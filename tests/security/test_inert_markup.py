@@ -76,7 +76,8 @@ def world(tmp_path_factory):
             db.session.execute(db.update(model).values(name_vi=PAYLOAD, name_en=JS_URL + PAYLOAD))
         db.session.execute(text("UPDATE answer SET value_text = :p WHERE item_code = 'comments' "
                                 "AND value_text IS NOT NULL"), {"p": PAYLOAD})
-        commune = db.session.execute(db.select(Unit).filter_by(level="commune")
+        # a commune of today (the demo's reform ended some: their codes are refused)
+        commune = db.session.execute(db.select(Unit).filter_by(level="commune", valid_to=None)
                                      .order_by(Unit.code)).scalars().first()
         db.session.execute(db.update(Desk).values(name_vi=PAYLOAD, name_en=JS_URL + PAYLOAD))
         db.session.execute(db.update(Kiosk).values(name=PAYLOAD))
