@@ -45,6 +45,9 @@ class UnitForm(FlaskForm):
     parent = SelectField(_l("Parent unit"), validators=[Optional()])
     # What its posters and kiosks default to; empty for a unit that handles many services.
     service_area = SelectField(_l("Service (for a department)"), validators=[Optional()])
+    # A unit born of a reform (a commune merged from others) exists from that day; its end
+    # comes from the event that ends it (Unit events), never typed here.
+    valid_from = DateField(_l("Exists from (empty: before any record)"), validators=[Optional()])
 
 
 class UploadForm(FlaskForm):

@@ -117,9 +117,10 @@ def units():
         # One unit is a one-row import: the same checks, path refresh and audit as a file.
         out = io.StringIO()
         csv.writer(out).writerows([
-            ("code", "name_vi", "name_en", "level", "parent_code", "service_area"),
+            ("code", "name_vi", "name_en", "level", "parent_code", "service_area", "valid_from"),
             (form.code.data, form.name_vi.data, form.name_en.data or "", form.level.data,
-             form.parent.data or "", form.service_area.data or "")])
+             form.parent.data or "", form.service_area.data or "",
+             form.valid_from.data.isoformat() if form.valid_from.data else "")])
         if _import(out.getvalue(), "form"):
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", form=form, upload=upload, units=_units())

@@ -152,3 +152,16 @@ def test_the_latest_event_can_be_undone_with_the_csrf_token(app, admin):
     again = admin.post("/admin/units/A/undo-last-event", data={"undo-csrf_token": undo_token})
     assert again.status_code == 302
     assert "A chưa có sự kiện nào được ghi" in admin.get("/admin/units/A/life").text
+
+
+def test_a_new_commune_is_added_on_the_units_page_with_its_first_day(app, admin):
+    page = admin.get("/admin/units?lang=vi").text
+    assert "Tồn tại từ ngày" in page
+    token = re.search(r'name="unit-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    done = admin.post("/admin/units", data={
+        "unit-csrf_token": token, "unit-code": "X99", "unit-name_vi": "Xã Mới",
+        "unit-level": "commune", "unit-parent": "P", "unit-valid_from": "2025-07-01"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert get("X99").valid_from.isoformat() == "2025-07-01"
+        assert get("X99").path == "/P/X99/"
