@@ -7,8 +7,11 @@ and moving a case needs `handle_feedback` (admins, unit officers).
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from survey.access import current_principal, page_requires
 from survey.extensions import db
@@ -49,9 +52,36 @@ def _case_or_404(feedback_id: int):
     return case
 
 
+# The history lines the services write (survey/services/feedback) in the page's language;
+# an officer's own note is shown as written.
+SYSTEM_NOTES = {
+    "with a contact, given with consent": _l("with a contact, given with consent"),
+    "no contact left": _l("no contact left"),
+    "contact given, with consent": _l("contact given, with consent"),
+    "no contact: the answer stays with the unit":
+        _l("no contact: the answer stays with the unit"),
+    "sent by e-mail": _l("sent by e-mail"),
+    "contact deleted": _l("contact deleted"),
+    "escalated: no leader address configured": _l("escalated: no leader address configured"),
+    "sms not sent: no gateway configured": _l("SMS not sent: no gateway configured"),
+    "zalo not sent: no gateway configured": _l("Zalo not sent: no gateway configured"),
+}
+ESCALATED = re.compile(r"escalated to the leader of (?P<unit>[^:]+): (?P<detail>.*)")
+
+
+def note_label(note: str) -> str:
+    found = ESCALATED.fullmatch(note)
+    if found:
+        return _("escalated to the leader of %(unit)s: %(detail)s", unit=found["unit"],
+                 detail=note_label(found["detail"]))
+    if note.startswith("e-mail not sent: "):
+        return _("e-mail not sent: %(why)s", why=note.removeprefix("e-mail not sent: "))
+    return str(SYSTEM_NOTES.get(note, note))
+
+
 @bp.context_processor
 def _labels():
-    return {"status_labels": STATUS_LABELS, "move_labels": MOVE_LABELS,
+    return {"note_label": note_label, "status_labels": STATUS_LABELS, "move_labels": MOVE_LABELS,
             "filter_labels": FILTER_LABELS, "source_labels": SOURCE_LABELS,
             "channel_labels": dict(CHANNEL_CHOICES)}
 
@@ -110,7 +140,7 @@ def answer_page(feedback_id: int):
         flash(_("Answer recorded and sent to the citizen."))
     else:
         flash(_("Answer recorded, but it did NOT reach the citizen: %(why)s",
-                why=result.detail))
+                why=note_label(result.detail)))
     return redirect(url_for("feedback.case_page", feedback_id=case.id))
 
 

@@ -135,3 +135,17 @@ def test_deadlines_per_service_and_bad_settings():
     for bad in ("land", "land=0", "land=x", "=5"):
         with pytest.raises(FeedbackError, match="FEEDBACK_DEADLINE_BY_SERVICE"):
             deadlines.days_for("land", {**config, "FEEDBACK_DEADLINE_BY_SERVICE": bad})
+
+
+def test_a_year_counts_the_cases_opened_in_it_in_hanoi_time(app):
+    """A case opened at 20:00 UTC on 31 December is already in the next year in Hà Nội."""
+    with app.app_context():
+        late = datetime(2025, 12, 31, 20, 0, tzinfo=UTC)  # 03:00 on 1 January 2026 locally
+        early = datetime(2025, 12, 31, 10, 0, tzinfo=UTC)  # 17:00 on 31 December locally
+        for at in (late, early):
+            cases.open_case(db.session.get(Response, submit()), None, "rating", "t", now=at)
+            db.session.commit()
+        (year_2026,) = figures.for_year(None, 2026, NOW)
+        (year_2025,) = figures.for_year(None, 2025, NOW)
+        assert (year_2026.cases, year_2025.cases) == (1, 1)
+        assert figures.for_year(None, 2024, NOW) == []

@@ -83,3 +83,17 @@ def rows(scope: Unit | None, opened_from: datetime | None = None,
         query = query.where(FeedbackCase.opened_at < opened_to)
     return [CaseTimes(unit, service or "", opened, due, answered)
             for unit, service, opened, due, answered in db.session.execute(query)]
+
+
+def for_year(scope: Unit | None, year: int, now: datetime,
+             by: tuple[str, ...] = ()) -> list[CaseFigures]:
+    """The figures of the cases opened in `year` (the province's calendar year), for showing
+    beside element E on a dashboard or in the council report: one row with `by=()`."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    start = datetime(year, 1, 1, tzinfo=zone)
+    end = datetime(year + 1, 1, 1, tzinfo=zone)
+    return case_figures(rows(scope, start, end), now, by=by)
