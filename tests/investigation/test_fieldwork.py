@@ -323,3 +323,26 @@ def test_an_officer_assigns_a_whole_stratum_at_once(app):
         assert {c.id for c in all_cases() if c.collector_id == col2} == in_stratum
     nothing = _post(admin, f"{BASE}/cases", collector=_user_id(app, "col1"))
     assert nothing.status_code == 400 and "Hãy chọn ít nhất một phiếu" in nothing.text
+
+
+def test_links_open_only_once_the_officer_starts_the_fieldwork(tmp_path):
+    with fieldwork_app(tmp_path, rows=200, n=12, start=False) as app:
+        token = _issue(app, _case_ids(app)[0])
+        citizen = app.test_client()
+        waiting = citizen.get(f"/i/{token}")
+        assert waiting.status_code == 409 and "chưa bắt đầu" in waiting.text
+        collector = _client(app, "col1")
+        assert "Bắt đầu điều tra" not in collector.get(f"{BASE}/").text
+        admin = _client(app, "admin")
+        started = _post(admin, f"{BASE}/", f"{BASE}/start")
+        assert started.status_code == 303
+        assert citizen.get(f"/i/{token}").status_code == 200
+        again = _post(admin, f"{BASE}/", f"{BASE}/start")  # twice: said, not a 5xx
+        assert again.status_code == 303
+
+
+def test_a_personal_link_is_hidden_from_the_request_logs():
+    from survey.security import redact
+
+    line = 'GET /i/q7dmh2DgUgOtl3vK9fmHkm HTTP/1.1" 200'
+    assert "q7dmh2DgUgOtl3vK9fmHkm" not in redact(line) and "/i/[redacted]" in redact(line)
