@@ -78,7 +78,7 @@ bench: install translations
 
 # The dashboards' chart code: Plotly's "basic" partial bundle (scatter, bar and pie traces: all
 # that survey/dashboard/charts.py draws), exactly the version package-lock.json pins, which must
-# be the plotly.js of the plotly Python package (tests/survey/test_assets.py checks both). The
+# be the plotly.js of the plotly Python package (tests/dashboard/test_chart_code.py checks). The
 # built file is committed under survey/static/vendor, so `make run` needs no npm; this target
 # rebuilds it after a plotly upgrade.
 vendor:
