@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from survey.extensions import db
 from survey.models import AuditEntry
 from survey.models.feedback import FeedbackCase, FeedbackContact, FeedbackEvent
@@ -126,3 +128,39 @@ def test_an_sms_contact_is_not_reported_as_sent(app, smtp):
         notes = list(db.session.execute(db.select(FeedbackEvent.note)).scalars())
         assert "sms not sent: no gateway configured" in notes
         assert not any("0912345678" in n for n in notes)
+
+
+@pytest.mark.postgres
+def test_the_life_of_a_case_on_postgresql(tmp_path, smtp):
+    """The same services on PostgreSQL (its schema from the models; the migrations are
+    compared with them in tests/survey/test_storage.py): sealed contact, answer, close."""
+    from survey.models import Response
+    from survey.services.feedback import cases, contacts
+    from tests.conftest import database_of_kind
+    from tests.feedback.conftest import feedback_app, submit
+
+    recorder, port = smtp
+    with database_of_kind("postgresql", tmp_path, "hl_feedback") as url:
+        app = feedback_app(url, port)
+        try:
+            with app.app_context():
+                case = cases.open_case(db.session.get(Response, submit()), None, "rating",
+                                       "citizen", contacts.normalise("email", ADDRESS))
+                db.session.commit()
+                stored = db.session.execute(db.text(
+                    "SELECT blob FROM feedback_contact WHERE case_id = :id"), {"id": case.id}
+                ).scalar_one()
+                assert ADDRESS.encode() not in bytes(stored)
+                result = cases.answer(case, ANSWER, "unit_officer")
+                cases.close(case, "unit_officer")
+                db.session.commit()
+                assert result.sent
+                assert db.session.execute(db.text(
+                    "SELECT count(*) FROM feedback_contact")).scalar_one() == 0
+                assert db.session.get(FeedbackCase, case.id).status == "closed"
+            assert [m.recipients for m in recorder.received] == [[ADDRESS]]
+            assert recorder.received[0].body.strip() == ANSWER
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
