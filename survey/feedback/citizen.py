@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, make_response, render_template
+from flask import current_app, make_response, render_template, session
 
 from survey.collect.flow_views import form_limits
 from survey.extensions import db
@@ -68,6 +68,7 @@ def offer(token: str):
             contact, kept = None, None
     cases.open_case(found.response, None, found.source, "citizen", contact)
     db.session.commit()
+    session.pop(offers.SESSION_KEY, None)  # the thank-you page no longer offers the form
     template = "feedback/kiosk_sent.html" if kiosk else "feedback/sent.html"
     return _page(template, kept=kept, kiosk_token=kiosk,
                  seconds=current_app.config["KIOSK_THANKS_SECONDS"])
