@@ -70,20 +70,6 @@ def upgrade():
             "applicant_type IN ('individual', 'organisation')",
             name=op.f("ck_frame_dossier_applicant_type"),
         ),
-        sa.ForeignKeyConstraint(
-            ["investigation_id"],
-            ["investigation.id"],
-            name=op.f("fk_frame_dossier_investigation_id_investigation"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["service_area_id"],
-            ["service_area.id"],
-            name=op.f("fk_frame_dossier_service_area_id_service_area"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["unit.id"], name=op.f("fk_frame_dossier_unit_id_unit")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_frame_dossier")),
         sa.UniqueConstraint(
             "investigation_id",
@@ -96,12 +82,6 @@ def upgrade():
         sa.Column("frame_dossier_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("key_id", sa.String(length=16), nullable=False),
         sa.Column("blob", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["frame_dossier_id"],
-            ["frame_dossier.id"],
-            name=op.f("fk_frame_contact_frame_dossier_id_frame_dossier"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("frame_dossier_id", name=op.f("pk_frame_contact")),
     )
 
