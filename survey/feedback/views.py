@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -25,9 +26,9 @@ from survey.feedback.forms import (
     AnswerForm,
     MoveForm,
 )
-from survey.models import Answer, now_utc
+from survey.models import now_utc
 from survey.models.feedback import FEEDBACK_STATUSES
-from survey.services.feedback import FeedbackError, cases, figures
+from survey.services.feedback import FeedbackError, cases, figures, reading
 from survey.services.feedback.cases import TRANSITIONS
 
 FILTERS = ("open", "", *FEEDBACK_STATUSES)
@@ -101,10 +102,7 @@ def cases_page():
 
 
 def _render_case(case, answer_form=None, move_form=None, status=200):
-    answers = []
-    if case.response_id is not None:
-        answers = list(db.session.execute(db.select(Answer).filter_by(
-            response_id=case.response_id).order_by(Answer.item_code)).scalars())
+    answers = reading.answers_of(case.response_id, str(get_locale()))
     principal = current_principal()
     return render_template(
         "feedback/case.html", case=case, answers=answers, now=now_utc(),

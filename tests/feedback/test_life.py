@@ -70,6 +70,9 @@ def test_a_case_from_rating_to_closed_answer_by_real_smtp(app, smtp):
     officer = client_as(app, "unit_officer")
     page = officer.get(f"/feedback/cases/{case_id}")
     assert page.status_code == 200 and "Chờ quá lâu" in page.text
+    # the question and the answer in words, not their codes
+    assert "Không hài lòng" in page.text and "Phải chờ đợi lâu" in page.text
+    assert "long_wait" not in page.text
     answered = officer.post(f"/feedback/cases/{case_id}/answer",
                             data={"csrf_token": csrf_from(page.text), "answer": ANSWER})
     assert answered.status_code == 302
