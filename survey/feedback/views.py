@@ -26,7 +26,7 @@ from survey.feedback.forms import (
     AnswerForm,
     MoveForm,
 )
-from survey.models import now_utc
+from survey.models import ServiceArea, Unit, now_utc
 from survey.models.feedback import FEEDBACK_STATUSES
 from survey.services.feedback import FeedbackError, cases, figures, reading
 from survey.services.feedback.cases import TRANSITIONS
@@ -98,7 +98,18 @@ def cases_page():
     return render_template(
         "feedback/cases.html", cases=cases.listing(_scope(), status), status=status,
         filters=FILTERS, now=now, totals=figures.case_figures(rows, now, by=()),
-        by_unit=figures.case_figures(rows, now))
+        by_unit=figures.case_figures(rows, now), names=_names(rows))
+
+
+def _names(rows) -> dict[tuple[str, str], str]:
+    """("unit" | "service", code) -> its name in the page's language, for the figures."""
+    english = str(get_locale()) == "en"
+    names = {}
+    for kind, model, codes in (("unit", Unit, {r.unit for r in rows}),
+                               ("service", ServiceArea, {r.service for r in rows} - {""})):
+        for row in db.session.execute(db.select(model).where(model.code.in_(codes))).scalars():
+            names[(kind, row.code)] = row.name_en if english and row.name_en else row.name_vi
+    return names
 
 
 def _render_case(case, answer_form=None, move_form=None, status=200):

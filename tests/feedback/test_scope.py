@@ -76,3 +76,13 @@ def test_moves_are_checked_and_named(app):
     assert reopened.status_code == 302
     text = officer.get(f"/feedback/cases/{own}").text
     assert "Mở lại" in text and "Trùng lặp" in text
+
+
+def test_the_list_shows_the_scope_figures_by_name(app):
+    own, other = two_cases(app)
+    admin = client_as(app, "admin")
+    listing = admin.get("/feedback/?status=")
+    assert "Đơn vị HN-X01" in listing.text and "Đơn vị HN-X02" in listing.text
+    assert "Trả lời đúng hạn" in listing.text
+    officer = client_as(app, "unit_officer")
+    assert "Đơn vị HN-X02" not in officer.get("/feedback/?status=").text
