@@ -51,6 +51,13 @@ def case_link(token: str):
     except UnknownQuestionnaire:
         return link_refused("unknown")
     if outcome.already_used:
+        # completed meanwhile (another tab), or the fieldwork closed or the letter was
+        # reprinted while the page was open: say which
+        db.session.rollback()
+        try:
+            fieldwork.link_case(token)
+        except fieldwork.LinkRefused as refusal:
+            return link_refused(refusal.reason)
         return link_refused("used")
     if outcome.stored is not None:
         return redirect(url_for("collect.thanks"))

@@ -346,3 +346,20 @@ def test_a_personal_link_is_hidden_from_the_request_logs():
 
     line = 'GET /i/q7dmh2DgUgOtl3vK9fmHkm HTTP/1.1" 200'
     assert "q7dmh2DgUgOtl3vK9fmHkm" not in redact(line) and "/i/[redacted]" in redact(line)
+
+
+def test_a_page_sent_after_the_fieldwork_closed_stores_nothing_and_says_why(app):
+    token = _issue(app, _case_ids(app)[2])
+    citizen = app.test_client()
+    page = citizen.get(f"/i/{token}")
+    with app.app_context():
+        from survey.services.investigation.investigations import close
+
+        close(investigation(), actor="test")
+        db.session.commit()
+    sent = citizen.post(f"/i/{token}", data={**hidden_inputs(page.text), "q_rating": "3",
+                                              "action": "next"})
+    assert sent.status_code == 410 and "đã kết thúc" in sent.text
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Response)) \
+            .scalar_one() == 0
