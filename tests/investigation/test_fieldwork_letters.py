@@ -132,3 +132,15 @@ def test_letters_refuse_an_empty_selection_and_collectors(app):
     someone = app.test_client()
     login(someone, "col1")
     assert someone.get(f"{BASE}/letters").status_code == 403
+
+
+def test_a_batch_larger_than_a_request_can_print_is_refused_naming_the_limit(app, monkeypatch):
+    from survey.services.investigation import letters
+
+    monkeypatch.setattr(letters, "MAX_LETTERS", 3)
+    admin = app.test_client()
+    login(admin, "admin")
+    refused = _letters(admin)
+    assert refused.status_code == 400 and "hơn 3 thư" in refused.text
+    with app.app_context():  # nothing re-issued
+        assert all(c.token_hash is None for c in all_cases())
