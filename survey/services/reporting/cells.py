@@ -259,7 +259,8 @@ def fetch_cells(
         _check_item(measure.item)
     dims = tuple(grouping.dimensions) + tuple(d for d in extra if d not in grouping.dimensions)
     plan = ViewPlan.of(scope, dims, grouping, refs, use_aggregates and not grouping.demographics)
-    read = dims + (plan.hidden if plan else ())
+    # "era" (as recorded, see views.Eras) is worked out from the unit and month, not read
+    read = tuple(d for d in dims if d != "era") + (plan.hidden if plan else ())
     if use_aggregates and not grouping.demographics:
         rows = _aggregate_rows(scope, read, measure, refs, stream)
     else:
@@ -298,7 +299,7 @@ class ViewPlan:
         if not views.has_moves(lineage):
             return None  # as recorded without moves: the rows as they are
         inside = views.recorded_inside(lineage, refs, scope)
-        if inside is None and not (units and grouping.unit_rollup):
+        if inside is None and not (units and grouping.unit_rollup) and "era" not in dims:
             return None
         # parents are read on the first day of each month, so halves of a year go to the
         # parent of their time (the monthly roll-up)
@@ -307,16 +308,23 @@ class ViewPlan:
         return cls(scope, dims, grouping, refs, hidden, inside=inside)
 
     def fold(self, rows, dims, grouping: Grouping, measure: Measure) -> Cells:
-        read = dims + self.hidden
+        read = tuple(d for d in dims if d != "era") + self.hidden
         at = {d: read.index(d) for d in ("unit", "level", "year", "month") if d in read}
-        unit_at = [at[d] for d in ("unit", "level") if d in at]
+        # positions in the output key (dims); the era is put in from the unit and month
+        unit_at = [dims.index(d) for d in ("unit", "level") if d in dims]
+        era_at = dims.index("era") if "era" in dims else None
+        take = [read.index(d) if d != "era" else None for d in dims]
+        eras = views.Eras.of(self.refs.lineage) if era_at is not None else None
         width = len(dims)
         mapped, sources = [], []
         for row in rows:
-            unit_id, year = row[unit_at[0]], row[at["year"]]
+            unit_id = row[at["unit"] if "unit" in at else at["level"]]
+            year = row[at["year"]]
             month = row[at["month"]] if "month" in at else None
             tail = tuple(row[len(read):])
-            head = list(row[:width])
+            head = [row[i] if i is not None else None for i in take]
+            if era_at is not None and unit_id is not None:
+                head[era_at] = eras.era(unit_id, views.day_of(year, month))
             if unit_id is None:
                 mapped.append((*head, *tail))
                 sources.append(None)

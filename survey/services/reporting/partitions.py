@@ -13,7 +13,7 @@ import numpy as np
 
 from survey.models.units import UNIT_LEVELS
 from survey.services.reporting.cells import References
-from survey.services.reporting.views import ancestor_on, day_of, has_moves
+from survey.services.reporting.views import Eras, ancestor_on, has_moves
 
 # The council's appendix reads departments at the province level of the catalogue.
 ADMIN_LEVEL = {"province": "province", "department": "province", "district": "district",
@@ -85,15 +85,15 @@ class Values:
         kind, _, level = attr.partition("@")
         if level == "admin":
             return [ADMIN_LEVEL.get(u.level, u.level) for u in units]
-        if level and self.view == "recorded" and "month" in self.raw and has_moves(
+        if level and self.view == "recorded" and "era" in self.raw and has_moves(
                 self.refs.lineage):
-            # as recorded: the ancestor of the month (see suppression.era_dimensions)
-            memo: dict[tuple, int] = {}
-            for u, y, m in set(zip(units, self.raw["year"], self.raw["month"], strict=True)):
-                memo[(u.id, y, m)] = ancestor_on(self.refs.lineage, self.refs, u.id, level,
-                                                 day_of(y, m))
-            units = [self.refs.units[memo[(u.id, y, m)]] for u, y, m in zip(
-                units, self.raw["year"], self.raw["month"], strict=True)]
+            # as recorded: the ancestor of the era (see suppression.era_dimensions)
+            eras = Eras.of(self.refs.lineage)
+            memo = {(u.id, e): ancestor_on(self.refs.lineage, self.refs, u.id, level,
+                                           eras.day(e))
+                    for u, e in set(zip(units, self.raw["era"], strict=True))}
+            units = [self.refs.units[memo[(u.id, e)]]
+                     for u, e in zip(units, self.raw["era"], strict=True)]
         elif level:
             units = [self.refs.ancestor_at(u, level) for u in units]
         return [u.code if kind == "unit" else u.level for u in units]

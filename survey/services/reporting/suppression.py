@@ -78,7 +78,7 @@ class Layer:
             raw += [d for d in RAW.get(name, (name,)) if d not in raw]
         demographics = tuple(f.split(":", 1)[1] for f in families
                              if f.startswith("demographic:"))
-        # as recorded, a unit's ancestor depends on the day (a moved unit): read the month
+        # as recorded, a moved unit's ancestor depends on the era of its figures
         raw += era_dimensions(scope, refs, raw)
         self.base = fetch_cells(scope, Grouping(tuple(raw), None, demographics), measure, refs)
         self.base_keys = sorted(self.base.counts, key=sort_key)
@@ -262,11 +262,11 @@ class Layer:
 
 
 def era_dimensions(scope: Scope, refs: References, raw: list[str]) -> list[str]:
-    """The time the base cells must keep so that, as recorded, a moved unit's figures roll up
-    to the parent it had then (`Values`): nothing unless a unit moved."""
+    """What the base cells must keep so that, as recorded, a moved unit's figures roll up to
+    the parent it had then (`views.Eras`, read by `Values`): nothing unless a unit moved."""
     if scope.view != "recorded" or "unit" not in raw or not has_moves(refs.lineage):
         return []
-    return [d for d in ("year", "month") if d not in raw]
+    return ["era"]
 
 
 def _present(families: tuple[str, ...], spec: tuple) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ of this runs.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -131,6 +132,36 @@ def contributors_of(lineage: Lineage) -> dict[int, set[int]]:
 
 def has_moves(lineage: Lineage | None) -> bool:
     return lineage is not None and any(lineage.moves.values())
+
+
+class Eras:
+    """As recorded, the periods between the days units moved: a unit's figures of one era roll
+    up to the same ancestors. A report's finest groups keep the era (not the month) of the
+    units whose chain of parents changed, so a moved unit's halves go to the parents of their
+    time while every other unit stays in one group (era 0)."""
+
+    def __init__(self, lineage: Lineage):
+        self.lineage = lineage
+        self.days = sorted({e.effective for evs in lineage.moves.values() for e in evs})
+        # a day inside each era: the day before the first move, then each move's day
+        self.probes = [self.days[0] - timedelta(days=1), *self.days] if self.days else []
+        self._moved: dict[int, bool] = {}
+
+    @classmethod
+    def of(cls, lineage: Lineage) -> Eras:
+        found = getattr(lineage, "_reporting_eras", None)
+        if found is None:
+            found = lineage._reporting_eras = cls(lineage)
+        return found
+
+    def era(self, unit_id: int, day: date) -> int:
+        if unit_id not in self._moved:
+            chains = {tuple(self.lineage.ancestors_on(unit_id, p)) for p in self.probes}
+            self._moved[unit_id] = len(chains) > 1
+        return bisect_right(self.days, day) if self._moved[unit_id] else 0
+
+    def day(self, era: int) -> date:
+        return self.probes[era] if self.probes else date.today()
 
 
 def recorded_inside(lineage: Lineage, refs, scope: Scope):
