@@ -18,8 +18,9 @@ from survey.dashboard import bp, charts, labels
 from survey.dashboard.filters import SERIES, check_visible, current_filters, form_options
 from survey.dashboard.headline import element_respondents, headline
 from survey.extensions import db
-from survey.models import ServiceArea, Unit
+from survey.models import ServiceArea, Unit, now_utc
 from survey.services import reporting
+from survey.services.feedback import figures as case_figures
 from survey.services.reporting import Grouping, Measure
 from survey.services.reporting.elements import elements as element_report
 
@@ -53,6 +54,9 @@ def elements_of(scope, year: int, refs) -> dict:
         elements_figure=charts.elements_figure(el["elements"], names, benchmark()),
         quadrant_figure=charts.quadrant_figure(
             el["elements"], names, el["mean_importance"], el["mean_performance"]),
+        # element E in practice (#23): the feedback cases of that year, same units and services
+        feedback_e=case_figures.beside_element_e(
+            (scope.unit, scope.visible_unit), scope.service_areas, year, now_utc()),
     )
 
 

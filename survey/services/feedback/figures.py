@@ -85,15 +85,36 @@ def rows(scope: Unit | None, opened_from: datetime | None = None,
             for unit, service, opened, due, answered in db.session.execute(query)]
 
 
-def for_year(scope: Unit | None, year: int, now: datetime,
-             by: tuple[str, ...] = ()) -> list[CaseFigures]:
-    """The figures of the cases opened in `year` (the province's calendar year), for showing
-    beside element E on a dashboard or in the council report: one row with `by=()`."""
+def year_rows(scope: Unit | None, year: int) -> list[CaseTimes]:
+    """The cases opened in `year` (the province's calendar year) within `scope`."""
     from zoneinfo import ZoneInfo
 
     from flask import current_app
 
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    start = datetime(year, 1, 1, tzinfo=zone)
-    end = datetime(year + 1, 1, 1, tzinfo=zone)
-    return case_figures(rows(scope, start, end), now, by=by)
+    return rows(scope, datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone))
+
+
+def for_year(scope: Unit | None, year: int, now: datetime,
+             by: tuple[str, ...] = ()) -> list[CaseFigures]:
+    """The figures of the cases opened in `year`, for showing beside element E on a dashboard
+    or in the council report: one row with `by=()`."""
+    return case_figures(year_rows(scope, year), now, by=by)
+
+
+def beside_element_e(unit_codes: tuple[str | None, ...], service_areas: tuple[str, ...],
+                     year: int, now: datetime) -> CaseFigures | None:
+    """One line of case figures for a dashboard's element E: the cases opened in `year` under
+    the narrowest of `unit_codes` (a report's unit filter and an officer's own unit; None: no
+    bound) and, when given, in those service areas. None when there is no case, or when the
+    units do not nest (nothing is visible then)."""
+    units = [db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one_or_none()
+             for code in unit_codes if code]
+    if any(u is None for u in units):
+        return None
+    units.sort(key=lambda u: len(u.path))
+    if any(not units[-1].path.startswith(u.path) for u in units):
+        return None
+    chosen = [r for r in year_rows(units[-1] if units else None, year)
+              if not service_areas or r.service in service_areas]
+    return case_figures(chosen, now, by=())[0] if chosen else None
