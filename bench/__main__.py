@@ -24,7 +24,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import dashboard, exporting, generate, pages, paper, postgres, reports, submit
+from bench import dashboard, exporting, generate, lineage, pages, paper, postgres, reports, submit
 from bench.app import RESULTS, app_for, scratch_sqlite
 from bench.table import markdown
 from survey.extensions import db
@@ -64,6 +64,9 @@ def measure_size(url: str, size: int, label: str, largest: bool) -> dict:
             summary.update(reports.overview(app.test_client(),
                                             {"Authorization": f"Bearer {key}"}))
             summary.update(reports.demographic())
+        with phase(f"{label} {size:,}: both views of units that changed"):
+            summary.update(lineage.measure(app.test_client(),
+                                           {"Authorization": f"Bearer {key}"}))
         if largest:
             with phase(f"{label} {size:,}: dashboard page and pandas"):
                 summary.update(dashboard.measure(app))

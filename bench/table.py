@@ -23,6 +23,15 @@ def _report_rows(database: str, sizes: dict) -> list[str]:
         lines.append(f"| demographic cross, {database}, {n} | {_ms(r['demographic_seconds'])}"
                      f" | best raw SQL {_ms(r['demographic_raw_sql_seconds'])} | "
                      f"{r['demographic_ratio']:.2f}× | ≤ 1.5× |")
+        if "views_today_seconds" in r:
+            lines.append(
+                f"| {r['views_questions']} API questions (overview + league tables, cache "
+                f"emptied) after a reform of {r['views_events']} unit events, {database}, {n} "
+                f"| on today's units {_ms(r['views_today_seconds'])}, as recorded "
+                f"{_ms(r['views_recorded_seconds'])} | no events "
+                f"{_ms(r['views_no_events_seconds'])} | {r['views_today_ratio']:.2f}× / "
+                f"{r['views_recorded_ratio']:.2f}× | within today's figures (≤ 150 ms per "
+                "question) |")
         if "dashboard_seconds" in r:
             lines.append(
                 f"| overview dashboard page to the last byte (cache emptied), {database}, {n} "
