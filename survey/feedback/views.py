@@ -47,6 +47,8 @@ def _scope():
 
 
 def _case_or_404(feedback_id: int):
+    if feedback_id > 2**31 - 1:  # past INTEGER: the database would refuse the query (a 500)
+        abort(404)
     case = cases.get_in_scope(feedback_id, _scope())
     if case is None:
         abort(404)

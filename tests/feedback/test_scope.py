@@ -86,3 +86,20 @@ def test_the_list_shows_the_scope_figures_by_name(app):
     assert "Trả lời đúng hạn" in listing.text
     officer = client_as(app, "unit_officer")
     assert "Đơn vị HN-X02" not in officer.get("/feedback/?status=").text
+
+
+def test_odd_requests_get_no_server_error(app):
+    own, _ = two_cases(app)
+    officer = client_as(app, "unit_officer")
+    for url in ("/feedback/cases/99999999999999999999", "/feedback/cases/0",
+                "/feedback/?status=%00", "/feedback/?status=" + "x" * 5000):
+        assert officer.get(url).status_code in (200, 400, 404), url
+    page = officer.get(f"/feedback/cases/{own}")
+    token = csrf_from(page.text)
+    for data in ({"to_status": "\x00"}, {"to_status": "closed", "note": "n" * 600},
+                 {"to_status": ["closed", "reopened"]}, {}):
+        answer = officer.post(f"/feedback/cases/{own}/move", data={"csrf_token": token, **data})
+        assert answer.status_code in (302, 400, 422), (data, answer.status_code)
+    long = officer.post(f"/feedback/cases/{own}/answer",
+                        data={"csrf_token": token, "answer": "a" * 6000})
+    assert long.status_code == 422
