@@ -238,3 +238,18 @@ def test_dashboard_pages_state_the_view_and_mark_estimates_and_crossings(reforme
     gone = client.get("/dashboard/unit/RP-A?view=today")
     assert gone.status_code == 400 and "không còn tồn tại" in gone.get_data(as_text=True)
     assert client.get("/dashboard/league?view=tomorrow").status_code == 400
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/elements?unit=RP-AB", "/api/v1/elements?unit=RP-D1&view=recorded",
+    "/api/v1/weighted?from=2024&to=2026", "/api/v1/weighted?view=recorded",
+    "/api/v1/records?by=year,unit&view=recorded", "/api/v1/records/on-time?unit=RP-E1",
+    "/api/v1/indices?by=year,level&measure=elements&unit=RP-E2",
+    "/api/v1/indices?by=demographic:sex,unit&view=recorded",
+    "/api/v1/trends?by=level&unit=RP-D2&view=recorded",
+])
+def test_every_report_answers_in_both_views_and_names_its_view(reformed, url):
+    answer = get(reformed, url)
+    assert answer.status_code == 200, (url, answer.json)
+    wanted = "recorded" if "view=recorded" in url else "today"
+    assert answer.json["method"]["view"] == wanted

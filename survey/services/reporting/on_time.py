@@ -19,6 +19,7 @@ from survey.models import (
 )
 from survey.services.reporting import views
 from survey.services.reporting.cells import RATING_TYPES, References, answers_in_scope
+from survey.services.reporting.indices import view_note
 from survey.services.reporting.scope import Scope
 from survey.services.reporting.suppression import SMALL_N
 
@@ -74,7 +75,8 @@ def on_time_satisfaction(scope: Scope, stream: str, refs: References | None = No
                    "test": "difference in % satisfied with the Newcombe interval; chi-square "
                            "on the 2x2 table", "stream": stream,
                    "small_n": f"a group of fewer than {SMALL_N} respondents shows n only, "
-                              "and then neither the difference nor the test is shown"},
+                              "and then neither the difference nor the test is shown",
+                   **view_note(scope, refs)},
         "result": result,
         "suppressed": small,
         "response_rate": response_rate(scope, refs),
