@@ -74,20 +74,21 @@ def open_drawn(page, url: str, charts: tuple[str, ...]) -> None:
 
 
 def year_rows(pdf: bytes) -> tuple[float, list[dict[str, float]]]:
-    """The sheet's width and, per line of text on the first page, the years written on it
-    with their x positions (points): an independent reading of what reached the paper."""
-    page = PdfReader(BytesIO(pdf)).pages[0]
-    lines: dict[float, dict[str, float]] = defaultdict(dict)
+    """The sheet's width and, per line of text on any page, the years written on it with
+    their x positions (points): an independent reading of what reached the paper."""
+    pages = PdfReader(BytesIO(pdf)).pages
+    lines: dict[tuple[int, float], dict[str, float]] = defaultdict(dict)
+    for number, page in enumerate(pages):
 
-    def visit(text, cm, tm, _font, _size):
-        word = text.strip()
-        if word in YEARS:
-            x = cm[4] + tm[4] * cm[0] + tm[5] * cm[2]
-            y = cm[5] + tm[4] * cm[1] + tm[5] * cm[3]
-            lines[round(y, 0)][word] = x
+        def visit(text, cm, tm, _font, _size, number=number):
+            word = text.strip()
+            if word in YEARS:
+                x = cm[4] + tm[4] * cm[0] + tm[5] * cm[2]
+                y = cm[5] + tm[4] * cm[1] + tm[5] * cm[3]
+                lines[(number, round(y, 0))][word] = x
 
-    page.extract_text(visitor_text=visit)
-    return float(page.mediabox.width), list(lines.values())
+        page.extract_text(visitor_text=visit)
+    return float(pages[0].mediabox.width), list(lines.values())
 
 
 def test_the_printed_overview_keeps_every_year_of_the_trend(server, wide_page):
