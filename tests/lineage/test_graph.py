@@ -123,3 +123,27 @@ def test_an_event_on_the_first_of_january_splits_the_years_cleanly():
     assert not lineage.changed_between(K, 2024, 2025)
     assert not lineage.changed_between(K, 2026, 2027)
     assert lineage.attribute_year(N, 2025).shares == {K: 1.0}
+
+
+def test_the_worked_example_of_the_methodology():
+    """docs/METHODOLOGY.md §10: the numbers it prints follow from the lineage."""
+    from pathlib import Path
+
+    a, b, c, e, f, g = range(50, 56)
+    lineage = Lineage(
+        [UnitRow(a, None, valid_to=REFORM), UnitRow(b, None, valid_to=REFORM),
+         UnitRow(c, None, REFORM), UnitRow(e, None, valid_to=REFORM), UnitRow(f, None),
+         UnitRow(g, None)],
+        [EventRow(a, "merge", REFORM, ((c, 1.0),)), EventRow(b, "merge", REFORM, ((c, 1.0),)),
+         EventRow(e, "split", REFORM, ((f, 0.6), (g, 0.4)))])
+    recorded = {a: (40, 30), b: (60, 42), e: (50, 35)}
+    on_c = [lineage.attribute_year(u, 2024).shares.get(c, 0) for u in recorded]
+    answers = sum(s * n for s, (n, _) in zip(on_c, recorded.values(), strict=True))
+    satisfied = sum(s * k for s, (_, k) in zip(on_c, recorded.values(), strict=True))
+    share_f = lineage.attribute_year(e, 2024)
+    text = Path(__file__).parents[2].joinpath("docs", "METHODOLOGY.md").read_text()
+    assert f"{answers:.0f} answers, {satisfied:.0f} satisfied ({satisfied / answers:.0%}" \
+        .replace("%", " %") in text
+    assert f"{share_f.shares[f]:.1f} × 50 = {share_f.shares[f] * 50:.0f} answers of E " \
+           f"({share_f.shares[f] * 35:.0f} satisfied)" in text
+    assert share_f.is_estimate(f) and not lineage.attribute_year(a, 2024).is_estimate(c)
