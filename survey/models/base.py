@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Predictable constraint names let Alembic alter and drop them on SQLite and PostgreSQL alike.
@@ -47,3 +47,22 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class StatusHistory:
+    """One line of a status history (a feedback case's, a sampled case's): the change, when, by
+    whom, and why. The owning model adds its `case_id` and the check of its statuses."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    @staticmethod
+    def checks(statuses: tuple[str, ...]) -> tuple[CheckConstraint, CheckConstraint]:
+        allowed = ", ".join(repr(s) for s in statuses)
+        return (CheckConstraint(f"from_status IS NULL OR from_status IN ({allowed})",
+                                name="from_status"),
+                CheckConstraint(f"to_status IN ({allowed})", name="to_status"))

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.models.base import Base, UTCDateTime, now_utc
+from survey.models.base import Base, StatusHistory, UTCDateTime, now_utc
 from survey.models.units import _in
 
 FEEDBACK_STATUSES = ("received", "in_progress", "answered", "closed", "reopened")
@@ -97,24 +97,13 @@ class FeedbackContact(Base):
     case: Mapped[FeedbackCase] = relationship(back_populates="contact")
 
 
-class FeedbackEvent(Base):
+class FeedbackEvent(StatusHistory, Base):
     """One line of a case's history: a change of status, or (from = to) an escalation, a
     delivery or the contact's deletion, said in `note`."""
 
     __tablename__ = "feedback_event"
-    __table_args__ = (
-        CheckConstraint("from_status IS NULL OR " + _in("from_status", FEEDBACK_STATUSES),
-                        name="from_status"),
-        CheckConstraint(_in("to_status", FEEDBACK_STATUSES), name="to_status"),
-    )
+    __table_args__ = StatusHistory.checks(FEEDBACK_STATUSES)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(
         ForeignKey("feedback_case.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    actor: Mapped[str] = mapped_column(String(80), default="")
-    note: Mapped[str] = mapped_column(String(500), default="")
-
     case: Mapped[FeedbackCase] = relationship(back_populates="events")

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.models.base import Base, UTCDateTime, now_utc
+from survey.models.base import Base, StatusHistory, UTCDateTime, now_utc
 from survey.models.units import _in
 
 INVESTIGATION_STATUSES = ("draft", "drawn", "fieldwork", "closed")
@@ -171,23 +171,12 @@ class SampleCase(Base):
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
 
 
-class CaseEvent(Base):
+class CaseEvent(StatusHistory, Base):
     """One change of a case's status: the fieldwork's history (the draw writes the first)."""
 
     __tablename__ = "case_event"
-    __table_args__ = (
-        CheckConstraint(
-            "from_status IS NULL OR " + _in("from_status", CASE_STATUSES), name="from_status"),
-        CheckConstraint(_in("to_status", CASE_STATUSES), name="to_status"),
-    )
+    __table_args__ = StatusHistory.checks(CASE_STATUSES)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(
         ForeignKey("sample_case.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    actor: Mapped[str] = mapped_column(String(80), default="")
-    note: Mapped[str] = mapped_column(String(500), default="")
-
     case: Mapped[SampleCase] = relationship(back_populates="events")
