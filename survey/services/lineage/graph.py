@@ -80,6 +80,7 @@ class Lineage:
         self.events = {uid: sorted(evs, key=lambda e: e.effective) for uid, evs in by_unit.items()}
         self.moves = {uid: [e for e in evs if e.kind == "move"] for uid, evs in self.events.items()}
         self._attribute = cache(self._attribute_uncached)
+        self._contributors: dict[int, set[int]] | None = None
 
     @property
     def has_events(self) -> bool:
@@ -118,12 +119,21 @@ class Lineage:
 
     def contributors(self, today_id: int) -> set[int]:
         """Every unit whose figures (on some day) go, at least in part, to `today_id`."""
-        found = {today_id}
-        for uid, events in self.events.items():
-            if any(event.kind in TERRITORY_KINDS and today_id in self._attribute(
-                    uid, event.effective - timedelta(days=1)).shares for event in events):
-                found.add(uid)
-        return found
+        return {today_id} | self.contributors_map().get(today_id, set())
+
+    def contributors_map(self) -> dict[int, set[int]]:
+        """today's unit id -> the units that ended and whose figures go there in part (one pass
+        over the events, kept: a report asks it for every unit of its scope)."""
+        if self._contributors is None:
+            found: dict[int, set[int]] = defaultdict(set)
+            for uid, events in self.events.items():
+                for event in events:
+                    if event.kind in TERRITORY_KINDS:
+                        day = event.effective - timedelta(days=1)
+                        for target in self._attribute(uid, day).shares:
+                            found[target].add(uid)
+            self._contributors = dict(found)
+        return self._contributors
 
     def estimated_in(self, today_id: int, year: int) -> bool:
         """Whether `today_id`'s figure of `year` on today's units includes an estimated share."""
