@@ -229,8 +229,7 @@ def _responses(rng: random.Random, ids: dict, scale: float,
     counts = {"survey": 0, "rating": 0}
     for year_index, year in enumerate(P.YEARS):
         for _ in range(round(SURVEY_PER_YEAR * scale)):
-            at = _random_time(rng, year)
-            day = at.astimezone(LOCAL_TZ).date()
+            at, day = _early_time(rng, year, timeline)
             area = rng.choices(list(P.SATISFACTION), weights=(4, 2, 2, 3))[0]
             unit = ids["units"][rng.choice(timeline.handlers(area, day))]
             target = _target(area, year_index, unit_effect[unit.code])
@@ -238,19 +237,20 @@ def _responses(rng: random.Random, ids: dict, scale: float,
             version = surveys[area]
             channel = rng.choices(*zip(*SURVEY_CHANNELS, strict=True))[0]
             given = answers_for(definitions[version.id], person, year_index)
+            at = at or _random_time(rng, year)
             rows.append(_row(rng, version.id, unit, ids, area, channel, at, given,
                              timeline.after(day)))
             answers.append((rows[-1]["uuid"], given))
             counts["survey"] += 1
         for _ in range(round(RATINGS_PER_YEAR * scale)):
-            at = _random_time(rng, year)
-            day = at.astimezone(LOCAL_TZ).date()
+            at, day = _early_time(rng, year, timeline)
             # the kiosks of the units open that day (ids["kiosks"] is by the unit it stood in)
             code = rng.choice([c for c in ids["kiosks"] if timeline.alive(c, day)])
             kiosk, unit = ids["kiosks"][code], ids["units"][code]
             area = rng.choice([a for a in P.HANDLERS if unit.code in timeline.handlers(a, day)])
             person = Respondent(rng, _target(area, year_index, 0.08), 0.1)
             given = answers_for(definitions[rating_version.id], person, year_index)
+            at = at or _random_time(rng, year)
             row = _row(rng, rating_version.id, unit, ids, area, "kiosk", at, given,
                        timeline.after(day))
             row["kiosk_id"] = kiosk.id
@@ -260,6 +260,15 @@ def _responses(rng: random.Random, ids: dict, scale: float,
         _flush(rows, answers)
         rows, answers = [], []
     return counts
+
+
+def _early_time(rng: random.Random, year: int, timeline: _Timeline):
+    """Through a reform the day decides which offices exist, so it is drawn first; without
+    one it is drawn last, as it always was, so the fixed tree's data set stays the same."""
+    if timeline.reform is None:
+        return None, date(year, 1, 1)
+    at = _random_time(rng, year)
+    return at, at.astimezone(LOCAL_TZ).date()
 
 
 def _row(rng, version_id, unit, ids, area, channel, at: datetime, given,
