@@ -12,7 +12,6 @@ of this runs.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
 from datetime import date, timedelta
 
 from survey.services.lineage.graph import EPSILON, Attribution, Lineage
@@ -60,7 +59,7 @@ class Reattribution:
         if self.targets is None:
             return None
         found = set(self.targets)
-        reverse = contributors_of(self.lineage)
+        reverse = self.lineage.contributors_map()
         for target in self.targets:
             found |= reverse.get(target, set())
         return sorted(found)
@@ -112,22 +111,6 @@ def today_targets(lineage: Lineage, refs, scope: Scope) -> frozenset[int] | None
     if scope.levels:
         ids = {uid for uid in ids if refs.units[uid].level in scope.levels}
     return frozenset(ids)
-
-
-def contributors_of(lineage: Lineage) -> dict[int, set[int]]:
-    """today's unit id -> every recorded unit whose figures go there in part (one pass over
-    the events, kept on the lineage object)."""
-    found = getattr(lineage, "_reporting_contributors", None)
-    if found is None:
-        found = defaultdict(set)
-        for uid, events in lineage.events.items():
-            for event in events:
-                if event.kind in ("merge", "split", "abolish"):
-                    day = event.effective - timedelta(days=1)
-                    for target in lineage.attribute(uid, day).shares:
-                        found[target].add(uid)
-        lineage._reporting_contributors = found
-    return found
 
 
 def has_moves(lineage: Lineage | None) -> bool:
