@@ -1,4 +1,5 @@
-"""`hailong responses ...`: quarantine a burst, restore it, list quarantines, delete responses.
+"""`hailong import-responses FILE` (paper questionnaires) and `hailong responses ...`: set a burst
+aside, put it back, list what is set aside, delete responses.
 
 Times without an offset are the province's local time (UTC+7), as in every import.
 """
@@ -7,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from survey.cli.errors import fail
 from survey.extensions import db
 
 ACTOR = "cli"
@@ -46,11 +49,6 @@ class _Uuid(click.ParamType):
             self.fail(f"{value!r} is not a response id (UUID)", param, ctx)
 
 
-def _fail(error: Exception) -> None:
-    db.session.rollback()
-    raise click.ClickException(str(error)) from None
-
-
 @responses.command()
 @click.option("--kiosk", "kiosk_id", type=int, help="The kiosk the burst came through.")
 @click.option("--desk", "desk_id", type=int, help="The desk whose poster QR code it came through.")
@@ -84,7 +82,7 @@ def quarantine(kiosk_id: int | None, desk_id: int | None, link_id: int | None,
             row = response_admin.quarantine_burst(source, source_id, first_at, last_at, reason,
                                                   ACTOR)
     except response_admin.QuarantineError as error:
-        _fail(error)
+        fail(str(error))
     db.session.commit()
     if row is None:
         click.echo("Nothing to quarantine: no such response is left in the figures.")
@@ -102,7 +100,7 @@ def restore(quarantine_id: int) -> None:
     try:
         restored = response_admin.restore(quarantine_id, ACTOR)
     except response_admin.QuarantineError as error:
-        _fail(error)
+        fail(str(error))
     db.session.commit()
     if restored:
         click.echo(f"Quarantine {quarantine_id}: {restored} response(s) restored.")
@@ -144,3 +142,22 @@ def delete(uuids: tuple[uuid.UUID, ...], reason: str, yes: bool) -> None:
     deleted = response_admin.delete_responses(ids.values(), ACTOR, reason.strip())
     db.session.commit()
     click.echo(f"{deleted} response(s) deleted.")
+
+
+@click.command("import-responses")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_responses(file: Path) -> None:
+    """Import paper questionnaires from CSV or XLSX (nothing is imported if any row is wrong)."""
+    from survey.cli.progress import bar
+    from survey.services.imports import ImportRejected
+    from survey.services.paper_import import import_file
+
+    try:
+        with bar(f"Checking {file.name}") as progress:
+            result = import_file(file, progress=progress)
+    except (ImportRejected, UnicodeDecodeError) as error:
+        fail(str(error))
+    db.session.commit()
+    click.echo(f"{result.imported} response(s) imported, {result.already_present} already "
+               "present.")

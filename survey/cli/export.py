@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey.cli_report import filter_args, filter_options
+from survey.cli.report import filter_args, filter_options
 from survey.services.exports import FORMATS
 
 STEP = 1_000  # rows between two moves of the progress bar

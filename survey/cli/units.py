@@ -1,17 +1,42 @@
-"""`hailong units events-import FILE`, `units events` and `units carry-due`: the units' lives
-(issue #19). Added to the `units` group of survey/cli.py."""
+"""`hailong units ...`: the unit hierarchy and the units' lives (import the tree, import and list
+the events that merged, split, renamed, moved or abolished units, carry what is attached when an
+event falls due; issue #19)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from survey.cli.errors import fail
 from survey.extensions import db
 
 
-@click.command("events-import")
+@click.group()
+def units() -> None:
+    """The unit hierarchy."""
+
+
+@units.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def units_import(file: Path) -> None:
+    """Import units from CSV: code,name_vi,name_en,level,parent_code."""
+    from survey.services.imports import ImportRejected
+    from survey.services.units import import_units_file
+
+    try:
+        result = import_units_file(file.read_bytes(), str(file))
+    except ImportRejected as error:
+        fail(str(error))
+    db.session.commit()
+    click.echo(f"{result.created} unit(s) created, {result.updated} updated.")
+    current_app.logger.info("units imported from %s", file)
+
+
+@units.command("events-import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def events_import(file: Path) -> None:
@@ -22,14 +47,13 @@ def events_import(file: Path) -> None:
     try:
         result = import_events_file(file.read_bytes(), str(file))
     except ImportRejected as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
+        fail(str(error))
     db.session.commit()
     click.echo(f"{result.recorded} event(s) recorded, {result.carried} attached thing(s) "
                "moved to successors.")
 
 
-@click.command("events")
+@units.command("events")
 @click.option("--unit", "unit_code", help="Only the events of this unit (and those that made it).")
 @with_appcontext
 def events_list(unit_code: str | None) -> None:
@@ -58,7 +82,7 @@ def events_list(unit_code: str | None) -> None:
         click.echo("No unit events recorded.")
 
 
-@click.command("carry-due")
+@units.command("carry-due")
 @with_appcontext
 def carry_due() -> None:
     """Move the kiosks, desks, tokens and accounts of units whose end came since their event

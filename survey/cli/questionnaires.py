@@ -8,17 +8,13 @@ import click
 from flask.cli import with_appcontext
 
 import questionnaires as qn
+from survey.cli.errors import fail
 from survey.extensions import db
 
 
 @click.group()
 def questionnaire() -> None:
     """Questionnaire definitions and their published versions."""
-
-
-def _fail(message: str) -> None:
-    db.session.rollback()
-    raise click.ClickException(message)
 
 
 XLSFORM_SUFFIXES = (".xlsx", ".xls")
@@ -74,9 +70,9 @@ def load(file: Path) -> None:
     try:  # service areas the database does not know are refused at their line
         definition = load_yaml_file(file)
     except qn.DefinitionError as error:
-        _fail("\n".join(str(p) for p in error.problems))
+        fail("\n".join(str(p) for p in error.problems))
     except PublishRefused as refused:
-        _fail(str(refused))
+        fail(str(refused))
     db.session.commit()
     click.echo(f"Draft of {definition.code} saved ({len(definition.items)} items).")
 
@@ -95,7 +91,7 @@ def publish(code: str, wording_only: bool) -> None:
     try:
         result = do_publish(code, wording_only=wording_only)
     except (PublishRefused, UnknownQuestionnaire) as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     if result.created:
         click.echo(f"Published {code} version {result.version.number}.")
@@ -115,7 +111,7 @@ def diff(code: str, old: int, new: int) -> None:
     try:
         changes = diff_versions(code, old, new)
     except UnknownQuestionnaire as error:
-        _fail(str(error))
+        fail(str(error))
     for item in changes.added:
         click.echo(f"+ {item}")
     for item in changes.removed:
@@ -146,9 +142,9 @@ def import_(file: Path, actor: str) -> None:
     try:
         row = import_xlsform(file.read_bytes(), file.name, actor, not_kept)
     except qn.XlsformError as error:
-        _fail("\n".join(f"{file.name}: {p}" for p in error.problems))
+        fail("\n".join(f"{file.name}: {p}" for p in error.problems))
     except PublishRefused as refused:
-        _fail(str(refused))
+        fail(str(refused))
     db.session.commit()
     for warning in not_kept:
         click.echo(f"{file.name}: warning: {warning}", err=True)
@@ -170,10 +166,10 @@ def export(code: str, number: int | None, fmt: str, out: Path | None) -> None:
     try:
         definition = definition_of(get_version(code, number))
     except UnknownQuestionnaire as error:
-        _fail(str(error))
+        fail(str(error))
     if fmt == "xlsform":
         if out is None:
-            _fail("--format xlsform writes a binary workbook: give --out FILE.xlsx")
+            fail("--format xlsform writes a binary workbook: give --out FILE.xlsx")
         out.write_bytes(qn.to_xlsform(definition))
         click.echo(f"Wrote {out}.")
         return

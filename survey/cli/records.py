@@ -16,7 +16,7 @@ def records() -> None:
 
 
 def _import(function, file: Path):
-    from survey.cli_progress import bar
+    from survey.cli.progress import bar
     from survey.services.imports import ImportRejected
 
     try:

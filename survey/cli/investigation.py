@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from survey.cli.errors import fail
 from survey.extensions import db
 
 
@@ -17,18 +18,13 @@ def investigation() -> None:
     """Sampled investigations (issue #20): create, import the frame, draw, close."""
 
 
-def _fail(message: str) -> None:
-    db.session.rollback()
-    raise click.ClickException(message)
-
-
 def _priors(path: Path | None) -> dict[str, float]:
     """stratum,share lines (a header first): last year's satisfied share per stratum."""
     if path is None:
         return {}
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
     if not reader.fieldnames or not {"stratum", "share"} <= set(reader.fieldnames):
-        _fail(f"{path}: the header must name the columns stratum,share")
+        fail(f"{path}: the header must name the columns stratum,share")
     return {row["stratum"].strip(): row["share"].strip() for row in reader}
 
 
@@ -79,7 +75,7 @@ def create(code, name, questionnaire_code, period_from, period_to, strata, alloc
         row = make(code, name, questionnaire_code, period_from.date(), period_to.date(),
                    design)
     except InvestigationError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"Investigation {row.code} created ({row.period_from} to {row.period_to}).")
 
@@ -92,7 +88,7 @@ def create(code, name, questionnaire_code, period_from, period_to, strata, alloc
 @with_appcontext
 def frame_import(code: str, file: Path, lang: str) -> None:
     """Import (or replace) the frame: the dossiers resolved in the period, CSV or XLSX."""
-    from survey.cli_progress import bar
+    from survey.cli.progress import bar
     from survey.services.imports import ImportRejected
     from survey.services.investigation.frame_import import import_frame
     from survey.services.investigation.investigations import InvestigationError, get
@@ -103,7 +99,7 @@ def frame_import(code: str, file: Path, lang: str) -> None:
             result = import_frame(row, file.read_bytes(), str(file), progress=progress,
                                   lang=lang)
     except (ImportRejected, InvestigationError) as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"{result.rows} dossier(s) in {result.strata} strata, {result.contacts} with "
                f"contact details (encrypted); {result.replaced} replaced.")
@@ -116,7 +112,7 @@ def frame_import(code: str, file: Path, lang: str) -> None:
 @with_appcontext
 def draw(code: str, seed: int | None) -> None:
     """Draw the sample by the design; the seed and inclusion probabilities are stored."""
-    from survey.cli_progress import bar
+    from survey.cli.progress import bar
     from survey.services.investigation.draw import draw_sample
     from survey.services.investigation.investigations import InvestigationError, get
 
@@ -124,7 +120,7 @@ def draw(code: str, seed: int | None) -> None:
         with bar("Drawing") as progress:
             result = draw_sample(get(code), seed, progress=progress)
     except InvestigationError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"{result.cases} case(s) drawn in {result.strata} strata with seed {result.seed};"
                f" contacts of {result.contacts_deleted} dossier(s) not drawn deleted.")
@@ -140,7 +136,7 @@ def show(code: str) -> None:
     try:
         found = summary(get(code))
     except InvestigationError as error:
-        _fail(str(error))
+        fail(str(error))
     inv = found.investigation
     design = inv.design
     click.echo(f"{inv.code}: {inv.name} [{inv.status}] {inv.period_from} to {inv.period_to}")
@@ -175,7 +171,7 @@ def fieldwork(code: str) -> None:
     try:
         start_fieldwork(get(code))
     except InvestigationError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"Fieldwork of {code} started.")
 
@@ -191,7 +187,7 @@ def close(code: str) -> None:
     try:
         deleted = run(get(code))
     except InvestigationError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"{code} closed; {deleted} contact(s) deleted.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from survey.cli_progress import bar
+from survey.cli.progress import bar
 from survey.extensions import db
 
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from survey.cli.errors import fail
 from survey.extensions import db
-
-
-def _fail(message: str) -> None:
-    db.session.rollback()
-    raise click.ClickException(message)
 
 
 @click.group()
@@ -33,7 +29,7 @@ def create_link(label: str, unit_code: str, questionnaire: str, days: int | None
     try:
         row = create(label, unit_code, questionnaire, actor="cli", days=days)
     except KioskRequestInvalid as invalid:
-        _fail(str(invalid))
+        fail(str(invalid))
     db.session.commit()
     click.echo(f"Web link {row.id} ({row.label}): open /w/{link_token(row)}")
 
@@ -49,7 +45,7 @@ def revoke_link(link_id: int) -> None:
     try:
         revoke(link_id, actor="cli")
     except KioskRequestInvalid as invalid:
-        _fail(str(invalid))
+        fail(str(invalid))
     db.session.commit()
     click.echo(f"Web link {link_id} switched off.")
 
@@ -69,7 +65,7 @@ def close(year: int) -> None:
     try:
         close_year(year, actor="cli")
     except YearError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"{year} is closed for reporting.")
 
@@ -85,7 +81,7 @@ def reopen(year: int, reason: str) -> None:
     try:
         reopen_year(year, actor="cli", reason=reason)
     except YearError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     click.echo(f"{year} is open again.")
 
