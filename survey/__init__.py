@@ -75,49 +75,35 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Every blueprint, in one place: the citizen-facing ones first, then the staff pages, the
+    API last (exempt from the form token: clients send bearer keys, and the routes that accept a
+    staff session for a change of state check the Origin themselves)."""
     from werkzeug.exceptions import HTTPException
 
+    from survey.admin import bp as admin_bp
+    from survey.admin.anomalies import bp as anomalies_bp
     from survey.api import bp as api_bp
     from survey.api.errors import json_http_error, wants_json
     from survey.auth import bp as auth_bp
     from survey.collect import bp as collect_bp
     from survey.dashboard import bp as dashboard_bp
+    from survey.design import bp as design_bp
+    from survey.entry import bp as entry_bp
+    from survey.errors import html_error
     from survey.extensions import csrf
+    from survey.feedback import bp as feedback_bp
+    from survey.investigation import bp as investigation_bp
+    from survey.jobs.views import bp as jobs_bp
     from survey.main import bp as main_bp
-
-    app.register_blueprint(main_bp)
     from survey.public import bp as public_bp
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(collect_bp)
-    app.register_blueprint(dashboard_bp)
     from survey.records import bp as records_bp
 
-    app.register_blueprint(records_bp)
-    from survey.admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)
-    from survey.design import bp as design_bp
-
-    app.register_blueprint(design_bp)
-    from survey.entry import bp as entry_bp
-    from survey.jobs.views import bp as jobs_bp
-
-    app.register_blueprint(entry_bp)
-    app.register_blueprint(jobs_bp)
-    from survey.investigation import bp as investigation_bp
-
-    app.register_blueprint(investigation_bp)
-    from survey.feedback import bp as feedback_bp
-
-    app.register_blueprint(feedback_bp)
-    # API clients send bearer keys, not cookies with a form token; routes that accept a staff
-    # session for a change of state check the Origin themselves.
+    for blueprint in (main_bp, public_bp, auth_bp, collect_bp, dashboard_bp, records_bp,
+                      admin_bp, anomalies_bp, design_bp, entry_bp, jobs_bp, investigation_bp,
+                      feedback_bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
-
-    from survey.errors import html_error
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -125,12 +111,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Security headers, tokens kept out of the logs, and the administrator's anomalies page."""
+    """Security headers and tokens kept out of the logs."""
     from survey.security import register_security as add_headers_and_log_filter
-    from survey.security_views import bp as security_bp
 
     add_headers_and_log_filter(app)
-    app.register_blueprint(security_bp)
 
 
 def register_unavailable(app: Flask) -> None:

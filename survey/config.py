@@ -13,8 +13,7 @@ DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production 
 
 # Relative to the `survey` package. A directory without compiled catalogues is skipped.
 TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/translations",
-                           "records/translations", "security_views/translations",
-                           "entry/translations", "public/translations",
+                           "records/translations", "entry/translations", "public/translations",
                            "investigation/translations", "feedback/translations")
 
 ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")

@@ -24,6 +24,7 @@ def register(app) -> None:
     from survey.cli.accounts import api_key, create_user
     from survey.cli.aggregates import aggregates
     from survey.cli.backup import backup, restore
+    from survey.cli.bootstrap import demo, init
     from survey.cli.export import export
     from survey.cli.feedback import feedback
     from survey.cli.investigation import investigation
@@ -34,7 +35,6 @@ def register(app) -> None:
     from survey.cli.records import records
     from survey.cli.report import report
     from survey.cli.responses import import_responses, responses
-    from survey.cli.bootstrap import demo, init
     from survey.cli.units import units
 
     for command in (init, demo, create_user, api_key, units, questionnaire, report,
