@@ -12,6 +12,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Each module attaches its routes to bp when imported.
 from survey.api import (  # noqa: E402,F401
     errors,
+    investigations,
     openapi,
     origin,
     records,

@@ -1,0 +1,136 @@
+"""GET /investigations/<code>/estimates: a sampled investigation's weighted results (#20).
+
+Its own endpoint, never a stream of /indices: the investigation's figures are design-based
+estimates from a probability sample and are shown beside the open collection's, never pooled
+with them (docs/SAMPLING.md). A unit officer sees the domains of its unit's subtree, the
+"all" row being that subtree's estimate.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, request
+
+from survey.access import api_requires, current_principal
+from survey.api import bp, openapi
+from survey.api.errors import BadParameter
+from survey.api.openapi import document
+from survey.api.params import check_known
+from survey.extensions import db
+from survey.models import Investigation
+from survey.services.investigation import estimates as est
+
+PARAMETERS = ("cells", "raking", "trim")
+SHOWN = ("drawn", "fieldwork", "closed")  # a draft has no sample yet
+
+
+def options_from(args, benchmark: float) -> est.Options:
+    """The estimation options of a query (also the page's), every bad one a BadParameter."""
+    trim = args.get("trim", "")
+    if trim:
+        try:
+            trim_k = float(trim)
+        except ValueError:
+            raise BadParameter("trim", f"'trim' must be a number, not {trim[:40]!r}") from None
+    options = est.Options(cells=args.get("cells") or "stratum",
+                          raking=args.get("raking") or "none",
+                          trim=trim_k if trim else None, benchmark=benchmark)
+    try:
+        return options.check()
+    except est.EstimateError as error:
+        raise BadParameter(error.parameter, str(error), error.allowed or None) from error
+
+
+def shown_investigation(code: str) -> Investigation:
+    found = db.session.execute(
+        db.select(Investigation).filter_by(code=code[:40])).scalar_one_or_none()
+    if found is None or found.status not in SHOWN:
+        abort(404)
+    return found
+
+
+@bp.get("/investigations/<code>/estimates")
+@api_requires("analyse")
+def investigation_estimates(code: str):
+    check_known(request.args, PARAMETERS)
+    options = options_from(request.args, current_app.config["SATISFACTION_BENCHMARK"])
+    investigation = shown_investigation(code)
+    principal = current_principal()
+    within = est.visible_units(principal.unit_scope)
+    try:
+        return jsonify(est.estimates(investigation, options, within))
+    except est.EstimateError as error:
+        raise BadParameter(error.parameter, str(error), error.allowed or None) from error
+
+
+# --- the OpenAPI description ----------------------------------------------------------------
+
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_NUMBER = {"type": ["number", "null"]}
+_ROW = {
+    "type": "object",
+    "required": ["domain", "code", "measure", "respondents", "suppressed", "n", "estimate",
+                 "se", "ci_low", "ci_high", "deff", "verdict"],
+    "properties": {
+        "domain": {"enum": list(est.DOMAINS)},
+        "code": {"type": ["string", "null"],
+                 "description": "the unit's or service area's code; null for all"},
+        "measure": {"enum": list(est.MEASURES), "description": (
+            "overall: weighted share satisfied on the overall item; index: the overall "
+            "index (mean of the element indices); A-E: the element's index")},
+        "respondents": {"type": "integer", "minimum": 0,
+                        "description": "completed cases in the domain (always shown)"},
+        "suppressed": {"type": "boolean", "description": (
+            "fewer than 30 respondents, or hidden beside such a domain so that none follows "
+            "from the others by subtraction: every figure is null (METHODOLOGY §6)")},
+        "n": {"type": ["integer", "null"], "minimum": 0,
+              "description": "respondents who answered the measure's items"},
+        "estimate": _SHARE, "se": _NUMBER, "ci_low": _SHARE, "ci_high": _SHARE,
+        "deff": _NUMBER, "lower_one_sided": _SHARE,
+        "verdict": {"enum": ["meets", "not_established", "below", None]},
+    },
+}
+_SCHEMAS = {"InvestigationEstimates": {
+    "type": "object",
+    "required": ["investigation", "options", "method", "sample", "weights", "rows"],
+    "properties": {
+        "investigation": {"type": "object", "required": ["code", "status"],
+                          "properties": {"code": {"type": "string"},
+                                         "status": {"type": "string"}}},
+        "options": {"type": "object"},
+        "method": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "how the figures were computed, in words"},
+        "sample": {"type": "object", "properties": {
+            "sampled": {"type": "integer"}, "not_eligible": {"type": "integer"},
+            "eligible": {"type": "integer"}, "respondents": {"type": "integer"}}},
+        "weights": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+            "coverage": _SHARE, "uncovered_cells": {"type": "array",
+                                                     "items": {"type": "string"}},
+            "deff_weights": _NUMBER, "trim_rule": {"type": ["string", "null"]}}}]},
+        "design": {"type": "object"},
+        "rows": {"type": "array", "items": _ROW},
+    },
+}}
+_QUERY = [
+    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+     "description": "the investigation's code"},
+    {"name": "cells", "in": "query", "allowEmptyValue": True,
+     "schema": {"enum": ["", *est.CELLS]},
+     "description": "non-response adjustment cells (default stratum)"},
+    {"name": "raking", "in": "query", "allowEmptyValue": True,
+     "schema": {"enum": ["", *est.RAKING]},
+     "description": "frame: rake to the frame's dossiers by unit and by service area"},
+    {"name": "trim", "in": "query", "allowEmptyValue": True,
+     "schema": {"type": "number", "exclusiveMinimum": 1, "maximum": 100},
+     "description": "cap the weights at this many times the median weight"},
+]
+document("/investigations/{code}/estimates", {"get": {
+    "summary": "A sampled investigation's weighted estimates (never pooled with the open "
+               "collection): share satisfied, overall and element indices, per unit and "
+               "service area, with Taylor SEs, intervals, design effects and the verdict",
+    "parameters": _QUERY, "security": [{"bearer": []}, {"session": []}],
+    "responses": {
+        "200": {"description": "the estimates",
+                "content": openapi.json_content(openapi.ref("InvestigationEstimates"))},
+        "400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS, "403": openapi.FORBIDDEN,
+        "404": {"description": "no such investigation, or not drawn yet",
+                "content": openapi.json_content(openapi.ref("Error"))}}}}, _SCHEMAS)
