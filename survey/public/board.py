@@ -11,12 +11,13 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import current_app
 
 from survey.public import cache
 from survey.public.scoreboard import build
-from survey.services.periods import last_complete_year
+from survey.services.periods import LOCAL_TZ, last_complete_year
 from survey.services.reporting.cache import data_version
 
 SNAPSHOT_SECONDS = 7 * 24 * 3600  # one key, replaced by each new version
@@ -27,10 +28,12 @@ _building = threading.Lock()  # one build per process at a time
 
 
 def _version() -> str:
-    """The data version, the benchmark and the last complete year (on 1 January the pages
-    move on a year without any new data), hashed: the raw version holds the database URL."""
+    """The data version, the benchmark, the last complete year (on 1 January the pages move
+    on a year without any new data) and the day (a feedback case past its deadline counts as
+    late from the next day: survey/public/cases.py), hashed: the raw version holds the
+    database URL."""
     raw = repr((data_version(), current_app.config["SATISFACTION_BENCHMARK"],
-                last_complete_year()))
+                last_complete_year(), datetime.now(LOCAL_TZ).date()))
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 

@@ -17,7 +17,8 @@ are shown as the records report gives them (METHODOLOGY §7).
 from __future__ import annotations
 
 from survey.extensions import db
-from survey.models import ServiceArea
+from survey.models import ServiceArea, now_utc
+from survey.public import cases
 from survey.services import reporting
 from survey.services.periods import last_complete_year
 from survey.services.reporting import Grouping, Measure, References, Scope
@@ -78,6 +79,8 @@ def build(benchmark: float) -> dict:
         for name in ("rows", "changes", "records"):
             part[name] = [r for r in part[name] if r["year"] <= last]
     data["years"] = [y for y in data["years"] if y <= last]
+    # element E in practice: the feedback cases of the same year, suppressed alike
+    data["cases"] = cases.build(data["year"], now_utc())
     return data
 
 

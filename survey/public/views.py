@@ -53,10 +53,17 @@ def _of_year(rows: list[dict], year: int | None) -> dict | None:
     return next((r for r in rows if r["year"] == year), None)
 
 
-def _place(place: dict, board: dict) -> dict:
-    """What a page about one place shows: the year's figure, its change, the trend."""
+def _cases(board: dict, kind: str, code: str | None = None) -> dict | None:
+    """The place's feedback case figures (survey/public/cases.py); None without cases."""
+    found = board.get("cases") or {}
+    return found.get("province") if kind == "province" else found.get(kind, {}).get(code)
+
+
+def _place(place: dict, board: dict, cases: dict | None = None) -> dict:
+    """What a page about one place shows: the year's figure, its change, the trend, and the
+    feedback cases answered on time."""
     year = board["year"]
-    return {"name": _name(place), "current": _of_year(place["rows"], year),
+    return {"name": _name(place), "current": _of_year(place["rows"], year), "cases": cases,
             "change": _of_year(place["changes"], year),
             "on_time": _of_year(place["records"], year), "rows": place["rows"],
             "changes": {r["year"]: r for r in place["changes"]},
@@ -87,7 +94,7 @@ def _levels(board: dict) -> list[tuple[str, str, int]]:
 @bp.get("/")
 def home():
     return _page("home", "public/home.html", lambda board: {
-        "place": _place(board["province"], board),
+        "place": _place(board["province"], board, _cases(board, "province")),
         "areas": _summaries(board["areas"], board), "levels": _levels(board)})
 
 
@@ -96,7 +103,8 @@ def service(code: str):
     def context(board):
         if code not in board["areas"]:
             abort(404)
-        return {"place": _place(board["areas"][code], board), "code": code}
+        return {"place": _place(board["areas"][code], board, _cases(board, "areas", code)),
+                "code": code}
 
     return _page(f"service:{code}", "public/place.html", context)
 
@@ -119,7 +127,8 @@ def unit(code: str):
             abort(404)
         parent = found["parent"] if found["parent"] in board["units"] else None
         below = [c for c, u in board["units"].items() if u["parent"] == code]
-        return {"place": _place(found, board), "code": code, "level": found["level"],
+        return {"place": _place(found, board, _cases(board, "units", code)), "code": code,
+                "level": found["level"],
                 "level_name": str(labels.LEVELS[found["level"]]),
                 "parent": (parent, _name(board["units"][parent])) if parent else None,
                 "below": _summaries(board["units"], board, below)}
