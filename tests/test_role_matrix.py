@@ -83,6 +83,8 @@ EXPECTED: dict[str, object] = {
     "investigation.paper_by_code": FIELDWORK, "investigation.reminders_page": FIELDWORK,
     "investigation.reminders_csv": FIELDWORK, "investigation.assign_page": MANAGE_FIELDWORK,
     "investigation.letters_page": MANAGE_FIELDWORK, "investigation.start_page": MANAGE_FIELDWORK,
+    # its weighted results: analysis, like the reports (an officer: its unit's subtree)
+    "investigation.estimates_page": ANALYSE, "api.investigation_estimates": ANALYSE,
     # feedback cases (#23): /f/TOKEN is the citizen's offer form; officers see their subtree
     "feedback.offer": PUBLIC, "feedback.cases_page": FEEDBACK, "feedback.case_page": FEEDBACK,
     "feedback.answer_page": HANDLE_FEEDBACK, "feedback.move_page": HANDLE_FEEDBACK,

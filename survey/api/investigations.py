@@ -24,18 +24,8 @@ SHOWN = ("drawn", "fieldwork", "closed")  # a draft has no sample yet
 
 
 def options_from(args, benchmark: float) -> est.Options:
-    """The estimation options of a query (also the page's), every bad one a BadParameter."""
-    trim = args.get("trim", "")
-    if trim:
-        try:
-            trim_k = float(trim)
-        except ValueError:
-            raise BadParameter("trim", f"'trim' must be a number, not {trim[:40]!r}") from None
-    options = est.Options(cells=args.get("cells") or "stratum",
-                          raking=args.get("raking") or "none",
-                          trim=trim_k if trim else None, benchmark=benchmark)
     try:
-        return options.check()
+        return est.options_from(args, benchmark)
     except est.EstimateError as error:
         raise BadParameter(error.parameter, str(error), error.allowed or None) from error
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from survey.access import page_requires
+from survey.access import current_principal, page_requires
 from survey.dashboard import bp, charts, labels
 from survey.dashboard.filters import SERIES, check_visible, current_filters, form_options
 from survey.dashboard.headline import element_respondents, headline
@@ -21,6 +21,8 @@ from survey.extensions import db
 from survey.models import ServiceArea, Unit, now_utc
 from survey.services import reporting
 from survey.services.feedback import figures as case_figures
+from survey.services.investigation import results as investigation_results
+from survey.services.investigation.estimates import visible_units
 from survey.services.reporting import Grouping, Measure
 from survey.services.reporting.elements import elements as element_report
 
@@ -87,9 +89,13 @@ def page_data(filters, series_dim: str, with_elements: bool) -> dict:
 @page_requires("analyse")
 def overview():
     filters = current_filters(SERIES)
+    data = page_data(filters, "service_area", with_elements=True)
+    # The sampled investigations of the year, in their own panel: never pooled (#20).
+    within = visible_units(current_principal().unit_scope)
     return render_template("dashboard/overview.html", filters=filters, options=form_options(),
                            title=_("Satisfaction overview"), kind="overview",
-                           **page_data(filters, "service_area", with_elements=True))
+                           investigations=investigation_results.panel(
+                               data["year"], benchmark(), within), **data)
 
 
 @bp.get("/service/<code>")

@@ -11,7 +11,11 @@ bp = Blueprint("investigation", __name__)
 
 register_nav("investigation.index", _l("Fieldwork"), "fieldwork", order=25)
 
-from survey.investigation import link_views, views  # noqa: E402,F401 - routes attach to bp
+from survey.investigation import (  # noqa: E402,F401 - routes attach to bp
+    estimates_views,
+    link_views,
+    views,
+)
 
 
 def _rate(value: float | None) -> str:

@@ -345,11 +345,13 @@ def method(options: Options, weights: _Weights | None, stages: str) -> dict:
 
 
 def estimates(investigation: Investigation, options: Options | None = None,
-              within: set[int] | None = None) -> dict:
+              within: set[int] | None = None, domains: tuple[str, ...] = DOMAINS) -> dict:
     """The investigation's weighted estimates as plain data (JSON-ready).
 
     `within`: the unit ids a principal may see (an officer's subtree); None: every unit.
-    Raises EstimateError for a bad option, or when raking cannot be done.
+    `domains`: which kinds of rows to compute ("all", "service_area", "unit"), the
+    suppression being applied to the rows published. Raises EstimateError for a bad option,
+    or when raking cannot be done.
     """
     options = (options or Options()).check()
     stages = investigation.design.get("stages", "one")
@@ -396,14 +398,15 @@ def estimates(investigation: Investigation, options: Options | None = None,
                 or (m == "index" and matrices) or m in matrices]
     visible = np.ones(w.size, dtype=bool) if within is None else np.isin(units, list(within))
     unit_codes, area_codes = _names(Unit, units), _names(ServiceArea, areas)
-    domains: list[tuple[str, Any, np.ndarray]] = [("all", None, visible)]
-    domains += [("service_area", area_codes.get(int(a), str(a)), visible & (areas == a))
-                for a in sorted(set(areas[visible].tolist()), key=lambda a: area_codes.get(a, ""))]
-    domains += [("unit", unit_codes.get(int(u), str(u)), units == u)
-                for u in sorted(set(units[visible].tolist()), key=lambda u: unit_codes.get(u, ""))]
-    hidden = _suppressed(domains, units, areas)
+    cells: list[tuple[str, Any, np.ndarray]] = [("all", None, visible)]
+    cells += [("service_area", area_codes.get(int(a), str(a)), visible & (areas == a))
+              for a in sorted(set(areas[visible].tolist()), key=lambda a: area_codes.get(a, ""))]
+    cells += [("unit", unit_codes.get(int(u), str(u)), units == u)
+              for u in sorted(set(units[visible].tolist()), key=lambda u: unit_codes.get(u, ""))]
+    published = [d for d in cells if d[0] in domains]
+    hidden = _suppressed(published, units, areas) if published else []
     rows = []
-    for (kind, code, dmask), suppressed in zip(domains, hidden, strict=True):
+    for (kind, code, dmask), suppressed in zip(published, hidden, strict=True):
         respondents = int(dmask.sum())
         for measure in measures:
             row = {"domain": kind, "code": code, "measure": measure, "respondents": respondents,
@@ -449,3 +452,17 @@ def visible_units(scope: Unit | None) -> set[int] | None:
         return None
     return set(db.session.execute(db.select(Unit.id).where(
         Unit.path.startswith(scope.path, autoescape=True))).scalars())
+
+
+def options_from(args, benchmark: float) -> Options:
+    """Options from a mapping of strings (a query: cells, raking, trim); empty = default.
+    Every bad value is an EstimateError naming it."""
+    trim = (args.get("trim") or "").strip()
+    trim_k = None
+    if trim:
+        try:
+            trim_k = float(trim)
+        except ValueError:
+            raise EstimateError("trim", f"'trim' must be a number, not {trim[:40]!r}") from None
+    return Options(cells=args.get("cells") or "stratum", raking=args.get("raking") or "none",
+                   trim=trim_k, benchmark=benchmark).check()
