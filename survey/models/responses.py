@@ -7,13 +7,16 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     SmallInteger,
     String,
     Text,
     Uuid,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, now_utc
@@ -22,6 +25,12 @@ from survey.models.units import _in
 CHANNELS = ("kiosk", "phone", "web", "paper")
 RESPONDENT_TYPES = ("individual", "organisation")
 MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (docs/METHODOLOGY.md §1)
+
+
+def counts_in_figures(quarantine_id: int | None, investigation_id: int | None) -> bool:
+    """Whether a response with these marks counts in the open-collection figures: the one
+    definition behind `Response.in_figures` (SQL) and the store's choice to count a new one."""
+    return quarantine_id is None and investigation_id is None
 
 
 class Response(Base):
@@ -57,6 +66,11 @@ class Response(Base):
     link_id: Mapped[int | None] = mapped_column(ForeignKey("web_link.id"))
     # Set while the response is quarantined: it is kept but counts in no figure.
     quarantine_id: Mapped[int | None] = mapped_column(ForeignKey("quarantine.id"), index=True)
+    # Set when a sampled investigation's case stored it (personal link, or paper entered
+    # against the case): its results are estimated with the design's weights, beside and never
+    # pooled with the open collection's figures (issue #20), so it counts in none of those.
+    investigation_id: Mapped[int | None] = mapped_column(ForeignKey("investigation.id"),
+                                                         index=True)
     channel: Mapped[str] = mapped_column(String(10))
     respondent_type: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -67,6 +81,30 @@ class Response(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    # Two conditions every figure applies, named once so no reader forgets one of them.
+    @hybrid_property
+    def open_collection(self) -> bool:
+        """Collected openly (kiosk, phone, web, paper import), not by a sampled investigation:
+        what an export of the open collection may hold."""
+        return self.investigation_id is None
+
+    @open_collection.inplace.expression
+    @classmethod
+    def _open_collection(cls) -> ColumnElement[bool]:
+        return cls.investigation_id.is_(None)
+
+    @hybrid_property
+    def in_figures(self) -> bool:
+        """Counted in the open-collection figures (roll-ups, reports, dashboards, API,
+        exports): neither quarantined (survey/services/response_admin.py) nor an
+        investigation's (survey/services/investigation/fieldwork.py)."""
+        return counts_in_figures(self.quarantine_id, self.investigation_id)
+
+    @in_figures.inplace.expression
+    @classmethod
+    def _in_figures(cls) -> ColumnElement[bool]:
+        return and_(cls.quarantine_id.is_(None), cls.investigation_id.is_(None))
 
 
 class Answer(Base):

@@ -11,12 +11,15 @@ few flagged sources. Nothing here changes data: a flag is a reason to look, neve
   sustains that for long. A window function finds each response that starts a burst (the
   response `min_count - 1` places later came within the window); consecutive starts through
   one source on one day make one episode. Quarantined responses still count here, so an
-  episode stays on the page, marked, with the means to restore it.
+  episode stays on the page, marked, with the means to restore it. A sampled investigation's
+  responses (a personal link, a paper form entered against a case) come through none of these
+  sources, so they are in no burst.
 - A *too-good desk* is a kiosk whose share of "very satisfied" (the top point of the overall
   item's scale) is at least `top_share` over at least `min_n` answers, while the rest of its
   unit (every other response of that unit, on any channel) is at least `gap` lower. It reads
-  what the figures read: quarantined responses are left out, so a desk whose burst was set
-  aside is flagged only if what remains is still too good.
+  what the figures read (`Response.in_figures`): quarantined responses are left out, so a desk
+  whose burst was set aside is flagged only if what remains is still too good, and so are an
+  investigation's, which are not the open collection's.
 """
 
 from __future__ import annotations
@@ -169,7 +172,7 @@ def _with_responses(burst: Burst, limit: int) -> Burst:
 
 def _overall_answers():
     """(unit, kiosk, is top) of every answered overall satisfaction item of a response that
-    counts in the figures (not quarantined)."""
+    counts in the figures (not quarantined, not a sampled investigation's)."""
     top = case(*((and_(VersionItem.item_type == kind, Answer.value_int == point), 1)
                  for kind, point in TOP_POINT.items()), else_=0)
     return (select(Response.unit_id, Response.kiosk_id, top.label("top"))
@@ -179,7 +182,7 @@ def _overall_answers():
             .join(Answer, and_(Answer.response_id == Response.id,
                                Answer.item_code == VersionItem.code,
                                Answer.value_int.is_not(None)))
-            .where(Response.quarantine_id.is_(None))
+            .where(Response.in_figures)
             .subquery())
 
 

@@ -21,8 +21,9 @@ def _with_item():
             .join(Response, Response.id == Answer.response_id)
             .join(VersionItem, and_(VersionItem.version_id == Response.version_id,
                                     VersionItem.code == Answer.item_code))
-            # quarantined responses are subtracted from the roll-ups (response_admin)
-            .where(Response.quarantine_id.is_(None)))
+            # quarantined responses are subtracted from the roll-ups (response_admin), and an
+            # investigation's are never counted in them (responses.store)
+            .where(Response.in_figures))
 
 
 def _envelope() -> dict:

@@ -28,7 +28,9 @@ from survey.services import aggregates, audit
 from survey.services.anomalies import SOURCES
 
 MAX_REASON = 500
-_NOT_SET_ASIDE = Response.quarantine_id.is_(None)
+# What the roll-ups count: neither set aside nor an investigation's (never counted, so never
+# subtracted, and not the open collection's to quarantine).
+_NOT_SET_ASIDE = Response.in_figures
 _ENVELOPE = (Response.id, Response.year, Response.month, Response.unit_id, Response.version_id,
              Response.service_area_id, Response.procedure_id, Response.channel,
              Response.respondent_type)
@@ -120,6 +122,11 @@ def quarantine_responses(uuids: Iterable[uuid.UUID], reason: str,
     missing = [str(u) for u in wanted if u not in found]
     if missing:
         raise QuarantineError(f"no response {missing[0]}")
+    sampled = db.session.execute(select(Response.uuid).where(
+        Response.uuid.in_(wanted), ~Response.open_collection).limit(1)).scalar()
+    if sampled is not None:
+        raise QuarantineError(f"response {sampled} is a sampled investigation's: it counts in "
+                              "no open-collection figure to be set aside from")
     return _set_aside("manual", Response.uuid.in_(wanted), reason, actor, None, {})
 
 
@@ -192,8 +199,9 @@ def response_ids(uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
 def delete_responses(ids: Iterable[int], actor: str, reason: str) -> int:
     """Delete responses by id, subtracting their answers from the counts; flushes.
 
-    A quarantined response's answers are out of the counts already: only the others are
-    subtracted. Answers go with their response (ON DELETE CASCADE).
+    A quarantined response's answers are out of the counts already, and an investigation's
+    were never in them: only the others are subtracted. Answers go with their response (ON
+    DELETE CASCADE).
     """
     begin_write()
     wanted = sorted(set(ids))

@@ -58,6 +58,15 @@ TYPE_WORDS = {
 }
 
 
+# What every export says of the sampled investigations' responses (`streams.quarantine_condition`
+# leaves them out): the XLSX method sheet and the .sav notes.
+SAMPLED_LEFT_OUT = (
+    "Không gồm phiếu của các cuộc điều tra chọn mẫu: kết quả của chúng được ước lượng riêng "
+    "theo trọng số của thiết kế chọn mẫu, không gộp với dữ liệu thu thập mở.",
+    "Responses of sampled investigations are left out: their results are estimated apart "
+    "with the sample design's weights, never pooled with the open collection.")
+
+
 @dataclass(frozen=True)
 class About:
     """What an export holds, for the files that can say it (XLSX method sheet, .sav notes)."""

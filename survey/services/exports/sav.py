@@ -31,6 +31,7 @@ import re
 
 from survey.services.exports.codes import (
     MISSING_LABELS,
+    SAMPLED_LEFT_OUT,
     STREAMS,
     WORD_CODE,
     About,
@@ -295,4 +296,5 @@ def _note_texts(about: About, lang: str) -> list[str]:
         + pick(("; câu hỏi dạng số dùng -97, -98, -99.",
                 "; number items use -97, -98, -99."), lang),
         pick(("Thời điểm gửi theo giờ UTC.", "Submission times are in UTC."), lang),
+        pick(SAMPLED_LEFT_OUT, lang),
     ]

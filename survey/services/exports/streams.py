@@ -2,7 +2,9 @@
 names that say it (hailong-survey-2025.csv, hailong-dossier-ratings-2025.csv).
 
 The two streams are never pooled (docs/METHODOLOGY.md §7): an export holds one, so the other one's
-responses in the same scope are left out, and the command line says how many.
+responses in the same scope are left out, and the command line says how many. An export holds
+the open collection only: a sampled investigation's responses are in none (issue #20; their
+results are estimated with the investigation's weights), whatever is asked of quarantined ones.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ def other_stream(stream: str) -> str:
 
 
 def quarantine_condition(quarantined: str):
+    """Which responses an export takes: the open collection's, less or only the quarantined
+    ones as asked ("exclude": exactly those in the figures)."""
     if quarantined == "exclude":
-        return Response.quarantine_id.is_(None)
+        return Response.in_figures
     if quarantined == "only":
-        return Response.quarantine_id.is_not(None)
-    return None
+        return Response.open_collection & Response.quarantine_id.is_not(None)
+    return Response.open_collection
 
 
 def count_stream(scope: Scope, stream: str, quarantined: str = "exclude") -> StreamCount:
@@ -42,9 +46,7 @@ def count_stream(scope: Scope, stream: str, quarantined: str = "exclude") -> Str
     the first and last year among them."""
     scope = replace(scope, stream=stream)
     conditions = scope_conditions(scope, References.load(), stream)
-    quarantine = quarantine_condition(quarantined)
-    if quarantine is not None:
-        conditions.append(quarantine)
+    conditions.append(quarantine_condition(quarantined))
     responses, first, last = db.session.execute(
         select(func.count(Response.id), func.min(Response.year), func.max(Response.year))
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)

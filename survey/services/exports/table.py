@@ -35,6 +35,7 @@ from survey.extensions import db
 from survey.models import Answer, Questionnaire, QuestionnaireVersion, Response, Unit
 from survey.services import questionnaires as qservice
 from survey.services.exports.codes import MISSING_WORDS, About
+from survey.services.exports.streams import quarantine_condition
 from survey.services.paper_import import ENVELOPE
 from survey.services.reporting.cells import References, resolve_stream, scope_conditions
 from survey.services.reporting.scope import Scope
@@ -119,7 +120,8 @@ def item_columns(versions: list[QuestionnaireVersion]) -> list[Column]:
 
 
 # Which responses an export takes: quarantined ones are left out, as from every figure,
-# unless an administrator asks for them (`hailong export --quarantined include|only`).
+# unless an administrator asks for them (`hailong export --quarantined include|only`); a
+# sampled investigation's never (`streams.quarantine_condition`).
 QUARANTINED = ("exclude", "include", "only")
 
 
@@ -132,11 +134,7 @@ def export_table(scope: Scope, chunk: int = CHUNK, quarantined: str = "exclude")
     envelope = [Column(name, *ENVELOPE_LABELS[name], "envelope",
                        "int" if name == "version" else "text") for name in ENVELOPE]
     items = item_columns(_versions(scope, stream))
-    conditions = scope_conditions(scope, refs, stream)
-    if quarantined == "exclude":
-        conditions.append(Response.quarantine_id.is_(None))
-    elif quarantined == "only":
-        conditions.append(Response.quarantine_id.is_not(None))
+    conditions = [*scope_conditions(scope, refs, stream), quarantine_condition(quarantined)]
     about = About(stream, quarantined, (scope.year_from, scope.year_to))
     return ExportTable(envelope + items, _rows(conditions, [c.name for c in items], chunk),
                        about, scope)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from survey.services.exports.codes import (
     MISSING_LABELS,
     MISSING_WORDS,
+    SAMPLED_LEFT_OUT,
     STREAMS,
     TYPE_WORDS,
     WORD_CODE,
@@ -140,6 +141,8 @@ def method_lines(about: About, count: int, lang: str):
     yield [pick(("Năm", "Years"), lang), years]
     yield [pick(("Số phiếu", "Responses"), lang), count]
     yield [pick(("Phiếu cách ly", "Quarantine"), lang), pick(quarantine[about.quarantined], lang)]
+    yield [pick(("Điều tra chọn mẫu", "Sampled investigations"), lang),
+           pick(SAMPLED_LEFT_OUT, lang)]
     # a response is one answer sheet of one unit: it cannot be shared out between the units
     # a split made, so the rows are always as recorded (METHODOLOGY §10)
     yield [pick(("Đơn vị", "Units"), lang), pick(("Theo đơn vị lúc ghi nhận", "As recorded"), lang),

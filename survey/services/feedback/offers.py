@@ -69,7 +69,9 @@ def read_offer(token: str) -> Offer | None:
     if not isinstance(response_id, int) or not isinstance(kiosk_token, str):
         return None
     response = db.session.get(Response, response_id)
-    if response is None or response.quarantine_id is not None:
+    # quarantined (suspect), or a sampled case's (its link's thank-you page makes no offer:
+    # the investigation's answers stay with the investigation)
+    if response is None or not response.in_figures:
         return None
     source = source_of(response)
     return Offer(response, source, kiosk_token) if source else None
