@@ -6,7 +6,6 @@ import csv
 import io
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import current_principal, page_requires
@@ -21,6 +20,7 @@ from survey.admin.forms import (
     options,
 )
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.models import ServiceArea, Unit
 from survey.services import desks as desk_service
 from survey.services import users as user_service
@@ -109,7 +109,7 @@ def units():
     form = UnitForm(prefix="unit")
     form.parent.choices = _unit_choices()
     form.service_area.choices = options([("", "—")] + [
-        (a.code, a.name_en if str(get_locale()) == "en" and a.name_en else a.name_vi)
+        (a.code, a.name_en if current_lang() == "en" and a.name_en else a.name_vi)
         for a in db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code))
         .scalars()])
     upload = UploadForm(prefix="csv")

@@ -8,7 +8,6 @@ services check, apply, carry what is attached and audit.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,6 +18,7 @@ from survey.access import current_principal, page_requires
 from survey.admin import bp
 from survey.admin.forms import EmptyForm, UploadForm, options
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.models import Unit
 from survey.services.imports import ImportRejected
 from survey.services.lineage import attached
@@ -57,10 +57,6 @@ class UnitEventForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Length(max=500)])
 
 
-def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "vi"
-
-
 def _unit_choices(blank: str = "—"):
     units = db.session.execute(db.select(Unit).order_by(Unit.path)).scalars()
     return options([("", blank)] + [(u.code, f"{u.code} · {u.name_vi}") for u in units])
@@ -90,7 +86,7 @@ def import_unit_events():
     source = upload.file.data.filename or "events.csv"
     try:
         result = import_events_file(upload.file.data.read(), source,
-                                    actor=current_principal().name, lang=_lang())
+                                    actor=current_principal().name, lang=current_lang())
     except ImportRejected as rejected:
         db.session.rollback()
         return _events_page(upload, rejected.problems, rejected.source, 422)
@@ -133,7 +129,7 @@ def undo_unit_event(unit_code: str):
         db.session.rollback()
         if error.problem == "unknown_unit":
             abort(404)
-        flash(error.message(_lang()), "error")
+        flash(error.message(current_lang()), "error")
     else:
         db.session.commit()
         flash(_("The %(kind)s of %(day)s was undone; %(things)s kiosk(s), desk(s), code(s) or "
@@ -143,7 +139,7 @@ def undo_unit_event(unit_code: str):
 
 
 def _record(unit: Unit, form: UnitEventForm, unit_errors: list[str]) -> bool:
-    lang = _lang()
+    lang = current_lang()
     successors, problems = parse_successors(form.successors.data or "", lang)
     if problems:
         form.successors.errors = [*form.successors.errors, *problems]

@@ -10,6 +10,7 @@ from flask_limiter.util import get_remote_address
 from survey.access import current_principal
 from survey.api import bp, openapi
 from survey.extensions import limiter
+from survey.i18n import current_lang
 from survey.services import responses as service
 from survey.services.questionnaires import UnknownQuestionnaire
 
@@ -32,11 +33,6 @@ def _token_key() -> str:
     return "client:" + get_remote_address()
 
 
-def _lang() -> str:
-    asked = request.args.get("lang") or request.accept_languages.best_match(["vi", "en"])
-    return asked if asked in ("vi", "en") else "vi"
-
-
 def _data_entry() -> bool:
     """Only a staff session or API key that may import responses may claim paper."""
     principal = current_principal()
@@ -54,7 +50,7 @@ def submit_response():
     if payload is None:
         return jsonify(error="unprocessable", errors={"body": "a JSON object is expected"}), 422
     try:
-        result = service.submit(payload, _lang(), data_entry=_data_entry())
+        result = service.submit(payload, current_lang(), data_entry=_data_entry())
     except UnknownQuestionnaire as error:
         return jsonify(error="not found", detail=str(error)), 404
     except service.SubmissionInvalid as invalid:

@@ -6,12 +6,13 @@ import hashlib
 from functools import wraps
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from flask_wtf.csrf import CSRFError
 
 from survey.collect import bp
 from survey.collect.flow import FlowContext, advance, start
 from survey.extensions import csrf, db, limiter
+from survey.i18n import current_lang
 from survey.services import tokens
 from survey.services.feedback import offers
 from survey.services.questionnaires import UnknownQuestionnaire
@@ -64,10 +65,6 @@ def form_limits(view=None, *, keep_answers: bool = False):
     return limiter.limit(_client_limit, methods=["POST"])(checked)
 
 
-def _lang() -> str:
-    return str(get_locale())
-
-
 def refused(reason: str, status: int = 404, **context):
     db.session.rollback()
     return render_template("collect/refused.html", reason=reason, **context), status
@@ -83,8 +80,8 @@ def token_refused(refusal: tokens.TokenRefused, status: int = 404):
 def _run(ctx: FlowContext, method: str):
     try:
         if method == "GET":
-            return start(ctx, _lang())
-        outcome = advance(ctx, _lang(), token_refused=g.form_token_refused)
+            return start(ctx, current_lang())
+        outcome = advance(ctx, current_lang(), token_refused=g.form_token_refused)
     except UnknownQuestionnaire:
         return refused("invalid")
     if outcome.already_used:
@@ -97,7 +94,7 @@ def _run(ctx: FlowContext, method: str):
 
 
 def _unit_title(unit) -> str:
-    return unit.name_en if _lang() == "en" and unit.name_en else unit.name_vi
+    return unit.name_en if current_lang() == "en" and unit.name_en else unit.name_vi
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -149,7 +146,7 @@ def receipt(token: str):
         return token_refused(refusal)
     procedure = row.procedure
     g.receipt = {"dossier_code": row.dossier_code,
-                 "procedure": (procedure.name_en if _lang() == "en" and procedure.name_en
+                 "procedure": (procedure.name_en if current_lang() == "en" and procedure.name_en
                                else procedure.name_vi) if procedure else None,
                  "issued_on": format_datetime(row.issued_at, "dd/MM/yyyy")}
     ctx = FlowContext(row.questionnaire.code, row.unit.code, "phone", token=token,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +15,7 @@ from survey.access import current_principal, page_requires
 from survey.collect import bp
 from survey.collect.qr import qr_response, qr_svg_markup
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.models import Desk, Kiosk, Unit, WebLink
 from survey.services import kiosks as kiosk_service
 from survey.services import posters, tokens, web_links
@@ -54,7 +55,7 @@ def _desk(unit_code: str, desk_code: str) -> Desk:
 def _poster_url(desk: Desk) -> tuple[posters.Choice, list[posters.Choice], str]:
     """The questionnaire the poster carries (the officer's pick, else the unit's default, see
     survey/services/posters.py), the picker's options, and the URL its QR code holds."""
-    options = posters.ordered(desk.unit, posters.choices(), str(get_locale()))
+    options = posters.ordered(desk.unit, posters.choices(), current_lang())
     asked = request.args.get("questionnaire")
     chosen = next((c for c in options if c.code == asked), None) if asked else (
         options[0] if options else None)
@@ -70,7 +71,7 @@ def poster(unit_code: str, desk_code: str):
     desk = _desk(unit_code, desk_code)
     chosen, options, url = _poster_url(desk)
     return render_template("collect/poster.html", desk=desk, url=url, chosen=chosen,
-                           options=options, lang=str(get_locale()),
+                           options=options, lang=current_lang(),
                            qr=qr_svg_markup(url, scale=8))
 
 
@@ -93,7 +94,7 @@ class KioskForm(FlaskForm):
 def _kiosk_form(scope: Unit | None) -> KioskForm:
     form = KioskForm()
     form.unit.choices = _unit_choices(scope)
-    lang = str(get_locale())
+    lang = current_lang()
     options = sorted(posters.choices(posters.KIOSK_KINDS),
                      key=lambda c: (c.kind != "dossier_rating", c.title(lang).lower()))
     form.questionnaire.choices = [SelectChoice("", _("The unit's own service (default)"))] + [
@@ -229,7 +230,7 @@ class WebLinkForm(FlaskForm):
 def _link_form(scope: Unit | None) -> WebLinkForm:
     form = WebLinkForm()
     form.unit.choices = _unit_choices(scope)
-    lang = str(get_locale())
+    lang = current_lang()
     form.questionnaire.choices = [
         SelectChoice(c.code, c.title(lang))
         for c in sorted(posters.choices(("survey",)), key=lambda c: c.title(lang).lower())]

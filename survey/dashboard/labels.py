@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.models import ProcedureGroup, ServiceArea, Unit
 
 ELEMENTS = {
@@ -24,7 +25,7 @@ DIMENSIONS = {"year": _l("Year"), "service_area": _l("Service area"), "level": _
 
 
 def english() -> bool:
-    return str(get_locale()) == "en"
+    return current_lang() == "en"
 
 
 def pick(row, name: str = "name") -> str:

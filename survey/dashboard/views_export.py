@@ -9,12 +9,12 @@ import tempfile
 from dataclasses import replace
 
 from flask import Response, abort, render_template, send_file, stream_with_context
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import page_requires
 from survey.dashboard import bp
 from survey.dashboard.filters import YEAR, choice, current_filters, form_options
+from survey.i18n import current_lang
 from survey.services import exports
 from survey.services.exports.sav import SavUnavailable
 from survey.services.exports.writers import ExportTooLarge, iter_csv, iter_json
@@ -65,7 +65,7 @@ def export_file(fmt: str):
     handle, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     try:
-        exports.write(fmt, table.columns, table.rows, path, str(get_locale()), table.about)
+        exports.write(fmt, table.columns, table.rows, path, current_lang(), table.about)
         fp = open(path, "rb")  # noqa: SIM115 - send_file closes it
     except SavUnavailable as error:  # an install without the optional 'sav' extra
         abort(501, description=str(error))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 
 from flask import Response, abort, current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import page_requires
@@ -17,6 +16,7 @@ from survey.dashboard.report import council_report, verdict
 from survey.dashboard.report_files import report_xlsx
 from survey.errors import BadParameterPage
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.models import Unit
 from survey.services.council_report import content, settings
 from survey.services.council_report import numbers as fmt
@@ -27,13 +27,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def lang() -> str:
-    return "en" if str(get_locale()) == "en" else "vi"
-
-
 def method_notes() -> list[str]:
     """The method notes of the documents, so the page and the files say the same."""
-    return list(words(lang())["method"])
+    return list(words(current_lang())["method"])
 
 
 def report_year() -> int:
@@ -55,7 +51,7 @@ def report_settings() -> settings.Settings:
                               .order_by(Unit.path)).scalars().first()
     config = {k: current_app.config.get(k, "") for k in settings.KEYS}
     return settings.from_config(config, root.name_vi if root else "",
-                                (root.name_en or "") if root else "", lang())
+                                (root.name_en or "") if root else "", current_lang())
 
 
 def names() -> dict[str, dict[str, str]]:
@@ -71,9 +67,9 @@ def council_file(kind: str, scope, year: int | None, report: dict | None = None,
     year = year or last_complete_year()
     report = report or council_report(scope, year, current_app.config["SATISFACTION_BENCHMARK"])
     if kind == "xlsx":
-        data = report_xlsx(report, names(), method_notes(), lang())
-        return data, words(lang())["file"].format(year=year) + ".xlsx"
-    return render(kind, report, names(), report_settings(), lang())
+        data = report_xlsx(report, names(), method_notes(), current_lang())
+        return data, words(current_lang())["file"].format(year=year) + ".xlsx"
+    return render(kind, report, names(), report_settings(), current_lang())
 
 
 def page_charts(report: dict) -> list[tuple[str, str]]:
@@ -81,7 +77,7 @@ def page_charts(report: dict) -> list[tuple[str, str]]:
     printed page then carries the same figures as the DOCX and PDF."""
     from survey.services.council_report import charts
 
-    lng, benchmark, year = lang(), report["benchmark"], report["year"]
+    lng, benchmark, year = current_lang(), report["benchmark"], report["year"]
     w = words(lng)
     first = min((r["year"] for r in report["series"]), default=year)
     target = fmt.pct(benchmark, lng, 0)
@@ -101,14 +97,14 @@ def _context():
                 names=names(), notes=method_notes(), verdict=verdict,
                 too_little=content.too_little(report),
                 charts=[] if content.too_little(report) else page_charts(report),
-                sentences=content.headline_paragraphs(report, lang()),
-                dossier_cells=dossier_cells, par_score=lambda v: fmt.number(v, 2, lang()),
+                sentences=content.headline_paragraphs(report, current_lang()),
+                dossier_cells=dossier_cells, par_score=lambda v: fmt.number(v, 2, current_lang()),
                 title=_("Report to the People's Council"))
 
 
 def dossier_cells(row: dict) -> tuple[str, str, str]:
     """Received, resolved and the on-time rate, as the documents write them."""
-    d, lng = row.get("dossiers") or {}, lang()
+    d, lng = row.get("dossiers") or {}, current_lang()
     return (fmt.integer(d.get("received"), lng), fmt.integer(d.get("resolved"), lng),
             fmt.pct(d.get("on_time_rate"), lng))
 

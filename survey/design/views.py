@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import questionnaires as qn
@@ -20,6 +19,7 @@ from survey.design.forms import (
     NewQuestionnaireForm,
 )
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.models import Questionnaire
 from survey.services import audit_log, designer, designer_edit, desks, service_areas
 from survey.services import questionnaires as qservice
@@ -35,14 +35,9 @@ def actor() -> str:
     return current_principal().name
 
 
-def lang() -> str:
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "vi"
-
-
 def area_choices():
     """The service areas of the database, labelled in the user's language."""
-    return options(service_areas.choices(lang()))
+    return options(service_areas.choices(current_lang()))
 
 
 def row_or_404(code: str) -> Questionnaire:
@@ -68,17 +63,17 @@ def index():
     new = NewQuestionnaireForm(prefix="new")
     templates = designer.builtin_templates().items()
     new.template.choices = options([("", _("Nothing (blank)"))] + [
-        (code, f"{code} · {q.title.get(lang())}") for code, q in templates])
+        (code, f"{code} · {q.title.get(current_lang())}") for code, q in templates])
     new.service_area.choices = new_area_choices()
     rows = db.session.execute(db.select(Questionnaire).order_by(Questionnaire.code)).scalars()
     return render_template("design/index.html", rows=list(rows), new=new,
                            upload=ImportForm(prefix="xls"),
-                           area_names=dict(service_areas.choices(lang())))
+                           area_names=dict(service_areas.choices(current_lang())))
 
 
 def new_area_choices():
     return options([("", _("The template's (none for a blank questionnaire)"))]
-                   + service_areas.choices(lang()))
+                   + service_areas.choices(current_lang()))
 
 
 @bp.post("/new")
@@ -124,7 +119,7 @@ def import_file():
     except (qn.XlsformError, qn.DefinitionError) as error:
         db.session.rollback()
         return render_template("design/import_refused.html", name=name,
-                               problems=error.problems, lang=lang(),
+                               problems=error.problems, lang=current_lang(),
                                yaml=isinstance(error, qn.DefinitionError)), 422
     except qservice.PublishRefused as refused:
         db.session.rollback()
@@ -134,7 +129,7 @@ def import_file():
     flash(_("Imported %(name)s into the draft of %(code)s.", name=name, code=row.code), "ok")
     if not_kept:
         return render_template("design/import_report.html", name=name, code=row.code,
-                               problems=not_kept, lang=lang())
+                               problems=not_kept, lang=current_lang())
     return redirect(url_for("design.editor", code=row.code))
 
 
@@ -165,7 +160,8 @@ def render_editor(row: Questionnaire, checked: designer.Checked, status: int = 2
     history = [e for e in audit_log.entries(audit_log.AuditFilter(
         entity_type="questionnaire", key=row.code), limit=30) if e.entity_key == row.code]
     return render_template(
-        template, row=row, draft=draft, checked=checked, lang=lang(), meta=meta, history=history,
+        template, row=row, draft=draft, checked=checked, lang=current_lang(), meta=meta,
+        history=history,
         general=checked.general(codes), action=EmptyForm(), clone=CloneForm(prefix="clone"),
         assign=assign, types=qn.TYPES, latest=qservice.latest_version(row),
         reworded=reworded_items(row)), status
@@ -234,14 +230,14 @@ def publish(code: str):
         # "where it matters": the author says whether the new words keep the meaning
         return render_template("design/publish_wording.html", row=row, revisions=revisions,
                                action=EmptyForm(), places=item_places(row.draft),
-                               lang=lang())
+                               lang=current_lang())
     try:
         qservice.save_draft(checked.definition, actor())
         result = qservice.publish(code, actor(), wording_only=bool(revisions))
     except qservice.PublishRefused as refused:
         db.session.rollback()
         for problem in refused.problems or []:
-            flash(f"{problem.item}: {problem.message(lang())}", "error")
+            flash(f"{problem.item}: {problem.message(current_lang())}", "error")
         flash(str(refused).splitlines()[0], "error")
         return redirect(url_for("design.editor", code=code))
     db.session.commit()

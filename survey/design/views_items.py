@@ -10,8 +10,9 @@ from survey.admin.forms import options
 from survey.collect.forms import FACES, build_form
 from survey.design import bp
 from survey.design.forms import EmptyForm, ItemForm, SectionForm
-from survey.design.views import actor, after_edit, checked_form, lang, row_or_404
+from survey.design.views import actor, after_edit, checked_form, row_or_404
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.services import designer
 from survey.services import designer_edit as edit
 from survey.services import questionnaires as qservice
@@ -137,7 +138,7 @@ def item(code: str, s: int, i: int | None):
         _fill(form, old)
     elif request.args.get("type") in qn.TYPES:
         form.type.data = request.args["type"]
-    errors = designer.check(row.draft).by_field(old.get("code", ""), lang()) if old else {}
+    errors = designer.check(row.draft).by_field(old.get("code", ""), current_lang()) if old else {}
     return render_template("design/item.html", row=row, form=form, s=s, i=i, errors=errors,
                            published=_published(row, old),
                            earlier=earlier, types=qn.TYPES, max_conditions=MAX_CONDITIONS,
@@ -180,7 +181,7 @@ def preview(code: str, mode: str):
     checked = designer.check(row.draft)
     if checked.definition is None:
         return render_template("design/preview.html", row=row, mode=mode, definition=None,
-                               problems=checked.problems, lang=lang()), 422
+                               problems=checked.problems, lang=current_lang()), 422
     view_lang = request.args.get("lang") if request.args.get("lang") in ("vi", "en") else "vi"
     definition = checked.definition
     form = build_form(definition.items, view_lang, formdata=None)

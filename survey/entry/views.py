@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from werkzeug.utils import secure_filename
 
 from survey.access import current_principal, page_requires
 from survey.entry import bp
 from survey.entry.forms import PaperUploadForm, StatsUploadForm
+from survey.i18n import current_lang
 from survey.jobs import jobs
 from survey.jobs.views import may_read
 
@@ -44,7 +44,7 @@ def _page(form: PaperUploadForm, stats: StatsUploadForm, status: int = 200):
 @bp.route("/", methods=["GET", "POST"])
 @page_requires("import_responses")
 def upload():
-    lang = str(get_locale())
+    lang = current_lang()
     form = PaperUploadForm()
     form.set_choices(lang)
     if not form.validate_on_submit():
@@ -57,7 +57,7 @@ def upload():
 @page_requires("import_records")
 def records():
     """Dossier statistics (the records import): a period replaces what it had before."""
-    lang = str(get_locale())
+    lang = current_lang()
     stats = StatsUploadForm()
     if not stats.validate_on_submit():
         form = PaperUploadForm(formdata=None)

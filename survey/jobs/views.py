@@ -14,10 +14,10 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import login_required
 
 from survey.access import current_principal, page_requires
+from survey.i18n import current_lang
 from survey.jobs import jobs, result_file
 from survey.jobs.store import Job
 
@@ -84,5 +84,5 @@ def start_export():
         abort(400, description=str(error))
     queue = jobs()
     job = queue.submit(queue.new("export", current_principal().name, {
-        "scope": asdict(scope), "fmt": fmt, "lang": str(get_locale())}))
+        "scope": asdict(scope), "fmt": fmt, "lang": current_lang()}))
     return redirect(url_for("jobs.page", job_id=job.id), code=303)

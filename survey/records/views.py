@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey.access import current_principal, page_requires
 from survey.extensions import db
+from survey.i18n import current_lang
 from survey.records import bp
 from survey.records.forms import (
     ParIndexForm,
@@ -60,7 +60,7 @@ def import_stats():
     upload = form.file.data
     try:
         result = import_dossier_stats(upload.read(), upload.filename,
-                                      actor=current_principal().name, lang=str(get_locale()))
+                                      actor=current_principal().name, lang=current_lang())
     except ImportRejected as rejected:
         db.session.rollback()
         return render_template("records/rejected.html", rejected=rejected), 422
