@@ -126,6 +126,21 @@ def test_messages_follow_the_language(client, world, land, payload):
     assert vi.json["errors"]["a1_seating"] != en.json["errors"]["a1_seating"]
 
 
+def test_a_client_without_a_session_is_answered_in_its_accept_language(app, world, land, payload):
+    """A machine client keeps no session: Accept-Language chooses, Vietnamese by default; the
+    citizen pages stay Vietnamese first whatever the browser asks (survey/i18n.py)."""
+    answers = {**land, "a1_seating": 7}
+    asked = {}
+    for header in ("en-GB,en;q=0.9", "vi", None, "fr"):
+        fresh = app.test_client()  # no session cookie from an earlier request
+        headers = {"Accept-Language": header} if header else {}
+        asked[header] = fresh.post("/api/v1/responses", json=payload(answers),
+                                   headers=headers).json["errors"]["a1_seating"]
+    assert asked["vi"] == asked[None] == asked["fr"] != asked["en-GB,en;q=0.9"]
+    page = app.test_client().get("/", headers={"Accept-Language": "en"})
+    assert 'lang="vi"' in page.text
+
+
 def test_an_answer_to_a_hidden_item_is_refused_and_a_shown_one_accepted(client, land, payload):
     hidden = client.post("/api/v1/responses",
                          json=payload({**land, "e2_feedback_ease": 5}))
