@@ -16,8 +16,6 @@ TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/tran
                            "records/translations", "entry/translations", "public/translations",
                            "investigation/translations", "feedback/translations")
 
-ROLES = ("admin", "designer", "analyst", "unit_officer", "data_entry")
-
 # The council report's letterhead, number, place and signature block
 # (survey/services/council_report/settings.py); blank: derived from the root unit's name, or
 # left for the office to fill in by hand.

@@ -5,8 +5,8 @@ from wtforms import BooleanField, DateField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from survey.config import ROLES
 from survey.models.units import UNIT_LEVELS
+from survey.roles import ROLES
 
 ROLE_LABELS = {"admin": _l("Administrator"), "designer": _l("Questionnaire designer"),
                "analyst": _l("Analyst"), "unit_officer": _l("Unit officer"),

@@ -8,9 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.config import ROLES
 from survey.models.base import Base, UTCDateTime, now_utc
 from survey.models.units import Unit, _in
+from survey.roles import ROLES
 
 
 class User(UserMixin, Base):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.config import ROLES
 from survey.extensions import db
 from survey.models import ApiKey, Unit, User, now_utc
+from survey.roles import ROLES
 from survey.services import audit
 
 MIN_PASSWORD_LENGTH = 10
