@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
 
     from survey.admin import bp as admin_bp
     from survey.admin.anomalies import bp as anomalies_bp
+    from survey.alerts import bp as alerts_bp
     from survey.api import bp as api_bp
     from survey.api.errors import json_http_error, wants_json
     from survey.auth import bp as auth_bp
@@ -100,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, public_bp, auth_bp, collect_bp, dashboard_bp, records_bp,
                       admin_bp, anomalies_bp, design_bp, entry_bp, jobs_bp, investigation_bp,
-                      feedback_bp):
+                      feedback_bp, alerts_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

@@ -39,6 +39,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # leaders' accounts) every case; officers and admins answer and move them
     "feedback": frozenset({"admin", "analyst", "unit_officer"}),
     "handle_feedback": frozenset({"admin", "unit_officer"}),
+    # early-warning alerts (#23): officers read and acknowledge their subtree's, admins and
+    # analysts (the leaders' accounts) every alert
+    "alerts": frozenset({"admin", "analyst", "unit_officer"}),
     # every staff role: one's own password
     "own_account": frozenset({"admin", "designer", "analyst", "unit_officer", "data_entry"}),
 }

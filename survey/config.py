@@ -14,7 +14,8 @@ DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production 
 # Relative to the `survey` package. A directory without compiled catalogues is skipped.
 TRANSLATION_DIRECTORIES = ("translations", "dashboard/translations", "admin/translations",
                            "records/translations", "entry/translations", "public/translations",
-                           "investigation/translations", "feedback/translations")
+                           "investigation/translations", "feedback/translations",
+                           "alerts/translations")
 
 # The council report's letterhead, number, place and signature block
 # (survey/services/council_report/settings.py); blank: derived from the root unit's name, or

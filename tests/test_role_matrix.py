@@ -33,6 +33,7 @@ FIELDWORK = frozenset({"admin", "unit_officer", "data_entry"})  # collectors: th
 MANAGE_FIELDWORK = frozenset({"admin", "unit_officer"})
 FEEDBACK = frozenset({"admin", "analyst", "unit_officer"})
 HANDLE_FEEDBACK = frozenset({"admin", "unit_officer"})
+ALERTS = frozenset({"admin", "analyst", "unit_officer"})
 
 EXPECTED: dict[str, object] = {
     "static": PUBLIC, "main.index": PUBLIC, "main.healthz": PUBLIC, "main.set_language": PUBLIC,
@@ -88,6 +89,8 @@ EXPECTED: dict[str, object] = {
     # feedback cases (#23): /f/TOKEN is the citizen's offer form; officers see their subtree
     "feedback.offer": PUBLIC, "feedback.cases_page": FEEDBACK, "feedback.case_page": FEEDBACK,
     "feedback.answer_page": HANDLE_FEEDBACK, "feedback.move_page": HANDLE_FEEDBACK,
+    # early-warning alerts (#23): officers their subtree's, analysts and admins every alert
+    "alerts.list_page": ALERTS, "alerts.alert_page": ALERTS, "alerts.acknowledge": ALERTS,
     **{f"design.{name}": DESIGN for name in (
         "index", "new", "import_file", "editor", "meta", "publish", "diff", "clone",
         "set_status", "export", "assign", "section", "section_op", "item", "item_op",
@@ -97,7 +100,7 @@ EXPECTED: dict[str, object] = {
 # Values for URL arguments, in scope of the unit officer (HN-X01) so that a refusal is a bug.
 ARGS = {"code": "t1", "user_id": 6, "s": 0, "i": 0, "token": "not-a-token", "unit_code":
         "HN-X01", "desk_code": "MC1", "dossier_code": "D1", "filename": "css/base.css",
-        "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1, "case_id": 1}
+        "version": "0", "fmt": "csv", "kiosk_id": 1, "link_id": 1, "case_id": 1, "alert_id": 1}
 ENDPOINT_ARGS = {"main.set_language": {"code": "vi"}, "dashboard.service": {"code": "land"},
                  "public.service": {"code": "land"}, "public.unit": {"code": "HN-X01"},
                  "dashboard.unit": {"code": "HN-X01"}, "admin.service_area_edit": {"code": "land"}}

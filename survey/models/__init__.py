@@ -13,6 +13,7 @@ from survey.models.aggregates import (
     ElementPairUnit,
     ElementPairYear,
 )
+from survey.models.alerts import Alert, AlertDigest, AlertRead, KioskHour, RatingDay, WatchState
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
 from survey.models.feedback import FeedbackCase, FeedbackContact, FeedbackEvent
@@ -41,6 +42,9 @@ from survey.models.units import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertDigest",
+    "AlertRead",
     "Answer",
     "AnswerCount",
     "AnswerCountDelta",
@@ -67,9 +71,11 @@ __all__ = [
     "FrameDossier",
     "Investigation",
     "Kiosk",
+    "KioskHour",
     "ParIndexEntry",
     "Procedure",
     "ProcedureGroup",
+    "RatingDay",
     "Quarantine",
     "Questionnaire",
     "QuestionnaireVersion",
@@ -81,6 +87,7 @@ __all__ = [
     "UnitEventSuccessor",
     "User",
     "VersionItem",
+    "WatchState",
     "WebLink",
     "now_utc",
 ]

@@ -45,13 +45,21 @@ class SmtpEmailSender:
         self.timeout = int(config.get("SMTP_TIMEOUT", 10))
 
     def send(self, address: str, subject: str, body: str) -> SendResult:
-        if not self.host or not self.sender:
-            return SendResult(False, "e-mail not sent: SMTP_HOST or SMTP_FROM is not set")
+        return self.send_message(self.message(address, subject, body))
+
+    def message(self, address: str, subject: str, body: str) -> EmailMessage:
+        """The plain-text message; a caller may add attachments (an alert's chart) before
+        `send_message`."""
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, address, subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message.set_content(body)
+        return message
+
+    def send_message(self, message: EmailMessage) -> SendResult:
+        if not self.host or not self.sender:
+            return SendResult(False, "e-mail not sent: SMTP_HOST or SMTP_FROM is not set")
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
