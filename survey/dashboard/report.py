@@ -7,9 +7,10 @@ its n only, as it does there (docs/METHODOLOGY.md §6).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import analysis
+from survey.extensions import db
 from survey.services import par_index, reporting
 from survey.services.periods import is_partial
 from survey.services.reporting import Grouping, Measure, Scope
@@ -118,7 +119,8 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
     for row in sections["appendix"]:
         row["dossiers"] = extra.get(row["procedure_group"])
     headline = sections["headline"][0] if sections["headline"] else None
-    return {**sections, "year": year, "benchmark": benchmark, "headline": headline,
+    return {**sections, **beside(scope, one, year, benchmark, refs),
+            "year": year, "benchmark": benchmark, "headline": headline,
             "view": scope.view,
             "partial": is_partial(year),
             "series": yearly_series(scope, year, benchmark, refs),
@@ -127,6 +129,30 @@ def council_report(scope: Scope, year: int, benchmark: float) -> dict:
                             if r["service_area"] is not None],
             # The PAR INDEX as known for the report's year: later scores are not its story.
             "par": [p for p in par_index.series() if p["year"] <= year]}
+
+
+def beside(scope: Scope, one: Scope, year: int, benchmark: float, refs) -> dict:
+    """What the report shows beside the open collection's figures, never pooled with them:
+    the five elements with the feedback cases' figures beside element E (#23), and the
+    year's sampled investigations' weighted results (#20)."""
+    from survey.models import Unit, now_utc
+    from survey.services.feedback import figures
+    from survey.services.investigation import results
+    from survey.services.investigation.estimates import visible_units
+    from survey.services.reporting.elements import elements as element_report
+
+    codes = [c for c in (scope.unit, scope.visible_unit) if c]
+    units = [db.session.execute(db.select(Unit).filter_by(code=c)).scalar_one_or_none()
+             for c in codes]
+    narrowest = max((u for u in units if u is not None), key=lambda u: len(u.path),
+                    default=None)
+    cases = figures.beside_element_e((scope.unit, scope.visible_unit), scope.service_areas,
+                                     year, now_utc())
+    el = element_report(one, benchmark, refs)
+    return {"elements": el["elements"], "elements_index": el["overall_index"],
+            "feedback": asdict(cases) if cases else None,
+            "investigations": results.report_section(year, benchmark,
+                                                     visible_units(narrowest))}
 
 
 def verdict(row: dict) -> str | None:

@@ -7,8 +7,10 @@ the PAR INDEX series) and writes the document both writers lay out.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
+from survey.services.council_report import beside
 from survey.services.council_report import numbers as fmt
 from survey.services.council_report.model import (
     Chart,
@@ -111,7 +113,7 @@ def appendix_table(report: dict, names: dict, lang: str) -> Table:
                  "appendix")
 
 
-def par_section(par: list[dict], lang: str, chart: bytes | None) -> Section:
+def par_section(par: list[dict], lang: str, chart: bytes | None, table_no: int = 3) -> Section:
     w = words(lang)
     if not par:
         return Section(w["s_par"], (w["par_none"],))
@@ -125,11 +127,21 @@ def par_section(par: list[dict], lang: str, chart: bytes | None) -> Section:
     rows = tuple((str(p["year"]), fmt.number(p["score"], 2, lang),
                   str(p["rank"]) if p.get("rank") else "–",
                   w["par_break_note"] if p["method_break"] else "") for p in par)
-    blocks.append(Table(w["t_par"], (w["h_year"], w["h_score"], w["h_rank"], w["h_note"]), rows,
+    blocks.append(Table(w["t_par"].format(n=table_no),
+                        (w["h_year"], w["h_score"], w["h_rank"], w["h_note"]), rows,
                         (1, 1, 1, 3), "par"))
     if chart:
         blocks.append(Chart(w["chart_par"], chart))
     return Section(w["s_par"], tuple(blocks))
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def numbered(sections) -> tuple[Section, ...]:
+    """The sections present, headed I., II., … in order (a section may be absent)."""
+    present = [s for s in sections if s is not None]
+    return tuple(replace(s, heading=f"{ROMAN[i]}. {s.heading}") for i, s in enumerate(present))
 
 
 def header(settings: Settings, lang: str, today: date) -> Header:
@@ -167,13 +179,20 @@ def build(report: dict, names: dict, settings: Settings, lang: str = "vi",
                     for r in report["respondents"]]
     people.append(group_table(report["respondents"], "respondent_type",
                               names["respondent_type"], w["t_respondents"], "h_type", lang))
-    sections = (
+    # Tables 1 and 2 are the areas and the respondents; the rest are numbered in order.
+    investigation, next_table = beside.investigation_section(report, names, lang, 4)
+    method = (*w["method"], w["views"][report.get("view", "today")])
+    if investigation is not None:
+        method += (w["inv_method"],)
+    sections = numbered((
         Section(w["s_general"], tuple(general)),
         Section(w["s_areas"], tuple(areas)),
         Section(w["s_respondents"], tuple(people)),
-        par_section(report.get("par", []), lang, charts.get("par")),
-        Section(w["s_method"], (*w["method"], w["views"][report.get("view", "today")])),
-    )
+        beside.elements_section(report, lang, 3),
+        investigation,
+        par_section(report.get("par", []), lang, charts.get("par"), next_table),
+        Section(w["s_method"], method),
+    ))
     appendix = Section(w["s_appendix"], (w["appendix_intro"].format(year=year),
                                          appendix_table(report, names["procedure_group"],
                                                         lang)))

@@ -16,7 +16,7 @@ VI = {
     "partial": "Lưu ý: năm {year} chưa kết thúc; số liệu còn thay đổi cho đến hết năm.",
     "too_little": "Năm {year} chưa đủ dữ liệu để tính chỉ số hài lòng (n = {n}; cần ít nhất "
                   "{min_n} người trả lời).",
-    "s_general": "I. KẾT QUẢ CHUNG",
+    "s_general": "KẾT QUẢ CHUNG",
     "headline": "Năm {year}, chỉ số hài lòng chung (tỷ lệ người trả lời “hài lòng” hoặc “rất "
                 "hài lòng”) là {share} (khoảng tin cậy 95 %: {ci}; n = {n} người trả lời).",
     "verdict": "So với mục tiêu {target}: {verdict} (cận dưới tin cậy một phía 95 % là "
@@ -32,28 +32,28 @@ VI = {
                     "mục tiêu {target}",
     "chart_areas": "Biểu đồ 2. Chỉ số hài lòng theo lĩnh vực {first}–{last}",
     "chart_par": "Biểu đồ 3. Chỉ số PAR INDEX (đoạn mới sau mỗi lần thay đổi phương pháp)",
-    "s_areas": "II. THEO LĨNH VỰC",
-    "s_respondents": "III. CÁ NHÂN VÀ TỔ CHỨC",
+    "s_areas": "THEO LĨNH VỰC",
+    "s_respondents": "CÁ NHÂN VÀ TỔ CHỨC",
     "group_line": "{name}: {share} (khoảng tin cậy 95 %: {ci}; n = {n}), {verdict}",
     "group_change": "; so với năm trước {delta} điểm, {significance}",
     "group_hidden": "{name}: chưa đủ số người trả lời để công bố (n = {n}).",
     "group_hidden_beside": "{name}: không công bố tỷ lệ (n = {n}) để không thể suy ra bằng "
                            "phép trừ kết quả của nhóm nhỏ bên cạnh.",
-    "s_par": "IV. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)",
+    "s_par": "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)",
     "par_latest": "Năm {year}, chỉ số PAR INDEX của tỉnh đạt {score} điểm{rank}.",
     "par_rank": ", xếp hạng {rank}",
     "par_breaks": "Phương pháp đánh giá thay đổi từ các năm {years}: mỗi năm đó bắt đầu một "
                   "chuỗi mới, không so sánh trực tiếp với các năm trước.",
     "par_none": "Chưa có số liệu PAR INDEX.",
     "par_break_note": "Thay đổi phương pháp",
-    "s_method": "V. GHI CHÚ PHƯƠNG PHÁP",
+    "s_method": "GHI CHÚ PHƯƠNG PHÁP",
     "s_appendix": "PHỤ LỤC. KẾT QUẢ THEO NHÓM THỦ TỤC HÀNH CHÍNH",
     "appendix_intro": "Tỷ lệ hài lòng lấy từ khảo sát mẫu (có khoảng tin cậy); số hồ sơ và tỷ lệ "
                       "đúng hạn lấy từ thống kê hồ sơ năm {year} (số đếm toàn bộ, không có sai "
                       "số chọn mẫu).",
     "t_areas": "Bảng 1. Chỉ số hài lòng theo lĩnh vực",
     "t_respondents": "Bảng 2. Cá nhân và tổ chức",
-    "t_par": "Bảng 3. Chỉ số PAR INDEX",
+    "t_par": "Bảng {n}. Chỉ số PAR INDEX",
     "t_appendix": "Phụ lục. Chỉ số hài lòng, hồ sơ và tỷ lệ giải quyết đúng hạn theo nhóm thủ tục",
     "h_group": "Nhóm", "h_area": "Lĩnh vực", "h_type": "Đối tượng",
     "h_procedure_group": "Nhóm thủ tục",
@@ -91,6 +91,44 @@ VI = {
                     "ghi nhận và đơn vị cấp trên của đơn vị đó tại thời điểm ghi nhận; thay "
                     "đổi qua một lần điều chỉnh địa giới không được kiểm định.",
     },
+    # the five elements, with the feedback cases beside element E (#23)
+    "s_elements": "CÁC YẾU TỐ ĐÁNH GIÁ",
+    "elements_intro": "Chỉ số của mỗi yếu tố năm {year} là trung bình tỷ lệ hài lòng của các câu "
+                      "hỏi thuộc yếu tố đó (khảo sát mở); chỉ số chung của năm yếu tố là {index}.",
+    "elements_none": "Năm {year} chưa đủ dữ liệu về các yếu tố.",
+    "t_elements": "Bảng {n}. Chỉ số các yếu tố và việc xử lý phản ánh, kiến nghị",
+    "h_element": "Yếu tố", "h_cases_on_time": "Phản ánh trả lời đúng hạn",
+    "h_cases_days": "Thời gian trả lời (trung vị, ngày)",
+    "element_names": {"A": "A. Tiếp cận dịch vụ", "B": "B. Thủ tục hành chính",
+                      "C": "C. Công chức", "D": "D. Kết quả giải quyết",
+                      "E": "E. Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị"},
+    "feedback_e": "Bên cạnh yếu tố E, việc xử lý phản ánh, kiến nghị trên thực tế: năm {year} "
+                  "tiếp nhận {cases} phản ánh, kiến nghị; trong {judged} vụ việc đã đến hạn, "
+                  "{on_time} vụ việc được trả lời đúng hạn ({share}); thời gian trả lời trung vị "
+                  "{days} ngày.",
+    "feedback_none": "Năm {year} không có phản ánh, kiến nghị nào được tiếp nhận qua hệ thống.",
+    # the sampled investigation (#20), beside the open collection, never pooled
+    "s_investigation": "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC (KHẢO SÁT CHỌN MẪU)",
+    "inv_intro": "Các số liệu dưới đây là ước lượng có trọng số từ mẫu xác suất của cuộc điều "
+                 "tra, trình bày bên cạnh số liệu khảo sát mở ở các phần trên và không gộp "
+                 "chung với số liệu đó.",
+    "inv_line": "{name} ({period}): chọn mẫu {sampled} hồ sơ, {respondents} người trả lời "
+                "(tỷ lệ trả lời {rate}). Tỷ lệ hài lòng có trọng số {share} (khoảng tin cậy "
+                "95 %: {ci}; sai số chuẩn {se} điểm; hiệu ứng thiết kế {deff}), {verdict}; "
+                "chỉ số chung {index}.",
+    "inv_small": "{name} ({period}): {respondents} người trả lời, chưa đủ để công bố ước "
+                 "lượng.",
+    "inv_uncovered": "Các tầng chưa có người trả lời không được tính vào ước lượng (bao phủ "
+                     "{coverage} dàn mẫu).",
+    "t_investigation": "Bảng {n}. {name}: kết quả có trọng số",
+    "h_measure": "Chỉ tiêu", "h_estimate": "Ước lượng", "h_se": "Sai số chuẩn (điểm)",
+    "h_deff": "Hiệu ứng thiết kế", "h_inv_area": "Lĩnh vực (điều tra)",
+    "t_investigation_areas": "Bảng {n}. {name}: tỷ lệ hài lòng có trọng số theo lĩnh vực",
+    "inv_overall": "Tỷ lệ hài lòng (câu hỏi chung)", "inv_index": "Chỉ số chung (năm yếu tố)",
+    "inv_method": "Điều tra xã hội học: trọng số thiết kế 1/π theo xác suất chọn đã lưu của "
+                  "mọi giai đoạn, điều chỉnh không trả lời trong từng tầng; sai số chuẩn tính "
+                  "bằng tuyến tính hóa Taylor theo tầng và đơn vị mẫu cấp một; khoảng tin cậy "
+                  "95 % theo phân phối t; so với mục tiêu bằng cận dưới tin cậy một phía 95 %.",
     "recipients_label": "Nơi nhận:",
     "recipients": ("- Thường trực Hội đồng nhân dân {place_kind};",
                    "- Các Ban của Hội đồng nhân dân {place_kind};",
@@ -112,7 +150,7 @@ EN = {
     "partial": "Note: {year} is not over yet; its figures will change until the year ends.",
     "too_little": "There are too few data for {year} to compute the satisfaction index "
                   "(n = {n}; at least {min_n} respondents are needed).",
-    "s_general": "I. OVERALL RESULT",
+    "s_general": "OVERALL RESULT",
     "headline": "In {year}, the overall satisfaction index (share of respondents answering "
                 "“satisfied” or “very satisfied”) is {share} (95 % confidence interval: {ci}; "
                 "n = {n} respondents).",
@@ -129,28 +167,28 @@ EN = {
                     "and the {target} target",
     "chart_areas": "Chart 2. Satisfaction per service area {first}–{last}",
     "chart_par": "Chart 3. PAR INDEX (a new segment after each change of method)",
-    "s_areas": "II. PER SERVICE AREA",
-    "s_respondents": "III. INDIVIDUALS AND ORGANISATIONS",
+    "s_areas": "PER SERVICE AREA",
+    "s_respondents": "INDIVIDUALS AND ORGANISATIONS",
     "group_line": "{name}: {share} (95 % confidence interval: {ci}; n = {n}), {verdict}",
     "group_change": "; change from the previous year {delta} points, {significance}",
     "group_hidden": "{name}: too few respondents to publish (n = {n}).",
     "group_hidden_beside": "{name}: share not published (n = {n}) so that the small group "
                            "beside it cannot be worked out by subtraction.",
-    "s_par": "IV. PUBLIC ADMINISTRATION REFORM INDEX (PAR INDEX)",
+    "s_par": "PUBLIC ADMINISTRATION REFORM INDEX (PAR INDEX)",
     "par_latest": "In {year}, the province's PAR INDEX was {score} points{rank}.",
     "par_rank": ", rank {rank}",
     "par_breaks": "The method changed in {years}: each of those years starts a new series, not "
                   "compared directly with earlier years.",
     "par_none": "No PAR INDEX figures yet.",
     "par_break_note": "Change of method",
-    "s_method": "V. METHOD NOTES",
+    "s_method": "METHOD NOTES",
     "s_appendix": "APPENDIX. RESULTS PER PROCEDURE GROUP",
     "appendix_intro": "Satisfaction comes from the sample survey (with confidence intervals); "
                       "dossier counts and on-time rates come from the dossier statistics of "
                       "{year} (whole counts, no sampling error).",
     "t_areas": "Table 1. Satisfaction per service area",
     "t_respondents": "Table 2. Individuals and organisations",
-    "t_par": "Table 3. PAR INDEX",
+    "t_par": "Table {n}. PAR INDEX",
     "t_appendix": "Appendix. Satisfaction, dossiers and on-time resolution per procedure group",
     "h_group": "Group", "h_area": "Service area", "h_type": "Respondents",
     "h_procedure_group": "Procedure group",
@@ -186,6 +224,42 @@ EN = {
                     "it and that unit's parent at the time; a change across a change of "
                     "territory is not tested.",
     },
+    "s_elements": "THE ASSESSED ELEMENTS",
+    "elements_intro": "Each element's index in {year} is the mean of its items' % satisfied "
+                      "(open collection); the overall index of the five elements is {index}.",
+    "elements_none": "There are too few data on the elements in {year}.",
+    "t_elements": "Table {n}. The elements' indices and the handling of feedback",
+    "h_element": "Element", "h_cases_on_time": "Feedback answered on time",
+    "h_cases_days": "Days to answer (median)",
+    "element_names": {"A": "A. Access to the service", "B": "B. Administrative procedures",
+                      "C": "C. Civil servants", "D": "D. Results",
+                      "E": "E. Receiving and handling feedback"},
+    "feedback_e": "Beside element E, feedback handling in practice: in {year}, {cases} feedback "
+                  "cases were received; of the {judged} due, {on_time} were answered on time "
+                  "({share}); the median time to answer was {days} days.",
+    "feedback_none": "No feedback case was received through the system in {year}.",
+    "s_investigation": "SOCIOLOGICAL INVESTIGATION (SAMPLE SURVEY) RESULTS",
+    "inv_intro": "The figures below are weighted estimates from the investigation's "
+                 "probability sample, shown beside the open collection's figures above and "
+                 "never pooled with them.",
+    "inv_line": "{name} ({period}): {sampled} dossiers sampled, {respondents} respondents "
+                "(response rate {rate}). Weighted share satisfied {share} (95 % confidence "
+                "interval: {ci}; standard error {se} points; design effect {deff}), {verdict}; "
+                "overall index {index}.",
+    "inv_small": "{name} ({period}): {respondents} respondents, too few to publish an "
+                 "estimate.",
+    "inv_uncovered": "Strata without a respondent are left out of the estimates (the "
+                     "estimates cover {coverage} of the frame).",
+    "t_investigation": "Table {n}. {name}: weighted results",
+    "h_measure": "Measure", "h_estimate": "Estimate", "h_se": "Standard error (points)",
+    "h_deff": "Design effect", "h_inv_area": "Service area (investigation)",
+    "t_investigation_areas": "Table {n}. {name}: weighted share satisfied per service area",
+    "inv_overall": "Share satisfied (overall item)", "inv_index": "Overall index (five elements)",
+    "inv_method": "Sociological investigation: design weights 1/π from the stored inclusion "
+                  "probabilities of every stage, non-response adjusted within strata; standard "
+                  "errors by Taylor linearisation over strata and primary sampling units; 95 % "
+                  "intervals from the t distribution; the target tested with the one-sided 95 % "
+                  "lower bound.",
     "recipients_label": "Recipients:",
     "recipients": ("- Standing Committee of the {place_kind} People's Council;",
                    "- Committees of the {place_kind} People's Council;",
