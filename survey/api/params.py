@@ -1,6 +1,6 @@
-"""Query parameters of the analysis API, parsed into plain report objects.
-
-Every refusal names the parameter and, where there is a fixed list, the allowed values.
+"""Query parameters of the analysis API: the parsing of survey/services/reporting/arguments.py
+(shared with the command line and the dashboard) with its refusals as 400 answers, and the same
+parameters described for the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -9,65 +9,43 @@ from collections.abc import Mapping
 
 from survey.access import Principal
 from survey.api.errors import BadParameter
-from survey.services.periods import YEARS, parse_year
-from survey.services.reporting import Grouping, Measure, Scope, ScopeError
-
-FILTERS = ("questionnaire", "service_area", "unit", "level", "channel", "respondent_type",
-           "from", "to", "stream", "view")
-SHAPES = ("by", "measure", "rollup")
+from survey.services.periods import YEARS
+from survey.services.reporting import Grouping, Measure, Scope, ScopeError, arguments
+from survey.services.reporting.arguments import FILTERS, SHAPES  # noqa: F401 - re-exported
 
 
-def _list(args: Mapping[str, str], name: str) -> tuple[str, ...]:
-    raw = args.get(name, "")
-    return tuple(v.strip() for v in raw.split(",") if v.strip())
+def _bad(error: ScopeError) -> BadParameter:
+    return BadParameter(error.parameter, str(error), error.allowed)
 
 
 def year_parameter(args: Mapping[str, str], name: str) -> int | None:
-    raw = args.get(name)
-    if raw in (None, ""):
-        return None
-    year = parse_year(raw)
-    if year is None:
-        raise BadParameter(name, f"{name!r} must be a year from {YEARS[0]} to {YEARS[1]} "
-                                 f"such as 2024, not {raw[:40]!r}")
-    return year
+    try:
+        return arguments.year_argument(args, name)
+    except ScopeError as error:
+        raise _bad(error) from error
 
 
 def check_known(args: Mapping[str, str], allowed: tuple[str, ...]) -> None:
-    for name in args:
-        if name not in allowed:
-            raise BadParameter(name, f"unknown parameter {name!r}", allowed)
+    try:
+        arguments.check_known(args, allowed)
+    except ScopeError as error:
+        raise _bad(error) from error
 
 
 def parse_scope(args: Mapping[str, str], principal: Principal | None) -> Scope:
     """Filters from the query string, narrowed to what the principal may see."""
     visible = principal.unit_scope.code if principal and principal.unit_scope else None
     try:
-        return Scope(
-            questionnaires=_list(args, "questionnaire"),
-            service_areas=_list(args, "service_area"),
-            unit=args.get("unit") or None,
-            levels=_list(args, "level"),
-            channels=_list(args, "channel"),
-            respondent_types=_list(args, "respondent_type"),
-            year_from=year_parameter(args, "from"),
-            year_to=year_parameter(args, "to"),
-            visible_unit=visible,
-            stream=args.get("stream") or "survey",
-            view=args.get("view") or "today",
-        )
+        return arguments.scope_from(args, visible)
     except ScopeError as error:
-        raise BadParameter(error.parameter, str(error), error.allowed) from error
+        raise _bad(error) from error
 
 
 def parse_shape(args: Mapping[str, str], default_by: str = "year") -> tuple[Grouping, Measure]:
     try:
-        by = list(_list(args, "by")) if "by" in args else [default_by] if default_by else []
-        grouping = Grouping.parse(by, args.get("rollup") or None)
-        measure = Measure.parse(args.get("measure") or "overall")
+        return arguments.shape_from(args, default_by)
     except ScopeError as error:
-        raise BadParameter(error.parameter, str(error), error.allowed) from error
-    return grouping, measure
+        raise _bad(error) from error
 
 
 # --- the same parameters in the OpenAPI description -------------------------------------------

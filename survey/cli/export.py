@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey.cli.report import filter_args, filter_options
+from survey.cli.report import filter_args, filter_options, option_error
 from survey.services.exports import FORMATS
 
 STEP = 1_000  # rows between two moves of the progress bar
@@ -41,11 +41,10 @@ STREAM_WORDS = {"survey": "sample survey", "dossier_rating": "per-dossier rating
 def export(fmt: str | None, out: Path | None, codebook: Path | None, lang: str,
            quarantined: str, **options) -> None:
     """Export responses in the layout `hailong import-responses` reads back."""
-    from survey.api.errors import BadParameter
-    from survey.api.params import parse_scope
     from survey.services import exports
     from survey.services.exports.writers import ExportTooLarge
     from survey.services.reporting import ScopeError
+    from survey.services.reporting.arguments import scope_from
 
     named = out is not None and not out.is_dir()
     fmt = fmt or (out.suffix.lstrip(".").lower() if named else "csv")
@@ -53,7 +52,7 @@ def export(fmt: str | None, out: Path | None, codebook: Path | None, lang: str,
         raise click.BadParameter(f"give --format ({', '.join(FORMATS)})", param_hint="--format")
     args = filter_args(options)
     try:
-        scope = parse_scope(args, None)
+        scope = scope_from(args)
         table = exports.export_table(scope, quarantined=quarantined)
         stream = table.stream
         counted = exports.count_stream(scope, stream, quarantined)
@@ -64,9 +63,8 @@ def export(fmt: str | None, out: Path | None, codebook: Path | None, lang: str,
         with _progress(counted.responses, stream) as bar:
             rows = _Counter(table.rows, bar)
             exports.write(fmt, table.columns, rows, out, lang, table.about)
-    except (BadParameter, ScopeError) as error:
-        name = getattr(error, "name", None) or getattr(error, "parameter", "")
-        raise click.BadParameter(str(error), param_hint=f"--{name.replace('_', '-')}") from error
+    except ScopeError as error:
+        raise option_error(error) from error
     except ExportTooLarge as error:
         out.unlink(missing_ok=True)
         raise click.ClickException(str(error)) from error

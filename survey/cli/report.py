@@ -26,6 +26,11 @@ def filter_options(command):
     return command
 
 
+def option_error(error) -> click.BadParameter:
+    """A report request refused (a ScopeError) as the option that caused it: --service-area."""
+    return click.BadParameter(str(error), param_hint=f"--{error.parameter.replace('_', '-')}")
+
+
 def filter_args(options: dict) -> dict:
     """Click's option values back to the API's parameter names, dropping the unset ones."""
     names = {"year_from": "from", "year_to": "to"}
@@ -59,18 +64,17 @@ def report(report: str, as_json: bool, file_format: str | None, output: str | No
         return
     if not as_json:
         raise click.UsageError("--json is required for this report (the only format).")
-    from survey.api.errors import BadParameter
-    from survey.api.params import parse_scope, parse_shape
     from survey.services import reporting
+    from survey.services.reporting.arguments import scope_from, shape_from
     from survey.services.reporting.elements import elements
     from survey.services.reporting.weighted import weighted
 
     args = filter_args(options)
     benchmark = current_app.config["SATISFACTION_BENCHMARK"]
     try:
-        scope = parse_scope(args, None)
+        scope = scope_from(args)
         if report in ("indices", "trends"):
-            grouping, measure = parse_shape(args, "year" if report == "indices" else "")
+            grouping, measure = shape_from(args, "year" if report == "indices" else "")
             stream = reporting.resolve_stream(scope)
             run = reporting.indices if report == "indices" else reporting.trends
             document = run(scope, grouping, measure, benchmark, stream)
@@ -78,29 +82,25 @@ def report(report: str, as_json: bool, file_format: str | None, output: str | No
             document = elements(scope, benchmark)
         else:
             document = weighted(scope, benchmark)
-    except (BadParameter, reporting.ScopeError) as error:
-        name = getattr(error, "name", None) or getattr(error, "parameter", "")
-        raise click.BadParameter(str(error), param_hint=f"--{name.replace('_', '-')}") from error
+    except reporting.ScopeError as error:
+        raise option_error(error) from error
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 def _council(file_format: str | None, output: str | None, year: int | None, lang: str,
              args: dict) -> None:
-    from survey.api.errors import BadParameter
-    from survey.api.params import parse_scope
     from survey.dashboard.views_report import council_file
     from survey.services import reporting
+    from survey.services.reporting.arguments import scope_from
 
     if file_format is None:
         raise click.UsageError("council needs --format docx, pdf or xlsx.")
     # The names and words come from the request's language, as on the dashboard.
     with current_app.test_request_context(query_string={"lang": lang}):
         try:
-            scope = parse_scope(args, None)
-        except (BadParameter, reporting.ScopeError) as error:
-            name = getattr(error, "name", None) or getattr(error, "parameter", "")
-            raise click.BadParameter(str(error),
-                                     param_hint=f"--{name.replace('_', '-')}") from error
+            scope = scope_from(args)
+        except reporting.ScopeError as error:
+            raise option_error(error) from error
         data, name = council_file(file_format, scope, year)
     path = output or name
     with open(path, "wb") as out:

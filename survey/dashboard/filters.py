@@ -1,7 +1,8 @@
 """The dashboards' filters: request arguments ↔ a reporting `Scope`, and the filter form.
 
-The URL holds the filters, so a view can be shared by copying it. Parsing reuses the API's
-`parse_scope`, which narrows a unit officer to their own unit. Without a year in the URL a page
+The URL holds the filters, so a view can be shared by copying it. Parsing is the one the API and
+the command line use (survey/services/reporting/arguments.py), narrowed to a unit officer's own
+unit. Without a year in the URL a page
 shows the last complete year (`periods.last_complete_year`): in January the new year holds a
 handful of answers, and a page that defaulted to it would publish "– (n = 2)".
 """
@@ -14,8 +15,6 @@ from flask import abort, request
 from flask_babel import gettext as _
 
 from survey.access import current_principal
-from survey.api.errors import BadParameter
-from survey.api.params import parse_scope
 from survey.dashboard import labels
 from survey.errors import BadParameterPage
 from survey.extensions import db
@@ -23,7 +22,7 @@ from survey.models import ServiceArea, Unit
 from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 from survey.models.units import UNIT_LEVELS
 from survey.services import periods
-from survey.services.reporting import Scope
+from survey.services.reporting import Scope, ScopeError, arguments
 from survey.services.reporting.scope import VIEWS
 
 FIELDS = ("from", "to", "service_area", "level", "unit", "channel", "respondent_type", "view")
@@ -69,17 +68,22 @@ def current_filters(default: str | None = None, **fixed) -> Filters:
     # (its history is on its successors' pages on today's units)
     implied = {"view": "recorded"} if ended and "view" not in args else {}
     try:
-        scope = parse_scope({**args, **defaults, **implied}, current_principal())
-    except BadParameter as error:
-        raise BadParameterPage(error.name, _message(error, args)) from error
+        scope = arguments.scope_from({**args, **defaults, **implied}, _visible_unit())
+    except ScopeError as error:
+        raise BadParameterPage(error.parameter, _message(error, args)) from error
     reaches = scope.year_to is None or periods.is_partial(scope.year_to)
     partial = periods.last_complete_year() + 1 if default and reaches else None
     return Filters(args, scope, defaults, partial)
 
 
-def _message(error: BadParameter, args: dict[str, str]) -> str:
+def _visible_unit() -> str | None:
+    principal = current_principal()
+    return principal.unit_scope.code if principal and principal.unit_scope else None
+
+
+def _message(error: ScopeError, args: dict[str, str]) -> str:
     """The refusal in the user's language."""
-    name, value = error.name, args.get(error.name, "")
+    name, value = error.parameter, args.get(error.parameter, "")
     first, last = (periods.parse_year(args.get(k)) for k in ("from", "to"))
     if name in ("from", "to") and first and last and first > last:
         return _("the first year (%(first)s) is after the last (%(last)s).",
