@@ -108,7 +108,8 @@ _QUERY = [
      "description": "non-response adjustment cells (default stratum)"},
     {"name": "raking", "in": "query", "allowEmptyValue": True,
      "schema": {"enum": ["", *est.RAKING]},
-     "description": "frame: rake to the frame's dossiers by unit and by service area"},
+     "description": "frame: rake to the frame's dossiers by unit and by service area; "
+                    "records: to the dossiers resolved in the records' yearly statistics"},
     {"name": "trim", "in": "query", "allowEmptyValue": True,
      "schema": {"type": "number", "exclusiveMinimum": 1, "maximum": 100},
      "description": "cap the weights at this many times the median weight"},

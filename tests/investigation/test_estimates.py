@@ -275,3 +275,49 @@ def test_two_stages_use_the_communes_as_psus(tmp_path):
     assert out["design"]["psus"] == len(psu_totals)
     assert row["estimate"] == pytest.approx(p, rel=1e-12)
     assert row["se"] == pytest.approx(var**0.5, rel=1e-10)
+
+
+def test_raked_to_the_records_takes_their_totals(one_stage):
+    """Records of 2025 with twice the frame's dossiers in D1 and the frame's elsewhere: the
+    raked share is Σ R_h p_h / Σ R_h (each unit handles one area, strata are unit × area),
+    the SE the stratified closed form with those shares and the frame's fpc."""
+    from survey.models import DossierStat
+
+    with one_stage.app_context():
+        cases, sizes = _cases(), _frame_sizes()
+        ids = dict(db.session.execute(db.select(Unit.code, Unit.id)).all())
+        areas = dict(db.session.execute(db.select(ServiceArea.code, ServiceArea.id)).all())
+        records = {key: size * (2 if key.startswith("D1|") else 1) for key, size in sizes.items()}
+        for key, count in records.items():
+            unit, area = key.split("|")
+            db.session.add(DossierStat(period_kind="year", year=2025, unit_id=ids[unit],
+                                       service_area_id=areas[area], received_direct=count,
+                                       resolved_on_time=count))
+        db.session.flush()
+        try:
+            out = estimates(_investigation(), Options(raking="records"))
+        finally:
+            db.session.rollback()
+    by: dict[str, list[dict]] = defaultdict(list)
+    for case in cases:
+        if case["status"] == "completed":
+            by[case["stratum"]].append(case)
+    total = sum(records.values())
+    p = var = 0.0
+    for key, done in by.items():
+        r_h = len(done)
+        p_h = sum(_satisfied(c["answers"]["overall_satisfaction"]) for c in done) / r_h
+        share = records[key] / total
+        p += share * p_h
+        var += share**2 * (1 - r_h / sizes[key]) * p_h * (1 - p_h) / (r_h - 1)
+    row = _row(out, "all", None, "overall")
+    assert row["estimate"] == pytest.approx(p, rel=1e-9)
+    assert row["se"] == pytest.approx(var**0.5, rel=1e-7)
+    assert out["weights"]["sum"] == pytest.approx(total)
+    assert "records" in out["method"]["raking"]
+
+
+def test_raking_to_missing_records_is_refused_by_name(one_stage):
+    with one_stage.app_context(), pytest.raises(EstimateError) as caught:
+        estimates(_investigation(), Options(raking="records"))
+    assert caught.value.parameter == "raking"

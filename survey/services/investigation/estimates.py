@@ -45,16 +45,18 @@ from analysis.scales import SCALES
 from analysis.survey_design import design_mean, design_share, survey_design
 from analysis.survey_weights import design_weights, nonresponse_adjust, rake, trim_weights
 from survey.extensions import db
-from survey.models import Answer, Response, ServiceArea, Unit, VersionItem
+from survey.models import Answer, DossierStat, Response, ServiceArea, Unit, VersionItem
 from survey.models.investigation import FrameDossier, Investigation, SampleCase
 from survey.services.reporting.cells import RATING_TYPES
 from survey.services.reporting.suppression import SMALL_N
 
 CELLS = ("stratum", "service_area", "unit", "all")
-RAKING = ("none", "frame")
+RAKING = ("none", "frame", "records")
 ELEMENTS = ("A", "B", "C", "D", "E")
 MEASURES = ("overall", "index", *ELEMENTS)
 DOMAINS = ("all", "service_area", "unit")
+RAKED_TO = {"frame": "frame's dossiers",
+            "records": "dossiers resolved in the records' yearly statistics of its years"}
 # What a suppressed row leaves empty (as reporting.indices.HIDDEN_FIELDS for the open stream).
 HIDDEN = ("n", "estimate", "se", "ci_low", "ci_high", "deff", "lower_one_sided", "verdict")
 
@@ -147,6 +149,31 @@ def _frame_counts(investigation: Investigation) -> list[tuple[str, int, int, int
                   FrameDossier.service_area_id)).all()]
 
 
+def _known_totals(investigation: Investigation, source: str,
+                  covered_frame: list[tuple[str, int, int, int]]) -> dict[tuple[int, int], float]:
+    """Dossiers per (unit, service area) of the covered strata: counted in the frame, or the
+    dossiers resolved (early, on time, late) in the records' yearly statistics of the
+    investigation's years, for the same (unit, service area) pairs."""
+    pairs: dict[tuple[int, int], float] = {}
+    for _s, u, a, c in covered_frame:
+        pairs[(u, a)] = pairs.get((u, a), 0) + c
+    if source == "frame":
+        return pairs
+    resolved = (DossierStat.resolved_early + DossierStat.resolved_on_time
+                + DossierStat.resolved_late)
+    rows = db.session.execute(
+        db.select(DossierStat.unit_id, DossierStat.service_area_id, func.sum(resolved))
+        .where(DossierStat.period_kind == "year",
+               DossierStat.year.between(investigation.period_from.year,
+                                        investigation.period_to.year))
+        .group_by(DossierStat.unit_id, DossierStat.service_area_id)).all()
+    records = {(u, a): float(c) for u, a, c in rows if (u, a) in pairs and c}
+    if not records:
+        raise EstimateError("raking", "the records hold no resolved dossiers of the "
+                                      "investigation's years for its units and service areas")
+    return records
+
+
 def _answers(investigation: Investigation) -> tuple[dict, dict]:
     """0/1/nan per (response, item), and each measured item's (element or None, is_overall).
 
@@ -203,22 +230,24 @@ def _weigh(investigation: Investigation, sample: _Sample, options: Options) -> _
     responded = sample.responded[keep]
     w = w[responded]
     raked = False
-    if options.raking == "frame":
+    if options.raking != "none":
+        totals = _known_totals(investigation, options.raking, covered_frame)
         by_unit: dict[str, float] = {}
         by_area: dict[str, float] = {}
-        for _s, u, a, c in covered_frame:
+        for (u, a), c in totals.items():
             by_unit[str(u)] = by_unit.get(str(u), 0) + c
             by_area[str(a)] = by_area.get(str(a), 0) + c
         mask = keep.copy()
         mask[keep] = responded
         margins = [(sample.unit[mask].astype(str), by_unit),
                    (sample.area[mask].astype(str), by_area)]
-        # Units or areas of the covered frame without a respondent cannot be raked to.
+        # Units or areas with a total but no respondent (or the reverse) cannot be raked.
         have_u, have_a = set(margins[0][0]), set(margins[1][0])
-        if set(by_unit) - have_u or set(by_area) - have_a:
+        if set(by_unit) ^ have_u or set(by_area) ^ have_a:
             raise EstimateError(
-                "raking", "raking to the frame needs a respondent in every unit and service "
-                "area of the covered strata; estimate without raking, or with broader cells")
+                "raking", f"raking to the {options.raking} needs a total and a respondent for "
+                "every unit and service area of the covered strata; estimate without raking, "
+                "or with broader cells")
         try:
             w = rake(w, margins).weights
         except ValueError as error:
@@ -322,9 +351,9 @@ def method(options: Options, weights: _Weights | None, stages: str) -> dict:
         "nonresponse": f"respondents carry the weight of the eligible non-respondents of "
                        f"their cell (cells: {options.cells}); a cell without a respondent "
                        "is left out and named (coverage)",
-        "raking": ("raked to the frame's dossiers by unit and by service area; variance of "
-                   "calibrated weights (residuals on the margins)" if options.raking == "frame"
-                   else "none"),
+        "raking": (f"raked to the {RAKED_TO[options.raking]} by unit and by service area; "
+                   "variance of calibrated weights (residuals on the margins)"
+                   if options.raking != "none" else "none"),
         "trimming": (weights.trim_rule if weights and weights.trim_rule else "none"),
         "variance": "Taylor linearisation, ultimate cluster (PSUs with replacement within "
                     "strata)" + ("; PSUs are the communes" if stages == "two" else
