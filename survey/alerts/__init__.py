@@ -4,7 +4,6 @@ has not seen yet."""
 
 from flask import Blueprint
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from survey.navigation import register_nav
 
@@ -29,6 +28,5 @@ class _MenuLabel:
 
 
 register_nav("alerts.list_page", _MenuLabel(), "alerts", order=46)
-ALERTS_LABEL = _l("Alerts")
 
 from survey.alerts import views  # noqa: E402,F401  (routes register on bp)

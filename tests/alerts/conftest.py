@@ -40,6 +40,16 @@ def app(tmp_path, smtp):  # noqa: F811
         db.engine.dispose()
 
 
+@pytest.fixture
+def any_app(database_url, smtp):  # noqa: F811
+    """The same app once on SQLite and once on PostgreSQL (TEST_DATABASE_URL)."""
+    app = alerts_app(database_url, smtp[1])
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def client_as(app, role: str | None):
     client = app.test_client()
     if role is not None:

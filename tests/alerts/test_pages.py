@@ -45,21 +45,21 @@ def menu_count(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_roles_see_their_scope(app):
-    ids = make_alerts(app)
-    officer = client_as(app, "unit_officer")  # HN-X01
+def test_roles_see_their_scope(any_app):
+    ids = make_alerts(any_app)
+    officer = client_as(any_app, "unit_officer")  # HN-X01
     assert listed(officer.get("/alerts/").text) == {ids["HN-X01"]}
     assert officer.get(f"/alerts/{ids['HN-X01']}").status_code == 200
     assert officer.get(f"/alerts/{ids['HN-X02']}").status_code == 404
     assert officer.get(f"/alerts/{ids['HN']}").status_code == 404
     assert officer.get("/alerts/99999999999").status_code == 404
     for role in ("analyst", "admin"):
-        assert listed(client_as(app, role).get("/alerts/").text) == set(ids.values())
+        assert listed(client_as(any_app, role).get("/alerts/").text) == set(ids.values())
     for role in ("designer", "data_entry"):
-        client = client_as(app, role)
+        client = client_as(any_app, role)
         assert client.get("/alerts/").status_code == 403
         assert client.get(f"/alerts/{ids['HN-X01']}").status_code == 403
-    assert client_as(app, None).get("/alerts/").status_code == 302  # to the login page
+    assert client_as(any_app, None).get("/alerts/").status_code == 302  # to the login page
 
 
 def test_the_page_shows_the_chart_in_vietnamese_and_english(app):
@@ -101,10 +101,10 @@ def test_acknowledging_needs_the_token_is_audited_and_happens_once(app):
     assert ids["HN-X01"] in listed(officer.get("/alerts/?state=acknowledged").text)
 
 
-def test_the_menu_counts_unread_alerts_per_account(app):
-    ids = make_alerts(app)
-    analyst, admin = client_as(app, "analyst"), client_as(app, "admin")
-    officer = client_as(app, "unit_officer")
+def test_the_menu_counts_unread_alerts_per_account(any_app):
+    ids = make_alerts(any_app)
+    analyst, admin = client_as(any_app, "analyst"), client_as(any_app, "admin")
+    officer = client_as(any_app, "unit_officer")
     assert menu_count(analyst.get("/feedback/").text) == "Cảnh báo (3)"
     assert menu_count(officer.get("/feedback/").text) == "Cảnh báo (1)"
     analyst.get(f"/alerts/{ids['HN']}")
@@ -112,5 +112,5 @@ def test_the_menu_counts_unread_alerts_per_account(app):
     analyst.get("/alerts/")  # the list marks what it shows as read
     assert menu_count(analyst.get("/feedback/").text) == "Cảnh báo"
     assert menu_count(admin.get("/feedback/").text) == "Cảnh báo (3)"  # per account
-    designer = client_as(app, "designer").get("/design/")
+    designer = client_as(any_app, "designer").get("/design/")
     assert designer.status_code == 200 and 'href="/alerts/"' not in designer.text

@@ -44,15 +44,15 @@ def hand_alarms(h: float, p0: float, p1: float, days) -> list[int]:
     return alarms
 
 
-def test_a_fall_alerts_on_the_day_the_arithmetic_gives_and_a_steady_unit_never(app, smtp):
+def test_a_fall_alerts_on_the_day_the_arithmetic_gives_and_a_steady_unit_never(any_app, smtp):
     recorder, _ = smtp
-    script(app)
+    script(any_app)
     raised = []
-    with app.app_context():
+    with any_app.app_context():
         for day in WEEK:  # as cron runs it, each morning for the day before
             done = watch.watch(day, now=NOW)
             db.session.commit()
-            mail.notify(done.created, app.config)
+            mail.notify(done.created, any_app.config)
             db.session.commit()
             raised += [(a.unit.code, a.day, a.kind) for a in done.created]
         x01 = db.session.execute(db.select(Unit).filter_by(code="HN-X01")).scalar_one()
