@@ -23,8 +23,8 @@ from survey.extensions import db
 from survey.i18n import current_lang
 from survey.models import ServiceArea, Unit
 from survey.services import desks as desk_service
-from survey.services import users as user_service
 from survey.services.accounts import AccountError, create_user
+from survey.services.accounts import users as user_service
 from survey.services.imports import ImportRejected, csv_text
 from survey.services.units import import_units_csv
 

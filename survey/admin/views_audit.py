@@ -7,7 +7,7 @@ from flask import Response, render_template, request
 from survey.access import page_requires
 from survey.admin import audit_words, bp
 from survey.admin.forms import AuditFilterForm, options
-from survey.services import audit_log
+from survey.services.audit import log as audit_log
 
 PAGE_SIZE = 100
 

@@ -49,7 +49,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    from survey.services.users import end_sessions
+    from survey.services.accounts.users import end_sessions
 
     # Logging out ends the user's sessions everywhere, including any copy of this cookie.
     end_sessions(current_user._get_current_object())
@@ -63,7 +63,7 @@ def logout():
 @limiter.limit("10 per minute", methods=["POST"])
 def change_password():
     from survey.services.accounts import AccountError
-    from survey.services.users import change_password as change
+    from survey.services.accounts.users import change_password as change
 
     form = PasswordChangeForm()
     if form.validate_on_submit():

@@ -64,7 +64,7 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
 @with_appcontext
 def load(file: Path) -> None:
     """Create or update a draft from a definition file (publishing is a separate step)."""
-    from survey.services.designer_io import load_yaml_file
+    from survey.services.designer.io import load_yaml_file
     from survey.services.questionnaires import PublishRefused
 
     try:  # service areas the database does not know are refused at their line
@@ -135,7 +135,7 @@ def diff(code: str, old: int, new: int) -> None:
 def import_(file: Path, actor: str) -> None:
     """Create or update a draft from an XLSForm .xlsx or .xls; nothing is imported if any
     cell fails; what is not carried over is listed as warnings."""
-    from survey.services.designer_io import import_xlsform
+    from survey.services.designer.io import import_xlsform
     from survey.services.questionnaires import PublishRefused
 
     not_kept: list = []

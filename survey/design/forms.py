@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 import questionnaires as qn
 from survey.admin.forms import options
-from survey.services.designer_edit import MAX_CONDITIONS, OPERATOR_CHOICES
+from survey.services.designer.edit import MAX_CONDITIONS, OPERATOR_CHOICES
 
 QCODE = Regexp(r"^[a-z][a-z0-9_]{0,62}$",
                message=_l("A lowercase letter, then lowercase letters, digits or _"))

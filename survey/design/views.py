@@ -21,9 +21,11 @@ from survey.design.forms import (
 from survey.extensions import db
 from survey.i18n import current_lang
 from survey.models import Questionnaire
-from survey.services import audit_log, designer, designer_edit, desks, service_areas
+from survey.services import designer, desks, service_areas
 from survey.services import questionnaires as qservice
-from survey.services.designer_io import (
+from survey.services.audit import log as audit_log
+from survey.services.designer import edit as designer_edit
+from survey.services.designer.io import (
     export_definition,
     import_xlsform,
     import_yaml,

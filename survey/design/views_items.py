@@ -14,9 +14,9 @@ from survey.design.views import actor, after_edit, checked_form, row_or_404
 from survey.extensions import db
 from survey.i18n import current_lang
 from survey.services import designer
-from survey.services import designer_edit as edit
 from survey.services import questionnaires as qservice
-from survey.services.designer_edit import MAX_CONDITIONS
+from survey.services.designer import edit
+from survey.services.designer.edit import MAX_CONDITIONS
 
 
 def _draft(row) -> dict:

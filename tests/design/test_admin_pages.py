@@ -9,8 +9,9 @@ import pytest
 
 from survey.extensions import db
 from survey.models import AuditEntry, Desk, User
-from survey.services import audit, audit_log, users
-from survey.services.accounts import AccountError, authenticate
+from survey.services import audit
+from survey.services.accounts import AccountError, authenticate, users
+from survey.services.audit import log as audit_log
 from tests.conftest import csrf_from
 from tests.design.helpers import PASSWORD, login, make_users, post
 

@@ -12,8 +12,8 @@ import questionnaires as qn
 from survey.extensions import db
 from survey.models import AuditEntry, Kiosk, Questionnaire
 from survey.services import designer, desks
-from survey.services import designer_edit as edit
 from survey.services import questionnaires as qservice
+from survey.services.designer import edit
 from tests import factories
 from tests.design.helpers import login, make_users, post, prefixed_token
 

@@ -19,7 +19,8 @@ from survey.auth.throttle import BUDGETS
 from survey.extensions import db
 from survey.models import AuditEntry, DossierStat, DossierToken, User
 from survey.redirects import local_path
-from survey.services import accounts, users
+from survey.services import accounts
+from survey.services.accounts import users
 from survey.services.records_import import STAT_COLUMNS
 from survey.services.reference import load_service_areas
 from tests.collect.conftest import make_world

@@ -1,4 +1,5 @@
-"""Editing a questionnaire draft as plain data: the operations behind the web designer.
+"""Editing a questionnaire draft as plain data: the operations behind the web designer (the
+pure edits of the draft dict are `edit.py`; files in and out, `io.py`).
 
 The draft lives in `Questionnaire.draft` exactly as the author left it, valid or not, so nothing
 typed is ever lost; every save validates it with the same `questionnaires.from_dict` the files

@@ -1,4 +1,5 @@
-"""Writing the audit log. Services call `record` in the same transaction as the change."""
+"""Writing the audit log. Services call `record` in the same transaction as the change; reading
+it back (the filtered listing, the CSV) is `log.py`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Staff accounts and API keys: creation, password checks, sessions, key lookup."""
+"""Staff accounts and API keys: creation, password checks, sessions, key lookup; managing an
+account after its creation (role, unit, deactivation, passwords) is `users.py`."""
 
 from __future__ import annotations
 
