@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from questionnaires import MISSING_LABELS, TYPES, Item, Text, get_type
+from questionnaires import MISSING_CODES, MISSING_LABELS, TYPES, Item, Text, get_type
 
 ITEM = Item("x", "likert5", Text("X"))
 
@@ -37,3 +37,19 @@ def test_storage_and_non_ratings() -> None:
     assert not get_type("nps").is_rating and not get_type("expectation4").is_satisfaction
     with pytest.raises(ValueError):
         get_type("number").is_satisfied(3)
+
+
+def test_the_satisfied_threshold_of_each_type_is_its_scales_positive_codes():
+    """The questionnaire format and the statistics define "satisfied" each in their own pure
+    package; this is the test that keeps the two one vocabulary (issue #22)."""
+    from analysis.scales import MISSING_CODES as STATISTICS_MISSING
+    from analysis.scales import SCALES
+
+    rated = {name: t for name, t in TYPES.items() if t.is_rating}
+    assert set(rated) == set(SCALES)  # every rating type has its scale, and no scale is spare
+    for name, item_type in rated.items():
+        codes = [code for code, _ in item_type.points]
+        satisfied = tuple(code for code in codes if item_type.is_satisfied(code))
+        assert satisfied == SCALES[name].positive, name
+        assert len(codes) == SCALES[name].points, name
+    assert tuple(MISSING_CODES) == STATISTICS_MISSING == tuple(MISSING_LABELS)
