@@ -47,7 +47,7 @@ def investigation_estimates(code: str):
     principal = current_principal()
     within = est.visible_units(principal.unit_scope)
     try:
-        return jsonify(est.estimates(investigation, options, within))
+        return jsonify(est.cached_estimates(investigation, options, within))
     except est.EstimateError as error:
         raise BadParameter(error.parameter, str(error), error.allowed or None) from error
 

@@ -45,11 +45,11 @@ def estimates_page(code: str):
     benchmark = current_app.config["SATISFACTION_BENCHMARK"]
     within = est.visible_units(current_principal().unit_scope)
     try:
-        result = est.estimates(investigation, est.options_from(args, benchmark), within)
+        result = est.cached_estimates(investigation, est.options_from(args, benchmark), within)
     except est.EstimateError as error:
         # a bad option shows the default figures with the reason, never an error page
         problem = str(error)
-        result = est.estimates(investigation, est.Options(benchmark=benchmark), within)
+        result = est.cached_estimates(investigation, est.Options(benchmark=benchmark), within)
     uncovered = (result.get("weights") or {}).get("uncovered_cells") or []
     if result["options"]["cells"] == "stratum" and uncovered:
         named = stratum_labels(investigation, uncovered, str(get_locale()))

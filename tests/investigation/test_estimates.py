@@ -321,3 +321,29 @@ def test_raking_to_missing_records_is_refused_by_name(one_stage):
     with one_stage.app_context(), pytest.raises(EstimateError) as caught:
         estimates(_investigation(), Options(raking="records"))
     assert caught.value.parameter == "raking"
+
+
+def test_the_cache_follows_the_fieldwork(one_stage):
+    """Kept while nothing of the investigation changes (an open-collection answer does not
+    count); a case's new status (a case_event) gives new figures."""
+    from datetime import UTC, datetime
+
+    from survey.models.investigation import CaseEvent
+    from survey.services.investigation.estimates import cached_estimates
+
+    with one_stage.app_context():
+        first = cached_estimates(_investigation())
+        assert cached_estimates(_investigation()) == first
+        case = db.session.execute(db.select(SampleCase).filter_by(status="refused")
+                                  .order_by(SampleCase.id)).scalars().first()
+        case.status = "not_eligible"
+        db.session.add(CaseEvent(case_id=case.id, from_status="refused",
+                                 to_status="not_eligible", at=datetime.now(UTC), actor="test",
+                                 note="moved away"))
+        db.session.flush()
+        try:
+            second = cached_estimates(_investigation())
+            assert second["sample"]["not_eligible"] == first["sample"]["not_eligible"] + 1
+            assert second == estimates(_investigation())
+        finally:
+            db.session.rollback()

@@ -32,18 +32,22 @@ none follows from the total by subtraction.
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 from scipy import stats
+from sqlalchemy import func
 
 import analysis
 from analysis.privacy import complementary_suppression
 from analysis.scales import SCALES
 from analysis.survey_design import design_mean, design_share, survey_design
 from survey.extensions import db
-from survey.models import Answer, Response, ServiceArea, Unit, VersionItem
-from survey.models.investigation import Investigation, SampleCase
+from survey.models import Answer, AuditEntry, Response, ServiceArea, Unit, VersionItem
+from survey.models.investigation import CaseEvent, Investigation, SampleCase
 from survey.services.investigation.weighting import (  # noqa: F401 - the module's API
     CELLS,
     RAKED_TO,
@@ -317,3 +321,46 @@ def options_from(args, benchmark: float) -> Options:
             raise EstimateError("trim", f"'trim' must be a number, not {trim[:40]!r}") from None
     return Options(cells=args.get("cells") or "stratum", raking=args.get("raking") or "none",
                    trim=trim_k, benchmark=benchmark).check()
+
+
+# Results kept per worker, keyed by what they depend on: the investigation's own fieldwork
+# (every status change is a case_event; a response deleted for good clears its case's
+# response_id) and, for raking to the records, the audit log that every records import writes.
+# New open-collection answers do not touch them, so a dashboard keeps its panel while they
+# arrive.
+MAX_CACHED = 32
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def _fieldwork_version(investigation: Investigation, options: Options) -> tuple:
+    events = db.session.execute(
+        db.select(func.max(CaseEvent.id)).join(SampleCase, SampleCase.id == CaseEvent.case_id)
+        .where(SampleCase.investigation_id == investigation.id)).scalar()
+    answered = tuple(db.session.execute(
+        db.select(func.count(SampleCase.response_id), func.sum(SampleCase.response_id))
+        .where(SampleCase.investigation_id == investigation.id)).one())
+    records = db.session.execute(db.select(func.max(AuditEntry.id))).scalar() \
+        if options.raking == "records" else None
+    return (db.session.get_bind().url.render_as_string(), investigation.id,
+            investigation.status, events, answered, records)
+
+
+def cached_estimates(investigation: Investigation, options: Options | None = None,
+                     within: set[int] | None = None,
+                     domains: tuple[str, ...] = DOMAINS) -> dict:
+    """`estimates`, computed once per state of the investigation's fieldwork (a copy each
+    time, so a caller may change what it gets)."""
+    options = (options or Options()).check()
+    key = (_fieldwork_version(investigation, options), options,
+           None if within is None else frozenset(within), tuple(domains))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return copy.deepcopy(_cache[key])
+    result = estimates(investigation, options, within, domains)
+    with _lock:
+        _cache[key] = copy.deepcopy(result)
+        while len(_cache) > MAX_CACHED:
+            _cache.popitem(last=False)
+    return result

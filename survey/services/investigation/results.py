@@ -9,7 +9,7 @@ from datetime import date
 
 from survey.extensions import db
 from survey.models.investigation import Investigation
-from survey.services.investigation.estimates import Options, estimates
+from survey.services.investigation.estimates import Options, cached_estimates
 
 SHOWN = ("drawn", "fieldwork", "closed")
 
@@ -34,7 +34,7 @@ def panel(year: int | None, benchmark: float, within: set[int] | None = None) ->
     """One line per investigation of `year`: its whole-sample satisfied share and index."""
     out = []
     for investigation in _of_year(year):
-        result = estimates(investigation, Options(benchmark=benchmark), within, ("all",))
+        result = cached_estimates(investigation, Options(benchmark=benchmark), within, ("all",))
         out.append({**result["investigation"], "sample": result["sample"],
                     **_summary(result)})
     return out
@@ -45,7 +45,7 @@ def report_section(year: int, benchmark: float, within: set[int] | None = None) 
     (satisfied share, index, the five elements) and its satisfied share per service area."""
     out = []
     for investigation in _of_year(year):
-        result = estimates(investigation, Options(benchmark=benchmark), within,
+        result = cached_estimates(investigation, Options(benchmark=benchmark), within,
                            ("all", "service_area"))
         areas = [r for r in result["rows"]
                  if r["domain"] == "service_area" and r["measure"] == "overall"]
