@@ -42,6 +42,7 @@ from survey.models import (
     ElementPairYear,
     Questionnaire,
     QuestionnaireVersion,
+    Response,
     VersionItem,
 )
 from survey.services import aggregates
@@ -53,6 +54,7 @@ from survey.services.reporting.cells import (
     rollup_in_scope,
 )
 from survey.services.reporting.indices import SMALL_N, view_note
+from survey.services.reporting.reattributed import RowView
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 
 
@@ -81,34 +83,42 @@ def _overall_codes(scope: Scope) -> list[str]:
     return list(db.session.execute(query).scalars())
 
 
-def _per_respondent(scope: Scope, refs: References, codes: list[str]) -> Table:
+def _per_respondent(scope: Scope, refs: References, codes: list[str], view: RowView) -> Table:
     """A temporary table, one row per respondent and element: the element's answers pivoted
-    into columns x0..xN, their sum and number, and the respondent's overall answer.
+    into columns x0..xN, their sum and number, and the respondent's overall answer (and,
+    when the view maps units, the respondent's recorded unit, year and month).
 
     One scan of the answers feeds both α and the drivers; the table lives only for this
     report's transaction.
     """
+    where = [Column(name, Integer) for name in WHERE] if view.reads_units else []
     columns = [Column("response_id", Integer), Column("element", String(1)),
                Column("total", Integer), Column("answered", Integer), Column("overall", Integer),
-               *(Column(f"x{i}", Integer) for i in range(len(codes)))]
+               *where, *(Column(f"x{i}", Integer) for i in range(len(codes)))]
     table = Table(f"tmp_elements_{uuid.uuid4().hex[:12]}", MetaData(), *columns,
                   prefixes=["TEMPORARY"])
     connection = db.session.connection()
     table.create(bind=connection)
     overall = aliased(Answer, name="overall_answer")
+    recorded = (Response.unit_id, Response.year, Response.month) if where else ()
     query = (
         answers_in_scope(
             scope, refs, "survey", Answer.response_id, VersionItem.element,
             func.sum(Answer.value_int), func.count(Answer.value_int), func.max(overall.value_int),
+            *recorded,
             *(func.max(case((Answer.item_code == code, Answer.value_int))) for code in codes))
         .outerjoin(overall, and_(overall.response_id == Answer.response_id,
                                  overall.item_code.in_(_overall_codes(scope) or ["-"])))
         .where(VersionItem.element.is_not(None), VersionItem.item_type == "likert5",
                Answer.value_int.is_not(None))
-        .group_by(Answer.response_id, VersionItem.element)
+        .group_by(Answer.response_id, VersionItem.element, *recorded)
     )
     connection.execute(insert(table).from_select([c.name for c in columns], query))
     return table
+
+
+# The recorded unit, year and month a row of the per-respondent table keeps for the view.
+WHERE = ("unit_id", "year", "month")
 
 
 def _complete(element_column, answered_column, items: dict[str, list[str]]):
@@ -117,44 +127,83 @@ def _complete(element_column, answered_column, items: dict[str, list[str]]):
                                    value=element_column, else_=-1)
 
 
-def alphas(per: Table, items: dict[str, list[str]], codes: list[str]) -> dict:
+def alphas(per: Table, items: dict[str, list[str]], codes: list[str],
+           view: RowView | None = None) -> dict:
     """Cronbach's α per element over respondents who answered all its items, from the
     sufficient statistics (sums and sums of squares) that one grouped query returns."""
     complete = _complete(per.c.element, per.c.answered, items)
     columns = [per.c[f"x{i}"] for i in range(len(codes))]
+    recorded = [per.c[name] for name in WHERE] if view is not None and view.reads_units else []
     rows = db.session.execute(
         select(per.c.element, func.count(), func.sum(per.c.total),
                func.sum(per.c.total * per.c.total),
-               *(func.sum(c) for c in columns), *(func.sum(c * c) for c in columns))
-        .where(complete).group_by(per.c.element)).all()
+               *(func.sum(c) for c in columns), *(func.sum(c * c) for c in columns), *recorded)
+        .where(complete).group_by(per.c.element, *recorded)).all()
     position = {code: i for i, code in enumerate(codes)}
-    sums = {}
-    for element, n, total, square, *item_sums in rows:
+    sums: dict[str, list] = {}
+    for element, n, total, square, *rest in rows:
+        item_sums, where = rest[:2 * len(codes)], rest[2 * len(codes):]
+        weight = view.weight(element, *where) if where else 1.0
+        if weight == 0:
+            continue
         wanted = [position[c] for c in items[element]]
-        sums[element] = (int(n), float(total), float(square),
-                         [float(item_sums[i]) for i in wanted],
-                         [float(item_sums[len(codes) + i]) for i in wanted])
+        _add(sums, element, weight, int(n), float(total), float(square),
+             [float(item_sums[i]) for i in wanted],
+             [float(item_sums[len(codes) + i]) for i in wanted])
     return _alphas_from(sums, items)
 
 
+def _add(sums: dict, element: str, weight: float, n: float, total: float, square: float,
+         item_sums: list[float], item_squares: list[float]) -> None:
+    """Add a group's sufficient statistics, times the share of it the report holds."""
+    current = sums.setdefault(element, [0.0, 0.0, 0.0, [0.0] * len(item_sums),
+                                        [0.0] * len(item_squares)])
+    current[0] += weight * n
+    current[1] += weight * total
+    current[2] += weight * square
+    for i, (s, q) in enumerate(zip(item_sums, item_squares, strict=True)):
+        current[3][i] += weight * s
+        current[4][i] += weight * q
+
+
 def _alphas_from(sums: dict[str, tuple], items: dict[str, list[str]]) -> dict:
-    """α per element from (n, Σ total, Σ total², Σ x per item, Σ x² per item)."""
+    """α per element from (n, Σ total, Σ total², Σ x per item, Σ x² per item).
+
+    On today's units n may hold shares of a split's respondents: α is then the weighted α
+    (every sum scaled to n rounded to whole respondents, which leaves α unchanged, as it
+    depends on the sums only through means)."""
     out: dict[str, analysis.AlphaResult | None] = {e: None for e in items}
     for element, (n, total, square, item_sums, item_squares) in sums.items():
-        if len(items[element]) < 2 or n < 2:
+        whole = int(round(n))
+        if len(items[element]) < 2 or whole < 2:
             continue
+        scale = whole / n
         out[element] = analysis.cronbach_alpha_from_sums(
-            n, np.array(item_sums), np.array(item_squares), total, square)
+            whole, np.array(item_sums) * scale, np.array(item_squares) * scale,
+            total * scale, square * scale)
     return out
 
 
-def driver_tables(per: Table) -> dict[str, tuple]:
+def driver_tables(per: Table, view: RowView | None = None) -> dict[str, tuple]:
     """Per element: distinct (mean element score, overall answer) pairs and their counts."""
+    recorded = [per.c[name] for name in WHERE] if view is not None and view.reads_units else []
     rows = db.session.execute(
-        select(per.c.element, per.c.total, per.c.answered, per.c.overall, func.count())
+        select(per.c.element, per.c.total, per.c.answered, per.c.overall, func.count(),
+               *recorded)
         .where(per.c.overall.is_not(None))
-        .group_by(per.c.element, per.c.total, per.c.answered, per.c.overall)).all()
-    return _pairs_by_element(rows)
+        .group_by(per.c.element, per.c.total, per.c.answered, per.c.overall, *recorded)).all()
+    return _pairs_by_element(_whole_pairs(rows, view))
+
+
+def _whole_pairs(rows, view: RowView | None) -> list[tuple]:
+    """(element, total, answered, overall, count) with each recorded group's count times the
+    share the report holds, summed per pair and rounded to whole respondents once."""
+    if view is None or not view.reads_units:
+        return [tuple(row[:5]) for row in rows]
+    counts: dict[tuple, float] = defaultdict(float)
+    for element, total, answered, overall, n, *where in rows:
+        counts[(element, total, answered, overall)] += int(n) * view.weight(element, *where)
+    return [(*key, whole) for key, n in counts.items() if (whole := int(round(n))) > 0]
 
 
 def _pairs_by_element(rows) -> dict[str, tuple]:
@@ -165,42 +214,72 @@ def _pairs_by_element(rows) -> dict[str, tuple]:
             for e, pairs in grouped.items()}
 
 
-def _scanned(scope: Scope, refs: References,
-             items: dict[str, list[str]]) -> tuple[dict, dict, dict]:
+def _respondents(rows, view: RowView) -> dict[str, int]:
+    """Respondents per element from (element, n, *recorded unit, year, month) rows: shares of
+    a split's respondents are summed, then rounded to whole respondents."""
+    found: dict[str, float] = defaultdict(float)
+    for element, n, *where in rows:
+        found[element] += int(n) * (view.weight(element, *where) if where else 1.0)
+    return {element: int(round(n)) for element, n in found.items()}
+
+
+def _scanned(scope: Scope, refs: References, items: dict[str, list[str]],
+             view: RowView | None = None) -> tuple[dict, dict, dict]:
     """α, the driver pairs and the respondents per element from one scan of the answers in
     scope (the filters the element roll-ups do not keep: channel, respondent type)."""
+    view = view or RowView(scope, refs)
     codes = [code for element_codes in items.values() for code in element_codes]
-    per = _per_respondent(scope, refs, codes)
+    per = _per_respondent(scope, refs, codes, view)
+    recorded = [per.c[name] for name in WHERE] if view.reads_units else []
     try:
-        respondents = {element: int(n) for element, n in db.session.execute(
-            select(per.c.element, func.count()).group_by(per.c.element)).all()}
-        return alphas(per, items, codes), driver_tables(per), respondents
+        respondents = _respondents(db.session.execute(
+            select(per.c.element, func.count(), *recorded)
+            .group_by(per.c.element, *recorded)).all(), view)
+        return alphas(per, items, codes, view), driver_tables(per, view), respondents
     finally:
         per.drop(bind=db.session.connection())
 
 
-def _rolled_up(scope: Scope, refs: References,
-               items: dict[str, list[str]]) -> tuple[dict, dict, dict]:
+def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]],
+               view: RowView | None = None) -> tuple[dict, dict, dict]:
     """α, the driver pairs and the respondents per element from the maintained roll-ups:
-    O(groups) rows. Every respondent who answered an item of the element has one pair."""
+    O(groups) rows. Every respondent who answered an item of the element has one pair.
+    In a view that maps units each group also keeps its recorded unit and year, and counts
+    for the share of it the report holds (`reattributed`)."""
+    view = view or RowView(scope, refs)
+    if view.inside is not None:
+        # as recorded, a unit filter holds a moved unit for the months it lay inside: the
+        # element roll-ups keep no month, so this one case scans the answers
+        return _scanned(scope, refs, items, view)
     aggregates.fold()  # PostgreSQL: rows appended by recent submissions join the roll-ups
     by_unit = refs.restricts_units(scope)
 
     def in_scope(table, *columns):
         return rollup_in_scope(table, scope, refs, "survey", *columns)
 
+    def recorded(table) -> tuple:
+        # the month is not kept by the element roll-ups: a year is attributed as a whole,
+        # as the indices read from the same level of roll-up are
+        return (table.unit_id, table.year) if view.reads_units else ()
+
+    def weight(element, where) -> float:
+        return view.weight(element, *where, None) if where else 1.0
+
     p = ElementPairUnit if by_unit else ElementPairYear
     pairs = db.session.execute(
-        in_scope(p, p.element, p.total, p.answered, p.overall, func.sum(p.n))
-        .group_by(p.element, p.total, p.answered, p.overall)).all()
+        in_scope(p, p.element, p.total, p.answered, p.overall, func.sum(p.n), *recorded(p))
+        .group_by(p.element, p.total, p.answered, p.overall, *recorded(p))).all()
     sums: dict[str, list] = {}
-    respondents: dict[str, int] = defaultdict(int)
+    respondents: dict[str, float] = defaultdict(float)
+    table: dict[tuple, float] = defaultdict(float)
     complete = {e: len(c) for e, c in items.items()}
-    for element, total, answered, _overall, n in pairs:
-        respondents[element] += int(n)
+    for element, total, answered, overall, n, *where in pairs:
+        n = int(n) * weight(element, where)
+        respondents[element] += n
+        if overall != 0:
+            table[(element, total, answered, overall)] += n
         if answered == complete.get(element):
-            n = int(n)
-            current = sums.setdefault(element, [0, 0.0, 0.0])
+            current = sums.setdefault(element, [0.0, 0.0, 0.0])
             current[0] += n
             current[1] += float(total) * n
             current[2] += float(total) ** 2 * n
@@ -213,27 +292,30 @@ def _rolled_up(scope: Scope, refs: References,
         return tuple_(version_column, element_column).in_(versions) if versions else false()
 
     a = AnswerCountUnit if by_unit else AnswerCountYear
-    every = (in_scope(a, VersionItem.element, a.item_code, a.value, func.sum(a.n))
+    every = (in_scope(a, VersionItem.element, a.item_code, a.value, func.sum(a.n), *recorded(a))
              .join(VersionItem, and_(VersionItem.version_id == a.version_id,
                                      VersionItem.code == a.item_code))
              .where(a.value < 97, asked(a.version_id, VersionItem.element))
-             .group_by(VersionItem.element, a.item_code, a.value))
+             .group_by(VersionItem.element, a.item_code, a.value, *recorded(a)))
     t = ElementItemUnit if by_unit else ElementItemYear
-    partial = (in_scope(t, t.element, t.item_code, t.value, func.sum(t.n))
+    partial = (in_scope(t, t.element, t.item_code, t.value, func.sum(t.n), *recorded(t))
                .where(asked(t.version_id, t.element))
-               .group_by(t.element, t.item_code, t.value))
+               .group_by(t.element, t.item_code, t.value, *recorded(t)))
     item_sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
     for query, sign in ((every, 1), (partial, -1)):
-        for element, code, value, n in db.session.execute(query):
+        for element, code, value, n, *where in db.session.execute(query):
+            n = sign * int(n) * weight(element, where)
             current = item_sums[element].setdefault(code, [0.0, 0.0])
-            current[0] += sign * float(value) * int(n)
-            current[1] += sign * float(value) ** 2 * int(n)
+            current[0] += float(value) * n
+            current[1] += float(value) ** 2 * n
     full = {}
     for element, (n, total, square) in sums.items():
         per_item = [item_sums[element].get(code, [0.0, 0.0]) for code in items[element]]
         full[element] = (n, total, square, [s for s, _ in per_item], [q for _, q in per_item])
-    return (_alphas_from(full, items),
-            _pairs_by_element([row for row in pairs if row[3] != 0]), dict(respondents))
+    # a split's share of a pair's count is an estimate, rounded to whole respondents once
+    whole = [(*key, w) for key, n in table.items() if (w := int(round(n))) > 0]
+    return (_alphas_from(full, items), _pairs_by_element(whole),
+            {element: int(round(n)) for element, n in respondents.items()})
 
 
 def _versions_asking(items: dict[str, list[str]]) -> list[tuple[int, str]]:
@@ -258,10 +340,11 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
     for (element, item), counts in cells.counts.items():
         tables[element][item] = counts
     reliability_of, pairs, respondents = {}, {}, {}
+    view = RowView(scope, refs)
     if items and (scope.channels or scope.respondent_types):
-        reliability_of, pairs, respondents = _scanned(scope, refs, items)
+        reliability_of, pairs, respondents = _scanned(scope, refs, items, view)
     elif items:  # else no published survey yet: nothing to read
-        reliability_of, pairs, respondents = _rolled_up(scope, refs, items)
+        reliability_of, pairs, respondents = _rolled_up(scope, refs, items, view)
     rows, tables_used, performance = [], {}, {}
     for element, codes in items.items():
         present = [code for code in codes if code in tables[element]]
@@ -279,6 +362,13 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
                    importance_p=d.importance_p_value if d else None,
                    importance_n=(d.n_pairs if d else 0) if not row["suppressed"] else None,
                    quadrant=d.quadrant if d else None)
+        # an element's figures hold part of a split unit's answers (METHODOLOGY §10)
+        row["estimated"] = view.is_estimate(row["element"]) or any(
+            cells.is_estimate((row["element"], code)) for code in row["items"])
+    estimate_note = {"estimated": "an element holding part of a split unit's respondents (by "
+                                  "the split's documented shares) is an estimate: its counts "
+                                  "are those shares rounded to whole answers once; alpha is "
+                                  "the alpha of the shares"} if view.today else {}
     # The overall index is a function of every element's: shown only when they all are.
     overall = analysis.overall_index({r["element"]: r["share"] for r in rows})
     return {
@@ -294,8 +384,10 @@ def elements(scope: Scope, benchmark: float, refs: References | None = None) -> 
                        "index only when every element is shown",
             "benchmark": benchmark,
             **view_note(scope, refs),
+            **estimate_note,
         },
         "overall_index": None if any(r["suppressed"] for r in rows) else overall.value,
+        "estimated": any(r["estimated"] for r in rows),
         "mean_importance": drivers.mean_importance,
         "mean_performance": drivers.mean_performance,
         "elements": rows,

@@ -14,40 +14,51 @@ from sqlalchemy import func, select
 import analysis
 from analysis.scales import SCALES
 from survey.extensions import db
-from survey.models import DossierStat, Response, Unit
+from survey.models import DossierStat, Response
 from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import References
 from survey.services.reporting.indices import view_note
+from survey.services.reporting.reattributed import RowView
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 from survey.services.reporting.suppression import SMALL_N, protected_cells
 
 
 def latest_year(scope: Scope) -> int | None:
-    query = select(func.max(Response.year))
+    # the open collection's latest year: an investigation's fieldwork (answered the year after
+    # its period) or a quarantined burst does not make a year of figures
+    query = select(func.max(Response.year)).where(Response.in_figures)
     if scope.year_to:
         query = query.where(Response.year <= scope.year_to)
     return db.session.execute(query).scalar()
 
 
-def dossier_volumes(scope: Scope, refs: References, years: tuple[int, int]) -> dict:
-    """Dossiers resolved per (service area, level) in the years, from the yearly statistics."""
+def dossier_volumes(scope: Scope, refs: References, years: tuple[int, int],
+                    view: RowView | None = None) -> dict:
+    """Dossiers resolved per (service area, level) in the years, from the yearly statistics,
+    in the scope's view: on today's units a unit's dossiers go to today's units by the
+    lineage's shares (a split's share is an estimate, noted in `view`), and a stratum's level
+    is that of today's unit; as recorded a unit counts under its own level, inside a unit
+    filter only while it lay there."""
+    view = view or RowView(scope, refs, by_unit=True)
     resolved = DossierStat.resolved_early + DossierStat.resolved_on_time + DossierStat.resolved_late
     query = (
-        select(DossierStat.service_area_id, Unit.level, func.sum(resolved))
-        .join(Unit, Unit.id == DossierStat.unit_id)
+        select(DossierStat.service_area_id, DossierStat.unit_id, DossierStat.year,
+               func.sum(resolved))
         .where(DossierStat.period_kind == "year", DossierStat.year.between(*years))
-        .group_by(DossierStat.service_area_id, Unit.level)
+        .where(*refs.unit_conditions(scope, DossierStat.unit_id))
+        .group_by(DossierStat.service_area_id, DossierStat.unit_id, DossierStat.year)
     )
-    for code in (scope.unit, scope.visible_unit):
-        if code is not None:
-            query = query.where(DossierStat.unit_id.in_(refs.subtree_ids(code)))
     if scope.service_areas:
         ids = [i for i, c in refs.areas.items() if c in scope.service_areas]
-        query = query.where(DossierStat.service_area_id.in_(ids))
-    volumes: dict[tuple[str, str], int] = defaultdict(int)
-    for area_id, level, total in db.session.execute(query).all():
-        volumes[(refs.areas[area_id], level)] += int(total or 0)
-    return volumes
+        query = query.where(DossierStat.service_area_id.in_(ids or [-1]))
+    volumes: dict[tuple[str, str], float] = defaultdict(float)
+    for area_id, unit_id, year, total in db.session.execute(query).all():
+        for target, share, source in view.spread(unit_id, year, None):
+            key = (refs.areas[area_id], refs.units[target].level)
+            view.note(key, source, target)
+            volumes[key] += int(total or 0) * share
+    # a split's share of the dossiers is an estimate, in whole dossiers
+    return {key: int(round(n)) for key, n in volumes.items()}
 
 
 @cached
@@ -63,7 +74,8 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
     table = protected_cells(bounded, Grouping(("service_area", "level")), Measure("overall"),
                             refs)
     cells = table.cells
-    volumes = dossier_volumes(bounded, refs, (year_from, year_to))
+    view = RowView(bounded, refs, by_unit=True)
+    volumes = dossier_volumes(bounded, refs, (year_from, year_to), view)
     positive = [c - 1 for c in SCALES[cells.scale].positive]
     strata = sorted(set(cells.counts) | set(volumes), key=lambda s: tuple(map(str, s)))
     k = np.array([int(cells.counts[s][positive].sum()) if s in cells.counts else 0
@@ -85,6 +97,9 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
                        "already from the total); no estimate when the total is under "
                        f"{SMALL_N}",
             "benchmark": benchmark,
+            "units": "on today's units a unit's dossiers and answers go to today's units "
+                     "through the lineage and a stratum's level is today's unit's; as recorded "
+                     "the level of the unit that recorded them",
             **view_note(scope, refs),
         },
         "year_from": year_from,
@@ -96,7 +111,9 @@ def weighted(scope: Scope, benchmark: float, refs: References | None = None) -> 
              "satisfied": None if hidden[i] else int(k[i]),
              "share": float(k[i] / n[i]) if n[i] and not hidden[i] else None,
              "dossiers_resolved": int(population[i]),
-             "weight": float(population[i] / total) if total else None}
+             "weight": float(population[i] / total) if total else None,
+             # the stratum holds part of a split unit's answers or dossiers (METHODOLOGY §10)
+             "estimated": cells.is_estimate(s) or view.is_estimate(s)}
             for i, s in enumerate(strata)
         ],
     }
