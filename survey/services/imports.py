@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from questionnaires.spreadsheet_limits import (
@@ -145,36 +145,42 @@ def read_xlsx_rows(
     lang: str = "en",
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of the first sheet as (row number, row), after checking the header."""
-    budget = Budget(limits)
     header: list[str] = []
-    try:
-        book = open_workbook(data, budget)
-        try:
-            return _xlsx_rows(book, data, source, required, budget, header, lang)
-        finally:
-            book.close()
-    except Refused as refused:
-        raise ImportRejected(source, [_problem(refused, header, True, lang)]) from None
-
-
-def _xlsx_rows(book, data: bytes, source: str, required: tuple[str, ...],
-               budget: Budget, header: list[str],
-               lang: str = "en") -> list[tuple[int, dict[str, str]]]:
-    if not book.worksheets:
-        raise Refused("unreadable", detail="the workbook has no sheet")
-    lines = sheet_rows(book.worksheets[0], budget, data)
-    first = next(lines, None)
-    if first is not None and first[0] == 1:
-        header += [cell_text(h) for h in first[1]]
-    _check_header(source, required, header, lang)
     rows = []
-    if first is not None and first[0] != 1:
-        lines = itertools.chain([first], lines)
-    for number, values in lines:
+    for number, values in xlsx_lines(data, source, required, limits, lang, header):
         row = {h: cell_text(v) for h, v in zip(header, values, strict=False) if h}
         if any(row.values()):
             rows.append((number, row))
     return rows
+
+
+def xlsx_lines(data: bytes, source: str, required: tuple[str, ...], limits: Limits,
+               lang: str, header: list[str]) -> Iterator[tuple[int, tuple]]:
+    """The first sheet's lines after its header, as (row number, cell values), read within
+    the budget of `limits`; the header row's texts are put in `header` and checked first.
+
+    Shared by every workbook import (the frame's reads it in blocks). A problem of the file
+    is an ImportRejected naming its row and column (by header name, else letter).
+    """
+    budget = Budget(limits)
+    try:
+        book = open_workbook(data, budget)
+        try:
+            if not book.worksheets:
+                raise Refused("unreadable", detail="the workbook has no sheet")
+            lines = sheet_rows(book.worksheets[0], budget, data)
+            first = next(lines, None)
+            if first is not None and first[0] == 1:
+                header += [cell_text(h) for h in first[1]]
+                first = None
+            _check_header(source, required, header, lang)
+            if first is not None:  # no header row: _check_header refused unless none required
+                yield first
+            yield from lines
+        finally:
+            book.close()
+    except Refused as refused:
+        raise ImportRejected(source, [_problem(refused, header, True, lang)]) from None
 
 
 def read_table(

@@ -24,6 +24,7 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -76,6 +77,19 @@ class Sealer:
         nonce = os.urandom(12)
         plain = SEPARATOR.join(contact).encode()
         return nonce + self._aead.encrypt(nonce, plain, _context(investigation_id, dossier_code))
+
+    def seal_many(self, investigation_id: int, dossier_codes: Sequence[str],
+                  plains: Sequence[str]) -> list[bytes]:
+        """`seal` of many dossiers at once, `plains` their fields already joined by SEPARATOR:
+        the same blobs, made with C-level passes (one os.urandom for all the nonces, map over
+        encrypt) instead of Python code per dossier, which cost more than the encryption at
+        2,000,000 rows. (Sealing in threads gained nothing: encrypt holds the GIL.)"""
+        pool = os.urandom(12 * len(plains))
+        nonces = [pool[i:i + 12] for i in range(0, len(pool), 12)]
+        prefix = _context(investigation_id, "")
+        contexts = map(prefix.__add__, map(str.encode, dossier_codes))
+        sealed = map(self._aead.encrypt, nonces, map(str.encode, plains), contexts)
+        return list(map(bytes.__add__, nonces, sealed))
 
     def open(self, investigation_id: int, dossier_code: str, key_id: str,
              blob: bytes) -> dict[str, str]:

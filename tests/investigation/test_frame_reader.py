@@ -1,0 +1,116 @@
+"""The frame reader's blocks: the same rows, line numbers and cells whether a CSV is split
+with str.split (no quotes) or read with csv.reader, as a plain per-row csv.reader reading
+says (computed here independently), across block boundaries."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from survey.services.imports import ImportRejected
+from survey.services.investigation import reader
+from survey.services.investigation.reader import frame_blocks
+
+WANTED = ("code", "unit", "email", "name")
+
+
+def expected(text: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(line, wanted cells) per non-empty row, as csv.DictReader would read the file: the
+    last of a repeated column, "" for a short row's or an absent column's cell, stripped."""
+    records = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    header = [h.strip() for h in next(records)]
+    rows = []
+    for cells in records:
+        cells = cells + [""] * (len(header) - len(cells))  # DictReader's restval
+        named = dict(zip(header, cells, strict=False))
+        row = tuple(named.get(column, "").strip() for column in WANTED)
+        if any(row):
+            rows.append((records.line_num, row))
+    return rows
+
+
+def read(data: bytes, size: int) -> list[tuple[int, tuple[str, ...]]]:
+    rows = []
+    for lines, columns in frame_blocks(data, "f.csv", ("code",), WANTED, size=size):
+        assert len(columns) == len(WANTED) and all(len(c) == len(lines) for c in columns)
+        rows += [(line, tuple(c[i] for c in columns)) for i, line in enumerate(lines)]
+    return rows
+
+
+PLAIN = ("code,unit,code,name,extra\n"
+         "A1,U1,A1b, Nguyễn Văn An ,x,y,z\n"
+         "\n"
+         "A2,U2\n"
+         " , ,  ,\t\n"
+         "A3,U3,A3b,Trần Thị Bình,\n"
+         ",U4,,,\n"
+         "A5,U5,A5b,Lê  Văn\u00a0,\n")
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 1000])
+@pytest.mark.parametrize("text", [
+    PLAIN,
+    PLAIN.replace("\n", "\r\n"),
+    "\ufeff" + PLAIN,
+    PLAIN.rstrip("\n"),
+    # quotes: a comma and a line break inside a cell; then csv.reader reads the file
+    PLAIN.replace("Trần Thị Bình", '"Trần, Thị\nBình"'),
+    PLAIN.replace("A2,U2", '"A2",U2').replace("\n", "\r\n"),
+])
+def test_the_blocks_hold_what_a_row_by_row_reading_holds(text, size):
+    want = expected(text)
+    assert want  # the case reads rows at all
+    assert read(text.encode(), size) == want
+
+
+def test_the_plain_split_is_taken_only_where_it_reads_as_the_csv_module(monkeypatch):
+    assert reader._plain_lines(PLAIN) is not None
+    assert reader._plain_lines(PLAIN.replace("\n", "\r\n")) is not None
+    for text in (PLAIN.replace("A2", '"A2"'), PLAIN.replace("A2,U2\n", "A2,U2\r"),
+                 PLAIN.replace("A2", "A\x002")):
+        assert reader._plain_lines(text) is None
+    monkeypatch.setattr(csv, "field_size_limit", lambda: 10)
+    assert reader._plain_lines(PLAIN) is None
+
+
+def test_a_file_problem_is_named_after_the_rows_before_it():
+    """A cell over the csv module's field limit: the rows before it come first (they are
+    checked first), then the problem names the record's line and column."""
+    text = "code,unit,name\nA1,U1,x\nA2,U2,y\nA3,U3," + "z" * 40 + "\nA4,U4,w\n"
+    before = csv.field_size_limit(20)
+    try:
+        blocks = frame_blocks(text.encode(), "f.csv", ("code",), WANTED, size=1)
+        assert next(blocks)[0] == [2]
+        assert next(blocks)[0] == [3]
+        with pytest.raises(ImportRejected) as caught:
+            next(blocks)
+    finally:
+        csv.field_size_limit(before)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (4, "name")
+
+
+@pytest.mark.parametrize("chunk", [7, 20_000])
+def test_problems_are_listed_in_file_order_up_to_the_cap_in_blocks_or_rows(
+        ctx, monkeypatch, chunk):
+    """Blocks checked by column and rows checked one by one name the same problems: every
+    other row's unit is unknown, so the cap is reached on the 200th and said there."""
+    from survey.services.investigation import frame_import
+    from tests.investigation.helpers import csv_bytes, frame, new_investigation
+
+    monkeypatch.setattr(frame_import, "CHUNK", chunk)
+    inv = new_investigation()
+    rows = frame(450)
+    bad = []
+    for i in range(3, 450, 2):
+        rows[i]["unit"] = f"NOPE{i}"
+        bad.append(i + 2)  # the header is line 1
+    with pytest.raises(ImportRejected) as caught:
+        frame_import.import_frame(inv, csv_bytes(rows), "f.csv")
+    problems = caught.value.problems
+    cap = frame_import.MAX_PROBLEMS
+    assert [(p.row, p.column) for p in problems[:cap]] == [(n, "unit") for n in bad[:cap]]
+    assert (problems[cap].row, problems[cap].column) == (bad[cap - 1], "-")
+    assert len(problems) == cap + 1
