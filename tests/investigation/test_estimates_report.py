@@ -102,3 +102,16 @@ def test_pdf_and_english_carry_the_section(world):
     english = Docx(client.get("/dashboard/report.docx?year=2025&lang=en").data)
     assert "SOCIOLOGICAL INVESTIGATION (SAMPLE SURVEY) RESULTS" in english.text
     assert f"Weighted share satisfied {fmt.pct(row['estimate'], 'en')}" in english.text
+
+
+def test_an_investigation_without_answers_says_so():
+    from survey.services.council_report.beside import investigation_section
+
+    inv = {"code": "X", "name": "Điều tra X", "period_from": "2025-01-01",
+           "period_to": "2025-12-31", "sample": {"sampled": 90, "respondents": 0},
+           "overall": None, "index": None, "elements": {}, "areas": []}
+    section, next_table = investigation_section({"investigations": [inv]}, {}, "vi", 4)
+    assert "Điều tra X (01/01/2025–31/12/2025): chọn mẫu 90 hồ sơ, chưa có phiếu hoàn thành." \
+        in section.blocks
+    assert next_table == 4  # no table for it
+    assert investigation_section({"investigations": []}, {}, "vi", 4) == (None, 4)

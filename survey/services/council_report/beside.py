@@ -85,6 +85,10 @@ def investigation_section(report: dict, names: dict, lang: str,
     for inv in investigations:
         overall, index, sample = inv.get("overall"), inv.get("index"), inv["sample"]
         period = _period(inv, lang)
+        if not sample.get("respondents"):
+            blocks.append(w["inv_none"].format(name=inv["name"], period=period,
+                                               sampled=fmt.integer(sample["sampled"], lang)))
+            continue
         if overall is None or overall.get("estimate") is None:
             blocks.append(w["inv_small"].format(
                 name=inv["name"], period=period,

@@ -118,6 +118,7 @@ VI = {
                 "chỉ số chung {index}.",
     "inv_small": "{name} ({period}): {respondents} người trả lời, chưa đủ để công bố ước "
                  "lượng.",
+    "inv_none": "{name} ({period}): chọn mẫu {sampled} hồ sơ, chưa có phiếu hoàn thành.",
     "inv_uncovered": "Các tầng chưa có người trả lời không được tính vào ước lượng (bao phủ "
                      "{coverage} dàn mẫu).",
     "t_investigation": "Bảng {n}. {name}: kết quả có trọng số",
@@ -248,6 +249,7 @@ EN = {
                 "overall index {index}.",
     "inv_small": "{name} ({period}): {respondents} respondents, too few to publish an "
                  "estimate.",
+    "inv_none": "{name} ({period}): {sampled} dossiers sampled, no completed case yet.",
     "inv_uncovered": "Strata without a respondent are left out of the estimates (the "
                      "estimates cover {coverage} of the frame).",
     "t_investigation": "Table {n}. {name}: weighted results",
