@@ -103,3 +103,10 @@ def test_the_overview_has_a_separate_panel(app):
                    if r["domain"] == "all" and r["measure"] == "overall")
     with app.test_request_context("/?lang=vi"):
         assert f"{number(overall['estimate'] * 100, 1)}&nbsp;%" in panel
+
+
+def test_the_fieldwork_pages_link_to_the_results_for_those_who_may_read_them(app):
+    officer = _client(app, "off_d1").get(f"/investigations/{CODE}/").get_data(as_text=True)
+    assert f'href="{URL}"' in officer
+    clerk = _client(app, "clerk").get(f"/investigations/{CODE}/").get_data(as_text=True)
+    assert f'href="{URL}"' not in clerk
