@@ -22,6 +22,7 @@ from survey.i18n import current_lang
 from survey.models import Unit
 from survey.services.imports import ImportRejected
 from survey.services.lineage import attached
+from survey.services.lineage.dates import local_today
 from survey.services.lineage.events import (
     EventError,
     EventInput,
@@ -112,9 +113,20 @@ def unit_life(unit_code: str):
             abort(400)
         if valid and _record(unit, form, unit_errors):
             return redirect(url_for("admin.unit_life", unit_code=unit.code))
-    return render_template("admin/unit_life.html", unit=unit, events=unit_events(unit),
+    events = unit_events(unit)
+    return render_template("admin/unit_life.html", unit=unit, events=events,
                            form=form, kinds=KIND_LABELS, unit_errors=unit_errors,
-                           undo_form=EmptyForm(prefix="undo"))
+                           undo_form=EmptyForm(prefix="undo"),
+                           carry_notes=_pending(events))
+
+
+def _pending(events) -> dict[int, str]:
+    """The unit's own ending events still ahead of their day -> what will happen to its
+    kiosks, desks, codes and accounts on that day, in words."""
+    today = local_today()
+    return {e.id: _carry_words(attached.due_target(e), e.effective) for e in events
+            if e.effective > today and e.kind in attached.ENDING_KINDS
+            and all(s.unit_id != e.unit_id for s in e.successors)}
 
 
 @bp.post("/units/<unit_code>/undo-last-event")
@@ -165,7 +177,19 @@ def _record(unit: Unit, form: UnitEventForm, unit_errors: list[str]) -> bool:
         return False
     moved = done.carried.total if done.carried else 0
     moved += sum(c.total for c in attached.carry_due(actor))
+    pending = _pending([done.event])
     db.session.commit()
     flash(_("Event recorded; %(things)s kiosk(s), desk(s), code(s) or account(s) moved to "
             "successor units.", things=moved), "ok")
+    if done.event.id in pending:
+        flash(pending[done.event.id], "ok")
     return True
+
+
+def _carry_words(target: Unit | None, day) -> str:
+    """What will happen to an ending unit's things on the event's day."""
+    if target is None:
+        return _("Nothing will be carried: on %(day)s its kiosks, posters and codes stop "
+                 "working and say since when.", day=day.strftime("%d/%m/%Y"))
+    return _("Its kiosks, desks, unused codes, web links, officers and API keys will be "
+             "carried to %(code)s on %(day)s.", code=target.code, day=day.strftime("%d/%m/%Y"))

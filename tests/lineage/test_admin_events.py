@@ -165,3 +165,38 @@ def test_a_new_commune_is_added_on_the_units_page_with_its_first_day(app, admin)
     with app.app_context():
         assert get("X99").valid_from.isoformat() == "2025-07-01"
         assert get("X99").path == "/P/X99/"
+
+
+def test_an_event_ahead_of_its_day_says_when_and_where_things_will_be_carried(app, admin):
+    """A split recorded months ahead keeps its carry_to; the page and the message say where the
+    kiosks and officers will go and on which day, and `carry_due` moves them then."""
+    from datetime import date
+
+    from survey.models import User
+    from survey.services.accounts import create_user
+    from survey.services.lineage.attached import carry_due
+    from survey.services.lineage.dates import local_today
+
+    day = local_today().replace(day=1, month=1, year=local_today().year + 1)
+    with app.app_context():
+        create_user("officer_e", "mot-mat-khau-dai", "unit_officer", "E")
+        db.session.commit()
+    token = csrf_from(admin.get("/admin/units/E/life").text)
+    done = admin.post("/admin/units/E/life?lang=vi", data={
+        "kind": "split", "effective": day.isoformat(), "decision_number": "9/NQ",
+        "successors": "E1=0.6; E2=0.4", "carry_to": "E2", "csrf_token": token},
+        follow_redirects=True)
+    words = f"sẽ được chuyển sang E2 vào ngày {day:%d/%m/%Y}"
+    assert done.status_code == 200 and words in done.text
+    assert words in admin.get("/admin/units/E/life?lang=vi").text
+    english = admin.get("/admin/units/E/life?lang=en").text
+    assert f"will be carried to E2 on {day:%d/%m/%Y}" in english
+    with app.app_context():
+        assert get("E").valid_to == day
+        officer = db.session.execute(db.select(User).filter_by(username="officer_e")).scalar_one()
+        assert officer.unit.code == "E"  # not yet
+        carry_due("cron", day - date.resolution)
+        assert officer.unit.code == "E"
+        carry_due("cron", day)
+        db.session.commit()
+        assert officer.unit.code == "E2"

@@ -188,17 +188,34 @@ def test_an_event_ahead_of_its_day_carries_nothing_until_the_day_comes(app):
     later = date(2027, 1, 1)
     with app.app_context():
         attach("A")
+        attach("E")
         done = record_event(event("A", "merge", successors=(("AB", 1),), effective=later),
                             "lan", TODAY)
         assert done.carried is None and units_of(User, username=OFFICER) == ["A"]
-        with pytest.raises(EventError) as refused:
-            record_event(event("E", "split", successors=(("E1", .5), ("E2", .5)),
-                               effective=later, carry_to="E1"), "lan", TODAY)
-        assert refused.value.field == "carry_to"
+        # a split ahead of its day keeps its carry_to (not the default, E1's larger share)
+        chosen = record_event(event("E", "split", successors=(("E1", .6), ("E2", .4)),
+                                    effective=later, carry_to="E2"), "lan", TODAY)
+        assert chosen.carried is None and units_of(User, username="officer_e") == ["E"]
+        db.session.commit()
         assert carry_due("cron", date(2026, 12, 31)) == []
+        assert units_of(Kiosk, name="K-E") == ["E"]
         done = carry_due("cron", later)
-        assert [c.target for c in done] == ["AB"]
+        assert sorted(c.target for c in done) == ["AB", "E2"]
         assert units_of(User, username=OFFICER) == ["AB"]
+        for model, where in ((User, {"username": "officer_e"}), (Kiosk, {"name": "K-E"}),
+                             (ApiKey, {"name": "key-E"}), (WebLink, {"label": "link E"}),
+                             (DossierToken, {"dossier_code": "HS-E-1"})):
+            assert units_of(model, **where) == ["E2"], model
+        assert carry_due("cron", later) == []  # once
+
+
+def test_a_split_ahead_of_its_day_without_carry_to_takes_the_largest_share(app):
+    later = date(2027, 1, 1)
+    with app.app_context():
+        attach("E")
+        record_event(event("E", "split", successors=(("E1", .4), ("E2", .6)),
+                           effective=later), "lan", TODAY)
+        assert [c.target for c in carry_due("cron", later)] == ["E2"]
 
 
 def test_an_abolished_offices_codes_say_since_when_it_no_longer_exists(app):

@@ -133,9 +133,41 @@ def follow_desk(unit: Unit, desk_code: str, today: date | None = None) -> tuple[
     return unit, desk_code
 
 
+def chosen_target(event: UnitEvent) -> Unit | None:
+    """The `carry_to` chosen when the event was recorded, or None (the default applies).
+
+    The choice is kept in the event's own audit entry (`events._new_values` writes it there):
+    it is the record of what the decision said, and it needs no column of its own for the
+    months between recording an event ahead of its day and that day."""
+    from survey.models import AuditEntry
+
+    entries = db.session.execute(
+        db.select(AuditEntry)
+        .filter_by(action=event.kind, entity_type="unit", entity_key=event.unit.code)
+        .order_by(AuditEntry.id.desc())).scalars()
+    for entry in entries:
+        values = entry.new_values or {}
+        if values.get("effective") == event.effective.isoformat():
+            # the newest entry of this event: an undone and re-recorded event chose anew
+            code = values.get("carry_to") or ""
+            if not code:
+                return None
+            return db.session.execute(db.select(Unit).filter_by(code=code)).scalar_one_or_none()
+    return None
+
+
+def due_target(event: UnitEvent) -> Unit | None:
+    """Where the unit's things go when the event comes into effect: the recorded choice, else
+    the default (`default_target`); None: nowhere (an abolition without `carry_to`)."""
+    if event.kind not in ENDING_KINDS or any(s.unit is event.unit for s in event.successors):
+        return None
+    return chosen_target(event) or default_target(event)
+
+
 def carry_due(actor: str, today: date | None = None) -> list[Carried]:
     """Carry the things of units whose end has come since their event was recorded (an event
-    recorded ahead of its day moves nothing until then): run daily, and by every recording."""
+    recorded ahead of its day moves nothing until then, and then goes where it was recorded
+    to go: `due_target`): run daily, and by every recording."""
     today = today or local_today()
     held = set()
     for model, *conditions in ((Desk,), (Kiosk, Kiosk.revoked_at.is_(None)),
@@ -154,7 +186,7 @@ def carry_due(actor: str, today: date | None = None) -> list[Carried]:
                                        UnitEvent.kind.in_(ENDING_KINDS))
             .order_by(UnitEvent.effective.desc()).limit(1)).scalar_one_or_none()
         if event is not None and event.effective <= today:
-            result = carry(event, None, actor)
+            result = carry(event, chosen_target(event), actor)
             if result.total:
                 done.append(result)
     return done

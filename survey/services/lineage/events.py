@@ -75,12 +75,6 @@ MESSAGES = {  # code: (English, Vietnamese)
                    "chỉ chia tách hoặc giải thể mới chọn nơi chuyển kiosk và cán bộ"),
     "carry_not_successor": ("{code} is not one of the split's successors",
                             "{code} không phải đơn vị kế thừa của việc chia tách"),
-    "carry_future": ("the event takes effect on {day}, later than today: record it without "
-                     "carry_to (the largest share takes the kiosks and officers on that day) or "
-                     "record it once it is in effect",
-                     "sự kiện có hiệu lực ngày {day}, sau hôm nay: hãy ghi không kèm carry_to "
-                     "(đơn vị có tỷ lệ lớn nhất nhận kiosk và cán bộ vào ngày đó) hoặc ghi khi "
-                     "sự kiện đã có hiệu lực"),
     "carry_self": ("the kiosks and officers of {code} cannot go to {code} itself",
                    "kiosk và cán bộ của {code} không thể chuyển cho chính {code}"),
     "too_long": ("at most {most} characters", "tối đa {most} ký tự"),
@@ -300,9 +294,8 @@ def _check_carry(unit: Unit, data: EventInput, successors, today: date) -> Unit 
     if data.kind == "split" and all(s is not target for s, _ in successors):
         raise EventError("carry_to", "carry_not_successor", code=code)
     _alive(target, data.effective, "carry_to", "successor_not_alive")
-    if data.effective > today:
-        # nothing stores the choice until the day comes (attached.carry_due takes the default)
-        raise EventError("carry_to", "carry_future", day=day_text(data.effective))
+    # an event ahead of its day keeps the choice in its audit entry until the day comes
+    # (attached.chosen_target, read by attached.carry_due)
     return target
 
 
