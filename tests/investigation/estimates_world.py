@@ -8,6 +8,8 @@ import uuid
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+import pytest
+
 from survey.extensions import db
 from survey.models import Answer, Investigation, Response, SampleCase
 from survey.services import questionnaires as qservice
@@ -15,7 +17,7 @@ from survey.services.accounts import create_user
 from survey.services.investigation.draw import draw_sample
 from survey.services.investigation.frame_import import import_frame
 from survey.services.investigation.investigations import create, start_fieldwork
-from tests.conftest import sqlite_app
+from tests.conftest import fresh_postgres_databases, make_app, postgres_url, sqlite_app
 from tests.design.helpers import PASSWORD
 from tests.investigation.helpers import KEY, build_province, csv_bytes, frame
 
@@ -53,7 +55,9 @@ def script_fieldwork(seed: int = 3, item_missing: bool = True) -> None:
         at = datetime(2025, 9, 1, 3, 0, tzinfo=UTC)
         response = Response(uuid=uuid.uuid4(), version_id=version.id,
                             unit_id=case.dossier.unit_id, channel="web", submitted_at=at,
-                            year=at.year, month=at.month)
+                            year=at.year, month=at.month,
+                            # the investigation's, as the fieldwork stores it: in no open figure
+                            investigation_id=case.investigation_id)
         db.session.add(response)
         db.session.flush()
         high = 0.75 if land else 0.9
@@ -74,11 +78,39 @@ def script_fieldwork(seed: int = 3, item_missing: bool = True) -> None:
 
 
 @contextmanager
+def _database(tmp_path, kind: str):
+    if kind == "sqlite":
+        with sqlite_app(tmp_path / "estimates.db") as app:
+            yield app
+        return
+    from flask_migrate import upgrade
+
+    from survey.services.reference import load_service_areas
+
+    url = postgres_url()
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)")
+    with fresh_postgres_databases(url, "hl_estimates") as (database,):
+        app = make_app(database)
+        with app.app_context():
+            upgrade()
+            load_service_areas()
+            db.session.commit()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@contextmanager
 def estimates_app(tmp_path, stages: str = "one", rows: int = 3000, n: int = 700,
-                  item_missing: bool = True):
+                  item_missing: bool = True, database: str = "sqlite"):
     """An app whose investigation EST-2025 (land survey questionnaire, strata unit × service
-    area, proportional with at least 30 a stratum) is drawn and in the field."""
-    with sqlite_app(tmp_path / "estimates.db") as app:
+    area, proportional with at least 30 a stratum) is drawn and in the field; on SQLite, or
+    on a fresh PostgreSQL database migrated as in production (`database="postgresql"`)."""
+    with _database(tmp_path, database) as app:
         app.config["CONTACT_KEY"] = KEY
         with app.app_context():
             qservice.load_and_publish_builtins()
