@@ -16,6 +16,7 @@ from survey.models import Response, ServiceArea, Unit, now_utc
 from survey.models.feedback import OPEN_STATUSES, FeedbackCase, FeedbackEvent
 from survey.services import audit
 from survey.services.feedback import FeedbackError, contacts, deadlines, senders
+from survey.services.feedback.scope import unit_condition
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "received": ("in_progress", "answered", "closed"),
@@ -154,11 +155,11 @@ def transition(case: FeedbackCase, to_status: str, actor: str, note: str = "") -
 
 
 def in_scope(query, scope: Unit | None):
-    """Narrow a FeedbackCase query to the subtree of `scope` (None: everything)."""
+    """Narrow a FeedbackCase query to the subtree of `scope` and the units that ended into it
+    (`feedback.scope`; None: everything)."""
     if scope is None:
         return query
-    return query.join(Unit, Unit.id == FeedbackCase.unit_id).where(
-        Unit.path.startswith(scope.path, autoescape=True))
+    return query.where(unit_condition(FeedbackCase.unit_id, scope))
 
 
 def get_in_scope(case_id: int, scope: Unit | None) -> FeedbackCase | None:

@@ -4,7 +4,8 @@ A case still open (received, in progress, reopened) after its deadline is escala
 `escalated_at` is set, the history says to whom, and the leader is told by e-mail. The leader
 of a unit is the address FEEDBACK_LEADER_EMAILS gives for it, or for the nearest unit above it
 (a commune's case goes to its own chairman's address when there is one, else to the
-district's or the province's). Without any address the escalation is still recorded (and the
+district's or the province's; the case of a commune that has since merged goes to the leader
+of the commune it merged into). Without any address the escalation is still recorded (and the
 case is marked on the officers' list), and its history says nobody was e-mailed.
 
 Run by `hailong feedback escalate` (from cron or a systemd timer, e.g. every morning).
@@ -22,6 +23,7 @@ from survey.models.feedback import OPEN_STATUSES, FeedbackCase
 from survey.services import audit
 from survey.services.feedback import FeedbackError, contacts
 from survey.services.feedback.cases import _event
+from survey.services.feedback.scope import answering_unit
 from survey.services.feedback.senders import sender_for
 
 
@@ -78,7 +80,9 @@ def escalate_overdue(config: dict, actor: str = "system", now: datetime | None =
     done = []
     for case in overdue(now):
         unit = case.unit
-        leader = leader_of(unit, leaders)
+        # a case of a unit that has since merged or split goes to the leader of the unit
+        # whose officers answer it now
+        leader = leader_of(answering_unit(unit), leaders)
         case.escalated_at = now
         if leader is None:
             sent, detail, leader_unit = False, "escalated: no leader address configured", ""

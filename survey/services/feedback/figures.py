@@ -21,6 +21,7 @@ from datetime import datetime
 from survey.extensions import db
 from survey.models import ServiceArea, Unit
 from survey.models.feedback import FeedbackCase
+from survey.services.feedback.scope import unit_condition
 
 GROUPINGS = ("unit", "service")
 
@@ -75,8 +76,8 @@ def rows(scope: Unit | None, opened_from: datetime | None = None,
                        FeedbackCase.due_at, FeedbackCase.answered_at)
              .select_from(FeedbackCase).join(Unit, Unit.id == FeedbackCase.unit_id)
              .outerjoin(ServiceArea, ServiceArea.id == FeedbackCase.service_area_id))
-    if scope is not None:
-        query = query.where(Unit.path.startswith(scope.path, autoescape=True))
+    if scope is not None:  # the scope's units and those that ended into them
+        query = query.where(unit_condition(FeedbackCase.unit_id, scope))
     if opened_from is not None:
         query = query.where(FeedbackCase.opened_at >= opened_from)
     if opened_to is not None:
