@@ -1,12 +1,15 @@
-"""`hailong investigation ...`: a sampled investigation's design, frame, draw and status."""
+"""`hailong investigation ...`: a sampled investigation's design, frame, draw and status, and
+its fieldwork's letters and reminders."""
 
 from __future__ import annotations
 
 import csv
 import io
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 
 from survey.cli.errors import fail
@@ -192,9 +195,187 @@ def close(code: str) -> None:
     click.echo(f"{code} closed; {deleted} contact(s) deleted.")
 
 
+@investigation.command("estimates")
+@click.argument("code")
+@click.option("--cells", type=click.Choice(["stratum", "service_area", "unit", "all"]),
+              default="stratum", show_default=True, help="Non-response adjustment cells.")
+@click.option("--raking", type=click.Choice(["none", "frame", "records"]), default="none",
+              show_default=True, help="Rake to the frame's or the records' dossiers by unit "
+              "and service area.")
+@click.option("--trim", type=float, help="Cap the weights at this many times the median.")
+@click.option("--measure", type=click.Choice(["overall", "index", "A", "B", "C", "D", "E"]),
+              default="overall", show_default=True, help="The measure of the table.")
+@click.option("--json", "as_json", is_flag=True, help="Print what the API answers.")
+@with_appcontext
+def estimates(code: str, cells: str, raking: str, trim: float | None, measure: str,
+              as_json: bool) -> None:
+    """The weighted estimates (never pooled with the open collection): one measure per
+    domain as a table, or everything as JSON."""
+    import json
+
+    from flask import current_app
+
+    from survey.services.investigation import estimates as est
+    from survey.services.investigation.investigations import InvestigationError, get
+
+    try:
+        found = get(code)
+        options = est.Options(cells=cells, raking=raking, trim=trim,
+                              benchmark=current_app.config["SATISFACTION_BENCHMARK"])
+        result = est.estimates(found, options)
+    except (InvestigationError, est.EstimateError) as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    sample = result["sample"]
+    click.echo(f"{code}: {sample['respondents']} respondent(s) of {sample['sampled']} sampled "
+               f"({sample['not_eligible']} not eligible); measure {measure}")
+    click.echo(f"{'domain':14} {'code':12} {'n':>6} {'estimate':>9} {'95% CI':>15} "
+               f"{'SE':>7} {'deff':>6}  verdict")
+    for row in result["rows"]:
+        if row["measure"] != measure:
+            continue
+        where = f"{row['domain']:14} {row['code'] or '':12}"
+        if row["suppressed"] or row["estimate"] is None:
+            click.echo(f"{where} {row['respondents']:>6}  small n (suppressed)")
+            continue
+        ci = (f"{100 * row['ci_low']:.1f}–{100 * row['ci_high']:.1f}"
+              if row["ci_low"] is not None else "–")
+        deff = f"{row['deff']:.2f}" if row["deff"] is not None else "–"
+        click.echo(f"{where} {row['n']:>6} {100 * row['estimate']:>8.1f}% {ci:>15} "
+                   f"{100 * row['se']:>7.2f} {deff:>6}  {row['verdict'] or '–'}")
+
+
 @investigation.command("contact-key")
 def contact_key() -> None:
     """Print a new key for HAILONG_CONTACT_KEY (keep it apart from the database backups)."""
     from survey.services.investigation.contacts import new_key
 
     click.echo(new_key())
+
+
+def _officer():
+    """The command line works as an officer of the whole province (like an admin's pages)."""
+    from survey.services.investigation.fieldwork import Scope
+
+    return Scope(None, "cli", manager=True)
+
+
+def _collector_id(username: str | None, unassigned: bool) -> int | None:
+    """The Selection's collector: a user's id, 0 for the unassigned cases, None for all."""
+    from survey.models import User
+
+    if unassigned:
+        if username:
+            fail("--collector and --unassigned exclude each other")
+        return 0
+    if not username:
+        return None
+    found = db.session.execute(
+        db.select(User.id).filter_by(username=username)).scalar_one_or_none()
+    if found is None:
+        fail(f"no user {username!r}")
+    return found
+
+
+def _office() -> str:
+    """The letters' issuing office: the council report's (REPORT_ISSUER, else the root unit)."""
+    from survey.models import Unit
+    from survey.services.council_report.settings import from_config
+
+    root = db.session.execute(db.select(Unit).where(Unit.parent_id.is_(None))
+                              .order_by(Unit.id).limit(1)).scalar_one_or_none()
+    return from_config(current_app.config, root.name_vi if root else "").issuer
+
+
+def _base_url(value: str) -> str:
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query \
+            or parsed.fragment:
+        raise click.BadParameter("the site's address, e.g. https://hailong.example.vn")
+    return value.rstrip("/")
+
+
+@investigation.command("letters")
+@click.argument("code")
+@click.option("--out", "out", required=True,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The PDF to write (one A4 letter per case).")
+@click.option("--base-url", required=True, callback=lambda _c, _p, v: _base_url(v),
+              help="The site's public address the letters' links and QR codes open, "
+                   "e.g. https://hailong.example.vn")
+@click.option("--collector", "username", help="Only the cases assigned to this user.")
+@click.option("--unassigned", is_flag=True, help="Only the cases assigned to nobody.")
+@click.option("--unit", "unit_code", default="", help="Only the dossiers of this unit and "
+              "the units under it.")
+@click.option("--stratum", default="", help="Only this stratum (its key, as `show` lists it).")
+@click.option("--address", is_flag=True, help="Print the applicant's name and address for a "
+              "window envelope (opens the sealed contacts: needs HAILONG_CONTACT_KEY).")
+@with_appcontext
+def letters(code: str, out: Path, base_url: str, username: str | None, unassigned: bool,
+            unit_code: str, stratum: str, address: bool) -> None:
+    """Print the invitation letters of the open cases (issued, contacted) as one PDF.
+
+    Each letter gets a new personal link (printed and as a QR code): a letter printed before
+    for the same case stops working once this batch is written.
+    """
+    from survey.services.investigation import letters as service
+    from survey.services.investigation.contacts import ContactKeyError
+    from survey.services.investigation.fieldwork import FieldworkError
+    from survey.services.investigation.investigations import InvestigationError, get
+
+    try:
+        found = get(code)
+        selection = service.Selection(_collector_id(username, unassigned), unit_code, stratum)
+        with current_app.test_request_context(base_url=base_url):
+            batch = service.issue_letters(
+                found, _officer(), selection, office=_office(), with_address=address,
+                link_for=lambda token: url_for("investigation.case_link", token=token,
+                                               _external=True))
+    except FieldworkError as error:
+        fail(f"{error.field}: {error.message('en')}")
+    except (InvestigationError, ContactKeyError) as error:
+        fail(str(error))
+    try:
+        out.write_bytes(batch.pdf)
+    except OSError as error:
+        fail(f"{out}: {error.strerror or error}")  # the earlier letters' links still work
+    db.session.commit()
+    click.echo(f"{batch.letters} letter(s) written to {out}; their links replace those of any "
+               "letter printed before for the same cases.")
+
+
+@investigation.command("reminders")
+@click.argument("code")
+@click.option("--days", type=click.IntRange(0, 3650), default=14, show_default=True,
+              help="Cases still open this many days after their letter (or the draw).")
+@click.option("--collector", "username", help="Only the cases assigned to this user.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the list as CSV (UTF-8 with BOM, no contact details) instead.")
+@with_appcontext
+def reminders(code: str, days: int, username: str | None, out: Path | None) -> None:
+    """The cases to remind: open (issued, contacted) N days after their letter, by collector."""
+    from survey.services.investigation import reminders as service
+    from survey.services.investigation.fieldwork import Scope
+    from survey.services.investigation.investigations import InvestigationError, get
+
+    try:
+        found = get(code)
+    except InvestigationError as error:
+        fail(str(error))
+    user_id = _collector_id(username, False)
+    # a collector's own cases, exactly as that collector's page lists them
+    scope = _officer() if user_id is None else Scope(user_id, "cli", manager=False)
+    due = service.due(found, scope, days)
+    if out is not None:
+        try:
+            out.write_text(service.to_csv(due), encoding="utf-8")
+        except OSError as error:
+            fail(f"{out}: {error.strerror or error}")
+        click.echo(f"{len(due)} case(s) to remind written to {out}.")
+        return
+    for r in due:
+        click.echo(f"{r.collector or '(unassigned)':20} {r.code:24} {r.dossier_code:28} "
+                   f"{r.unit:12} {r.status:10} {r.days_open:>4} d")
+    click.echo(f"{len(due)} case(s) open {days} day(s) or more after their letter or the draw.")

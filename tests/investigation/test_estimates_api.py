@@ -87,3 +87,27 @@ def test_documented(world):
     operation = doc["paths"]["/investigations/{code}/estimates"]["get"]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
     assert "InvestigationEstimates" in doc["components"]["schemas"]
+
+
+def test_the_command_line_prints_the_same(world):
+    import json
+
+    app, _ = world
+    runner = app.test_cli_runner()
+    printed = runner.invoke(args=["investigation", "estimates", CODE, "--json"])
+    assert printed.exit_code == 0, printed.output
+    with app.app_context():
+        investigation = db.session.execute(
+            db.select(Investigation).filter_by(code=CODE)).scalar_one()
+        expected = estimates(investigation)
+    assert json.loads(printed.output)["rows"] == expected["rows"]
+    table = runner.invoke(args=["investigation", "estimates", CODE, "--measure", "index"])
+    overall = next(r for r in expected["rows"]
+                   if r["domain"] == "all" and r["measure"] == "index")
+    assert f"{100 * overall['estimate']:.1f}%" in table.output
+    assert "small n (suppressed)" in table.output
+    refused = runner.invoke(args=["investigation", "estimates", CODE, "--raking", "records"])
+    assert refused.exit_code != 0 and "records" in refused.output
+    assert "Traceback" not in refused.output
+    unknown = runner.invoke(args=["investigation", "estimates", "NOPE"])
+    assert unknown.exit_code != 0 and "NOPE" in unknown.output
