@@ -23,6 +23,7 @@ def register(app) -> None:
     # extensions set up first.
     from survey.cli.accounts import api_key, create_user
     from survey.cli.aggregates import aggregates
+    from survey.cli.alerts import alerts
     from survey.cli.backup import backup, restore
     from survey.cli.bootstrap import demo, init
     from survey.cli.export import export
@@ -39,5 +40,5 @@ def register(app) -> None:
 
     for command in (init, demo, create_user, api_key, units, questionnaire, report,
                     import_responses, responses, export, records, aggregates, backup, restore,
-                    kiosk, link, years, investigation, feedback, jobs):
+                    kiosk, link, years, investigation, feedback, alerts, jobs):
         app.cli.add_command(command)
