@@ -46,6 +46,7 @@ from survey.services.investigation.contacts import (
 from survey.services.investigation.design import parse_design
 from survey.services.investigation.messages import text
 from survey.services.investigation.reader import frame_blocks
+from survey.services.lineage.codes import today_codes
 from survey.services.paper_dates import DateProblem, DateReader
 
 REQUIRED = ("dossier_code", "procedure", "unit", "applicant_type", "resolved_on")
@@ -97,6 +98,8 @@ class _Checker:
         self.design = parse_design(investigation.design)
         self.units = {code: (uid, level) for code, uid, level in db.session.execute(
             db.select(Unit.code, Unit.id, Unit.level))}
+        # a merged unit's old code names the unit it is part of today (#19, lineage.codes)
+        self.today = today_codes()
         areas = dict(db.session.execute(db.select(ServiceArea.code, ServiceArea.id)).all())
         self.areas = areas
         self.area_code = {v: k for k, v in areas.items()}
@@ -227,6 +230,7 @@ class _Checker:
             self.problem(problems, line, "procedure", "required")
         elif len(procedure) > CODE_CHARS:
             self.problem(problems, line, "procedure", "too_long", limit=CODE_CHARS)
+        unit, commune = self.today.get(unit, unit), self.today.get(commune, commune)
         found = self.units.get(unit)
         if found is None:
             self.problem(problems, line, "unit", "required" if not unit else "unknown_unit",
@@ -304,9 +308,10 @@ class _Writer:
 
     def _ids(self, count: int) -> Sequence[int]:
         if self.postgres:  # from the table's own sequence: other writers may be inserting
-            return list(self.connection.exec_driver_sql(
-                "SELECT nextval(pg_get_serial_sequence('frame_dossier', 'id')) "
-                "FROM generate_series(1, %(n)s)", {"n": count}).scalars())
+            # one array, not a row per id (which cost more than the COPY of the rows)
+            return self.connection.exec_driver_sql(
+                "SELECT array(SELECT nextval(pg_get_serial_sequence('frame_dossier', 'id')) "
+                "FROM generate_series(1, %(n)s))", {"n": count}).scalar_one()
         if not self.next_id:  # SQLite: this transaction holds the write lock (begin_write)
             self.next_id = 1 + self.connection.exec_driver_sql(
                 "SELECT coalesce(max(id), 0) FROM frame_dossier").scalar_one()
