@@ -114,3 +114,60 @@ def test_problems_are_listed_in_file_order_up_to_the_cap_in_blocks_or_rows(
     assert [(p.row, p.column) for p in problems[:cap]] == [(n, "unit") for n in bad[:cap]]
     assert (problems[cap].row, problems[cap].column) == (bad[cap - 1], "-")
     assert len(problems) == cap + 1
+
+
+@pytest.fixture
+def pg(monkeypatch):
+    from flask_migrate import upgrade
+
+    from survey.extensions import db
+    from survey.services.investigation import frame_import
+    from survey.services.reference import load_service_areas
+    from tests.conftest import fresh_postgres_databases, make_app, postgres_url
+    from tests.investigation.helpers import KEY, build_province
+
+    url = postgres_url()
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)")
+    monkeypatch.setattr(frame_import, "CHUNK", 40)
+    with fresh_postgres_databases(url, "hl_frame_copy") as (database,):
+        app = make_app(database, CONTACT_KEY=KEY)
+        with app.app_context():
+            upgrade()
+            load_service_areas()
+            build_province()
+            db.session.commit()
+            yield
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_copy_text_and_write_row_store_the_same_on_postgresql(pg):
+    """Blocks are sent to COPY as text built by column, except a block with a text COPY
+    escapes (here a backslash and a tab in a code), which goes through write_row: both store
+    the cells as read, and the contacts open."""
+    from survey.extensions import db
+    from survey.models import FrameContact, FrameDossier
+    from survey.services.investigation.contacts import contact_of
+    from survey.services.investigation.frame_import import import_frame
+    from tests.investigation.helpers import csv_bytes, frame, new_investigation
+
+    inv = new_investigation()
+    rows = frame(100, phones=True)
+    rows[50]["dossier_code"] = "HS\\50\tb"  # in the second block of 40
+    import_frame(inv, csv_bytes(rows), "f.csv")
+    db.session.commit()
+    stored = db.session.execute(
+        db.select(FrameDossier.line, FrameDossier.id, FrameDossier.dossier_code,
+                  FrameDossier.resolved_on).filter_by(investigation_id=inv.id)
+        .order_by(FrameDossier.line)).all()
+    assert [code for _, _, code, _ in stored] == [r["dossier_code"] for r in rows]
+    day, month = (int(x) for x in rows[90]["resolved_on"].split("/")[:2])
+    assert (stored[90].resolved_on.day, stored[90].resolved_on.month) == (day, month)
+    assert db.session.query(FrameContact).count() == sum(1 for r in rows if r.get("phone"))
+    for at in (10, 50, 90):
+        line, ident, code, _ = stored[at]
+        opened = contact_of(inv.id, ident, code)
+        assert opened is not None and opened.get("phone") == rows[at]["phone"]

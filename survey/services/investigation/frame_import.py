@@ -27,7 +27,6 @@ import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
 
 from survey.database import begin_write, bind_processors, insert_rows
 from survey.extensions import db
@@ -304,14 +303,20 @@ class _Writer:
         self.bind = bind or (lambda day: day)
         self.sealer = sealer
         self.next_id = 0
+        self.sequence = ""
         self.written = self.sealed = 0
 
     def _ids(self, count: int) -> Sequence[int]:
         if self.postgres:  # from the table's own sequence: other writers may be inserting
-            # one array, not a row per id (which cost more than the COPY of the rows)
+            # The sequence named once (looked up per id, it cost nine times the nextval), the
+            # ids as one array (a row per id cost more than the COPY of the rows).
+            if not self.sequence:
+                self.sequence = self.connection.exec_driver_sql(
+                    "SELECT pg_get_serial_sequence('frame_dossier', 'id')").scalar_one()
             return self.connection.exec_driver_sql(
-                "SELECT array(SELECT nextval(pg_get_serial_sequence('frame_dossier', 'id')) "
-                "FROM generate_series(1, %(n)s))", {"n": count}).scalar_one()
+                "SELECT array(SELECT nextval(%(sequence)s::regclass) "
+                "FROM generate_series(1, %(n)s))",
+                {"sequence": self.sequence, "n": count}).scalar_one()
         if not self.next_id:  # SQLite: this transaction holds the write lock (begin_write)
             self.next_id = 1 + self.connection.exec_driver_sql(
                 "SELECT coalesce(max(id), 0) FROM frame_dossier").scalar_one()
@@ -325,12 +330,13 @@ class _Writer:
         stratum, psu); `contact`: the CONTACT_FIELDS' columns."""
         if not lines:
             return
-        ids = self._ids(len(lines))
+        count = len(lines)
+        ids = self._ids(count)
         units, areas, kinds, strata, psus = zip(*known, strict=True)
-        self._insert("frame_dossier", FRAME_COLUMNS, list(zip(
-            ids, repeat(self.inv.id), lines, code, procedure, units, areas, kinds, days, strata,
-            psus, strict=False)))
-        self.written += len(lines)
+        self._insert("frame_dossier", FRAME_COLUMNS, [
+            ids, (self.inv.id,) * count, lines, code, procedure, units, areas, kinds, days,
+            strata, psus])
+        self.written += count
         if not any(map(any, contact)):  # (a column the file does not have is all "")
             return
         joined = list(map(SEPARATOR.join, zip(*contact, strict=True)))
@@ -342,18 +348,45 @@ class _Writer:
             return
         blobs = self.sealer.seal_many(self.inv.id, code, joined)
         self._insert("frame_contact", CONTACT_COLUMNS,
-                     list(zip(ids, repeat(self.sealer.key_id), blobs, strict=False)))
+                     [ids, (self.sealer.key_id,) * len(blobs), blobs])
         self.sealed += len(blobs)
 
-    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _insert(self, table: str, names: tuple[str, ...], columns: list[Sequence]) -> None:
+        """Insert rows given by column (each a sequence, aligned)."""
         if not self.postgres:
-            insert_rows(self.connection, db.metadata.tables[table], rows, columns=columns)
+            insert_rows(self.connection, db.metadata.tables[table],
+                        list(zip(*columns, strict=True)), columns=names)
             return
         raw = self.connection.connection.dbapi_connection
+        text = _copy_text(columns)
         with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
+                f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+            if text is not None:
+                copy.write(text)
+                return
+            for row in zip(*columns, strict=True):
                 copy.write_row(row)
+
+
+def _copy_text(columns: list[Sequence]) -> str | None:
+    """The rows in COPY's text format, made by column with C-level passes (psycopg's
+    write_row formats each row in Python, which cost more than the server's COPY); None when a
+    text holds what that format escapes (backslash, tab, line feed, carriage return): then
+    write_row, which escapes it. Ints and dates are written as str() gives them, bytes as
+    bytea's hex."""
+    texts = []
+    for column in columns:
+        first = column[0]
+        if isinstance(first, str):
+            joined = "".join(column)
+            if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+                return None
+            texts.append(column)
+        elif isinstance(first, bytes):
+            texts.append(map("\\\\x".__add__, map(bytes.hex, column)))
+        else:
+            texts.append(map(str, column))
+    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
 
 
 def _estimate_rows(data: bytes, filename: str) -> int:
