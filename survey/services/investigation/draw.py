@@ -21,6 +21,7 @@ what the draw made of the design.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 import secrets
@@ -35,7 +36,7 @@ from analysis.survey_draw import draw_stratified, draw_two_stage
 from survey.database import begin_write, bind_processors, insert_rows
 from survey.extensions import db
 from survey.models import now_utc
-from survey.models.investigation import CaseEvent, Investigation, SampleCase
+from survey.models.investigation import CaseEvent, FrameDossier, Investigation, SampleCase
 from survey.services import audit
 from survey.services.investigation import contacts
 from survey.services.investigation.design import Design, parse_design
@@ -62,7 +63,7 @@ def stratum_seed(seed: int, stratum: str) -> int:
 class Frame:
     ids: np.ndarray       # frame_dossier ids, in file order
     strata: np.ndarray    # stratum key of each (object array)
-    psus: np.ndarray      # PSU key of each (object array)
+    psus: np.ndarray | None  # PSU key of each (object array); None: not read (one stage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,25 +87,42 @@ class DrawResult:
     contacts_deleted: int
 
 
-def load_frame(investigation_id: int) -> Frame:
-    """The frame's ids, strata and PSUs in file order, read on the driver's own cursor (a
-    SQLAlchemy Row per dossier costs more than the draw at 2,000,000 dossiers) and put in
-    file order here: a database sort of the frame by line cost more than the draw too."""
+def load_frame(investigation_id: int, psus: bool = True) -> Frame:
+    """The frame's ids, strata and (with `psus`) PSUs in file order, read on the driver's own
+    cursor (a SQLAlchemy Row per dossier costs more than the draw at 2,000,000 dossiers) and
+    put in file order here: a database sort of the frame by line cost more than the draw
+    too. A one-stage draw needs no PSUs but the drawn cases' (`_psus_of`)."""
     connection = db.session.connection()
     mark = "%s" if connection.dialect.name == "postgresql" else "?"
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute("SELECT line, id, stratum_key, psu_key FROM frame_dossier "
-                       f"WHERE investigation_id = {mark}", (investigation_id,))
+        cursor.execute(f"SELECT line, id, stratum_key{', psu_key' if psus else ''} "
+                       f"FROM frame_dossier WHERE investigation_id = {mark}", (investigation_id,))
         rows = cursor.fetchall()
     finally:
         cursor.close()
     if not rows:
-        return Frame(np.empty(0, np.int64), np.empty(0, object), np.empty(0, object))
-    lines, ids, strata, psus = zip(*rows, strict=True)
+        return Frame(np.empty(0, np.int64), np.empty(0, object),
+                     np.empty(0, object) if psus else None)
+    lines, ids, strata, *psu = zip(*rows, strict=True)
+    del rows
     order = np.argsort(np.fromiter(lines, np.int64, len(lines)), kind="stable")
     return Frame(np.fromiter(ids, np.int64, len(ids))[order],
-                 np.array(strata, dtype=object)[order], np.array(psus, dtype=object)[order])
+                 np.array(strata, dtype=object)[order],
+                 np.array(psu[0], dtype=object)[order] if psus else None)
+
+
+def _psus_of(investigation_id: int, ids: np.ndarray) -> list[str]:
+    """The PSU keys of the frame dossiers `ids`, in their order (a few hundred ids a query:
+    SQLite's oldest builds take 999 parameters)."""
+    found: dict[int, str] = {}
+    wanted = ids.tolist()
+    for start in range(0, len(wanted), 500):
+        found.update(db.session.execute(
+            db.select(FrameDossier.id, FrameDossier.psu_key).where(
+                FrameDossier.investigation_id == investigation_id,
+                FrameDossier.id.in_(wanted[start:start + 500]))).all())
+    return [found[i] for i in wanted]
 
 
 def _sds(design: Design, keys: list[str]) -> np.ndarray:
@@ -183,11 +201,17 @@ def draw_sample(investigation: Investigation, seed: int | None = None, actor: st
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise InvestigationError("seed", "a whole number from 0 to 2^63 - 1")
     progress(0, 3)
-    frame = load_frame(investigation.id)
+    design = parse_design(investigation.design)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of tuples and no cycles: the collector's passes cost seconds
+    try:
+        frame = load_frame(investigation.id, psus=design.stages != "one")
+    finally:
+        if collecting:
+            gc.enable()
     if frame.ids.size == 0:
         raise InvestigationError("frame", "no frame imported: import the frame first")
     progress(1, 3)
-    design = parse_design(investigation.design)
     planned = planned_size(design.size, int(frame.ids.size))
     stage = _one_stage if design.stages == "one" else _two_stage
     drawn = stage(design, frame, planned.n, seed)
@@ -217,10 +241,12 @@ def _store_cases(investigation: Investigation, frame: Frame, drawn: Drawn, actor
     stamp = bind_processors(connection.dialect, SampleCase.__table__).get("status_at")
     stamped = stamp(at) if stamp else at
     pos = drawn.positions
+    psus = frame.psus[pos] if frame.psus is not None else _psus_of(investigation.id,
+                                                                   frame.ids[pos])
     rows = [(investigation.id, int(fid), stratum, psu, float(p1), float(p2), float(pi),
              1.0 / float(pi), "issued", stamped)
             for fid, stratum, psu, p1, p2, pi in zip(
-                frame.ids[pos], frame.strata[pos], frame.psus[pos], drawn.psu_probability,
+                frame.ids[pos], frame.strata[pos], psus, drawn.psu_probability,
                 drawn.unit_probability, drawn.inclusion, strict=True)]
     insert_rows(connection, SampleCase.__table__, rows, columns=CASE_COLUMNS)
     # The history's first line: every case issued by the draw.
