@@ -74,6 +74,7 @@ lint: install
 bench: install translations
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.bench_investigation
+	$(BIN)/python -m bench.comments
 	$(BIN)/python -m bench.analysis
 	$(BIN)/python -m bench.browser
 

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from survey.extensions import db
+from survey.models import comment_search
 
 
 def upgrade_and_compare(app) -> list:
@@ -14,7 +15,8 @@ def upgrade_and_compare(app) -> list:
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_name": comment_search.include_name})
             return compare_metadata(context, db.metadata)
 
 

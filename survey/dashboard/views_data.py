@@ -14,7 +14,7 @@ from survey.dashboard.filters import SERIES, choice, current_filters, form_optio
 from survey.errors import BadParameterPage
 from survey.services import reporting
 from survey.services.reporting import Grouping, Measure, ScopeError
-from survey.services.reporting.comments import comments as comment_page
+from survey.services.reporting.comments import comment_page
 from survey.services.reporting.crosstab import (
     RESPONSE_DIMENSIONS,
     categorical_items,
@@ -85,13 +85,12 @@ def _value_words(variable: str, values: list[str], item_words: dict) -> dict[str
 def comments():
     filters = current_filters(SERIES)
     query = request.args.get("q", "")[:200]
-    page = request.args.get("page", "1")
-    # ASCII digits only ("²" passes isdigit() but not int()), at most 9999
-    page = int(page) if page.isascii() and page.isdigit() and len(page) <= 4 \
-        and int(page) > 0 else 1
-    found, more = comment_page(filters.scope, query, page)
+    # keyset pages: the key of the comment a page starts after (older) or ends before (newer);
+    # a malformed key is the first page
+    page = comment_page(filters.scope, query, after=request.args.get("after", "")[:120],
+                        before=request.args.get("before", "")[:120])
     return render_template("dashboard/comments.html", filters=filters, options=form_options(),
-                           query=query, page=page, found=found, more=more,
-                           unit_words=labels.unit_names(),
+                           query=query, found=page.comments, older=page.older,
+                           newer=page.newer, unit_words=labels.unit_names(),
                            item_words={c: w[0] for c, w in labels.item_labels().items()},
                            title=_("Open-text comments"))

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from survey.models import comment_search
+
 config = context.config
 # Keep the application's loggers: Alembic's default would silence them after a migration.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -40,6 +42,8 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
+    # the comment search's FTS5 tables and GIN index are made by hand, not by the models
+    conf_args.setdefault("include_name", comment_search.include_name)
 
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

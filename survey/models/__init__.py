@@ -16,6 +16,7 @@ from survey.models.aggregates import (
 from survey.models.alerts import Alert, AlertDigest, AlertRead, KioskHour, RatingDay, WatchState
 from survey.models.audit import AuditEntry
 from survey.models.base import Base, now_utc
+from survey.models.comment_search import CommentSearch
 from survey.models.feedback import FeedbackCase, FeedbackContact, FeedbackEvent
 from survey.models.investigation import (
     CaseEvent,
@@ -55,6 +56,7 @@ __all__ = [
     "CaseEvent",
     "ClosedYear",
     "Base",
+    "CommentSearch",
     "Desk",
     "ElementItemDelta",
     "ElementItemUnit",

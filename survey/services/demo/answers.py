@@ -14,6 +14,7 @@ import random
 from statistics import NormalDist
 
 import questionnaires as qn
+from survey.services import masking
 from survey.services.demo.province import NEGATIVE_COMMENTS, POSITIVE_COMMENTS
 
 ELEMENT_OFFSET = {"A": 0.35, "B": -0.15, "C": 0.05, "D": 0.0, "E": -0.3}
@@ -127,4 +128,5 @@ def _comment(item: qn.Item, person: Respondent) -> qn.Answer | None:
     text = person.rng.choice(pool)
     if item.max_length:
         text = text[: item.max_length]
-    return qn.Answer(value_text=text)
+    # stored masked, as every other writer stores it (survey/services/masking.py)
+    return qn.Answer(value_text=masking.mask_text(text))
