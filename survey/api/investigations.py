@@ -70,10 +70,12 @@ _ROW = {
         "respondents": {"type": "integer", "minimum": 0,
                         "description": "completed cases in the domain (always shown)"},
         "suppressed": {"type": "boolean", "description": (
-            "fewer than 30 respondents, or hidden beside such a domain so that none follows "
-            "from the others by subtraction: every figure is null (METHODOLOGY §6)")},
-        "n": {"type": ["integer", "null"], "minimum": 0,
-              "description": "respondents who answered the measure's items"},
+            "fewer than 30 respondents answered the measure (an element: any of its items; "
+            "the index: any element hidden), or hidden beside such a domain so that none "
+            "follows from the others by subtraction: every figure but n and respondents is "
+            "null (METHODOLOGY §6)")},
+        "n": {"type": "integer", "minimum": 0,
+              "description": "respondents who answered the measure's items (always shown)"},
         "estimate": _SHARE, "se": _NUMBER, "ci_low": _SHARE, "ci_high": _SHARE,
         "deff": _NUMBER, "lower_one_sided": _SHARE,
         "verdict": {"enum": ["meets", "not_established", "below", None]},

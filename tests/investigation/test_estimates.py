@@ -202,26 +202,48 @@ def test_element_indices_against_a_plain_estimator_and_its_derivative(one_stage,
                                       rel=1e-5)
 
 
-def test_small_domains_show_n_only_and_no_hidden_one_follows_by_subtraction(one_stage):
+def test_small_cells_show_n_only_and_no_hidden_one_follows_by_subtraction(one_stage):
+    """A (domain, measure) cell is hidden where fewer than 30 respondents answered the measure
+    (an element: any of its items), counted here from the cases; the index wherever an element
+    is; n and the respondents are always shown."""
     with one_stage.app_context():
         out = estimates(_investigation())
-    units = {r["code"]: r for r in out["rows"] if r["domain"] == "unit"
-             and r["measure"] == "overall"}
-    small = {code for code, r in units.items() if r["respondents"] < 30}
-    assert small, "the fixture should have small communes"
+        cases = [c for c in _cases() if c["status"] == "completed"]
+
+    def answered(code: str, item: str) -> int:
+        return sum(1 for c in cases if c["unit"] == code and item in c["answers"])
+
+    units = {r["code"] for r in out["rows"] if r["domain"] == "unit"}
+    assert units
     for row in out["rows"]:
-        if row["respondents"] < 30:
-            assert row["suppressed"]
+        assert isinstance(row["n"], int) and isinstance(row["respondents"], int)
         if row["suppressed"]:
-            assert row["respondents"] >= 0
             assert all(row[f] is None for f in ("estimate", "se", "ci_low", "ci_high", "deff",
-                                                "verdict", "n"))
-    hidden = {code for code, r in units.items() if r["suppressed"]}
-    assert small <= hidden
-    # the total is published: one hidden unit alone would be the total minus the others
-    assert len(hidden) != 1
-    shown = [r for r in out["rows"] if not r["suppressed"]]
-    assert all(r["estimate"] is not None for r in shown)
+                                                "verdict"))
+        else:
+            assert row["estimate"] is not None
+        if row["domain"] != "unit":
+            continue
+        if row["measure"] == "overall":
+            assert row["n"] == answered(row["code"], "overall_satisfaction")
+            if row["n"] < 30:
+                assert row["suppressed"]
+        elif row["measure"] in ELEMENT_ITEMS:
+            if min(answered(row["code"], i) for i in ELEMENT_ITEMS[row["measure"]]) < 30:
+                assert row["suppressed"]
+    by = defaultdict(dict)
+    for row in out["rows"]:
+        by[(row["domain"], row["code"])][row["measure"]] = row["suppressed"]
+    for measures in by.values():
+        assert measures["index"] == any(measures[e] for e in ELEMENT_ITEMS)
+    small = {r["code"] for r in out["rows"] if r["domain"] == "unit"
+             and r["measure"] == "overall" and r["n"] < 30}
+    assert small, "the fixture should have small communes"
+    for measure in ("overall", *ELEMENT_ITEMS):
+        hidden = [r for r in out["rows"] if r["domain"] == "unit" and r["measure"] == measure
+                  and r["suppressed"]]
+        # the total is published: one hidden unit alone would be the total minus the others
+        assert len(hidden) != 1, measure
 
 
 def test_an_officer_sees_the_subtree_of_its_unit(one_stage):

@@ -66,7 +66,7 @@ def _figure_cells(row: dict | None, lang: str) -> tuple[str, ...]:
     if row is None:
         return ("–",) * 6
     if row.get("suppressed") or row.get("estimate") is None:
-        return (fmt.integer(row.get("respondents"), lang), w["small_n"], "–", "–", "–", "–")
+        return (fmt.integer(row.get("n"), lang), w["small_n"], "–", "–", "–", "–")
     return (fmt.integer(row["n"], lang), fmt.pct(row["estimate"], lang),
             fmt.pct_range(row["ci_low"], row["ci_high"], lang),
             fmt.number(row["se"] * 100, 2, lang),

@@ -65,7 +65,7 @@ ELEMENTS = ("A", "B", "C", "D", "E")
 MEASURES = ("overall", "index", *ELEMENTS)
 DOMAINS = ("all", "service_area", "unit")
 # What a suppressed row leaves empty (as reporting.indices.HIDDEN_FIELDS for the open stream).
-HIDDEN = ("n", "estimate", "se", "ci_low", "ci_high", "deff", "lower_one_sided", "verdict")
+HIDDEN = ("estimate", "se", "ci_low", "ci_high", "deff", "lower_one_sided", "verdict")
 
 
 
@@ -141,20 +141,40 @@ def _figures(result, df: int, confidence: float, benchmark: float, share: bool) 
             "lower_one_sided": lower, "verdict": verdict}
 
 
-def _suppressed(domains: list[tuple[str, Any, np.ndarray]], units, areas) -> list[bool]:
-    """METHODOLOGY §6 on the published domains: under SMALL_N respondents shows n only, and
-    complementary cells so that no hidden domain follows from the total by subtraction (the
-    units and the service areas both add up to the total; base cells unit × service area)."""
+def _suppressed(domains: list[tuple[str, Any, np.ndarray]], units, areas,
+                answered: list[np.ndarray]) -> list[bool]:
+    """METHODOLOGY §6 on the published domains of one measure: a domain where fewer than
+    SMALL_N respondents answered (each of `answered`: an item, all of an element's) shows its
+    counts only, and complementary cells so that no hidden domain follows from the total by
+    subtraction (the units and the service areas both add up to the total; base cells unit ×
+    service area)."""
     pairs = sorted(set(zip(units.tolist(), areas.tolist(), strict=True)))
     index = {p: i for i, p in enumerate(pairs)}
     base = np.array([index[p] for p in zip(units.tolist(), areas.tolist(), strict=True)])
-    n = [int(mask.sum()) for _, _, mask in domains]
+    n = [min(int((mask & a).sum()) for a in answered) for _, _, mask in domains]
     members = [sorted(set(base[mask].tolist())) for _, _, mask in domains]
     unit_cells = [i for i, (kind, _, _) in enumerate(domains) if kind == "unit"]
     area_cells = [i for i, (kind, _, _) in enumerate(domains) if kind == "service_area"]
     totals = [(0, cells) for cells in (unit_cells, area_cells) if cells]
     result = complementary_suppression(n, totals, min_n=SMALL_N, members=members)
     return [bool(h) for h in result.hidden]
+
+
+def _hidden(published, measures, units, areas, y_overall, matrices) -> dict[str, list[bool]]:
+    """Which published domains each measure hides: the overall item's by its answers, an
+    element's by the least answered of its items, and the index wherever an element is hidden
+    (a composite is shown only when all its parts are, METHODOLOGY §6)."""
+    if not published:
+        return {m: [] for m in measures}
+    out: dict[str, list[bool]] = {}
+    if "overall" in measures:
+        out["overall"] = _suppressed(published, units, areas, [~np.isnan(y_overall)])
+    for element, y in matrices.items():
+        out[element] = _suppressed(published, units, areas,
+                                   [~np.isnan(y[:, j]) for j in range(y.shape[1])])
+    if "index" in measures:
+        out["index"] = [any(out[e][i] for e in matrices) for i in range(len(published))]
+    return out
 
 
 def _names(model, ids) -> dict[int, str]:
@@ -191,8 +211,10 @@ def method(options: Options, weights: Weights | None, stages: str) -> dict:
         "benchmark": f"{options.benchmark:g}: meets when the one-sided {options.confidence:g} "
                      "lower bound ŷ − t_df·SE reaches it, below when the interval's upper end "
                      "is under it, otherwise not established (analysis.benchmark_verdict)",
-        "small_n": f"a domain of fewer than {SMALL_N} respondents shows n only, and further "
-                   "domains are hidden so that none follows from the others by subtraction",
+        "small_n": f"a domain where fewer than {SMALL_N} respondents answered a measure (for an "
+                   "element: any of its items) shows n only for it, and further domains are "
+                   "hidden so that none follows from the others by subtraction; the overall "
+                   "index is shown only where every element is",
         "pooling": "the sampled investigation's results are never pooled with the open "
                    "collection's figures",
     }
@@ -259,15 +281,17 @@ def estimates(investigation: Investigation, options: Options | None = None,
     cells += [("unit", unit_codes.get(int(u), str(u)), units == u)
               for u in sorted(set(units[visible].tolist()), key=lambda u: unit_codes.get(u, ""))]
     published = [d for d in cells if d[0] in domains]
-    hidden = _suppressed(published, units, areas) if published else []
+    hidden = _hidden(published, measures, units, areas, y_overall, matrices)
     rows = []
-    for (kind, code, dmask), suppressed in zip(published, hidden, strict=True):
+    for i, (kind, code, dmask) in enumerate(published):
         respondents = int(dmask.sum())
         for measure in measures:
+            suppressed = hidden[measure][i]
             row = {"domain": kind, "code": code, "measure": measure, "respondents": respondents,
                    "suppressed": suppressed, **dict.fromkeys(HIDDEN)}
-            if not suppressed:
-                row.update(_measure(design, measure, y_overall, matrices, w, dmask, options))
+            # n is always shown (METHODOLOGY §6); the figures only when the cell is published
+            row.update(_answered(measure, y_overall, matrices, dmask) if suppressed else
+                       _measure(design, measure, y_overall, matrices, w, dmask, options))
             rows.append(row)
     out.update(
         method=method(options, weights, stages),
@@ -284,6 +308,17 @@ def estimates(investigation: Investigation, options: Options | None = None,
                 "df": design.df, "fpc": weights.population is not None},
         rows=rows)
     return out
+
+
+def _answered(measure: str, y_overall, matrices, domain) -> dict:
+    """n of a hidden cell: the respondents in the domain who answered the measure's items."""
+    if measure == "overall":
+        return {"n": int((domain & ~np.isnan(y_overall)).sum())}
+    chosen = list(matrices.values()) if measure == "index" else [matrices[measure]]
+    any_item = np.zeros(domain.size, dtype=bool)
+    for y in chosen:
+        any_item |= (~np.isnan(y)).any(axis=1)
+    return {"n": int((domain & any_item).sum())}
 
 
 def _measure(design, measure: str, y_overall, matrices, w, domain, options: Options) -> dict:
