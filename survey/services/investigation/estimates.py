@@ -10,9 +10,12 @@ Read from what the draw and the fieldwork stored, never from a re-draw:
    (`nonresponse_adjust`), cells the strata by default. A cell without a respondent cannot be
    adjusted: its cases are left out and the answer names it and the share of the frame it
    holds (`coverage`), rather than spreading its weight over people of other strata;
-3. optionally raked to the frame's own counts of dossiers by unit and by service area (the
-   covered cells' dossiers), with the variance of calibrated weights;
+3. optionally raked to known dossiers by unit and by service area of the covered cells (the
+   frame's own counts, or the records' resolved dossiers), with the variance of calibrated
+   weights;
 4. optionally trimmed at k × the median weight, the rule reported.
+
+(`weighting.py` does these steps.)
 
 The estimates use the same answers as the open-collection indices
 (survey/services/reporting/cells.py): the overall-satisfaction item's satisfied codes
@@ -25,9 +28,10 @@ weighted mean is the index, so the SE, interval and design effect respect the st
 are estimated by zeroing outside them, never by subsetting the design. The verdict is
 `analysis.benchmark_verdict` on the one-sided lower bound and the upper end of the interval.
 
-Published cells follow METHODOLOGY §6: a domain of fewer than `SMALL_N` respondents shows its
-n only, and further domains are hidden by `analysis.privacy.complementary_suppression` so that
-none follows from the total by subtraction.
+Published cells follow METHODOLOGY §6: a (domain, measure) cell where fewer than `SMALL_N`
+respondents answered the measure (an element: any of its items) shows its n only, further
+domains are hidden by `analysis.privacy.complementary_suppression` so that none follows from
+the total by subtraction, and the overall index is shown only where every element is.
 """
 
 from __future__ import annotations
@@ -68,8 +72,6 @@ DOMAINS = ("all", "service_area", "unit")
 HIDDEN = ("estimate", "se", "ci_low", "ci_high", "deff", "lower_one_sided", "verdict")
 
 
-
-
 def _answers(investigation: Investigation) -> tuple[dict, dict]:
     """0/1/nan per (response, item), and each measured item's (element or None, is_overall).
 
@@ -95,8 +97,6 @@ def _answers(investigation: Investigation) -> tuple[dict, dict]:
         if value is not None and 1 <= value <= SCALES[scale].points:  # 97/98/99: no answer
             values[(response_id, code)] = 1.0 if value in SCALES[scale].positive else 0.0
     return values, items
-
-
 
 
 def _index_variable(matrices: list[np.ndarray], w: np.ndarray, domain: np.ndarray):
