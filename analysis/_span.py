@@ -57,17 +57,16 @@ def in_span(known, targets, dense_limit: int) -> np.ndarray:
     if not targets.shape[0]:
         return np.zeros(0, dtype=bool)
     if cols <= dense_limit or not known.shape[0]:
-        wanted, inverse = np.unique(targets.toarray().astype(np.int64), axis=0,
-                                    return_inverse=True)
+        wanted = sparse.csr_matrix(targets, dtype=np.int64)
         if not known.shape[0]:
-            return ~wanted.any(axis=1)[inverse.reshape(-1)]
+            return np.asarray((wanted != 0).sum(axis=1)).ravel() == 0
         reduced, pivots = _rref(known.toarray())
         # In reduced echelon form a combination's coefficients are the target's own entries
         # at the pivots. Those are 0 or 1 and the form's entries are below 2^31, so every
         # sum stays below 2^53: the float product is exact.
         combination = wanted[:, pivots].astype(float) @ reduced.astype(float)
-        rest = (wanted - combination.astype(np.int64)) % _PRIME
-        return ~rest.any(axis=1)[inverse.reshape(-1)]
+        rest = (wanted.toarray() - combination.astype(np.int64)) % _PRIME
+        return ~rest.any(axis=1)
     # A target in the row space is orthogonal to the null space: project random vectors
     # on it (r - A'y, y the least-squares solution of A'y = r) and test the dot products.
     rng = np.random.default_rng(0)
@@ -84,13 +83,53 @@ def in_span(known, targets, dense_limit: int) -> np.ndarray:
     return inside
 
 
+def _given_units(known) -> np.ndarray:
+    """The base units whose own count the known cells give directly: a known cell holding a
+    single unit once the units already given are taken out of it (repeated)."""
+    given = np.zeros(known.shape[1], dtype=bool)
+    while True:
+        left = known[:, ~given]
+        single = np.flatnonzero(np.diff(left.indptr) == 1)
+        new = np.flatnonzero(~given)[left[single].indices]
+        if not single.size or given[new].all():
+            return given
+        given[new] = True
+
+
 def determined_members(n, members, hidden, dense_limit: int) -> np.ndarray:
     """Hidden cells whose count the visible ones give, each cell being the sum of base
-    units (`members`, cells x units): the units' counts are the unknowns."""
-    known = members[np.flatnonzero(~hidden | (n == 0))]
-    targets = np.flatnonzero(hidden & (n > 0))
+    units (`members`, cells x units): the units' counts are the unknowns.
+
+    The system is made smaller first without changing its answer (the general check over
+    every unit took seconds on a layer of a thousand cells). A unit whose count a known cell
+    gives on its own is known: it leaves every equation, as the known rows span its unit
+    vector and their rows without it. A unit in no known cell is never given: a target
+    holding it is undetermined. Targets holding the same units are decided once."""
+    members = sparse.csr_matrix(members, dtype=np.int64, copy=True)
+    members.eliminate_zeros()
     out = np.zeros(n.size, dtype=bool)
-    out[targets] = in_span(known, members[targets], dense_limit)
+    targets = np.flatnonzero(hidden & (n > 0))
+    if not targets.size:
+        return out
+    known = members[np.flatnonzero(~hidden | (n == 0))]
+    seen = np.zeros(members.shape[1], dtype=bool)
+    seen[known.indices] = True
+    wanted = members[targets]
+    reachable = np.diff(wanted[:, ~seen].indptr) == 0
+    keep = seen & ~_given_units(known)
+    known, wanted = known[:, keep], wanted[:, keep]
+    known = known[np.flatnonzero(np.diff(known.indptr))]
+    wanted.sort_indices()
+    rows: dict[tuple[bytes, bytes], int] = {}
+    first, inverse = [], np.empty(targets.size, dtype=np.int64)
+    for i in range(targets.size):
+        start, end = wanted.indptr[i], wanted.indptr[i + 1]
+        key = (wanted.indices[start:end].tobytes(), wanted.data[start:end].tobytes())
+        inverse[i] = rows.setdefault(key, len(rows))
+        if inverse[i] == len(first):
+            first.append(i)
+    found = in_span(known, wanted[np.array(first, dtype=np.int64)], dense_limit)[inverse]
+    out[targets] = found & reachable
     return out
 
 
