@@ -194,3 +194,34 @@ def test_a_one_stage_draw_stores_each_case_with_its_dossier_s_psu(ctx):
         .join(FrameDossier, FrameDossier.id == SampleCase.frame_dossier_id)
         .where(SampleCase.investigation_id == inv.id)).all()
     assert len(pairs) >= 1100 and all(case == dossier for case, dossier in pairs)
+
+
+def test_a_repeated_code_names_its_first_row_within_and_across_blocks(ctx, monkeypatch):
+    from survey.services.investigation import frame_import
+    from tests.investigation.helpers import csv_bytes, frame, new_investigation
+
+    monkeypatch.setattr(frame_import, "CHUNK", 7)
+    inv = new_investigation()
+    rows = frame(40)
+    rows[12]["dossier_code"] = rows[3]["dossier_code"]   # lines 14 and 5: across blocks
+    rows[30]["dossier_code"] = rows[29]["dossier_code"]  # lines 32 and 31: within a block
+    rows[31]["unit"] = "NOPE"                             # and a new problem after it
+    with pytest.raises(ImportRejected) as caught:
+        frame_import.import_frame(inv, csv_bytes(rows), "f.csv")
+    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+        (14, "dossier_code", f"dossier {rows[3]['dossier_code']!r} repeats row 5"),
+        (32, "dossier_code", f"dossier {rows[29]['dossier_code']!r} repeats row 31"),
+        (33, "unit", "unknown unit 'NOPE'")]
+    db_rollback()
+    again = frame(40, seed=2)
+    again[30]["dossier_code"] = again[29]["dossier_code"]  # the only problem: a fast block's
+    with pytest.raises(ImportRejected) as caught:
+        frame_import.import_frame(inv, csv_bytes(again), "f.csv")
+    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+        (32, "dossier_code", f"dossier {again[29]['dossier_code']!r} repeats row 31")]
+
+
+def db_rollback() -> None:
+    from survey.extensions import db
+
+    db.session.rollback()

@@ -21,7 +21,6 @@ what the draw made of the design.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 import secrets
@@ -40,6 +39,7 @@ from survey.models.investigation import CaseEvent, FrameDossier, Investigation, 
 from survey.services import audit
 from survey.services.investigation import contacts
 from survey.services.investigation.design import Design, parse_design
+from survey.services.investigation.frame_import import collector_paused
 from survey.services.investigation.investigations import InvestigationError
 from survey.services.investigation.planner import planned_size
 
@@ -112,15 +112,15 @@ def load_frame(investigation_id: int, psus: bool = True) -> Frame:
                  np.array(psu[0], dtype=object)[order] if psus else None)
 
 
-def _psus_of(investigation_id: int, ids: np.ndarray) -> list[str]:
-    """The PSU keys of the frame dossiers `ids`, in their order (a few hundred ids a query:
-    SQLite's oldest builds take 999 parameters)."""
+def _psus_of(ids: np.ndarray) -> list[str]:
+    """The PSU keys of the frame dossiers `ids`, in their order, found by id alone (with the
+    investigation too, SQLite scanned its whole frame by that index for every query); a few
+    hundred ids a query: SQLite's oldest builds take 999 parameters."""
     found: dict[int, str] = {}
     wanted = ids.tolist()
     for start in range(0, len(wanted), 500):
         found.update(db.session.execute(
             db.select(FrameDossier.id, FrameDossier.psu_key).where(
-                FrameDossier.investigation_id == investigation_id,
                 FrameDossier.id.in_(wanted[start:start + 500]))).all())
     return [found[i] for i in wanted]
 
@@ -200,15 +200,15 @@ def draw_sample(investigation: Investigation, seed: int | None = None, actor: st
     seed = secrets.randbits(63) if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise InvestigationError("seed", "a whole number from 0 to 2^63 - 1")
+    with collector_paused():
+        return _draw(investigation, seed, actor, progress)
+
+
+def _draw(investigation: Investigation, seed: int, actor: str,
+          progress: Progress) -> DrawResult:
     progress(0, 3)
     design = parse_design(investigation.design)
-    collecting = gc.isenabled()
-    gc.disable()  # millions of tuples and no cycles: the collector's passes cost seconds
-    try:
-        frame = load_frame(investigation.id, psus=design.stages != "one")
-    finally:
-        if collecting:
-            gc.enable()
+    frame = load_frame(investigation.id, psus=design.stages != "one")
     if frame.ids.size == 0:
         raise InvestigationError("frame", "no frame imported: import the frame first")
     progress(1, 3)
@@ -241,8 +241,7 @@ def _store_cases(investigation: Investigation, frame: Frame, drawn: Drawn, actor
     stamp = bind_processors(connection.dialect, SampleCase.__table__).get("status_at")
     stamped = stamp(at) if stamp else at
     pos = drawn.positions
-    psus = frame.psus[pos] if frame.psus is not None else _psus_of(investigation.id,
-                                                                   frame.ids[pos])
+    psus = frame.psus[pos] if frame.psus is not None else _psus_of(frame.ids[pos])
     rows = [(investigation.id, int(fid), stratum, psu, float(p1), float(p2), float(pi),
              1.0 / float(pi), "issued", stamped)
             for fid, stratum, psu, p1, p2, pi in zip(

@@ -131,7 +131,7 @@ def _plain_lines(text: str) -> list[str] | None:
     field spans lines or holds a comma), every carriage return before a line feed, nothing a
     database cannot store, no line near the csv module's field limit (whose error it names),
     and no more lines than the budget's. None otherwise."""
-    if '"' in text or not storable(text):
+    if '"' in text or "\x00" in text:  # (decoded from UTF-8: no lone surrogate either)
         return None
     if "\r" in text:
         if text.count("\r") != text.count("\r\n"):
