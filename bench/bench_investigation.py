@@ -12,8 +12,13 @@ written as CSV, then timed on a fresh database:
   and, on the same dossiers copied in SQL to a second investigation stratified by service
   area, of a two-stage sample (communes by PPS, 15 dossiers each), each stored with its π.
 
-Target (issue #20): import + draw within 60 s. Results: bench/results/investigation.{json,md},
-beside the baseline measured in the same run. BENCH_POSTGRES=0 skips PostgreSQL.
+Baselines measured in the same run: for the import, the bare load above; for the draw, the
+bare read of the frame's ids and strata on the driver (what any draw must read). The previous
+run's figures (the results file before this run overwrites it) are shown beside, with its load
+average: on the shared 2-core machine the load moves every wall-clock figure.
+
+Target (issue #20): import + draw within 60 s. Results: bench/results/investigation.{json,md}.
+BENCH_POSTGRES=0 skips PostgreSQL.
 """
 
 from __future__ import annotations
@@ -117,6 +122,25 @@ def baseline(url: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
+def bare_read(url: str, investigation_id: int) -> float:
+    """The draw's baseline: the frame's ids and strata read on a bare driver connection."""
+    started = time.perf_counter()
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        connection.execute("SELECT id, stratum_key FROM frame_dossier WHERE investigation_id = ?",
+                           (investigation_id,)).fetchall()
+        connection.close()
+    else:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(make_url(url).set(drivername="postgresql")
+                             .render_as_string(hide_password=False)) as connection:
+            connection.execute("SELECT id, stratum_key FROM frame_dossier "
+                               "WHERE investigation_id = %s", (investigation_id,)).fetchall()
+    return time.perf_counter() - started
+
+
 def measure(url: str, path: Path, label: str) -> dict:
     from flask_migrate import upgrade
 
@@ -149,6 +173,7 @@ def measure(url: str, path: Path, label: str) -> dict:
         out["import_cpu_seconds"] = time.process_time() - cpu
         out["rows"], out["contacts"] = result.rows, result.contacts
         print(f"   {label} import: {out['import_seconds']:.1f} s", flush=True)
+        out["draw_baseline_seconds"] = bare_read(url, one.id)
         started, cpu = time.perf_counter(), time.process_time()
         drawn = draw_sample(one, seed=2025, actor="bench")
         db.session.commit()
@@ -197,9 +222,15 @@ def markdown(results: dict) -> str:
             f"bare load {r['baseline_seconds']:.1f} s | {r['ratio_to_baseline']:.1f}× | — |")
         lines.append(
             f"| stratified draw (SIPAS n, {r['strata']} strata, {r['cases']:,} cases), "
-            f"{label} | {r['draw_seconds']:.1f} s | — | — | — |")
+            f"{label} | {r['draw_seconds']:.1f} s | bare read of the frame "
+            f"{r['draw_baseline_seconds']:.1f} s | "
+            f"{r['draw_seconds'] / r['draw_baseline_seconds']:.1f}× | — |")
+        before = results.get("previous", {}).get(label, {})
+        was = (f"; previous run {before['import_and_draw_seconds']:.1f} s at load "
+               f"{results['previous']['load_average']:.1f}"
+               if "import_and_draw_seconds" in before else "")
         lines.append(
-            f"| import + draw, {label} | {r['import_and_draw_seconds']:.1f} s | — | — | "
+            f"| import + draw, {label} | {r['import_and_draw_seconds']:.1f} s{was} | — | — | "
             f"≤ {TARGET_SECONDS:.0f} s ({'met' if r['within_target'] else 'NOT met'}) |")
         lines.append(f"| two-stage draw (communes by PPS, {r['two_stage_cases']:,} cases), "
                      f"{label} | {r['two_stage_draw_seconds']:.1f} s | — | — | — |")
@@ -208,9 +239,10 @@ def markdown(results: dict) -> str:
             lines.append(f"\n{label}: this process's CPU time: import "
                          f"{r['import_cpu_seconds']:.1f} s, draw {r['draw_cpu_seconds']:.1f} s")
     lines.append(f"\nframe file written in {results['file_seconds']:.1f} s; peak RSS "
-                 f"{results['peak_rss_mb']:.0f} MB; load average at the start "
-                 f"{results['load_average']:.1f} on {results['machine']['cpus']} CPUs (other "
-                 "processes' work slows every wall-clock figure, the baseline's too)")
+                 f"{results['peak_rss_mb']:.0f} MB; load average (1 min) at the start "
+                 f"{results['load_average']:.1f}, at the end {results['load_average_end']:.1f}, "
+                 f"on {results['machine']['cpus']} CPUs (other processes' work slows every "
+                 "wall-clock figure, the baselines' too)")
     return "\n".join(lines) + "\n"
 
 
@@ -219,6 +251,7 @@ def main() -> None:
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
                "started": time.strftime("%Y-%m-%d %H:%M:%S"), "databases": {},
                "load_average": os.getloadavg()[0]}
+    results["previous"] = _previous(rows)
     path = RESULTS / "tmp" / f"frame-{rows}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     print(f"== investigation: writing a frame of {rows:,} dossiers", flush=True)
@@ -244,11 +277,26 @@ def main() -> None:
                 postgres.drop(pg_url)
     finally:
         path.unlink(missing_ok=True)
+    results["load_average_end"] = os.getloadavg()[0]
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "investigation.json").write_text(json.dumps(results, indent=2))
     (RESULTS / "investigation.md").write_text(markdown(results))
     print(markdown(results))
+
+
+def _previous(rows: int) -> dict:
+    """The last run's import + draw per database and its load average, if it had as many
+    rows (a run of another size is no comparison)."""
+    try:
+        last = json.loads((RESULTS / "investigation.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    out = {"load_average": last.get("load_average", 0.0), "started": last.get("started")}
+    for label, r in last.get("databases", {}).items():
+        if r.get("rows") == rows and "import_and_draw_seconds" in r:
+            out[label] = {"import_and_draw_seconds": r["import_and_draw_seconds"]}
+    return out
 
 
 if __name__ == "__main__":
