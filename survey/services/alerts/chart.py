@@ -50,7 +50,8 @@ def cusum_svg(chart: dict, title: str, limit_label: str = "h") -> str:
     points = " ".join(f"{LEFT + i * step:.1f},{_y(v, y_max):.1f}" for i, v in enumerate(s))
     parts.append(f'<line x1="{LEFT}" y1="{_y(h, y_max):.1f}" x2="{WIDTH - RIGHT}" '
                  f'y2="{_y(h, y_max):.1f}" stroke="#b00" stroke-dasharray="6 4"/>')
-    parts.append(f'<text x="{WIDTH - RIGHT}" y="{_y(h, y_max) - 4:.1f}" text-anchor="end" '
+    # at the left, where S is usually low: the alarm's points are at the right
+    parts.append(f'<text x="{LEFT + 6}" y="{_y(h, y_max) - 4:.1f}" '
                  f'fill="#b00">{escape(limit_label)} = {h:.2f}</text>')
     parts.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
     for i, v in enumerate(s):
@@ -83,8 +84,8 @@ def burst_svg(chart: dict, title: str, limit_label: str = "") -> str:
                          f'y="{HEIGHT - BOTTOM + 14}" text-anchor="middle">{hour}h</text>')
     parts.append(f'<line x1="{LEFT}" y1="{_y(critical, y_max):.1f}" x2="{WIDTH - RIGHT}" '
                  f'y2="{_y(critical, y_max):.1f}" stroke="#b00" stroke-dasharray="6 4"/>')
-    parts.append(f'<text x="{WIDTH - RIGHT}" y="{_y(critical, y_max) - 4:.1f}" '
-                 f'text-anchor="end" fill="#b00">{escape(limit_label)} {critical:.0f}</text>')
+    parts.append(f'<text x="{LEFT + 6}" y="{_y(critical, y_max) - 4:.1f}" '
+                 f'fill="#b00">{escape(limit_label)} {critical:.0f}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
