@@ -89,6 +89,11 @@ class Reattribution:
             attribution = lineage.attribute(unit_id, unit.valid_to - timedelta(days=1))
         return attribution
 
+    def year_dependent(self, unit_ids, years: list[int]) -> set[int]:
+        """The units whose rows of a year map differently in some year (`probe_years`)."""
+        return {u for u in unit_ids
+                if len({tuple(self.spread(u, year, None)) for year in years}) > 1}
+
     def is_estimate(self, source: Source, targets) -> bool:
         """Whether the shares of `source` that one figure holds are less than a whole (the
         parts of a split that meet again in one figure add back up to the whole, exactly)."""
@@ -111,6 +116,16 @@ def today_targets(lineage: Lineage, refs, scope: Scope) -> frozenset[int] | None
     if scope.levels:
         ids = {uid for uid in ids if refs.units[uid].level in scope.levels}
     return frozenset(ids)
+
+
+def probe_years(lineage: Lineage) -> list[int]:
+    """A year of each period between the events' days as seen from 1 January (a figure known
+    by its year is dated on its first day): a year before them all, and each event's year
+    and the next. Every other year maps a unit's figures as the probe year before it does."""
+    days = {e.effective for events in lineage.events.values() for e in events}
+    if not days:
+        return [date.today().year]
+    return sorted({min(days).year - 1} | {d.year + k for d in days for k in (0, 1)})
 
 
 def has_moves(lineage: Lineage | None) -> bool:
@@ -137,11 +152,24 @@ class Eras:
             found = lineage._reporting_eras = cls(lineage)
         return found
 
-    def era(self, unit_id: int, day: date) -> int:
+    def moved(self, unit_id: int) -> bool:
+        """Whether the unit's chain of parents changed (itself or an ancestor moved)."""
         if unit_id not in self._moved:
             chains = {tuple(self.lineage.ancestors_on(unit_id, p)) for p in self.probes}
             self._moved[unit_id] = len(chains) > 1
-        return bisect_right(self.days, day) if self._moved[unit_id] else 0
+        return self._moved[unit_id]
+
+    def era(self, unit_id: int, day: date) -> int:
+        return bisect_right(self.days, day) if self.moved(unit_id) else 0
+
+    def by_month(self, unit_ids) -> tuple[list[int], list[int]]:
+        """The rows that must be read month by month: those of the units whose chain of
+        parents changed, in the years a move took effect after 1 January. Every other row
+        has one chain of parents all year, so the yearly roll-up (a fraction of the monthly
+        one's rows) places it as well: (unit ids, years), empty when no row needs months."""
+        years = sorted({d.year for d in self.days if (d.month, d.day) != (1, 1)})
+        units = sorted(u for u in unit_ids if self.moved(u)) if years else []
+        return (units, years) if units else ([], [])
 
     def day(self, era: int) -> date:
         return self.probes[era] if self.probes else date.today()
