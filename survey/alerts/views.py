@@ -86,7 +86,8 @@ def _render(alert, form=None, status=200):
     title = f"{KIND_LABELS[alert.kind]} – {where(alert)}"
     svg = chart.svg_for(alert, title, _("limit") if alert.kind == "burst" else "h")
     return render_template("alerts/alert.html", alert=alert, svg=Markup(svg),
-                           form=form or AcknowledgeForm()), status
+                           form=form or AcknowledgeForm(),
+                           can_quarantine=current_principal().can("administer")), status
 
 
 @bp.get("/alerts/<int:alert_id>")

@@ -70,6 +70,9 @@ def test_the_page_shows_the_chart_in_vietnamese_and_english(app):
     assert "h = 4.10" in page
     burst = analyst.get(f"/alerts/{ids['HN-X02']}?lang=en").text
     assert "Burst of ratings at a kiosk" in burst and "<rect" in burst
+    assert 'href="/security/anomalies"' not in burst  # only an admin may set answers aside
+    admin = client_as(app, "admin").get(f"/alerts/{ids['HN-X02']}").text
+    assert 'href="/security/anomalies">Dấu hiệu bất thường</a>' in admin
     assert analyst.get("/alerts/?state=bogus&kind=<x>").status_code == 200
 
 
