@@ -35,6 +35,7 @@ from survey.services import (
     aggregates,
     closed_years,
     lookups,
+    masking,
     response_admin,
     response_store,
     storable,
@@ -233,7 +234,8 @@ def prepare(payload: Mapping, lang: str = "vi", now: datetime | None = None, *,
     asked = _asked(definition, payload.get("part"), channel, errors)
     answers, answer_errors = qn.validate_answers(definition, raw, lang, asked)
     errors.update(answer_errors)
-    prepared.answers = answers
+    # masked here, before any writer sees it: the original text is never stored (issue #21)
+    prepared.answers = masking.masked_answers(definition, answers)
     _derive(prepared, definition, payload.get("service_area"), dossier_area, errors)
     _ignored_presses(prepared, payload.get("ignored_presses"), errors)
     if errors:

@@ -15,12 +15,14 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from survey.extensions import db
+from survey.services import paper_import
 from survey.services import questionnaires as qservice
 from survey.services.reference import load_service_areas
 from survey.services.reporting.comments import comment_page, comments, fold
 from survey.services.reporting.scope import Scope
 from tests import factories
 from tests.collect.conftest import land_answers, make_world
+from tests.collect.storing import paper_csv
 from tests.conftest import make_app
 
 PHONE, EMAIL, CCCD = "0912 345 678", "chi.lan@example.vn", "001203004567"
@@ -62,6 +64,29 @@ def _raw(sql: str) -> list:
 
 def _texts(query: str = "", **kw) -> list[str]:
     return [c.text for c in comment_page(Scope(), query, **kw).comments]
+
+
+def test_personal_data_never_reaches_the_database(site, tmp_path):
+    app, client, world, land = site
+    _send(client, world, land, f"Gọi tôi {PHONE} hoặc {EMAIL}, CCCD {CCCD}. Đất đai chậm.",
+          BASE)
+    # the web channel goes through the driver's fast path (response_store), not the session
+    _send(client, world, land, f"Liên hệ {EMAIL}", BASE + timedelta(hours=1), "web")
+    form = {"response_id": str(uuid.uuid4()), "questionnaire": "land_survey", "version": "1",
+            "unit": world.unit_code, "channel": "paper",
+            "submitted_at": (BASE + timedelta(hours=2)).isoformat(),
+            **{k: str(v) for k, v in land.items()}, "comments": f"sđt {PHONE}"}
+    with app.app_context():
+        paper_import.import_file(paper_csv(tmp_path / "forms.csv", [form]))
+        db.session.commit()
+        stored = [t for (t,) in _raw("SELECT value_text FROM answer WHERE item_code = "
+                                     "'comments'")]
+        indexed = [t for (t,) in _raw("SELECT body FROM comment_search")]
+    assert len(stored) == len(indexed) == 3
+    everything = " ".join(stored + indexed)
+    assert not any(p in everything for p in PII), everything
+    assert everything.count("[phone]") == 4 and everything.count("[email]") == 4
+    assert "[id-number]" in everything
 
 
 def test_search_ignores_diacritics_and_d_with_stroke(site):
