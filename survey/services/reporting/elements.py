@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import date
 
 import numpy as np
 from sqlalchemy import (
@@ -46,6 +47,7 @@ from survey.models import (
     VersionItem,
 )
 from survey.services import aggregates
+from survey.services.reporting import views
 from survey.services.reporting.cache import cached
 from survey.services.reporting.cells import (
     References,
@@ -83,10 +85,12 @@ def _overall_codes(scope: Scope) -> list[str]:
     return list(db.session.execute(query).scalars())
 
 
-def _per_respondent(scope: Scope, refs: References, codes: list[str], view: RowView) -> Table:
+def _per_respondent(scope: Scope, refs: References, codes: list[str], view: RowView,
+                    only: set[tuple[int, int]] | None = None) -> Table:
     """A temporary table, one row per respondent and element: the element's answers pivoted
     into columns x0..xN, their sum and number, and the respondent's overall answer (and,
-    when the view maps units, the respondent's recorded unit, year and month).
+    when the view maps units, the respondent's recorded unit, year and month; `only`: the
+    respondents of those (unit, year) alone).
 
     One scan of the answers feeds both α and the drivers; the table lives only for this
     report's transaction.
@@ -113,6 +117,10 @@ def _per_respondent(scope: Scope, refs: References, codes: list[str], view: RowV
                Answer.value_int.is_not(None))
         .group_by(Answer.response_id, VersionItem.element, *recorded)
     )
+    if only is not None:  # the plain lists first, which the response indexes serve
+        query = query.where(Response.unit_id.in_({u for u, _ in only}),
+                            Response.year.in_({y for _, y in only}),
+                            tuple_(Response.unit_id, Response.year).in_(sorted(only)))
     connection.execute(insert(table).from_select([c.name for c in columns], query))
     return table
 
@@ -121,49 +129,81 @@ def _per_respondent(scope: Scope, refs: References, codes: list[str], view: RowV
 WHERE = ("unit_id", "year", "month")
 
 
+class _Parts:
+    """What α, the drivers and the respondents per element are made of, summed over groups
+    each counted for the share of it the report holds: α's sufficient statistics, the pair
+    table (element, total, answered, overall) and the respondents. Shares make them
+    fractional; `result` rounds the counts to whole respondents once."""
+
+    def __init__(self):
+        self.sums: dict[str, list] = {}
+        self.table: dict[tuple, float] = defaultdict(float)
+        self.respondents: dict[str, float] = defaultdict(float)
+
+    def add_sums(self, element: str, weight: float, n: float, total: float, square: float,
+                 item_sums: list[float], item_squares: list[float]) -> None:
+        current = self.sums.setdefault(element, [0.0, 0.0, 0.0, [0.0] * len(item_sums),
+                                                 [0.0] * len(item_squares)])
+        current[0] += weight * n
+        current[1] += weight * total
+        current[2] += weight * square
+        for i, (s, q) in enumerate(zip(item_sums, item_squares, strict=True)):
+            current[3][i] += weight * s
+            current[4][i] += weight * q
+
+    def add(self, other: _Parts) -> None:
+        for element, (n, total, square, sums, squares) in other.sums.items():
+            self.add_sums(element, 1.0, n, total, square, sums, squares)
+        for key, n in other.table.items():
+            self.table[key] += n
+        for element, n in other.respondents.items():
+            self.respondents[element] += n
+
+    def result(self, items: dict[str, list[str]]) -> tuple[dict, dict, dict]:
+        # a split's share of a pair's count is an estimate, rounded to whole respondents once
+        whole = [(*key, w) for key, n in self.table.items() if (w := int(round(n))) > 0]
+        return (_alphas_from(self.sums, items), _pairs_by_element(whole),
+                {element: int(round(n)) for element, n in self.respondents.items()})
+
+
 def _complete(element_column, answered_column, items: dict[str, list[str]]):
     """Respondents who answered all the element's items (of every questionnaire in scope)."""
     return answered_column == case({e: len(c) for e, c in items.items()},
                                    value=element_column, else_=-1)
 
 
-def alphas(per: Table, items: dict[str, list[str]], codes: list[str],
-           view: RowView | None = None) -> dict:
-    """Cronbach's α per element over respondents who answered all its items, from the
-    sufficient statistics (sums and sums of squares) that one grouped query returns."""
+def _scan_parts(per: Table, items: dict[str, list[str]], codes: list[str],
+                view: RowView) -> _Parts:
+    """α's sums over the respondents who answered all the element's items, the pair table and
+    the respondents, from the per-respondent table (grouped queries: no row per respondent)."""
+    parts = _Parts()
+    recorded = [per.c[name] for name in WHERE] if view.reads_units else []
+
+    def weight(element, where) -> float:
+        return view.weight(element, *where) if where else 1.0
+
     complete = _complete(per.c.element, per.c.answered, items)
     columns = [per.c[f"x{i}"] for i in range(len(codes))]
-    recorded = [per.c[name] for name in WHERE] if view is not None and view.reads_units else []
-    rows = db.session.execute(
-        select(per.c.element, func.count(), func.sum(per.c.total),
-               func.sum(per.c.total * per.c.total),
-               *(func.sum(c) for c in columns), *(func.sum(c * c) for c in columns), *recorded)
-        .where(complete).group_by(per.c.element, *recorded)).all()
     position = {code: i for i, code in enumerate(codes)}
-    sums: dict[str, list] = {}
-    for element, n, total, square, *rest in rows:
+    for element, n, total, square, *rest in db.session.execute(
+            select(per.c.element, func.count(), func.sum(per.c.total),
+                   func.sum(per.c.total * per.c.total), *(func.sum(c) for c in columns),
+                   *(func.sum(c * c) for c in columns), *recorded)
+            .where(complete).group_by(per.c.element, *recorded)):
         item_sums, where = rest[:2 * len(codes)], rest[2 * len(codes):]
-        weight = view.weight(element, *where) if where else 1.0
-        if weight == 0:
-            continue
         wanted = [position[c] for c in items[element]]
-        _add(sums, element, weight, int(n), float(total), float(square),
-             [float(item_sums[i]) for i in wanted],
-             [float(item_sums[len(codes) + i]) for i in wanted])
-    return _alphas_from(sums, items)
-
-
-def _add(sums: dict, element: str, weight: float, n: float, total: float, square: float,
-         item_sums: list[float], item_squares: list[float]) -> None:
-    """Add a group's sufficient statistics, times the share of it the report holds."""
-    current = sums.setdefault(element, [0.0, 0.0, 0.0, [0.0] * len(item_sums),
-                                        [0.0] * len(item_squares)])
-    current[0] += weight * n
-    current[1] += weight * total
-    current[2] += weight * square
-    for i, (s, q) in enumerate(zip(item_sums, item_squares, strict=True)):
-        current[3][i] += weight * s
-        current[4][i] += weight * q
+        parts.add_sums(element, weight(element, where), int(n), float(total), float(square),
+                       [float(item_sums[i]) for i in wanted],
+                       [float(item_sums[len(codes) + i]) for i in wanted])
+    for element, total, answered, overall, n, *where in db.session.execute(
+            select(per.c.element, per.c.total, per.c.answered, per.c.overall, func.count(),
+                   *recorded)
+            .group_by(per.c.element, per.c.total, per.c.answered, per.c.overall, *recorded)):
+        n = int(n) * weight(element, where)
+        parts.respondents[element] += n
+        if overall is not None:
+            parts.table[(element, total, answered, overall)] += n
+    return parts
 
 
 def _alphas_from(sums: dict[str, tuple], items: dict[str, list[str]]) -> dict:
@@ -184,28 +224,6 @@ def _alphas_from(sums: dict[str, tuple], items: dict[str, list[str]]) -> dict:
     return out
 
 
-def driver_tables(per: Table, view: RowView | None = None) -> dict[str, tuple]:
-    """Per element: distinct (mean element score, overall answer) pairs and their counts."""
-    recorded = [per.c[name] for name in WHERE] if view is not None and view.reads_units else []
-    rows = db.session.execute(
-        select(per.c.element, per.c.total, per.c.answered, per.c.overall, func.count(),
-               *recorded)
-        .where(per.c.overall.is_not(None))
-        .group_by(per.c.element, per.c.total, per.c.answered, per.c.overall, *recorded)).all()
-    return _pairs_by_element(_whole_pairs(rows, view))
-
-
-def _whole_pairs(rows, view: RowView | None) -> list[tuple]:
-    """(element, total, answered, overall, count) with each recorded group's count times the
-    share the report holds, summed per pair and rounded to whole respondents once."""
-    if view is None or not view.reads_units:
-        return [tuple(row[:5]) for row in rows]
-    counts: dict[tuple, float] = defaultdict(float)
-    for element, total, answered, overall, n, *where in rows:
-        counts[(element, total, answered, overall)] += int(n) * view.weight(element, *where)
-    return [(*key, whole) for key, n in counts.items() if (whole := int(round(n))) > 0]
-
-
 def _pairs_by_element(rows) -> dict[str, tuple]:
     grouped: dict[str, list] = defaultdict(list)
     for element, total, answered, value, count in rows:
@@ -214,13 +232,14 @@ def _pairs_by_element(rows) -> dict[str, tuple]:
             for e, pairs in grouped.items()}
 
 
-def _respondents(rows, view: RowView) -> dict[str, int]:
-    """Respondents per element from (element, n, *recorded unit, year, month) rows: shares of
-    a split's respondents are summed, then rounded to whole respondents."""
-    found: dict[str, float] = defaultdict(float)
-    for element, n, *where in rows:
-        found[element] += int(n) * (view.weight(element, *where) if where else 1.0)
-    return {element: int(round(n)) for element, n in found.items()}
+def _scanned_parts(scope: Scope, refs: References, items: dict[str, list[str]],
+                   view: RowView, only: set[tuple[int, int]] | None = None) -> _Parts:
+    codes = [code for element_codes in items.values() for code in element_codes]
+    per = _per_respondent(scope, refs, codes, view, only)
+    try:
+        return _scan_parts(per, items, codes, view)
+    finally:
+        per.drop(bind=db.session.connection())
 
 
 def _scanned(scope: Scope, refs: References, items: dict[str, list[str]],
@@ -228,16 +247,7 @@ def _scanned(scope: Scope, refs: References, items: dict[str, list[str]],
     """α, the driver pairs and the respondents per element from one scan of the answers in
     scope (the filters the element roll-ups do not keep: channel, respondent type)."""
     view = view or RowView(scope, refs)
-    codes = [code for element_codes in items.values() for code in element_codes]
-    per = _per_respondent(scope, refs, codes, view)
-    recorded = [per.c[name] for name in WHERE] if view.reads_units else []
-    try:
-        respondents = _respondents(db.session.execute(
-            select(per.c.element, func.count(), *recorded)
-            .group_by(per.c.element, *recorded)).all(), view)
-        return alphas(per, items, codes, view), driver_tables(per, view), respondents
-    finally:
-        per.drop(bind=db.session.connection())
+    return _scanned_parts(scope, refs, items, view).result(items)
 
 
 def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]],
@@ -246,13 +256,14 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]],
     O(groups) rows. Every respondent who answered an item of the element has one pair.
     In a view that maps units each group also keeps its recorded unit and year, and counts
     for the share of it the report holds (`reattributed`)."""
-    view = view or RowView(scope, refs)
-    if view.inside is not None:
-        # as recorded, a unit filter holds a moved unit for the months it lay inside: the
-        # element roll-ups keep no month, so this one case scans the answers
-        return _scanned(scope, refs, items, view)
     aggregates.fold()  # PostgreSQL: rows appended by recent submissions join the roll-ups
+    view = view or RowView(scope, refs)
     by_unit = refs.restricts_units(scope)
+    # As recorded, a unit filter holds a moved unit only for the months it lay inside; the
+    # element roll-ups keep no month, so the (unit, year) groups that crossed the boundary
+    # within the year (a few units, in the year of their move) are read from the answers.
+    straddling: set[tuple[int, int]] = set()
+    crossed: dict[tuple[int, int], bool] = {}
 
     def in_scope(table, *columns):
         return rollup_in_scope(table, scope, refs, "survey", *columns)
@@ -262,24 +273,35 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]],
         # as the indices read from the same level of roll-up are
         return (table.unit_id, table.year) if view.reads_units else ()
 
-    def weight(element, where) -> float:
-        return view.weight(element, *where, None) if where else 1.0
+    def weight(element, where) -> float | None:
+        if not where:
+            return 1.0
+        if view.inside is not None:
+            key = tuple(where)
+            if key not in crossed:
+                crossed[key] = _straddles(view, *key)
+            if crossed[key]:
+                straddling.add(key)
+                return None
+        return view.weight(element, *where, None)
 
+    parts = _Parts()
     p = ElementPairUnit if by_unit else ElementPairYear
     pairs = db.session.execute(
         in_scope(p, p.element, p.total, p.answered, p.overall, func.sum(p.n), *recorded(p))
         .group_by(p.element, p.total, p.answered, p.overall, *recorded(p))).all()
-    sums: dict[str, list] = {}
-    respondents: dict[str, float] = defaultdict(float)
-    table: dict[tuple, float] = defaultdict(float)
     complete = {e: len(c) for e, c in items.items()}
+    stats: dict[str, list[float]] = {}
     for element, total, answered, overall, n, *where in pairs:
-        n = int(n) * weight(element, where)
-        respondents[element] += n
+        share = weight(element, where)
+        if share is None:
+            continue
+        n = int(n) * share
+        parts.respondents[element] += n
         if overall != 0:
-            table[(element, total, answered, overall)] += n
+            parts.table[(element, total, answered, overall)] += n
         if answered == complete.get(element):
-            current = sums.setdefault(element, [0.0, 0.0, 0.0])
+            current = stats.setdefault(element, [0.0, 0.0, 0.0])
             current[0] += n
             current[1] += float(total) * n
             current[2] += float(total) ** 2 * n
@@ -304,18 +326,29 @@ def _rolled_up(scope: Scope, refs: References, items: dict[str, list[str]],
     item_sums: dict[str, dict[str, list[float]]] = defaultdict(dict)
     for query, sign in ((every, 1), (partial, -1)):
         for element, code, value, n, *where in db.session.execute(query):
-            n = sign * int(n) * weight(element, where)
+            share = weight(element, where)
+            if share is None:
+                continue
+            n = sign * int(n) * share
             current = item_sums[element].setdefault(code, [0.0, 0.0])
             current[0] += float(value) * n
             current[1] += float(value) ** 2 * n
-    full = {}
-    for element, (n, total, square) in sums.items():
+    for element, (n, total, square) in stats.items():
         per_item = [item_sums[element].get(code, [0.0, 0.0]) for code in items[element]]
-        full[element] = (n, total, square, [s for s, _ in per_item], [q for _, q in per_item])
-    # a split's share of a pair's count is an estimate, rounded to whole respondents once
-    whole = [(*key, w) for key, n in table.items() if (w := int(round(n))) > 0]
-    return (_alphas_from(full, items), _pairs_by_element(whole),
-            {element: int(round(n)) for element, n in respondents.items()})
+        parts.add_sums(element, 1.0, n, total, square, [s for s, _ in per_item],
+                       [q for _, q in per_item])
+    if straddling:
+        parts.add(_scanned_parts(scope, refs, items, view, straddling))
+    return parts.result(items)
+
+
+def _straddles(view: RowView, unit_id: int, year: int) -> bool:
+    """Whether the unit lay inside the scope's units for some months of the year only."""
+    eras = views.Eras.of(view.refs.lineage)
+    if eras.era(unit_id, date(year, 1, 1)) == eras.era(unit_id, date(year, 12, 1)):
+        return False  # its chain of parents did not change within the year
+    found = {view.inside(unit_id, date(year, month, 1)) for month in range(1, 13)}
+    return len(found) > 1
 
 
 def _versions_asking(items: dict[str, list[str]]) -> list[tuple[int, str]]:

@@ -33,6 +33,7 @@ class RowView:
         self.moves = self.active and not self.today and views.has_moves(lineage)
         self.inside = views.recorded_inside(lineage, refs, scope) if self.moves else None
         self._parts: dict = defaultdict(lambda: defaultdict(set))
+        self._recorded: dict[tuple, list] = {}
 
     @property
     def reads_units(self) -> bool:
@@ -49,12 +50,18 @@ class RowView:
         if self.today:
             spread = self.mapping.spread(unit_id, year, month)
             return [(target, share, source) for target, share in spread]
-        day = views.day_of(year, month)
-        if self.inside is not None and not self.inside(unit_id, day):
-            return []
-        if self.rollup:
-            unit_id = views.ancestor_on(self.refs.lineage, self.refs, unit_id, self.rollup, day)
-        return [(unit_id, 1.0, None)]
+        found = self._recorded.get(source)
+        if found is None:  # the ancestors walked once per unit-month, not per row
+            day = views.day_of(year, month)
+            if self.inside is not None and not self.inside(unit_id, day):
+                found = []
+            else:
+                if self.rollup:
+                    unit_id = views.ancestor_on(self.refs.lineage, self.refs, unit_id,
+                                                self.rollup, day)
+                found = [(unit_id, 1.0, None)]
+            self._recorded[source] = found
+        return found
 
     def weight(self, key, unit_id: int, year: int, month: int | None) -> float:
         """The part of the row that the report's group `key` holds (the sum of its shares
