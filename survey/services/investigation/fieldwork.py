@@ -11,7 +11,9 @@ channel "web") or by a paper form entered against it (`submit_paper`, channel "p
 response and the case's completion are one transaction, and the case is locked while it is
 written, so two sends of one link (two tabs, a retry racing) store one response: the second
 finds the case completed and is answered with the stored response when it is the same page
-(the same signed response id), or refused as a used link.
+(the same signed response id), or refused as a used link. The response names its
+investigation (`response.investigation_id`), so it counts in no open-collection figure
+(`Response.in_figures`): no roll-up, report, export or public page pools it with those.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from survey.database import begin_write, write_turn
 from survey.extensions import db
-from survey.models import Procedure, ServiceArea, Unit, User
+from survey.models import Procedure, Response, ServiceArea, Unit, User
 from survey.models.investigation import (
     FINAL_CASE_STATUSES,
     CaseEvent,
@@ -31,7 +34,7 @@ from survey.models.investigation import (
     Investigation,
     SampleCase,
 )
-from survey.services import audit
+from survey.services import aggregates, audit
 from survey.services import questionnaires as qservice
 from survey.services import responses as rservice
 from survey.services.investigation import cases
@@ -39,6 +42,7 @@ from survey.services.investigation.investigations import InvestigationError
 from survey.services.tokens import hash_token
 
 OPEN_STATUSES = ("issued", "contacted")
+NOT_COUNTED = aggregates.Counted(())  # what a case's response adds to the roll-ups: nothing
 # What a collector or officer may set by hand: "completed" comes only with a response.
 MANUAL_STATUSES = ("contacted", "refused", "not_eligible", "unreachable")
 # A personal link still opens the questionnaire in these statuses: a citizen who refused on
@@ -343,7 +347,13 @@ def _complete(payload: dict, lang: str, *, token_hash: str | None, case_id: int 
                 raise rservice.TokenAlreadyUsed("the case is completed")
             if token_hash is not None and case.status not in LINK_OPEN:
                 raise rservice.TokenAlreadyUsed(f"the case is {case.status}")
-            response_id, _ = rservice.store(prepared)
+            # the investigation's: estimated with its weights, beside and never pooled with the
+            # open-collection figures (issue #20), so its answers go into no roll-up, and it is
+            # marked so that no other figure reads it (`Response.in_figures`)
+            response_id, _ = rservice.store(prepared, NOT_COUNTED)
+            db.session.execute(update(Response).where(Response.id == response_id)
+                               .values(investigation_id=case.investigation_id),
+                               execution_options={"synchronize_session": False})
             cases.set_status(case, "completed", actor, note, response_id=response_id)
             db.session.commit()
     except IntegrityError:
