@@ -29,7 +29,7 @@ MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (docs/METHOD
 
 def counts_in_figures(quarantine_id: int | None, investigation_id: int | None) -> bool:
     """Whether a response with these marks counts in the open-collection figures: the one
-    definition behind `Response.in_figures` (SQL) and the store's choice to count a new one."""
+    definition behind `Response.in_figures`, on rows and in SQL."""
     return quarantine_id is None and investigation_id is None
 
 
