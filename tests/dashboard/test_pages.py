@@ -137,3 +137,21 @@ def test_comment_pages_link_older_and_newer(demo, analyst):
     assert second and second != first  # (the demo's texts repeat: compare whole pages)
     again, _links = shown(links["Newer"])
     assert again == first
+
+
+@pytest.mark.parametrize("key", [
+    "x", "99999999999999999999-1-comments", "00000101000000000000-1-comments",
+    "20250101000000000000-999999999999999999-comments", "20250101000000000000-1-'; --",
+    "20250101000000000000-1-" + "é" * 63, "1" * 5000])
+def test_a_malformed_page_key_is_the_first_page(demo, analyst, key):
+    from urllib.parse import quote
+
+    def shown(text):
+        return text[text.index('<ol class="comments"'):text.index("</ol>")]
+
+    first = shown(analyst.get("/dashboard/comments?lang=en").text)
+    for side in ("after", "before"):
+        answer = analyst.get(f"/dashboard/comments?lang=en&{side}={quote(key)}")
+        assert answer.status_code == 200
+        if key in ("x", "1" * 5000):  # not a key at all: the first page
+            assert shown(answer.text) == first
