@@ -746,7 +746,7 @@ def _replace_answers(prepared: Prepared, response_id: int, window: timedelta,
     if {a.item_code: (a.value_int, a.value_text, a.missing_code) for a in stored} \
             == _answer_rows(prepared.answers):
         return False
-    counted = (Response.id == response_id) & Response.quarantine_id.is_(None)
+    counted = (Response.id == response_id) & Response.in_figures
     response_admin.count_responses(counted, sign=-1)
     db.session.execute(delete(Answer).where(Answer.response_id == response_id),
                        execution_options={"synchronize_session": False})
