@@ -33,9 +33,12 @@ def build(app, scale: float = 0.25) -> dict[str, str]:
 
     Without the 2025 reform: these tests check every statistic against raw answers grouped by
     the units of a fixed three-level tree (the reform's two views are checked against their own
-    independent re-attribution in tests/lineage and tests/survey/test_demo.py)."""
+    independent re-attribution in tests/lineage and tests/survey/test_demo.py), and without
+    the sampled investigations, whose answers are in no open-collection figure: these raw rows
+    are the open collection (tests/survey/test_demo_investigation.py checks the demo's
+    investigation answers change no figure)."""
     with app.app_context():
-        load_demo(scale=scale, reform=False)
+        load_demo(scale=scale, reform=False, investigations=False)
         keys = {role: create_api_key(f"key-{role}", role).key
                 for role in ("analyst", "designer", "data_entry")}
         keys["officer"] = create_api_key("key-officer", "unit_officer", "ST-H01").key

@@ -28,6 +28,12 @@ from survey.services import aggregates
 from survey.services import questionnaires as qservice
 from survey.services.demo import province as P
 from survey.services.demo.answers import Respondent, answers_for
+from survey.services.demo.investigation import (
+    delete_cases,
+    delete_investigations,
+    demo_codes,
+    load_investigations,
+)
 from survey.services.lineage.events import EventInput, record_event
 from survey.services.par_index import set_entry
 from survey.services.periods import LOCAL_TZ, year_month
@@ -36,7 +42,6 @@ from survey.services.reference import load_service_areas
 SEED = 20171130  # fixed: the same demo on every machine
 SURVEY_PER_YEAR = 1_600  # sample-survey respondents per year, over the four services
 RATINGS_PER_YEAR = 1_200  # per-dossier kiosk ratings per year
-ORGANISATION_SHARE = {"construction": 0.35, "land": 0.15, "id_card": 0.02, "marriage": 0.0}
 SURVEY_CHANNELS = (("paper", 5), ("phone", 3), ("web", 2))
 BATCH = 2_000
 
@@ -74,7 +79,9 @@ class _Timeline:
 
 
 def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float = 1.0,
-              reform: bool = True) -> str:
+              reform: bool = True, investigations: bool = True) -> str:
+    """Load the demo (see the package's doc); `investigations`: also the sampled
+    investigations of its last year (demo/investigation.py), which commits the rest first."""
     units = _demo_units_present()
     real = _real_response_count()
     demo_count = _demo_response_count() if units else 0
@@ -103,11 +110,19 @@ def load_demo(force: bool = False, skip_if_not_empty: bool = False, scale: float
             set_entry(year, score, rank, method_break, "demo", actor="demo")
     db.session.flush()
     aggregates.rebuild()  # a bulk load is counted once, at the end
+    made = []
+    if investigations:
+        # Completing a case commits (the fieldwork service stores each response in its own
+        # transaction), so the demo so far is committed first.
+        db.session.commit()
+        made = load_investigations(ids, timeline, P.YEARS[-1])
     return (
         f"Demo data loaded: {counts['survey']} survey responses and {counts['rating']} "
         f"per-dossier ratings over {P.YEARS[0]}–{P.YEARS[-1]}, {stats} dossier statistics rows, "
         f"{len(ids['units'])} units of the fictional province {P.UNITS[0][1]}"
-        + (f", through the two-level reform of {P.REFORM:%d/%m/%Y}." if reform else ".")
+        + (f", through the two-level reform of {P.REFORM:%d/%m/%Y}" if reform else "")
+        + (f"; sampled investigations {' and '.join(m.describe() for m in made)}."
+           if made else ".")
     )
 
 
@@ -134,11 +149,14 @@ def _real_response_count() -> int:
 
 
 def _delete_demo_data() -> None:
+    # the investigations' cases name their responses: they go first, the frames last
+    investigations = delete_cases(demo_codes(P.YEARS[-1]))
     demo_units = db.select(Unit.id).where(_in_demo())
     demo_responses = db.select(Response.id).where(Response.unit_id.in_(demo_units))
     db.session.execute(db.delete(Answer).where(Answer.response_id.in_(demo_responses)))
     db.session.execute(db.delete(Response).where(Response.unit_id.in_(demo_units)))
     db.session.execute(db.delete(DossierStat).where(DossierStat.unit_id.in_(demo_units)))
+    delete_investigations(investigations)
 
 
 def _ensure_reference(p, timeline: _Timeline) -> dict:
@@ -233,7 +251,7 @@ def _responses(rng: random.Random, ids: dict, scale: float,
             area = rng.choices(list(P.SATISFACTION), weights=(4, 2, 2, 3))[0]
             unit = ids["units"][rng.choice(timeline.handlers(area, day))]
             target = _target(area, year_index, unit_effect[unit.code])
-            person = Respondent(rng, target, ORGANISATION_SHARE[area])
+            person = Respondent(rng, target, P.ORGANISATION_SHARE[area])
             version = surveys[area]
             channel = rng.choices(*zip(*SURVEY_CHANNELS, strict=True))[0]
             given = answers_for(definitions[version.id], person, year_index)

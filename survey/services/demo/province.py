@@ -91,6 +91,8 @@ SATISFACTION = {
     "id_card": (0.72, 0.89),
 }
 YEARS = (2021, 2022, 2023, 2024, 2025)
+# Share of applicants that are organisations (businesses, cooperatives), per service.
+ORGANISATION_SHARE = {"construction": 0.35, "land": 0.15, "id_card": 0.02, "marriage": 0.0}
 
 # group code, name_vi, name_en, service area
 PROCEDURE_GROUPS = (
