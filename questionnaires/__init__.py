@@ -70,6 +70,7 @@ from .model import (
     ELEMENTS,
     KINDS,
     MISSING_CODES,
+    MISSING_WORDS,
     OPERATORS,
     Answer,
     Choice,
@@ -93,10 +94,11 @@ from .versions import (
 from .xlsform import XlsformError, XlsImport, XlsProblem, from_xlsform, import_xlsform, to_xlsform
 
 __all__ = [
-    "ELEMENTS", "KINDS", "LIBRARY_DIR", "MISSING_CODES", "MISSING_LABELS", "NO_ANSWER_LABEL",
-    "OPERATORS", "TYPES", "Answer", "AnswerError", "Choice", "Condition", "DefinitionError",
-    "Diff", "FieldChange", "Item", "ItemChange", "ItemType", "Message", "Problem",
-    "Questionnaire", "Report", "Section", "Severity", "Source", "Text", "builtin_paths",
+    "ELEMENTS", "KINDS", "LIBRARY_DIR", "MISSING_CODES", "MISSING_LABELS", "MISSING_WORDS",
+    "NO_ANSWER_LABEL", "OPERATORS", "TYPES", "Answer", "AnswerError", "Choice", "Condition",
+    "DefinitionError", "Diff", "FieldChange", "Item", "ItemChange", "ItemType", "Message",
+    "Problem", "Questionnaire", "Report", "Section", "Severity", "Source", "Text",
+    "builtin_paths",
     "check_file", "check_text", "clean_answer", "content_hash", "diff", "dump_yaml",
     "from_dict", "get_type", "incompatible_changes", "is_visible", "load_builtins", "load_file",
     "load_text", "to_dict", "unconfirmed_rewordings", "validate_answers",

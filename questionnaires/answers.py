@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from .conditions import is_visible
 from .messages import Message
-from .model import MISSING_CODES, Answer, Item, Questionnaire
+from .model import MISSING_CODES, MISSING_WORDS, Answer, Item, Questionnaire
 from .types import TYPES, AnswerError, unwrap
 
-MISSING_WORDS = {"not_applicable": 97, "dont_know": 98, "refused": 99}
+WORD_CODES = {word: code for code, word in MISSING_WORDS.items()}
 
 
 def _is_empty(raw: object) -> bool:
@@ -39,8 +39,8 @@ def _missing_code(item: Item, raw: object) -> int | None:
         word = raw.strip()
         if word == "no_answer":
             return item.default_missing_code or MISSING_CODES[1]
-        if word in MISSING_WORDS:
-            return MISSING_WORDS[word]
+        if word in WORD_CODES:
+            return WORD_CODES[word]
         if item.type != "number" and word in _MISSING_CODE_TEXTS:
             return int(word)
         return None
@@ -141,7 +141,7 @@ def _known_answers(item: Item) -> tuple[dict[int, Answer], dict[str, Answer]]:
     if item.type == "number" and item.min is not None and item.max is not None \
             and item.max - item.min <= _KNOWN_RANGE:
         values = range(item.min, item.max + 1)
-    candidates = [*values, *(str(v) for v in values), "no_answer", *MISSING_WORDS,
+    candidates = [*values, *(str(v) for v in values), "no_answer", *WORD_CODES,
                   *MISSING_CODES, *_MISSING_CODE_TEXTS]
     by_int: dict[int, Answer] = {}
     by_str: dict[str, Answer] = {}

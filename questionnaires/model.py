@@ -8,6 +8,8 @@ from functools import cached_property
 KINDS = ("survey", "dossier_rating")
 ELEMENTS = ("A", "B", "C", "D", "E")
 MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (docs/METHODOLOGY.md §1)
+# The same codes as words, as the exports write them and the imports and the API read them.
+MISSING_WORDS = {97: "not_applicable", 98: "dont_know", 99: "refused"}
 DEFAULT_MISSING = 98  # the kiosk's single "Không trả lời / No answer" button
 OPERATORS = ("equals", "not_equals", "in", "not_in", "less", "greater", "answered")
 

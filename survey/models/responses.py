@@ -24,7 +24,6 @@ from survey.models.units import _in
 
 CHANNELS = ("kiosk", "phone", "web", "paper")
 RESPONDENT_TYPES = ("individual", "organisation")
-MISSING_CODES = (97, 98, 99)  # not applicable, don't know, refused (docs/METHODOLOGY.md §1)
 
 
 def counts_in_figures(quarantine_id: int | None, investigation_id: int | None) -> bool:

@@ -47,7 +47,6 @@ from survey.services.periods import LOCAL_TZ, year_month
 # A kiosk clock may run a little fast; beyond this a date in the future is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-MISSING_WORDS = {97: "not_applicable", 98: "dont_know", 99: "refused"}
 MAX_IGNORED_PRESSES = 1000
 MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
@@ -608,7 +607,7 @@ def store(prepared: Prepared, counts: aggregates.Counted | None = None) -> tuple
 
 def answer_value(answer: Answer) -> int | str | None:
     if answer.missing_code is not None:
-        return MISSING_WORDS[answer.missing_code]
+        return qn.MISSING_WORDS[answer.missing_code]
     return answer.value_int if answer.value_int is not None else answer.value_text
 
 

@@ -12,11 +12,11 @@ from itertools import count
 
 import questionnaires as qn
 
-MISSING_WORDS = {97: "not_applicable", 98: "dont_know", 99: "refused"}
 MISSING_LABELS = {code: (text.vi, text.en) for code, text in qn.MISSING_LABELS.items()}
+MISSING_WORDS = qn.MISSING_WORDS
 WORD_CODE = {word: code for code, word in MISSING_WORDS.items()}
 # A number item's own range may reach 97-99, so its missing codes move below zero in SPSS.
-NUMBER_MISSING = {97: -97, 98: -98, 99: -99}
+NUMBER_MISSING = {code: -code for code in qn.MISSING_CODES}
 # Rating scales whose codes are ordered; yes/no is a dichotomy (nominal).
 ORDINAL_TYPES = frozenset({"likert5", "rating3", "expectation4", "nps"})
 
