@@ -12,6 +12,7 @@ import pytest
 from survey.extensions import db
 from survey.models import Answer, Response, Unit, VersionItem
 from survey.services.reporting import Scope
+from survey.services.reporting import comments as comments_service
 from survey.services.reporting.cells import References, answers_in_scope
 from survey.services.reporting.comments import comment_page, fold
 from tests.lineage import reattributed as lr
@@ -43,6 +44,7 @@ def paged(scope: Scope, query: str, per_page: int) -> list[tuple[str, str]]:
         out += [(c.unit, c.text) for c in page.comments]
         if page.older is None:
             return out
+        assert len(page.comments) == per_page  # only the last page is short
         key = page.older
 
 
@@ -50,8 +52,12 @@ SCOPES = [Scope(unit="RP-AB"), Scope(unit="RP-E1"), Scope(unit="RP-D2", view="re
           Scope(unit="RP-E1", year_to=2024), Scope()]
 
 
+@pytest.mark.parametrize("chunks", [None, (1, 4)], ids=["chunks", "tiny chunks"])
 @pytest.mark.parametrize("scope", SCOPES, ids=range(len(SCOPES)))
-def test_comments_follow_the_lineage(reformed, scope):
+def test_comments_follow_the_lineage(reformed, scope, chunks, monkeypatch):
+    if chunks:  # the page read over many chunks, as a narrow scope at scale reads it
+        monkeypatch.setattr(comments_service, "FIRST_CHUNK", chunks[0])
+        monkeypatch.setattr(comments_service, "LAST_CHUNK", chunks[1])
     with reformed.app_context():
         everything = scanned(scope, "")
         assert everything and paged(scope, "", 7) == everything

@@ -73,38 +73,43 @@ def parse_key(raw: str | None) -> tuple[datetime, int, str] | None:
     return at, int(match[2]), match[3]
 
 
-def _matching(words: list[str]):
-    """The condition on `comment_search` that every word begins a word of the comment."""
+def _candidates(words: list[str]):
+    """The comments matching every word (all of them without words), as a FROM with the
+    columns id, submitted_at, response_id and item_code."""
+    if not words:
+        return CommentSearch.__table__
+    columns = (CommentSearch.id, *_ORDER)
     if db.engine.dialect.name == "postgresql":
         # hl_fold on the query too: the same folding as the stored body, whatever the letter
         tsquery = " & ".join(f"{w}:*" for w in words)
         simple = literal_column("'simple'::regconfig")
-        # The matches first, through the GIN index, then the page among them: left to choose,
-        # the planner guesses 2 % of the comments match and walks them newest first, building
+        # The matches first, through the GIN index, with their keys (read from the rows the
+        # index found, not looked up again), then the page among them: left to choose, the
+        # planner guesses 2 % of the comments match and walks them newest first, building
         # every one's tsvector again until the page is full (seconds when nothing matches).
-        matched = (select(CommentSearch.id)
-                   .where(func.to_tsvector(simple, CommentSearch.body).op("@@")(
-                       func.to_tsquery(simple, func.hl_fold(literal(tsquery)))))
-                   .cte("matched").prefix_with("MATERIALIZED"))
-        return CommentSearch.id.in_(select(matched.c.id))
+        return (select(*columns)
+                .where(func.to_tsvector(simple, CommentSearch.body).op("@@")(
+                    func.to_tsquery(simple, func.hl_fold(literal(tsquery)))))
+                .cte("matched").prefix_with("MATERIALIZED"))
     # FTS5: each word a quoted prefix query; the tokenizer removes the other diacritics
     fts_query = " ".join(f'"{w}"*' for w in words)
-    return CommentSearch.id.in_(
+    return (select(*columns).where(CommentSearch.id.in_(
         select(literal_column("rowid")).select_from(text(FTS_TABLE))
-        .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query)))
+        .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query))))
+        .subquery("matched"))
 
 
 _ORDER = (CommentSearch.submitted_at, CommentSearch.response_id, CommentSearch.item_code)
 
 
-def _beyond(position: tuple[datetime, int, str], backwards: bool):
-    """The comments after `position` in the page order (before it, going back)."""
+def _beyond(order, position: tuple[datetime, int, str], backwards: bool):
+    """The rows after `position` in the page order (before it, going back)."""
     at, response_id, item = position
     mark = tuple_(literal(at, UTCDateTime()), literal(response_id), literal(item))
-    return tuple_(*_ORDER) > mark if backwards else tuple_(*_ORDER) < mark
+    return tuple_(*order) > mark if backwards else tuple_(*order) < mark
 
 
-FIRST_CHUNK, LAST_CHUNK = 256, 16384
+FIRST_CHUNK, LAST_CHUNK = 1024, 16384
 
 
 def _page_ids(in_scope, words: list[str], position, backwards: bool, wanted: int) -> list[int]:
@@ -118,20 +123,21 @@ def _page_ids(in_scope, words: list[str], position, backwards: bool, wanted: int
     looking selective, and sorts every comment in scope for one page; PostgreSQL's checks the
     scope of every match before it sorts them (16,000 of 200,000 comments for "dat dai").
     """
-    direction = [c.asc() if backwards else c.desc() for c in _ORDER]
+    source = _candidates(words)
+    order = (source.c.submitted_at, source.c.response_id, source.c.item_code)
+    direction = [c.asc() if backwards else c.desc() for c in order]
     found, chunk = [], FIRST_CHUNK
     while True:
-        keys = select(CommentSearch.id, *_ORDER).order_by(*direction).limit(chunk)
-        if words:
-            keys = keys.where(_matching(words))
+        keys = select(source.c.id, *order).order_by(*direction).limit(chunk)
         if position is not None:
-            keys = keys.where(_beyond(position, backwards))
+            keys = keys.where(_beyond(order, position, backwards))
         candidates = db.session.execute(keys).all()
         if candidates:
             found += db.session.execute(
                 select(CommentSearch.id).where(
                     CommentSearch.id.in_([row[0] for row in candidates]), in_scope)
-                .order_by(*direction).limit(wanted - len(found))).scalars().all()
+                .order_by(*(c.asc() if backwards else c.desc() for c in _ORDER))
+                .limit(wanted - len(found))).scalars().all()
         if len(found) >= wanted or len(candidates) < chunk:
             return found
         position, chunk = tuple(candidates[-1][1:]), min(chunk * 4, LAST_CHUNK)
