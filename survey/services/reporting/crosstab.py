@@ -7,6 +7,8 @@ answers (97/98/99) and respondents without one of the two values are left out an
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 from sqlalchemy import String, and_, cast, func, literal, select
 from sqlalchemy.orm import aliased
@@ -28,6 +30,8 @@ from survey.services.reporting.cells import (
     resolve_stream,
     scope_conditions,
 )
+from survey.services.reporting.indices import view_note
+from survey.services.reporting.reattributed import RowView
 from survey.services.reporting.scope import Grouping, Measure, Scope, ScopeError
 from survey.services.reporting.suppression import SMALL_N, protected_cells, sort_key
 
@@ -97,12 +101,49 @@ def crosstab_report(scope: Scope, row_item: str, column: str,
         query = query.add_columns(key).join(second, and_(
             second.response_id == Response.id, second.item_code == literal(column),
             second.missing_code.is_(None)))
+    view = RowView(scope, refs, by_unit=column == "level")
+    grouped = (_value(first), key)
+    if view.reads_units:  # the recorded unit-month decides where a group's count goes
+        grouped += (Response.unit_id, Response.year, Response.month)
     rows = db.session.execute(
-        query.add_columns(func.count()).group_by(_value(first), key)).all()
+        query.add_columns(*grouped[2:], func.count()).group_by(*grouped)).all()
+    if view.reads_units:
+        rows = _in_view(rows, column, refs, view)
     shared = None
     if column in RESPONSE_DIMENSIONS and _rating(row_item):
         shared = protected_cells(scope, Grouping((column,)), Measure("item", row_item), refs)
-    return _table(rows, column, refs, shared)
+    table = _table(rows, column, refs, shared)
+    table["estimated_columns"] = [c for c in table["columns"]
+                                  if view.is_estimate(_column_key(c, column, refs))]
+    table["estimated"] = bool(table["estimated_columns"])
+    table["method"] = {"test": table["method"], **view_note(scope, refs)}
+    if view.today:
+        table["method"]["estimated"] = (
+            "a column holding part of a split unit's answers (by the split's documented "
+            "shares) is an estimate: its counts are those shares rounded to whole answers "
+            "once, per cell, before the test")
+    return table
+
+
+def _in_view(rows, column: str, refs: References, view: RowView) -> list[tuple]:
+    """The grouped rows (row value, column key, unit, year, month, n) in the scope's view:
+    (row value, column key, n) with n in whole answers. On today's units a level column is the
+    level of the unit the answers went to."""
+    counts: dict[tuple, float] = defaultdict(float)
+    for value, key, unit_id, year, month, n in rows:
+        for target, share, source in view.spread(unit_id, year, month):
+            if column == "level":
+                key = refs.units[target].level
+            view.note(_column_key(key, column, refs), source, target)
+            counts[(value, key)] += int(n) * share
+    # a split's share of a count is an estimate, rounded once where the statistics start
+    return [(value, key, whole) for (value, key), n in counts.items()
+            if (whole := int(round(n))) > 0]
+
+
+def _column_key(key, column: str, refs: References) -> str:
+    """A column as the table names it (service areas by code)."""
+    return str(refs.areas.get(key, key) if column == "service_area" else key)
 
 
 def _rating(code: str) -> bool:
