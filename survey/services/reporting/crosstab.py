@@ -90,7 +90,7 @@ def crosstab_report(scope: Scope, row_item: str, column: str,
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
         .where(*scope_conditions(scope, refs, stream), first.item_code == literal(row_item),
                first.missing_code.is_(None))
-        .where(Response.quarantine_id.is_(None))  # set aside: in no figure (response_admin)
+        .where(Response.in_figures)  # quarantined or an investigation's: in no figure
     )
     if column in RESPONSE_DIMENSIONS:
         key = RESPONSE_DIMENSIONS[column]()
