@@ -135,6 +135,10 @@ def from_environment(instance_path: str, environ: dict[str, str] | None = None) 
         "FEEDBACK_DEADLINE_DAYS": int(env.get("FEEDBACK_DEADLINE_DAYS", "10")),
         "FEEDBACK_DEADLINE_BY_SERVICE": env.get("FEEDBACK_DEADLINE_BY_SERVICE", "").strip(),
         "FEEDBACK_LEADER_EMAILS": env.get("FEEDBACK_LEADER_EMAILS", "").strip(),
+        # Early-warning alerts (survey/services/alerts): the officers' mailboxes per unit
+        # ("HN-D01=vp@hn.gov.vn,HN-D01=..."; each gets its unit's and the units' below); the
+        # leaders are FEEDBACK_LEADER_EMAILS'.
+        "ALERT_EMAILS": env.get("ALERT_EMAILS", "").strip(),
         # The SMTP server that carries answers to citizens and escalations to leaders; blank
         # host: nothing is sent by e-mail, and each case says so.
         "SMTP_HOST": env.get("SMTP_HOST", "").strip(),
