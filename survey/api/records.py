@@ -13,7 +13,7 @@ from survey.api.params import check_known, described, parse_scope, year_paramete
 from survey.extensions import db
 from survey.services.imports import ImportRejected
 from survey.services.periods import YEARS
-from survey.services.records_import import import_dossier_stats
+from survey.services.records.imports import import_dossier_stats
 from survey.services.reporting import Grouping, ScopeError
 from survey.services.reporting.records import DIMENSIONS, records
 

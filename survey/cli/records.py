@@ -34,7 +34,7 @@ def _import(function, file: Path):
 @with_appcontext
 def import_stats(file: Path) -> None:
     """Import dossier statistics (CSV or XLSX); re-importing a period replaces it."""
-    from survey.services.records_import import import_dossier_stats
+    from survey.services.records.imports import import_dossier_stats
 
     result = _import(import_dossier_stats, file)
     click.echo(f"{result.rows} row(s) imported, {result.replaced} old row(s) replaced.")
@@ -45,7 +45,7 @@ def import_stats(file: Path) -> None:
 @with_appcontext
 def import_procedures(file: Path) -> None:
     """Import the procedure catalogue: code,name_vi,name_en,service_area,level,procedure_group."""
-    from survey.services.records_import import import_procedures as run
+    from survey.services.records.imports import import_procedures as run
 
     result = _import(run, file)
     click.echo(f"{result.created} procedure(s) created, {result.updated} updated.")
@@ -54,7 +54,7 @@ def import_procedures(file: Path) -> None:
 @records.command("template")
 def template() -> None:
     """Print a CSV template for the dossier statistics."""
-    from survey.services.records_import import stats_template_csv
+    from survey.services.records.imports import stats_template_csv
 
     click.echo(stats_template_csv(), nl=False)
 
@@ -68,7 +68,7 @@ def template() -> None:
 @with_appcontext
 def par_index(year: int, score: float, rank: int | None, method_break: bool, note: str) -> None:
     """Enter (or correct) one year of the PAR INDEX."""
-    from survey.services.par_index import set_entry
+    from survey.services.records.par_index import set_entry
 
     set_entry(year, score, rank, method_break, note, actor="cli")
     db.session.commit()

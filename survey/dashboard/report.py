@@ -11,8 +11,9 @@ from dataclasses import asdict, replace
 
 import analysis
 from survey.extensions import db
-from survey.services import par_index, reporting
+from survey.services import reporting
 from survey.services.periods import is_partial
+from survey.services.records import par_index
 from survey.services.reporting import Grouping, Measure, Scope
 from survey.services.reporting.appendix import appendix
 from survey.services.reporting.indices import CONFIDENCE, _num

@@ -95,7 +95,7 @@ def job_page(job_id: str):
 @bp.get("/records-template.csv")
 @page_requires("import_records")
 def records_template():
-    from survey.services.records_import import stats_template_csv
+    from survey.services.records.imports import stats_template_csv
 
     return Response("\ufeff" + stats_template_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="dossier-stats.csv"'})

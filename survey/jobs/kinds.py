@@ -33,7 +33,7 @@ def paper_import(job: Job, progress) -> dict:
 
 def records_import(job: Job, progress) -> dict:
     """An uploaded file of dossier statistics: each (period, unit) it names is replaced."""
-    from survey.services.records_import import import_dossier_stats
+    from survey.services.records.imports import import_dossier_stats
 
     params = job.params
     result = import_dossier_stats(_path(job, params["upload"]).read_bytes(), params["filename"],

@@ -13,9 +13,9 @@ from survey.records.forms import (
     ProcedureImportForm,
     StatsImportForm,
 )
-from survey.services import par_index
 from survey.services.imports import ImportRejected
-from survey.services.records_import import import_dossier_stats, stats_template_csv
+from survey.services.records import par_index
+from survey.services.records.imports import import_dossier_stats, stats_template_csv
 from survey.services.reporting import Grouping, Scope
 from survey.services.reporting.appendix import appendix
 from survey.services.reporting.records import records
@@ -97,7 +97,7 @@ def set_par_index():
 @bp.get("/procedures")
 @page_requires("analyse")
 def procedures():
-    from survey.services.procedures import catalogue
+    from survey.services.records.procedures import catalogue
 
     principal = current_principal()
     return render_template(
@@ -108,7 +108,7 @@ def procedures():
 @bp.route("/procedures/<code>", methods=["GET", "POST"])
 @page_requires("administer")
 def edit_procedure(code: str):
-    from survey.services.procedures import ProcedureInvalid, get_procedure, update_procedure
+    from survey.services.records.procedures import ProcedureInvalid, get_procedure, update_procedure
 
     procedure = get_procedure(code)
     form = ProcedureForm(obj=procedure)
@@ -132,7 +132,7 @@ def edit_procedure(code: str):
 @bp.post("/procedures/import")
 @page_requires("administer")
 def import_procedures_page():
-    from survey.services.records_import import import_procedures
+    from survey.services.records.imports import import_procedures
 
     form = ProcedureImportForm()
     if not form.validate_on_submit():

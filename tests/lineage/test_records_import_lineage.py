@@ -8,7 +8,7 @@ from __future__ import annotations
 from survey.extensions import db
 from survey.models import ServiceArea
 from survey.models.records import COUNT_COLUMNS
-from survey.services.records_import import STAT_COLUMNS, import_dossier_stats
+from survey.services.records.imports import STAT_COLUMNS, import_dossier_stats
 from survey.services.reporting import Grouping, References, Scope
 from survey.services.reporting.records import records
 from tests.lineage import history as h

@@ -21,7 +21,7 @@ from survey.models import AuditEntry, DossierStat, DossierToken, User
 from survey.redirects import local_path
 from survey.services import accounts
 from survey.services.accounts import users
-from survey.services.records_import import STAT_COLUMNS
+from survey.services.records.imports import STAT_COLUMNS
 from survey.services.reference import load_service_areas
 from tests.collect.conftest import make_world
 from tests.conftest import csrf_from, make_app

@@ -29,7 +29,7 @@ import questionnaires as qn
 from questionnaires import spreadsheet_limits as limits
 from survey.extensions import db
 from survey.services.imports import ImportRejected, read_csv_rows, read_table
-from survey.services.records_import import STAT_COLUMNS
+from survey.services.records.imports import STAT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = 10  # "a few seconds", with room for a loaded test machine (each takes ~1 s alone)

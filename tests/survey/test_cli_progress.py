@@ -89,7 +89,7 @@ def test_aggregates_check_and_rebuild_show_a_bar_on_a_terminal_only(app, file):
 
 
 def test_records_import_shows_a_bar_on_a_terminal(app, world, tmp_path):  # noqa: F811
-    from survey.services.records_import import stats_template_csv
+    from survey.services.records.imports import stats_template_csv
 
     text = stats_template_csv().replace("UNIT-CODE", "HN-X01")
     path = tmp_path / "ho-so.csv"

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from survey.extensions import db
 from survey.models import DossierStat
-from survey.services.records_import import STAT_COLUMNS
+from survey.services.records.imports import STAT_COLUMNS
 from tests import factories
 from tests.conftest import make_app
 from tests.survey import reporting_data as data
@@ -94,7 +94,7 @@ def test_par_index_series_breaks(app, runner):
     for args in (["2015", "78.5"], ["2016", "80.1", "--method-break"], ["2017", "81.0",
                                                                          "--method-break"]):
         assert runner.invoke(args=["records", "par-index", *args]).exit_code == 0
-    from survey.services.par_index import series
+    from survey.services.records.par_index import series
 
     with app.app_context():
         assert [(e["year"], e["segment"]) for e in series()] == [(2015, 0), (2016, 1),

@@ -35,8 +35,8 @@ from survey.services.demo.investigation import (
     load_investigations,
 )
 from survey.services.lineage.events import EventInput, record_event
-from survey.services.par_index import set_entry
 from survey.services.periods import LOCAL_TZ, year_month
+from survey.services.records.par_index import set_entry
 from survey.services.reference import load_service_areas
 
 SEED = 20171130  # fixed: the same demo on every machine
