@@ -8,7 +8,8 @@ The same questions are asked on today's units and as recorded, each with the rep
 emptied first, so the roll-ups are really read and re-attributed. The reform is undone after,
 so the phases that follow measure the province as generated.
 
-`python -m bench.lineage [SIZE]` runs this alone on a fresh SQLite database.
+`python -m bench.lineage [SIZE]` runs this alone on a fresh SQLite database and writes
+bench/results/lineage.{json,md}.
 """
 
 from __future__ import annotations
@@ -115,14 +116,17 @@ def measure(client, headers, repeat: int = 5) -> dict:
 
 def main() -> None:
     import json
+    import os
 
     from flask_migrate import upgrade
 
     from bench import generate
-    from bench.app import app_for, scratch_sqlite
+    from bench.app import RESULTS, app_for, scratch_sqlite
+    from bench.table import HEADER, views_row
     from survey.services.accounts import create_api_key
 
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
+    started_at = time.strftime("%Y-%m-%d %H:%M:%S")
     url = scratch_sqlite(f"lineage-{size}")
     app = app_for(url)
     with app.app_context():
@@ -136,7 +140,15 @@ def main() -> None:
         result = measure(app.test_client(), {"Authorization": f"Bearer {key}"})
         db.session.remove()
         db.engine.dispose()
-    print(json.dumps({"size": size, **result}, indent=2))
+    out = {"size": size, "started": started_at, "load_average": os.getloadavg(), **result}
+    print(json.dumps(out, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "lineage.json").write_text(json.dumps(out, indent=2))
+    (RESULTS / "lineage.md").write_text(
+        f"`python -m bench.lineage {size}` (started {started_at}, load average at the end "
+        f"{out['load_average'][0]:.1f} on {os.cpu_count()} cores; seconds are each question's "
+        "median of 5, summed):\n\n" + "\n".join([*HEADER, views_row("SQLite", str(size), out)])
+        + "\n")
 
 
 if __name__ == "__main__":
