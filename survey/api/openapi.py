@@ -1,27 +1,23 @@
-"""The OpenAPI 3.1 description, assembled from what each API module declares."""
+"""The OpenAPI 3.1 description, assembled from what each API module declares.
+
+Components come from the pydantic models in survey/api/schemas (answers in their serialization
+form), query parameters from the `Query` models the views validate with: one source for both.
+Modules not yet converted still declare hand-written JSON Schema dicts through `document`.
+"""
 
 from __future__ import annotations
 
 from flask import current_app, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from survey.api import bp
+from survey.api.schemas import BadParameter, Error, Query
 
 PATHS: dict[str, dict] = {}
-SCHEMAS: dict[str, dict] = {
-    "Error": {
-        "type": "object",
-        "properties": {"error": {"type": "string"}, "detail": {}},
-        "required": ["error"],
-    },
-    "BadParameter": {
-        "type": "object",
-        "properties": {"error": {"const": "bad parameter"},
-                       "parameter": {"type": "string", "description": "the culprit"},
-                       "detail": {"type": "string"},
-                       "allowed": {"type": "array", "description": "where the values are few"}},
-        "required": ["error", "parameter", "detail"],
-    },
-}
+SCHEMAS: dict[str, dict] = {}
+MODELS: list[type[BaseModel]] = [Error, BadParameter]
+REF_TEMPLATE = "#/components/schemas/{model}"
 
 
 def json_content(schema: dict) -> dict:
@@ -40,10 +36,41 @@ NO_CREDENTIALS = {"description": "no credentials (WWW-Authenticate: Bearer)",
 FORBIDDEN = {"description": "the role may not do this", "content": json_content(ref("Error"))}
 
 
-def document(path: str, operations: dict, schemas: dict | None = None) -> None:
-    """Declare the operations of an API path (relative to /api/v1) for the description."""
+def document(path: str, operations: dict, schemas: dict | None = None,
+             models: tuple[type[BaseModel], ...] = ()) -> None:
+    """Declare the operations of an API path (relative to /api/v1) for the description, and
+    the models (or, not yet converted, JSON Schema dicts) its answers refer to by name."""
     PATHS.setdefault(path, {}).update(operations)
     SCHEMAS.update(schemas or {})
+    MODELS.extend(m for m in models if m not in MODELS)
+
+
+def model_schemas() -> dict[str, dict]:
+    """Each model's JSON Schema as an answer carries it, and the models it refers to."""
+    _, top = models_json_schema([(m, "serialization") for m in MODELS],
+                                ref_template=REF_TEMPLATE)
+    return top.get("$defs", {})
+
+
+def query_parameters(model: type[Query]) -> list[dict]:
+    """The fields of a query model as OpenAPI query parameters."""
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE)
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field in schema["properties"].items():
+        field = {k: v for k, v in field.items()
+                 if k != "title" and not (k == "default" and v is None)}
+        description = field.pop("description", None)
+        # "not given" is an absent (or empty) value, never null: the query string has no null
+        options = [o for o in field.pop("anyOf", ()) if o != {"type": "null"}]
+        if len(options) == 1:
+            field.update(options[0])
+        elif options:
+            field["anyOf"] = options
+        parameters.append({"name": name, "in": "query", "required": name in required,
+                           "allowEmptyValue": True, "schema": field,
+                           **({"description": description} if description else {})})
+    return parameters
 
 
 def description() -> dict:
@@ -61,7 +88,7 @@ def description() -> dict:
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
-            "schemas": SCHEMAS,
+            "schemas": {**model_schemas(), **SCHEMAS},
         },
         "paths": dict(sorted(PATHS.items())),
     }

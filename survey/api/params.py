@@ -6,9 +6,13 @@ parameters described for the OpenAPI document.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import ValidationError
 
 from survey.access import Principal
 from survey.api.errors import BadParameter
+from survey.api.schemas import Query
 from survey.services.periods import YEARS
 from survey.services.reporting import Grouping, Measure, Scope, ScopeError, arguments
 from survey.services.reporting.arguments import FILTERS, SHAPES  # noqa: F401 - re-exported
@@ -46,6 +50,23 @@ def parse_shape(args: Mapping[str, str], default_by: str = "year") -> tuple[Grou
         return arguments.shape_from(args, default_by)
     except ScopeError as error:
         raise _bad(error) from error
+
+
+Q = TypeVar("Q", bound=Query)
+
+
+def query_from(model: type[Q], args: Mapping[str, str]) -> Q:
+    """The query string validated through `model` (unknown names refused first); the first
+    value refused is answered as a 400 naming that parameter."""
+    check_known(args, tuple(model.model_fields))
+    given = {name: value for name, value in args.items() if value != ""}  # empty: not given
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        raw = str(given.get(name, ""))[:40]
+        raise BadParameter(name, f"{name!r}: {problem['msg']}, not {raw!r}") from None
 
 
 # --- the same parameters in the OpenAPI description -------------------------------------------
