@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 
 from survey.access import current_principal
 from survey.api import bp, openapi
+from survey.collect import kiosk_offer
 from survey.extensions import limiter
 from survey.i18n import current_lang
 from survey.services import responses as service
@@ -64,7 +65,11 @@ def submit_response():
     except service.Throttled as throttled:
         # Final for the kiosk (it drops the answer from its queue): counted, not stored.
         return jsonify(error="throttled", stored=False, detail=str(throttled)), 202
-    return jsonify(result.document), 201 if result.created else 200
+    document = result.document
+    # A kiosk's dissatisfied answer or comment: how to leave a contact from a phone (#23).
+    if (offer := kiosk_offer.for_kiosk(payload, result.response_id, current_lang())) is not None:
+        document = {**document, "offer": offer}
+    return jsonify(document), 201 if result.created else 200
 
 
 _ANSWER_VALUE = {"oneOf": [{"type": "integer"}, {"type": "string"},
@@ -145,6 +150,23 @@ openapi.document(
                 "submitted_at": {"type": "string", "format": "date-time"},
                 "received_at": {"type": "string", "format": "date-time"},
                 "answers": {"type": "object", "additionalProperties": _ANSWER_VALUE},
+                "offer": {"$ref": "#/components/schemas/FeedbackOffer"},
+            },
+        },
+        "FeedbackOffer": {
+            "type": "object",
+            "description": "kiosks only, when the stored answer is dissatisfied or has a "
+            "comment: the signed link (valid expires_in seconds) where the citizen may leave "
+            "a contact for this one response, from their own phone, its QR code as inline "
+            "SVG, and who answers within how many working days (docs/FEEDBACK.md)",
+            "required": ["url", "qr_svg", "unit", "days", "source", "expires_in"],
+            "properties": {
+                "url": {"type": "string", "format": "uri"},
+                "qr_svg": {"type": "string"},
+                "unit": {"type": "string"},
+                "days": {"type": "integer", "minimum": 0},
+                "source": {"enum": ["rating", "comment"]},
+                "expires_in": {"type": "integer", "minimum": 1},
             },
         },
         "Errors": {

@@ -6,7 +6,14 @@
  * taps a face and walks away is counted. What the citizen adds afterwards (a reason, a
  * comment) is optional and sent again under the same UUID: the server replaces that
  * response's answers (KIOSK_AMEND_SECONDS). Each version of an entry carries `rev`, so a reply
- * to an older version never removes a newer one from the outbox. */
+ * to an older version never removes a newer one from the outbox.
+ *
+ * A dissatisfied rating or a comment (#23): the server's answer to a submission or an amend
+ * then carries an offer (the signed link of that response, its QR code, the unit and its
+ * working days). The thank-you screen shows what the server answered last for this citizen's
+ * response: the QR code to scan with their own phone (nothing is typed on a shared kiosk), for
+ * KIOSK_IDLE + COUNTDOWN seconds. An answer still queued offline has no server answer, so the
+ * screen says nothing of a case. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
@@ -23,6 +30,10 @@
   var advanceTimer = null;
   var entry = null;  // this citizen's response once the first answer is given
   var sentAnswers = "";  // the answers of the entry's last queued version (JSON)
+  var offerBox = document.getElementById("offer");
+  var doneButton = document.getElementById("done");
+  var thanked = null;  // the id of the response whose thank-you screen is showing
+  var offers = {};  // response id -> the offer in the server's last answer for it (or null)
 
   document.body.classList.add("js");
 
@@ -77,7 +88,11 @@
         };
         return current;
       });
-      if (response.ok) return done.then(function () { return true; });
+      if (response.ok) {
+        return done.then(function () {
+          return response.json().then(heard(entry), function () {});
+        }).then(function () { return true; });
+      }
       console.warn("kiosk: the server refused a response", response.status);
       return done.then(function () {
         return outbox("readwrite", function (store) {
@@ -116,6 +131,58 @@
         queueNote.hidden = lines.length === 0;
         queueNote.textContent = lines.join(" · ");
       });
+  }
+
+  /* ---- the feedback offer on the thank-you screen ---- */
+  function heard(sent) {
+    return function (body) {
+      // Only this citizen's response matters; an older queued one's answer is not theirs.
+      if (sent.id !== thanked && !(entry && sent.id === entry.id)) return;
+      offers[sent.id] = (body && body.offer && body.offer.url) ? body.offer : null;
+      if (sent.id === thanked) showOffer(offers[sent.id]);
+    };
+  }
+  function showOffer(offer) {
+    var qr = document.getElementById("offer-qr");
+    var svg = null;
+    if (offer) {
+      // The server's SVG is parsed as SVG (never as HTML) and only an <svg> root is taken.
+      var parsed = new DOMParser().parseFromString(offer.qr_svg, "image/svg+xml");
+      if (parsed.documentElement && parsed.documentElement.localName === "svg") {
+        svg = document.importNode(parsed.documentElement, true);
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-label", cfg.offerScan);
+      }
+    }
+    var wasShown = !offerBox.hidden;
+    qr.textContent = "";
+    if (!svg) {
+      offerBox.hidden = true;
+      doneButton.hidden = true;
+      if (wasShown) {  // the amend took the reason for a case away: back to the short thanks
+        clearTimeout(thanksTimer);
+        thanksTimer = setTimeout(reset, cfg.thanks * 1000);
+      }
+      return;
+    }
+    qr.appendChild(svg);
+    document.getElementById("offer-next").textContent =
+      cfg.offerNext.replace("{unit}", offer.unit).replace("{days}", offer.days);
+    offerBox.hidden = false;
+    doneButton.hidden = false;
+    if (!wasShown) {
+      // Long enough to read and take out a phone, then the screen resets as ever.
+      clearTimeout(thanksTimer);
+      thanksTimer = setTimeout(reset, (cfg.idle + cfg.countdown) * 1000);
+    }
+  }
+  function hideOffer() {
+    thanked = null;
+    offers = {};
+    offerBox.hidden = true;
+    doneButton.hidden = true;
+    document.getElementById("offer-qr").textContent = "";
+    document.getElementById("offer-next").textContent = "";
   }
 
   /* ---- screens and steps ---- */
@@ -215,6 +282,7 @@
     clearTimeout(idleTimer); clearInterval(tickTimer); clearTimeout(thanksTimer);
     clearTimeout(advanceTimer);
     idleBox.hidden = true;
+    hideOffer();
     var saving = entry ? record() : Promise.resolve();
     entry = null; sentAnswers = "";
     if (cfg.lang !== "vi") {
@@ -249,11 +317,16 @@
   function finish() {
     clearTimeout(idleTimer); clearInterval(tickTimer); clearTimeout(advanceTimer);
     idleBox.hidden = true;
-    record().then(showQueue);
+    var saving = record();  // queues a new version when the answers changed
+    thanked = entry ? entry.id : null;
+    saving.then(showQueue);
     entry = null; sentAnswers = "";
     screen(thanks);
     form.reset();
     thanksTimer = setTimeout(reset, cfg.thanks * 1000);
+    // What the server already answered for this response (the first tap's offer); a newer
+    // answer, to the version just queued, replaces it when it comes.
+    if (thanked && offers[thanked]) showOffer(offers[thanked]);
   }
 
   form.addEventListener("submit", function (event) {
@@ -298,6 +371,7 @@
   document.getElementById("next").addEventListener("click", function () { armIdle(); next(); });
   document.getElementById("back").addEventListener("click", function () { armIdle(); goTo(current - 1); });
   document.getElementById("continue").addEventListener("click", armIdle);
+  doneButton.addEventListener("click", reset);
   document.getElementById("start").addEventListener("click", function () {
     screen(form);
     goTo(0);
