@@ -16,7 +16,7 @@ from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
 
 from survey.assets import versioned_url
-from survey.collect import bp
+from survey.collect import bp, kiosk_offer
 from survey.collect.flow import issued_id, page_response_id
 from survey.collect.flow_views import form_limits, refused, token_refused
 from survey.collect.forms import FACES, build_form, raw_answers
@@ -100,9 +100,13 @@ def _thanks(token: str, lang: str, response_id: int | None = None):
     seconds = _setting("KIOSK_THANKS_SECONDS")
     if offer is not None:
         seconds = _setting("KIOSK_IDLE_SECONDS") + _setting("KIOSK_COUNTDOWN_SECONDS")
+    # The same QR code as the JavaScript kiosk's screen: a contact left from one's own phone
+    # rather than typed on a shared kiosk.
+    phone = kiosk_offer.for_kiosk({"channel": "kiosk", "token": token}, response_id, lang) \
+        if offer is not None else None
     with force_locale(lang):
         page = render_template("collect/kiosk_thanks.html", token=token, lang=lang,
-                               seconds=seconds, offer=offer,
+                               seconds=seconds, offer=offer, phone_offer=phone,
                                offer_url=url_for("feedback.offer", token=signed)
                                if offer else None,
                                steps=offers.next_steps(offer) if offer else None)

@@ -157,3 +157,29 @@ def test_the_answer_with_an_offer_matches_the_served_openapi_schema(app):
     broken = {**answer.json, "offer": {**answer.json["offer"], "days": "ten"}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(broken)
+
+
+@pytest.mark.parametrize("rating, offered", [(1, True), (3, False)])
+def test_the_kiosk_without_javascript_shows_the_same_qr_code(app, rating, offered):
+    from tests.conftest import csrf_from
+
+    client, token = app.test_client(), kiosk_token(app)
+    page = client.get(f"/k/{token}")
+    response_id = re.search(r'name="response_id"[^>]*value="([^"]+)"', page.text).group(1)
+    thanks = client.post(f"/k/{token}", data={
+        "csrf_token": csrf_from(page.text), "response_id": response_id.replace("&#34;", '"'),
+        "q_rating": str(rating)})
+    assert thanks.status_code == 200, thanks.text[:500]
+    svg = re.search(r'<svg[^>]*class="segno".*?</svg>', thanks.text, re.S)
+    if not offered:
+        assert svg is None and "/f/" not in thanks.text
+        return
+    links = decode_svg(svg.group(0))
+    assert len(links) == 1 and links[0].startswith("http://localhost/f/")
+    with app.app_context():
+        phone = offers.read_offer(links[0].rsplit("/", 1)[1])
+        kiosk = offers.read_offer(re.search(r'href="/f/([^"]+)"', thanks.text).group(1))
+        # the QR's link is the phone's; the button's is the kiosk's own (back to its start)
+        assert phone.kiosk_token == "" and kiosk.kiosk_token == token
+        assert phone.response.id == kiosk.response.id
+        db.session.remove()
