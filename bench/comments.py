@@ -8,13 +8,14 @@ skips it). The rows go in through the database's triggers, as the application's 
 them, so the search index is what production would hold.
 
 Each search is timed (median of BENCH_COMMENTS_REPEAT runs, warm) through the service the
-comments page calls (`comment_page`): browsing newest first, a common phrase without its
-diacritics ("dat dai" for "đất đai"), a rare word, a query nothing matches, one unit's
-comments, and the 40th page (by its key). Beside each, the path it replaces, measured in the
-same run on the same data: the Python loop over every text answer with OFFSET paging, masking
-each one before matching (`old_comments`, kept here as it was), stopped after
-BENCH_COMMENTS_OLD_LIMIT seconds (default 60; its OFFSET pages make a search that reads every
-comment grow with the square of their number). Target: every search ≤ 200 ms.
+comments page calls (`comment_page`, loading the reference tables as each request does):
+browsing newest first, a common phrase without its diacritics ("dat dai" for "đất đai"), a
+rare word, a query nothing matches, one unit's comments, and the 40th page (by its key).
+Beside each, the path it replaces, measured in the same run on the same data: the Python
+loop over every text answer with OFFSET paging, masking each one before matching
+(`old_comments`, kept here as it was), stopped after BENCH_COMMENTS_OLD_LIMIT seconds (default
+60; its OFFSET pages make a search that reads every comment grow with the square of their
+number). Target: every search ≤ 200 ms.
 Results: bench/results/comments.{json,md}.
 """
 
@@ -207,7 +208,6 @@ def _timed(call, repeat: int) -> tuple[float, object]:
 
 
 def measure(repeat: int) -> dict:
-    refs = References.load()
     scope = Scope()
     one_unit = Scope(unit=db.session.execute(text(
         "SELECT code FROM unit WHERE level = 'district' ORDER BY code LIMIT 1")).scalar())
@@ -215,18 +215,18 @@ def measure(repeat: int) -> dict:
     cases = [(name, scope, q) for name, q in QUERIES.items()] + [
         ("one district (and its communes), 'dat dai'", one_unit, "dat dai")]
     for name, where, query in cases:
-        new, page = _timed(lambda w=where, q=query: comment_page(w, q, refs=refs), repeat)
-        old, result = _timed(lambda w=where, q=query: old_comments(w, q, refs=refs), repeat)
+        new, page = _timed(lambda w=where, q=query: comment_page(w, q), repeat)
+        old, result = _timed(lambda w=where, q=query: old_comments(w, q), repeat)
         if result is not None:
             assert [c.text for c in page.comments] == result[0], name  # the same comments
         out[name] = {"new_seconds": new, "old_seconds": old, "found": len(page.comments)}
     # the 40th page: keyset (the key of the 39th page's last comment) against OFFSET
     key, page = None, None
     for _ in range(39):
-        page = comment_page(scope, "", after=key, refs=refs)
+        page = comment_page(scope, "", after=key)
         key = page.older
-    new, _page = _timed(lambda: comment_page(scope, "", after=key, refs=refs), repeat)
-    old, _found = _timed(lambda: old_comments(scope, "", page=40, refs=refs), repeat)
+    new, _page = _timed(lambda: comment_page(scope, "", after=key), repeat)
+    old, _found = _timed(lambda: old_comments(scope, "", page=40), repeat)
     out["browse, page 40"] = {"new_seconds": new, "old_seconds": old, "found": 25}
     return out
 
