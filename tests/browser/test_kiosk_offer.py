@@ -75,6 +75,60 @@ def test_a_dissatisfied_tap_shows_what_happens_next_and_a_qr_code(kiosk_page, li
     assert kiosk_page.locator("#offer-qr").inner_html() == ""
 
 
+def dissatisfied_without_follow_up(page) -> None:
+    """One face, "Không hài lòng", then past the optional reason and comment to "send"."""
+    page.locator("#start").click()
+    face(page, 1).click()
+    page.locator("#item-reason").wait_for(state="visible")
+    past_the_press_guard(page)
+    page.locator("#next").click()
+    page.locator("#item-comment").wait_for(state="visible")
+    past_the_press_guard(page)
+    page.locator("#next").click()
+    page.locator("#send").wait_for(state="visible")
+    past_the_press_guard(page)
+    page.locator("#send").click()
+    page.locator("#thanks").wait_for(state="visible")
+
+
+def test_in_english_when_the_kiosk_is_switched(kiosk_page, live):
+    before = len(responses(live))
+    kiosk_page.clock.install()
+    kiosk_page.goto(live.kiosk_path + "?lang=en")
+    dissatisfied_without_follow_up(kiosk_page)
+    offer = kiosk_page.locator("#offer")
+    expect(offer).to_be_visible(timeout=5000)
+    expect(offer).to_contain_text("What happens next")
+    expect(offer).to_contain_text("working days")
+    expect(offer).to_contain_text("Scan with your phone to leave a way to reach you (optional)")
+    expect(kiosk_page.locator("#done")).to_have_text("Finish")
+    assert len(responses(live)) == before + 1
+    shot(kiosk_page, "1024-offer-en")
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    found = axe.Axe().run(kiosk_page).response["violations"]
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+def test_an_answer_queued_offline_is_offered_nothing(kiosk_page, live):
+    """No server answer, no offer: the screen says nothing it cannot keep, and the answer
+    sent later, when the citizen is gone, brings nothing onto the next citizen's screen."""
+    before = len(responses(live))
+    kiosk_page.clock.install()
+    kiosk_page.goto(live.kiosk_path)
+    kiosk_page.evaluate(WATCH_OFFER)
+    kiosk_page.context.set_offline(True)
+    dissatisfied_without_follow_up(kiosk_page)
+    shot(kiosk_page, "1024-thanks-offline")
+    kiosk_page.locator("#attract").wait_for(state="visible", timeout=12000)
+    assert len(responses(live)) == before
+    kiosk_page.context.set_offline(False)
+    assert wait_until(lambda: len(responses(live)) == before + 1, timeout=30)
+    kiosk_page.locator("#queue").wait_for(state="hidden", timeout=10000)  # answered
+    assert kiosk_page.evaluate("window.offerShown") is False
+    kiosk_page.locator("#start").click()  # the next citizen's screen has none either
+    assert kiosk_page.locator("#offer").is_hidden()
+
+
 def test_finish_ends_the_offer_at_once(kiosk_page, live):
     before = len(responses(live))
     kiosk_page.clock.install()
