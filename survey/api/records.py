@@ -4,12 +4,14 @@ software (an API key with the import capability)."""
 from __future__ import annotations
 
 from flask import jsonify, request
+from pydantic import BaseModel
 
 from survey.access import api_requires, current_principal
 from survey.api import bp, openapi
 from survey.api.errors import BadParameter
 from survey.api.openapi import document
 from survey.api.params import check_known, described, parse_scope, year_parameter
+from survey.api.schemas import records as schemas
 from survey.extensions import db
 from survey.services.imports import ImportRejected
 from survey.services.periods import YEARS
@@ -52,92 +54,24 @@ def records_import():
     return jsonify(rows=result.rows, replaced=result.replaced), 201
 
 
-_RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-_COUNT = {"type": "integer", "minimum": 0}
-_HIDDEN_COUNT = {"type": ["integer", "null"], "minimum": 0,
-                 "description": "null for a group of fewer than 30 respondents (suppressed)"}
 _AUTH = [{"bearer": []}, {"session": []}]
 _REFUSALS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
              "403": openapi.FORBIDDEN}
-_SCHEMAS = {
-    "Records": {
-        "type": "object", "required": ["method", "rows"],
-        "properties": {
-            "method": {"type": "object"},
-            # rows also carry one key per grouping dimension
-            "rows": {"type": "array", "items": {
-                "type": "object",
-                "required": ["received", "resolved", "pending", "on_time_rate", "late_rate"],
-                "properties": {
-                    **{name: _COUNT for name in (
-                        "received", "received_online", "received_direct", "carried_over",
-                        "resolved", "resolved_early", "resolved_on_time", "resolved_late",
-                        "pending", "pending_within", "pending_overdue")},
-                    **{name: _RATE for name in ("resolved_share", "on_time_rate", "late_rate",
-                                                "overdue_share")},
-                }}},
-        },
-    },
-    "ImportProblems": {
-        "type": "object", "required": ["error", "problems"],
-        "properties": {"error": {"const": "import rejected"}, "detail": {"type": "string"},
-                       "problems": {"type": "array", "items": {
-                           "type": "object", "required": ["row", "column", "message"],
-                           "properties": {"row": {"type": "integer"},
-                                          "column": {"type": "string"},
-                                          "message": {"type": "string"}}}}},
-    },
-    "Appendix": {
-        "type": "object", "required": ["year", "benchmark", "method", "rows"],
-        "properties": {
-            "year": {"type": "integer"}, "benchmark": {"type": "number"},
-            "method": {"type": "object"},
-            "rows": {"type": "array", "items": {
-                "type": "object", "required": ["procedure_group", "level", "survey_n", "share"],
-                "properties": {
-                    "procedure_group": {"type": "string"}, "level": {"type": "string"},
-                    "name_vi": {"type": "string"}, "procedures": _COUNT, "received": _COUNT,
-                    "resolved": _COUNT, "late": _COUNT, "on_time_rate": _RATE,
-                    "survey_n": _COUNT, "satisfied": _HIDDEN_COUNT, "share": _RATE,
-                    "suppressed": {"type": "boolean"},
-                    "ci_low": _RATE, "ci_high": _RATE, "p_value": _RATE, "p_adjusted": _RATE,
-                }}},
-        },
-    },
-    "OnTime": {
-        "type": "object", "required": ["method", "result", "response_rate"],
-        "properties": {
-            "method": {"type": "object"},
-            "response_rate": {"type": "object", "required": ["issued", "rated", "rate"],
-                              "properties": {"issued": _COUNT, "rated": _COUNT,
-                                             "rate": _RATE}},
-            "result": {"type": "object", "required": ["n_on_time", "n_late"],
-                       "properties": {"n_on_time": _COUNT, "n_late": _COUNT,
-                                      "k_on_time": _HIDDEN_COUNT, "k_late": _HIDDEN_COUNT,
-                                      "share_on_time": _RATE, "share_late": _RATE,
-                                      "difference": {"type": ["number", "null"],
-                                                     "minimum": -1, "maximum": 1},
-                                      "chi2": {"type": ["number", "null"], "minimum": 0},
-                                      "p_value": _RATE,
-                                      "warning": {"type": ["string", "null"]}}},
-        },
-    },
-}
 
 
-def _report(summary: str, params: list, schema: str) -> dict:
-    return {"get": {"summary": summary, "security": _AUTH, "parameters": params,
-                    "responses": {"200": {"description": "the report", "content":
-                                          openapi.json_content(openapi.ref(schema))},
-                                  **_REFUSALS}}}
+def _report(path: str, summary: str, params: list, model: type[BaseModel]) -> None:
+    document(path, {"get": {
+        "summary": summary, "security": _AUTH, "parameters": params,
+        "responses": {"200": {"description": "the report",
+                              "content": openapi.json_content(openapi.ref(model.__name__))},
+                      **_REFUSALS}}}, models=(model,))
 
 
-document("/records", _report(
-    "Dossier statistics per group with exact rates (no sampling interval)",
-    described(*FILTERS, by={
-        "description": "comma list of: " + ", ".join(DIMENSIONS) + " (default year)",
-        "schema": {"type": "array", "items": {"enum": list(DIMENSIONS)}},
-        "style": "form", "explode": False}), "Records"), _SCHEMAS)
+_report("/records", "Dossier statistics per group with exact rates (no sampling interval)",
+        described(*FILTERS, by={
+            "description": "comma list of: " + ", ".join(DIMENSIONS) + " (default year)",
+            "schema": {"type": "array", "items": {"enum": list(DIMENSIONS)}},
+            "style": "form", "explode": False}), schemas.Records)
 document("/records/import", {"post": {
     "summary": "Import dossier statistics (CSV or XLSX); a file with any error imports nothing",
     "security": [{"bearer": []}],
@@ -147,9 +81,8 @@ document("/records/import", {"post": {
                                 "description": "a .csv (UTF-8) or .xlsx file; the name's "
                                 "extension says which"}}}}}},
     "responses": {
-        "201": {"description": "imported", "content": openapi.json_content({
-            "type": "object", "required": ["rows", "replaced"],
-            "properties": {"rows": _COUNT, "replaced": _COUNT}})},
+        "201": {"description": "imported",
+                "content": openapi.json_content(openapi.ref("Imported"))},
         **_REFUSALS,
         "400": {"description": "no multipart field 'file'",
                 "content": openapi.json_content(openapi.ref("BadParameter"))},
@@ -159,7 +92,7 @@ document("/records/import", {"post": {
         "422": {"description": "problems by row and column; nothing imported",
                 "content": openapi.json_content(openapi.ref("ImportProblems"))},
     },
-}})
+}}, models=(schemas.Imported, schemas.ImportProblems))
 
 
 @bp.get("/appendix")
@@ -183,12 +116,11 @@ def appendix_report():
         raise BadParameter(error.parameter, str(error), error.allowed) from error
 
 
-document("/appendix", _report(
-    "The council's appendix: per procedure group and level, dossiers and survey",
-    described("year", "service_area", "unit", year={
-        "description": "the year (default: the latest with responses)",
-        "schema": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}}),
-    "Appendix"))
+_report("/appendix", "The council's appendix: per procedure group and level, dossiers and survey",
+        described("year", "service_area", "unit", year={
+            "description": "the year (default: the latest with responses)",
+            "schema": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}}),
+        schemas.Appendix)
 
 
 @bp.get("/records/on-time")
@@ -207,8 +139,7 @@ def on_time():
         raise BadParameter(error.parameter, str(error), error.allowed) from error
 
 
-document("/records/on-time", _report(
-    "Satisfaction of dossiers resolved in time versus late (linked responses), with the "
-    "chi-square test, and the rating response rate",
-    described("questionnaire", "service_area", "unit", "level", "from", "to", "stream"),
-    "OnTime"))
+_report("/records/on-time", "Satisfaction of dossiers resolved in time versus late (linked "
+        "responses), with the chi-square test, and the rating response rate",
+        described("questionnaire", "service_area", "unit", "level", "from", "to", "stream"),
+        schemas.OnTime)

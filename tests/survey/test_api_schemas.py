@@ -4,6 +4,7 @@ generated from, and the description's components are those models' schemas (#22)
 import pytest
 
 from survey.api.schemas import BadParameter
+from survey.api.schemas import records as record_schemas
 from survey.api.schemas import reports as schemas
 from tests.conftest import make_app
 from tests.survey import reporting_data as data
@@ -44,6 +45,12 @@ def get(demo, url):
     ("/api/v1/sample-size", schemas.SampleSize),
     ("/api/v1/sample-size?margin=0.05&population=500", schemas.SampleSize),
     ("/api/v1/sample-size?p1=0.7&p2=0.75", schemas.SampleSize),
+    ("/api/v1/records", record_schemas.Records),
+    ("/api/v1/records?by=year,service_area,unit", record_schemas.Records),
+    ("/api/v1/appendix", record_schemas.Appendix),
+    ("/api/v1/appendix?year=2025&unit=ST-H01", record_schemas.Appendix),
+    ("/api/v1/records/on-time", record_schemas.OnTime),
+    ("/api/v1/records/on-time?from=2030&to=2030", record_schemas.OnTime),
 ])
 def test_every_answer_validates_against_its_model(demo, url, model):
     answer = get(demo, url)
@@ -74,7 +81,9 @@ def test_the_description_is_generated_from_the_models(demo):
     spec = demo[0].test_client().get("/api/v1/openapi.json").json
     components = spec["components"]["schemas"]
     for model in (schemas.Indices, schemas.Trends, schemas.Elements, schemas.Weighted,
-                  schemas.SampleSize, BadParameter):
+                  schemas.SampleSize, BadParameter, record_schemas.Records,
+                  record_schemas.Appendix, record_schemas.OnTime, record_schemas.Imported,
+                  record_schemas.ImportProblems):
         generated = model.model_json_schema(ref_template="#/components/schemas/{model}",
                                             mode="serialization")
         generated.pop("$defs", None)
