@@ -15,6 +15,7 @@ from survey.api import bp, openapi
 from survey.api.errors import BadParameter
 from survey.api.openapi import document
 from survey.api.params import check_known
+from survey.api.schemas.investigations import InvestigationEstimates
 from survey.extensions import db
 from survey.models import Investigation
 from survey.services.investigation import estimates as est
@@ -53,55 +54,9 @@ def investigation_estimates(code: str):
 
 
 # --- the OpenAPI description ----------------------------------------------------------------
+# The answer is generated from its model; the options stay described here: they are parsed by
+# the service (est.options_from), which the dashboard's estimates page shares.
 
-_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-_NUMBER = {"type": ["number", "null"]}
-_ROW = {
-    "type": "object",
-    "required": ["domain", "code", "measure", "respondents", "suppressed", "n", "estimate",
-                 "se", "ci_low", "ci_high", "deff", "verdict"],
-    "properties": {
-        "domain": {"enum": list(est.DOMAINS)},
-        "code": {"type": ["string", "null"],
-                 "description": "the unit's or service area's code; null for all"},
-        "measure": {"enum": list(est.MEASURES), "description": (
-            "overall: weighted share satisfied on the overall item; index: the overall "
-            "index (mean of the element indices); A-E: the element's index")},
-        "respondents": {"type": "integer", "minimum": 0,
-                        "description": "completed cases in the domain (always shown)"},
-        "suppressed": {"type": "boolean", "description": (
-            "fewer than 30 respondents answered the measure (an element: any of its items; "
-            "the index: any element hidden), or hidden beside such a domain so that none "
-            "follows from the others by subtraction: every figure but n and respondents is "
-            "null (METHODOLOGY §6)")},
-        "n": {"type": "integer", "minimum": 0,
-              "description": "respondents who answered the measure's items (always shown)"},
-        "estimate": _SHARE, "se": _NUMBER, "ci_low": _SHARE, "ci_high": _SHARE,
-        "deff": _NUMBER, "lower_one_sided": _SHARE,
-        "verdict": {"enum": ["meets", "not_established", "below", None]},
-    },
-}
-_SCHEMAS = {"InvestigationEstimates": {
-    "type": "object",
-    "required": ["investigation", "options", "method", "sample", "weights", "rows"],
-    "properties": {
-        "investigation": {"type": "object", "required": ["code", "status"],
-                          "properties": {"code": {"type": "string"},
-                                         "status": {"type": "string"}}},
-        "options": {"type": "object"},
-        "method": {"type": "object", "additionalProperties": {"type": "string"},
-                   "description": "how the figures were computed, in words"},
-        "sample": {"type": "object", "properties": {
-            "sampled": {"type": "integer"}, "not_eligible": {"type": "integer"},
-            "eligible": {"type": "integer"}, "respondents": {"type": "integer"}}},
-        "weights": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
-            "coverage": _SHARE, "uncovered_cells": {"type": "array",
-                                                     "items": {"type": "string"}},
-            "deff_weights": _NUMBER, "trim_rule": {"type": ["string", "null"]}}}]},
-        "design": {"type": "object"},
-        "rows": {"type": "array", "items": _ROW},
-    },
-}}
 _QUERY = [
     {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
      "description": "the investigation's code"},
@@ -126,4 +81,5 @@ document("/investigations/{code}/estimates", {"get": {
                 "content": openapi.json_content(openapi.ref("InvestigationEstimates"))},
         "400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS, "403": openapi.FORBIDDEN,
         "404": {"description": "no such investigation, or not drawn yet",
-                "content": openapi.json_content(openapi.ref("Error"))}}}}, _SCHEMAS)
+                "content": openapi.json_content(openapi.ref("Error"))}}}},
+         models=(InvestigationEstimates,))
