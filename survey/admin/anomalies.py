@@ -12,7 +12,7 @@ from survey.admin.anomaly_forms import QuarantineForm, RestoreForm
 from survey.extensions import db
 from survey.navigation import register_nav
 from survey.services import anomalies as detect
-from survey.services import response_admin
+from survey.services.responses import admin as response_admin
 
 # Its own blueprint under the administration package: the page and its two actions keep the
 # addresses /security/... that the documentation, bookmarks and the audit trail name.

@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.widgets import HiddenInput
 
 from survey.services.anomalies import SOURCE_KINDS
-from survey.services.response_admin import MAX_REASON
+from survey.services.responses.admin import MAX_REASON
 
 ID = NumberRange(min=1, max=2**31 - 1)  # an INTEGER column's ids; larger cannot be bound
 

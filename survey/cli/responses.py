@@ -64,7 +64,7 @@ def quarantine(kiosk_id: int | None, desk_id: int | None, link_id: int | None,
                last_at: datetime | None, reason: str) -> None:
     """Set aside the responses through one source within a time window (or chosen by hand):
     they stay stored but count in no figure until restored."""
-    from survey.services import response_admin
+    from survey.services.responses import admin as response_admin
 
     chosen = {name: value for name, value in (("kiosk", kiosk_id), ("desk", desk_id),
                                               ("link", link_id)) if value is not None}
@@ -95,7 +95,7 @@ def quarantine(kiosk_id: int | None, desk_id: int | None, link_id: int | None,
 @with_appcontext
 def restore(quarantine_id: int) -> None:
     """Put a quarantine's responses back into the figures."""
-    from survey.services import response_admin
+    from survey.services.responses import admin as response_admin
 
     try:
         restored = response_admin.restore(quarantine_id, ACTOR)
@@ -112,7 +112,7 @@ def restore(quarantine_id: int) -> None:
 @with_appcontext
 def list_quarantines() -> None:
     """The latest quarantines, newest first."""
-    from survey.services import response_admin
+    from survey.services.responses import admin as response_admin
 
     for q in response_admin.quarantines():
         status = (f"restored {q.restored_at:%Y-%m-%d %H:%M} by {q.restored_by}"
@@ -129,7 +129,7 @@ def list_quarantines() -> None:
 def delete(uuids: tuple[uuid.UUID, ...], reason: str, yes: bool) -> None:
     """Delete responses for good (test entries, spam); their answers leave the figures.
     Prefer quarantine, which can be undone."""
-    from survey.services import response_admin
+    from survey.services.responses import admin as response_admin
 
     if not reason.strip():  # the audit log is the only trace a deletion leaves
         raise click.BadParameter("say why the responses are deleted", param_hint="--reason")

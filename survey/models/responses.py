@@ -96,7 +96,7 @@ class Response(Base):
     @hybrid_property
     def in_figures(self) -> bool:
         """Counted in the open-collection figures (roll-ups, reports, dashboards, API,
-        exports): neither quarantined (survey/services/response_admin.py) nor an
+        exports): neither quarantined (survey/services/responses/admin.py) nor an
         investigation's (survey/services/investigation/fieldwork.py)."""
         return counts_in_figures(self.quarantine_id, self.investigation_id)
 

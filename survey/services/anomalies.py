@@ -3,7 +3,7 @@
 Both detections are single SQL queries grouped in the database (PostgreSQL or SQLite), so they
 cost the same whether a province has a thousand responses or ten million; Python only sees the
 few flagged sources. Nothing here changes data: a flag is a reason to look, never a verdict
-(an administrator may then quarantine a burst: survey/services/response_admin.py).
+(an administrator may then quarantine a burst: survey/services/responses/admin.py).
 
 - A *burst* is `min_count` responses through one source — a kiosk, a desk's poster QR code
   (`response.desk_id`) or an officer's web link (`response.link_id`) — within

@@ -33,7 +33,7 @@ from questionnaires.spreadsheet_limits import TABLE_LIMITS, Refused, check_size
 from survey.database import begin_write
 from survey.extensions import db
 from survey.models import Response, now_utc
-from survey.services import aggregates, response_store
+from survey.services import aggregates
 from survey.services import responses as rservice
 from survey.services.formula_guard import unguard
 from survey.services.import_messages import localize
@@ -41,6 +41,7 @@ from survey.services.imports import ImportRejected, RowProblem, read_table
 from survey.services.paper_dates import DateProblem, DateReader
 from survey.services.periods import year_month
 from survey.services.questionnaires import UnknownQuestionnaire
+from survey.services.responses import driver as response_store
 
 ENVELOPE = ("response_id", "questionnaire", "version", "unit", "channel", "submitted_at")
 # the service names fields as the API does; the file names them as the export does

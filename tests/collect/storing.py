@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import DossierToken, Kiosk, Response, Unit
-from survey.services import aggregates, response_store, tokens
+from survey.services import aggregates, tokens
 from survey.services import questionnaires as qservice
+from survey.services.responses import driver as response_store
 from tests import factories
 from tests.collect.conftest import World, land_answers
 

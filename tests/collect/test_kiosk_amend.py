@@ -14,9 +14,10 @@ from flask_migrate import upgrade
 
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response, now_utc
-from survey.services import aggregates, response_admin, tokens
+from survey.services import aggregates, tokens
 from survey.services import responses as service
 from survey.services.reference import load_service_areas
+from survey.services.responses import admin as response_admin
 from tests.collect.conftest import make_world
 from tests.conftest import fresh_postgres_databases, make_app, postgres_url, sqlite_app
 

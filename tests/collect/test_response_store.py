@@ -9,8 +9,8 @@ import pytest
 
 from survey.extensions import db
 from survey.models import DossierToken, Response
-from survey.services import response_store
 from survey.services import responses as rservice
+from survey.services.responses import driver as response_store
 from tests import factories
 from tests.collect.conftest import make_world
 from tests.collect.storing import dump, submissions, through_sqlalchemy_only

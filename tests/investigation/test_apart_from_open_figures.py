@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import AnswerCount, ElementPairYear, Response, SampleCase
-from survey.services import aggregates, reporting, response_admin
+from survey.services import aggregates, reporting
 from survey.services import responses as rservice
 from survey.services.exports import count_stream, export_table
 from survey.services.exports.codes import SAMPLED_LEFT_OUT, About
@@ -21,6 +21,7 @@ from survey.services.exports.xlsx import method_lines
 from survey.services.investigation import cases, fieldwork
 from survey.services.reporting import Grouping, Measure, References, Scope, cache
 from survey.services.reporting.crosstab import crosstab_report
+from survey.services.responses import admin as response_admin
 from tests.investigation.fieldwork_helpers import fieldwork_app, investigation
 
 STREAM = "dossier_rating"

@@ -32,8 +32,9 @@ from survey.models import (
     ServiceArea,
     WebLink,
 )
-from survey.services import aggregates, anomalies, response_admin
+from survey.services import aggregates, anomalies
 from survey.services.demo.answers import Respondent, answers_for
+from survey.services.responses import admin as response_admin
 from tests import factories
 from tests.conftest import csrf_from, make_app
 from tests.design.helpers import login, make_users

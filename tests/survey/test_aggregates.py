@@ -147,7 +147,7 @@ def counts_follow_submissions_imports_and_deletions(app, tmp_path):
     from survey.services import responses
     from survey.services.demo.answers import Respondent, answers_for
     from survey.services.questionnaires import definition_of, get_version, load_and_publish_builtins
-    from survey.services.response_admin import delete_responses
+    from survey.services.responses.admin import delete_responses
     from tests import factories
 
     rng = random.Random(5)

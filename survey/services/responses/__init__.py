@@ -31,18 +31,11 @@ from survey.models import (
     now_utc,
 )
 from survey.models.responses import CHANNELS
-from survey.services import (
-    aggregates,
-    closed_years,
-    lookups,
-    masking,
-    response_admin,
-    response_store,
-    storable,
-    tokens,
-)
+from survey.services import aggregates, closed_years, lookups, masking, storable, tokens
 from survey.services import questionnaires as qservice
 from survey.services.periods import LOCAL_TZ, year_month
+from survey.services.responses import admin as response_admin
+from survey.services.responses import driver as response_store
 
 # A kiosk clock may run a little fast; beyond this a date in the future is refused.
 CLOCK_SKEW = timedelta(minutes=5)
