@@ -16,7 +16,9 @@ from survey.api.schemas import BadParameter, Error, Query
 
 PATHS: dict[str, dict] = {}
 SCHEMAS: dict[str, dict] = {}
-MODELS: list[type[BaseModel]] = [Error, BadParameter]
+# (model, "serialization") for answers, (model, "validation") for request bodies
+MODELS: list[tuple[type[BaseModel], str]] = [(Error, "serialization"),
+                                             (BadParameter, "serialization")]
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 
@@ -37,18 +39,21 @@ FORBIDDEN = {"description": "the role may not do this", "content": json_content(
 
 
 def document(path: str, operations: dict, schemas: dict | None = None,
-             models: tuple[type[BaseModel], ...] = ()) -> None:
+             models: tuple[type[BaseModel], ...] = (),
+             bodies: tuple[type[BaseModel], ...] = ()) -> None:
     """Declare the operations of an API path (relative to /api/v1) for the description, and
-    the models (or, not yet converted, JSON Schema dicts) its answers refer to by name."""
+    the models of its answers and request bodies (or, in modules not yet converted, JSON
+    Schema dicts) that they refer to by name."""
     PATHS.setdefault(path, {}).update(operations)
     SCHEMAS.update(schemas or {})
-    MODELS.extend(m for m in models if m not in MODELS)
+    for entry in [(m, "serialization") for m in models] + [(m, "validation") for m in bodies]:
+        if entry not in MODELS:
+            MODELS.append(entry)
 
 
 def model_schemas() -> dict[str, dict]:
     """Each model's JSON Schema as an answer carries it, and the models it refers to."""
-    _, top = models_json_schema([(m, "serialization") for m in MODELS],
-                                ref_template=REF_TEMPLATE)
+    _, top = models_json_schema(MODELS, ref_template=REF_TEMPLATE)
     return top.get("$defs", {})
 
 

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from flask import jsonify, request, url_for
+from pydantic import ValidationError
 
 from survey.access import api_requires, current_principal
 from survey.api import bp, openapi
+from survey.api.schemas import Body
+from survey.api.schemas import tokens as schemas
 from survey.database import write_turn
 from survey.extensions import db
 from survey.services import tokens as service
 
 
-def _json_body() -> dict:
+def _body(model: type[Body]):
+    """The JSON body validated through `model`: the model or a 422 naming each field."""
     body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
+    try:
+        return model.model_validate(body if isinstance(body, dict) else {})
+    except ValidationError as error:
+        problems: dict[str, str] = {}
+        for problem in error.errors(include_url=False):
+            problems.setdefault(str(problem["loc"][0]) if problem["loc"] else "body",
+                                problem["msg"])
+        return jsonify(error="unprocessable", errors=problems), 422
 
 
 @bp.post("/dossier-tokens")
 @api_requires("issue_tokens")
 def issue_dossier_token():
-    body = _json_body()
+    body = _body(schemas.TokenRequest)
+    if not isinstance(body, schemas.TokenRequest):
+        return body
     principal = current_principal()
     # End the key look-up's read: on SQLite the write must start from a fresh snapshot, in a
     # write turn, or two reprints at once fail with "database is locked".
@@ -27,8 +40,7 @@ def issue_dossier_token():
     with write_turn():
         try:
             issued = service.issue_dossier_token(
-                body.get("dossier_code"), body.get("unit"), body.get("procedure"),
-                body.get("questionnaire"),
+                body.dossier_code, body.unit, body.procedure, body.questionnaire,
                 actor=principal.name, scope=principal.unit_scope,
             )
         except service.TokenRequestInvalid as invalid:
@@ -47,10 +59,13 @@ def issue_dossier_token():
 @bp.put("/dossier-tokens/<dossier_code>/on-time-status")
 @api_requires("issue_tokens")
 def set_on_time_status(dossier_code: str):
+    body = _body(schemas.OnTimeStatusRequest)
+    if not isinstance(body, schemas.OnTimeStatusRequest):
+        return body
     principal = current_principal()
     try:
         count = service.set_on_time_status(
-            dossier_code, str(_json_body().get("on_time_status")),
+            dossier_code, body.on_time_status,
             scope=principal.unit_scope, actor=principal.name,
         )
     except service.TokenRequestInvalid as invalid:
@@ -64,10 +79,12 @@ def set_on_time_status(dossier_code: str):
 
 
 _AUTH = [{"bearer": []}, {"session": []}]
-_UNPROCESSABLE = {"type": "object", "required": ["error", "errors"],
-                  "properties": {"error": {"const": "unprocessable"},
-                                 "errors": {"type": "object", "description": "field: problem",
-                                            "additionalProperties": {"type": "string"}}}}
+
+
+def _json(model: str) -> dict:
+    return openapi.json_content(openapi.ref(model))
+
+
 _REFUSALS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
              "403": {"description": "the key may not issue tokens",
                      "content": openapi.json_content(openapi.ref("Error"))}}
@@ -79,29 +96,20 @@ openapi.document(
                        "receipt) switches the previous unused token off; a dossier already "
                        "rated answers 409.",
         "security": _AUTH,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["dossier_code", "unit"],
-            "properties": {"dossier_code": {"type": "string", "minLength": 1, "maxLength": 60},
-                           "unit": {"type": "string"},
-                           "procedure": {"type": "string"},
-                           "questionnaire": {"type": "string",
-                                             "description": "default dossier_rating"}}}}}},
+        "requestBody": {"required": True, "content": _json("TokenRequest")},
         "responses": {
             "201": {"description": "the token (shown once; only its hash is stored) and the "
                     "URL to print as a QR code",
-                    "content": openapi.json_content({
-                        "type": "object", "required": ["token", "dossier_code", "url", "qr_svg"],
-                        "properties": {"token": {"type": "string"},
-                                       "dossier_code": {"type": "string"},
-                                       "url": {"type": "string", "format": "uri"},
-                                       "qr_svg": {"type": "string", "format": "uri"}}})},
+                    "content": _json("TokenIssued")},
             **_REFUSALS,
             "409": {"description": "the dossier was already rated",
-                    "content": openapi.json_content(openapi.ref("Error"))},
+                    "content": _json("AlreadyRated")},
             "422": {"description": "a missing or non-text field; an unknown unit, procedure or "
-                    "questionnaire", "content": openapi.json_content(_UNPROCESSABLE)},
+                    "questionnaire", "content": _json("Unprocessable")},
         },
     }},
+    models=(schemas.TokenIssued, schemas.AlreadyRated, schemas.Unprocessable),
+    bodies=(schemas.TokenRequest,),
 )
 openapi.document(
     "/dossier-tokens/{dossier_code}/on-time-status",
@@ -110,19 +118,15 @@ openapi.document(
         "security": _AUTH,
         "parameters": [{"name": "dossier_code", "in": "path", "required": True,
                         "schema": {"type": "string"}}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["on_time_status"],
-            "properties": {"on_time_status": {"enum": ["early", "on_time", "late"]}}}}}},
+        "requestBody": {"required": True, "content": _json("OnTimeStatusRequest")},
         "responses": {
-            "200": {"description": "updated", "content": openapi.json_content({
-                "type": "object", "required": ["dossier_code", "updated"],
-                "properties": {"dossier_code": {"type": "string"},
-                               "updated": {"type": "integer", "minimum": 1}}})},
+            "200": {"description": "updated", "content": _json("OnTimeStatusUpdated")},
             **_REFUSALS,
             "404": {"description": "no token for this dossier",
                     "content": openapi.json_content(openapi.ref("Error"))},
             "422": {"description": "unknown status",
-                    "content": openapi.json_content(_UNPROCESSABLE)},
+                    "content": _json("Unprocessable")},
         },
     }},
+    models=(schemas.OnTimeStatusUpdated,), bodies=(schemas.OnTimeStatusRequest,),
 )

@@ -18,6 +18,11 @@ class Document(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A request body: fields it does not name are ignored, as before the models.
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
 # A query string: unknown names are refused by name before validation (params.check_known).
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -34,6 +39,9 @@ Method = Annotated[dict[str, str | float], Field(
 
 
 class Error(Document):
+    # Some refusals add a field of their own (a cross-site 403's reason, a conflict's used_at).
+    model_config = ConfigDict(extra="allow")
+
     error: str
     detail: Any = None
 
