@@ -69,6 +69,14 @@ def test_a_dissatisfied_tap_shows_what_happens_next_and_a_qr_code(kiosk_page, li
     assert wait_until(lambda: responses(live)[-1]["answers"].get("reason") == "long_wait")
     shot(kiosk_page, "1024-offer-vi")
     links = decoded(kiosk_page.locator("#offer-qr svg").screenshot())
+    # A portrait kiosk too: the code whole on screen and big enough to scan from arm's length.
+    for width, height in ((1024, 768), (768, 1024)):
+        kiosk_page.set_viewport_size({"width": width, "height": height})
+        box = kiosk_page.locator("#offer-qr svg").bounding_box()
+        assert box["width"] >= 180 and box["x"] >= 0 and box["y"] >= 0
+        assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, box
+        assert kiosk_page.locator("#done").bounding_box()["y"] < height
+    shot(kiosk_page, "768-offer-vi")
     assert len(links) == 1 and links[0].startswith(live.url + "/f/"), links
     # Nothing personal on the kiosk: no field to type in, no answer echoed.
     assert offer.locator("input, textarea").count() == 0
