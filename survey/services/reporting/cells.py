@@ -216,7 +216,7 @@ def answers_in_scope(scope: Scope, refs: References, stream: str, *columns):
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
         .where(*scope_conditions(scope, refs, stream))
-        .where(Response.quarantine_id.is_(None))  # set aside: in no figure (response_admin)
+        .where(Response.in_figures)  # quarantined or an investigation's: in no figure
     )
 
 
