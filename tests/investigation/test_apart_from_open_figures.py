@@ -1,6 +1,6 @@
 """A sampled investigation's responses (issue #20) are marked with their investigation and
 counted in no open-collection figure: the overview index, the roll-ups (maintained and
-recounted), the cross-tab, the exports. An ordinary response moves each of those
+recounted), the cross-tab, the comments, the exports. An ordinary response moves each of those
 figures, so every check below can fail. Migration 0016 marks the responses stored before it,
 from `sample_case.response_id`, and says that the roll-ups need one rebuild."""
 
@@ -20,6 +20,7 @@ from survey.services.exports.codes import SAMPLED_LEFT_OUT, About
 from survey.services.exports.xlsx import method_lines
 from survey.services.investigation import cases, fieldwork
 from survey.services.reporting import Grouping, Measure, References, Scope, cache
+from survey.services.reporting.comments import comments
 from survey.services.reporting.crosstab import crosstab_report
 from survey.services.responses import admin as response_admin
 from tests.investigation.fieldwork_helpers import fieldwork_app, investigation
@@ -81,12 +82,14 @@ def _figures() -> dict:
     index = reporting.indices(SCOPE, Grouping(("year",)), Measure("overall"), 0.8, STREAM,
                               refs)["rows"]
     cross = crosstab_report(SCOPE, "rating", "channel", refs)
+    found, _ = comments(SCOPE, per_page=100, refs=refs)
     rolled = {model.__tablename__: db.session.execute(select(func.sum(model.n))).scalar()
               for model in (AnswerCount,)}
     exported = {mode: sum(1 for _ in export_table(SCOPE, quarantined=mode).rows)
                 for mode in ("exclude", "include", "only")}
     return {"index": [(r["year"], r["n"], r["satisfied"]) for r in index],
             "cross": (cross["columns"], cross["result"]["counts"]),
+            "comments": sorted(c.text for c in found),
             "rolled": rolled,
             "exported": exported,
             "counted": count_stream(SCOPE, STREAM).responses}
@@ -123,6 +126,7 @@ def test_an_investigation_response_moves_no_open_figure_and_an_ordinary_one_does
         assert after["index"] == [(2025, 36, 23)]
         assert after["cross"][1] == [[c + 1 for c in before["cross"][1][0]],
                                      before["cross"][1][1]]  # row "1" gains one
+        assert after["comments"] == ["chờ lâu quá"] and before["comments"] == []
         assert after["rolled"]["answer_count"] == before["rolled"]["answer_count"] + 1
         assert after["exported"] == {"exclude": 36, "include": 36, "only": 0}
         assert after["counted"] == before["counted"] + 1 == 36
