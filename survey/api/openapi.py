@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 description, assembled from what each API module declares.
 
 Components come from the pydantic models in survey/api/schemas (answers in their serialization
-form), query parameters from the `Query` models the views validate with: one source for both.
-Modules not yet converted still declare hand-written JSON Schema dicts through `document`.
+form, request bodies in their validation form), query parameters from the `Query` models the
+views validate with: one source for both, nothing written twice.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from survey.api import bp
 from survey.api.schemas import BadParameter, Error, Query
 
 PATHS: dict[str, dict] = {}
-SCHEMAS: dict[str, dict] = {}
 # (model, "serialization") for answers, (model, "validation") for request bodies
 MODELS: list[tuple[type[BaseModel], str]] = [(Error, "serialization"),
                                              (BadParameter, "serialization")]
@@ -38,14 +37,11 @@ NO_CREDENTIALS = {"description": "no credentials (WWW-Authenticate: Bearer)",
 FORBIDDEN = {"description": "the role may not do this", "content": json_content(ref("Error"))}
 
 
-def document(path: str, operations: dict, schemas: dict | None = None,
-             models: tuple[type[BaseModel], ...] = (),
+def document(path: str, operations: dict, models: tuple[type[BaseModel], ...] = (),
              bodies: tuple[type[BaseModel], ...] = ()) -> None:
     """Declare the operations of an API path (relative to /api/v1) for the description, and
-    the models of its answers and request bodies (or, in modules not yet converted, JSON
-    Schema dicts) that they refer to by name."""
+    the models of its answers and request bodies that they refer to by name."""
     PATHS.setdefault(path, {}).update(operations)
-    SCHEMAS.update(schemas or {})
     for entry in [(m, "serialization") for m in models] + [(m, "validation") for m in bodies]:
         if entry not in MODELS:
             MODELS.append(entry)
@@ -93,7 +89,7 @@ def description() -> dict:
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
-            "schemas": {**model_schemas(), **SCHEMAS},
+            "schemas": model_schemas(),
         },
         "paths": dict(sorted(PATHS.items())),
     }

@@ -97,13 +97,11 @@ ANALYSE_ERRORS = {"400": openapi.BAD_PARAMETER, "401": openapi.NO_CREDENTIALS,
 _SECURITY = [{"bearer": []}, {"session": []}]
 
 
-def analysis_get(summary: str, params: list, schema: str | type[BaseModel]) -> dict:
-    """An analysis operation: GET with query parameters, a JSON report or a refusal; `schema`
-    is the answer's model (or, in modules not yet converted, a component's name)."""
-    name = schema if isinstance(schema, str) else schema.__name__
+def analysis_get(summary: str, params: list, model: type[BaseModel]) -> dict:
+    """An analysis operation: GET with query parameters, a JSON report or a refusal."""
+    content = openapi.json_content(openapi.ref(model.__name__))
     return {"get": {"summary": summary, "parameters": params, "security": _SECURITY,
-                    "responses": {"200": {"description": "the report",
-                                          "content": openapi.json_content(openapi.ref(name))},
+                    "responses": {"200": {"description": "the report", "content": content},
                                   **ANALYSE_ERRORS}}}
 
 

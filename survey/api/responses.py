@@ -9,6 +9,8 @@ from flask_limiter.util import get_remote_address
 
 from survey.access import current_principal
 from survey.api import bp, openapi
+from survey.api.schemas import Unprocessable
+from survey.api.schemas import responses as schemas
 from survey.collect import kiosk_offer
 from survey.extensions import limiter
 from survey.i18n import current_lang
@@ -72,11 +74,6 @@ def submit_response():
     return jsonify(document), 201 if result.created else 200
 
 
-_ANSWER_VALUE = {"oneOf": [{"type": "integer"}, {"type": "string"},
-                           {"type": "array", "items": {"type": "string"}}]}
-_ERRORS = {"description": "invalid fields or answers",
-           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
-
 openapi.document(
     "/responses",
     {
@@ -90,14 +87,13 @@ openapi.document(
             "Retrying with the same id returns the stored response (200) and stores nothing "
             "new. Rate limited per client and per token. No IP address or other personal "
             "data is stored.",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Submission"}}}},
+            "requestBody": {"required": True,
+                            "content": openapi.json_content(openapi.ref("Submission"))},
             "responses": {
-                "201": {"description": "stored", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/StoredResponse"}}}},
+                "201": {"description": "stored",
+                        "content": openapi.json_content(openapi.ref("StoredResponse"))},
                 "200": {"description": "already stored under this id; nothing new stored",
-                        "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/StoredResponse"}}}},
+                        "content": openapi.json_content(openapi.ref("StoredResponse"))},
                 "400": openapi.BAD_PARAMETER,
                 "404": {"description": "unknown questionnaire or version"},
                 "202": {"description": "a kiosk answer too soon after the previous one: "
@@ -106,74 +102,12 @@ openapi.document(
                 "403": {"description": "channel paper without the import capability"},
                 "409": {"description": "the dossier token was already used"},
                 "413": {"description": "body over MAX_CONTENT_LENGTH"},
-                "422": _ERRORS,
+                "422": {"description": "invalid fields or answers",
+                        "content": openapi.json_content(openapi.ref("Unprocessable"))},
                 "429": {"description": "rate limited; retry after Retry-After seconds"},
             },
         }
     },
-    {
-        "Submission": {
-            "type": "object",
-            "required": ["id", "questionnaire", "unit", "channel", "answers"],
-            "properties": {
-                "id": {"type": "string", "format": "uuid"},
-                "questionnaire": {"type": "string"},
-                "version": {"type": "integer", "minimum": 1, "maximum": 2147483647,
-                            "description": "default: latest published"},
-                "unit": {"type": "string"},
-                "channel": {"enum": ["kiosk", "phone", "web", "paper"]},
-                "token": {"type": "string",
-                          "description": "the channel's proof: a kiosk, desk QR, web link "
-                          "or dossier token (required except for paper)"},
-                "service_area": {"type": "string",
-                                 "description": "when the questionnaire covers several"},
-                "submitted_at": {"type": "string", "format": "date-time",
-                                 "description": "when the citizen answered; no offset means "
-                                 "Viet Nam time; more than 5 minutes ahead is refused, and "
-                                 "so is a time before the channel's window or in a closed "
-                                 "year"},
-                "ignored_presses": {"type": "integer", "minimum": 0,
-                                    "description": "kiosks only: presses ignored as repeats"},
-                "answers": {"type": "object", "additionalProperties": _ANSWER_VALUE,
-                            "description": "item code: value; no_answer, not_applicable, "
-                            "dont_know, refused (or 97/98/99) for a missing answer"},
-            },
-        },
-        "StoredResponse": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string", "format": "uuid"},
-                "questionnaire": {"type": "string"}, "version": {"type": "integer"},
-                "unit": {"type": "string"}, "channel": {"type": "string"},
-                "respondent_type": {"type": ["string", "null"]},
-                "service_area": {"type": ["string", "null"]},
-                "submitted_at": {"type": "string", "format": "date-time"},
-                "received_at": {"type": "string", "format": "date-time"},
-                "answers": {"type": "object", "additionalProperties": _ANSWER_VALUE},
-                "offer": {"$ref": "#/components/schemas/FeedbackOffer"},
-            },
-        },
-        "FeedbackOffer": {
-            "type": "object",
-            "description": "kiosks only, when the stored answer is dissatisfied or has a "
-            "comment: the signed link (valid expires_in seconds) where the citizen may leave "
-            "a contact for this one response, from their own phone, its QR code as inline "
-            "SVG, and who answers within how many working days (docs/FEEDBACK.md)",
-            "required": ["url", "qr_svg", "unit", "days", "source", "expires_in"],
-            "properties": {
-                "url": {"type": "string", "format": "uri"},
-                "qr_svg": {"type": "string"},
-                "unit": {"type": "string"},
-                "days": {"type": "integer", "minimum": 0},
-                "source": {"enum": ["rating", "comment"]},
-                "expires_in": {"type": "integer", "minimum": 1},
-            },
-        },
-        "Errors": {
-            "type": "object",
-            "properties": {"error": {"type": "string"},
-                           "errors": {"type": "object",
-                                      "additionalProperties": {"type": "string"}}},
-        },
-    },
+    models=(schemas.StoredResponse, Unprocessable),
+    bodies=(schemas.Submission,),
 )

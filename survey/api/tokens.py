@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from survey.access import api_requires, current_principal
 from survey.api import bp, openapi
-from survey.api.schemas import Body
+from survey.api.schemas import Body, Unprocessable
 from survey.api.schemas import tokens as schemas
 from survey.database import write_turn
 from survey.extensions import db
@@ -108,7 +108,7 @@ openapi.document(
                     "questionnaire", "content": _json("Unprocessable")},
         },
     }},
-    models=(schemas.TokenIssued, schemas.AlreadyRated, schemas.Unprocessable),
+    models=(schemas.TokenIssued, schemas.AlreadyRated, Unprocessable),
     bodies=(schemas.TokenRequest,),
 )
 openapi.document(

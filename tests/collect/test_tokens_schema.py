@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from survey.api.schemas import Unprocessable
 from survey.api.schemas import tokens as schemas
 
 DOSSIER = "000.00.12.H01-250601-0009"
@@ -47,7 +48,7 @@ def test_issued_updated_and_already_rated_answers_match_their_models(client, wor
 def test_a_refused_body_names_each_field(client, world, body, fields):
     answer = post(client, world, body)
     assert answer.status_code == 422
-    assert set(schemas.Unprocessable.model_validate(answer.json).errors) == fields
+    assert set(Unprocessable.model_validate(answer.json).errors) == fields
 
 
 def test_an_unknown_status_is_named(client, world):
@@ -56,7 +57,7 @@ def test_an_unknown_status_is_named(client, world):
                         json={"on_time_status": 5},
                         headers={"Authorization": f"Bearer {world.key}"})
     assert answer.status_code == 422
-    assert set(schemas.Unprocessable.model_validate(answer.json).errors) == {"on_time_status"}
+    assert set(Unprocessable.model_validate(answer.json).errors) == {"on_time_status"}
 
 
 def test_the_bodies_are_described_by_their_models(client):

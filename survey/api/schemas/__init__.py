@@ -51,3 +51,8 @@ class BadParameter(Document):
     parameter: str = Field(description="the culprit")
     detail: str
     allowed: list[Any] | None = Field(None, description="where the values are few")
+
+
+class Unprocessable(Document):
+    error: Literal["unprocessable"]
+    errors: dict[str, str] = Field(description="field: problem")

@@ -36,11 +36,6 @@ class OnTimeStatusUpdated(Document):
     updated: Count = Field(ge=1)
 
 
-class Unprocessable(Document):
-    error: Literal["unprocessable"]
-    errors: dict[str, str] = Field(description="field: problem")
-
-
 class AlreadyRated(Error):
     error: Literal["conflict"]
     used_at: str = Field(description="when it was rated (ISO 8601)")
