@@ -262,7 +262,8 @@ def fetch_cells(
     # "era" (as recorded, see views.Eras) is worked out from the unit and month, not read
     read = tuple(d for d in dims if d != "era") + (plan.hidden if plan else ())
     if use_aggregates and not grouping.demographics:
-        rows = _aggregate_rows(scope, read, measure, refs, stream)
+        rows = (plan.read_rows(scope, read, measure, stream) if plan and plan.splits
+                else _aggregate_rows(scope, read, measure, refs, stream))
     else:
         rows = _raw_rows(scope, read, grouping, measure, refs, stream)
     if plan is None:
@@ -280,6 +281,15 @@ class ViewPlan:
         self.scope, self.refs, self.hidden = scope, refs, hidden
         self.reattribution, self.inside = reattribution, inside
         self.rollup = grouping.unit_rollup if scope.view == "recorded" else None
+        # `read_rows`: the units whose rows are read by year (None: every row is), and the
+        # (unit ids, years) of the rows read by month (None: no row needs it)
+        self.by_year: set[int] | None = None
+        self.monthly: tuple[list[int], list[int]] | None = None
+        self.any_year = 0
+
+    @property
+    def splits(self) -> bool:
+        return self.by_year is not None or self.monthly is not None
 
     @classmethod
     def of(cls, scope, dims, grouping, refs, rolled_up: bool) -> ViewPlan | None:
@@ -294,8 +304,15 @@ class ViewPlan:
             if "month" not in dims and (not rolled_up or rollup_for(scope, dims, refs)
                                         is AnswerCount):
                 hidden += ("month",)
-            return cls(scope, dims, grouping, refs, hidden,
+            plan = cls(scope, dims, grouping, refs, hidden,
                        reattribution=views.Reattribution(lineage, refs, scope))
+            if rolled_up and "year" in hidden and "month" not in hidden:
+                # only units re-attributed differently from one year to another need their
+                # rows by year: the others' rows summed over the years map the same
+                years = views.probe_years(lineage)
+                plan.by_year = plan.reattribution.year_dependent(refs.units, years)
+                plan.any_year = years[0]
+            return plan
         if not views.has_moves(lineage):
             return None  # as recorded without moves: the rows as they are
         inside = views.recorded_inside(lineage, refs, scope)
@@ -305,7 +322,74 @@ class ViewPlan:
         # parent of their time (the monthly roll-up)
         hidden = tuple(d for d in ("unit", "year", "month") if d not in dims and (
             d != "unit" or not units))
-        return cls(scope, dims, grouping, refs, hidden, inside=inside)
+        plan = cls(scope, dims, grouping, refs, hidden, inside=inside)
+        if "month" in hidden and rolled_up and rollup_for(
+                scope, tuple(d for d in dims if d != "era") + hidden[:-1], refs) \
+                is not AnswerCount:
+            # only the units whose chain of parents changed need their rows by year, and by
+            # month in the years of a move: every other unit lies under the same parents all
+            # along (unless the report reads the monthly roll-up anyway)
+            eras = views.Eras.of(lineage)
+            ids, years = eras.by_month(refs.units)
+            if ids:
+                plan.monthly = (ids, years)
+            else:  # every move took effect on 1 January: no row needs its month
+                plan.hidden = hidden[:-1]
+            if "year" in hidden:
+                plan.by_year = {u for u in refs.units if eras.moved(u)}
+                plan.any_year = views.probe_years(lineage)[0]
+        return plan
+
+    def read_rows(self, scope: Scope, read: tuple[str, ...], measure: Measure,
+                  stream: str) -> list:
+        """The rows `read` (the hidden dimensions last), in up to three reads of roll-ups
+        where the one read of the monthly roll-up by year and month costs its size
+        (procedures, channels...) on every league table, and reading years that the
+        mapping does not need multiplies the rows by the years:
+
+        - every unit but `by_year`'s, summed over the years (the year then stands as
+          `any_year`, which maps these units as any year would);
+        - `by_year`'s units by year (every unit, when by_year is None);
+        - the rows `monthly` names by month; rows of other reads have month None (placed on
+          1 January, where their unit lies under the same parents all year).
+        """
+        month = "month" in self.hidden
+        unit_at = read.index("unit") if "unit" in read else read.index("level")
+        year_at = read.index("year")
+        ids, years = self.monthly or ([], [])
+        monthly = (set(ids), set(years))
+
+        def rows_of(dims, where=None, keep=lambda row: True):
+            """The rows of a read of `dims` (a part of `read`), placed in `read`'s order."""
+            found = _aggregate_rows(scope, dims, measure, self.refs, stream, where=where)
+            fill = {"year": self.any_year, "month": None}
+            at = [dims.index(d) if d in dims else None for d in read]
+            tail = len(dims)
+            return [(*(row[i] if i is not None else fill[d] for i, d in zip(at, read,
+                                                                             strict=True)),
+                     *row[tail:]) for row in found if keep(row)]
+
+        def by_month(row):  # a row of the `read` order
+            return row[unit_at] in monthly[0] and row[year_at] in monthly[1]
+
+        yearly = tuple(d for d in read if d != "month") if month else read
+        rows = []
+        if self.by_year is not None:
+            coarse = tuple(d for d in yearly if d != "year")
+            rows += [r for r in rows_of(coarse) if r[unit_at] not in self.by_year]
+            if self.by_year:
+                data_years = _data_years()
+                rows += [r for r in rows_of(yearly, lambda src: and_(
+                    src.year.in_(data_years), src.unit_id.in_(sorted(self.by_year))))
+                    if not by_month(r)]
+        else:
+            rows += [r for r in rows_of(yearly) if not by_month(r)]
+        if self.monthly is not None:
+            # every month named: the monthly roll-up's key is (year, month, unit...), so the
+            # database looks up these units' rows instead of scanning the whole year
+            rows += rows_of(read, lambda src: and_(
+                src.year.in_(years), src.month.in_(range(1, 13)), src.unit_id.in_(ids)))
+        return rows
 
     def fold(self, rows, dims, grouping: Grouping, measure: Measure) -> Cells:
         read = tuple(d for d in dims if d != "era") + self.hidden
@@ -370,7 +454,9 @@ def rollup_for(scope: Scope, dims: tuple[str, ...], refs: References):
     return AnswerCountYear
 
 
-def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
+def _aggregate_rows(scope, dims, measure, refs, stream, where=None) -> list:
+    """The grouped rows of the smallest roll-up holding `dims`; `where(src)`, when given, is
+    one more condition on that roll-up's rows."""
     aggregates.fold()  # PostgreSQL: counts appended by recent submissions join the roll-ups
     src = rollup_for(scope, dims, refs)
     columns = [STORED[d](src) for d in dims]
@@ -384,7 +470,14 @@ def _aggregate_rows(scope, dims, measure, refs, stream) -> list:
         .where(measure_condition(measure))
         .group_by(*columns, VersionItem.item_type, src.value)
     )
+    if where is not None:
+        query = query.where(where(src))
     return db.session.execute(query).all()
+
+
+def _data_years() -> list[int]:
+    """The years the roll-ups hold (the yearly one is a few hundred rows a year)."""
+    return sorted(db.session.execute(select(AnswerCountYear.year).distinct()).scalars())
 
 
 def rollup_in_scope(src, scope: Scope, refs: References, stream: str, *columns):
