@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     register_config(app, test_config)
     register_extensions(app)
+    register_routing(app)
     register_blueprints(app)
     register_security(app)
     register_unavailable(app)
@@ -72,6 +73,13 @@ def register_extensions(app: Flask) -> None:
         from survey.services.accounts import user_for_session
 
         return user_for_session(user_id)
+
+
+def register_routing(app: Flask) -> None:
+    """URL converters the blueprints' routes use (before any route is added)."""
+    from survey.routing import register_converters
+
+    register_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:

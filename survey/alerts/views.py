@@ -52,8 +52,6 @@ def where(alert) -> str:
 
 
 def _alert_or_404(alert_id: int):
-    if alert_id > 2**31 - 1:  # past INTEGER: the database would refuse the query (a 500)
-        abort(404)
     alert = listing.get_in_scope(alert_id, _scope())
     if alert is None:
         abort(404)
@@ -90,7 +88,7 @@ def _render(alert, form=None, status=200):
                            can_quarantine=current_principal().can("administer")), status
 
 
-@bp.get("/alerts/<int:alert_id>")
+@bp.get("/alerts/<id:alert_id>")
 @page_requires("alerts")
 def alert_page(alert_id: int):
     alert = _alert_or_404(alert_id)
@@ -101,7 +99,7 @@ def alert_page(alert_id: int):
     return result
 
 
-@bp.post("/alerts/<int:alert_id>/acknowledge")
+@bp.post("/alerts/<id:alert_id>/acknowledge")
 @page_requires("alerts")
 def acknowledge(alert_id: int):
     alert = _alert_or_404(alert_id)

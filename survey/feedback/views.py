@@ -47,8 +47,6 @@ def _scope():
 
 
 def _case_or_404(feedback_id: int):
-    if feedback_id > 2**31 - 1:  # past INTEGER: the database would refuse the query (a 500)
-        abort(404)
     case = cases.get_in_scope(feedback_id, _scope())
     if case is None:
         abort(404)
@@ -124,13 +122,13 @@ def _render_case(case, answer_form=None, move_form=None, status=200):
         answer_form=answer_form or AnswerForm(), move_form=move_form or MoveForm()), status
 
 
-@bp.get("/feedback/cases/<int:feedback_id>")
+@bp.get("/feedback/cases/<id:feedback_id>")
 @page_requires("feedback")
 def case_page(feedback_id: int):
     return _render_case(_case_or_404(feedback_id))
 
 
-@bp.post("/feedback/cases/<int:feedback_id>/answer")
+@bp.post("/feedback/cases/<id:feedback_id>/answer")
 @page_requires("handle_feedback")
 def answer_page(feedback_id: int):
     case = _case_or_404(feedback_id)
@@ -155,7 +153,7 @@ def answer_page(feedback_id: int):
     return redirect(url_for("feedback.case_page", feedback_id=case.id))
 
 
-@bp.post("/feedback/cases/<int:feedback_id>/move")
+@bp.post("/feedback/cases/<id:feedback_id>/move")
 @page_requires("handle_feedback")
 def move_page(feedback_id: int):
     case = _case_or_404(feedback_id)
