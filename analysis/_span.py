@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import lsqr
 
 _PRIME = 2_147_483_647  # 2^31 - 1: a product of two residues fits in an int64
@@ -128,9 +129,43 @@ def determined_members(n, members, hidden, dense_limit: int) -> np.ndarray:
         inverse[i] = rows.setdefault(key, len(rows))
         if inverse[i] == len(first):
             first.append(i)
-    found = in_span(known, wanted[np.array(first, dtype=np.int64)], dense_limit)[inverse]
+    found = _blockwise_in_span(known, wanted[np.array(first, dtype=np.int64)],
+                               dense_limit)[inverse]
     out[targets] = found & reachable
     return out
+
+
+def _blockwise_in_span(known, targets, dense_limit: int) -> np.ndarray:
+    """`in_span`, block by block: the connected components of the graph joining each unit to
+    the known rows that hold it. The known rows are block-diagonal over the components, so a
+    target lies in their span exactly when its part in every component lies in that
+    component's span (a part of zeros trivially). A layer of many small blocks (tables of
+    different years) then stays on the exact path, which a layer of more than `dense_limit`
+    units as one system would leave for the iterative one."""
+    rows, cols = known.shape
+    if not rows or not targets.shape[0]:
+        return in_span(known, targets, dense_limit)
+    graph = sparse.bmat([[None, known], [known.T, None]], format="csr")
+    count, labels = connected_components(graph, directed=False)
+    if count == 1:
+        return in_span(known, targets, dense_limit)
+    row_label, col_label = labels[:rows], labels[rows:]
+    targets = sparse.csc_matrix(targets)
+    inside = np.ones(targets.shape[0], dtype=bool)
+    order = np.argsort(col_label, kind="stable")
+    bounds = np.searchsorted(col_label[order], np.arange(count + 1))
+    known_by_row = sparse.csr_matrix(known)
+    for label in range(count):
+        columns = order[bounds[label]:bounds[label + 1]]
+        if not columns.size:  # a component of one known row holding no unit: no such row
+            continue
+        part = sparse.csr_matrix(targets[:, columns])
+        holders = np.flatnonzero(np.diff(part.indptr))
+        if not holders.size:
+            continue
+        block = known_by_row[np.flatnonzero(row_label == label)][:, columns]
+        inside[holders] &= in_span(block, part[holders], dense_limit)
+    return inside
 
 
 def _in_row_space(matrix, dense_limit: int) -> np.ndarray:
