@@ -146,8 +146,10 @@ def database_url(request, tmp_path):
 
 
 @contextmanager
-def fresh_postgres_databases(url: str, prefix: str, count: int = 1):
-    """Brand-new databases on the server named by `url`; yields their URLs, drops them after."""
+def fresh_postgres_databases(url: str, prefix: str, count: int = 1, template: str | None = None):
+    """Brand-new databases on the server named by `url`; yields their URLs, drops them after.
+    With `template` (a database's name), each starts as a copy of it: the server copies the
+    files, much quicker than building the same rows again (nobody may be connected to it)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -160,7 +162,8 @@ def fresh_postgres_databases(url: str, prefix: str, count: int = 1):
     try:
         with admin.connect() as connection:
             for name in names:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
+                copied = f' TEMPLATE "{template}"' if template else ""
+                connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
         yield [base.set(database=n).render_as_string(hide_password=False) for n in names]
     finally:
         with admin.connect() as connection:
