@@ -6,43 +6,13 @@ rational rank (as in tests/analysis/test_span_reduction.py) on small tables."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import pytest
 from scipy import sparse
 
 import analysis._span as span
 from analysis._span import determined_members, in_span
-
-
-def _rank(rows: list[list[int]]) -> int:
-    """Rank over the rationals by plain Gaussian elimination."""
-    matrix = [[Fraction(v) for v in row] for row in rows]
-    rank, cols = 0, len(matrix[0]) if matrix else 0
-    for col in range(cols):
-        pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col] != 0), None)
-        if pivot is None:
-            continue
-        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
-        for r in range(len(matrix)):
-            if r != rank and matrix[r][col] != 0:
-                factor = matrix[r][col] / matrix[rank][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank],
-                                                             strict=True)]
-        rank += 1
-    return rank
-
-
-def _expected(n, members, hidden) -> np.ndarray:
-    """A hidden cell is given when adding its row leaves the known rows' rank unchanged."""
-    dense = members.toarray().tolist()
-    known = [dense[i] for i in range(len(dense)) if not hidden[i] or n[i] == 0]
-    base = _rank(known) if known else 0
-    out = np.zeros(len(dense), dtype=bool)
-    for i in np.flatnonzero(hidden & (n > 0)):
-        out[i] = (_rank(known + [dense[i]]) if known else int(any(dense[i]))) == base
-    return out
+from tests.analysis.rational_rank import given_away
 
 
 def _block_tables(rng, blocks: int, low: int, high: int,
@@ -100,7 +70,7 @@ def test_small_blocks_answer_as_rational_rank(seed):
     members = _block_tables(rng, int(rng.integers(1, 5)), 1, 5)
     n, hidden = _draw(rng, members)
     assert np.array_equal(determined_members(n, members, hidden, 1500),
-                          _expected(n, members, hidden))
+                          given_away(n, members, hidden))
 
 
 @pytest.mark.parametrize("seed", range(150))

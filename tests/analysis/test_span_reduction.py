@@ -6,41 +6,12 @@ modular arithmetic, no reduction) on random tables of the shape the suppression 
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import pytest
 from scipy import sparse
 
 from analysis._span import determined_members
-
-
-def _rank(rows: list[list[int]]) -> int:
-    """Rank over the rationals by plain Gaussian elimination."""
-    matrix = [[Fraction(v) for v in row] for row in rows]
-    rank, cols = 0, len(matrix[0]) if matrix else 0
-    for col in range(cols):
-        pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col] != 0), None)
-        if pivot is None:
-            continue
-        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
-        for r in range(len(matrix)):
-            if r != rank and matrix[r][col] != 0:
-                factor = matrix[r][col] / matrix[rank][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank],
-                                                             strict=True)]
-        rank += 1
-    return rank
-
-
-def _expected(n, members, hidden) -> np.ndarray:
-    dense = members.toarray().tolist()
-    known = [dense[i] for i in range(len(dense)) if not hidden[i] or n[i] == 0]
-    base = _rank(known) if known else 0
-    out = np.zeros(len(dense), dtype=bool)
-    for i in np.flatnonzero(hidden & (n > 0)):
-        out[i] = (_rank(known + [dense[i]]) if known else int(any(dense[i]))) == base
-    return out
+from tests.analysis.rational_rank import given_away
 
 
 def _tables(rng, units: int) -> sparse.csr_matrix:
@@ -62,7 +33,7 @@ def test_the_smaller_system_answers_as_the_whole_one(seed):
     n[rng.random(cells) < 0.1] = 0  # an empty cell hides nothing
     hidden = rng.random(cells) < rng.uniform(0.1, 0.7)
     assert np.array_equal(determined_members(n, members, hidden, 1500),
-                          _expected(n, members, hidden))
+                          given_away(n, members, hidden))
 
 
 def test_a_unit_only_hidden_cells_hold_is_never_given():
