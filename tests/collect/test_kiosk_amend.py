@@ -10,36 +10,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response, now_utc
 from survey.services import aggregates, tokens
 from survey.services import responses as service
-from survey.services.reference import load_service_areas
 from survey.services.responses import admin as response_admin
 from tests.collect.conftest import make_world
 from tests.conftest import fresh_postgres_databases, make_app, postgres_url, sqlite_app
-
-
-@pytest.fixture(scope="module")
-def migrated_postgres():
-    """The name of a PostgreSQL database migrated to the head with the service areas, made
-    once for the module: each test's database is a server-side copy of it (the migrations
-    cost some 1.5 s a test)."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run is skipped")
-    with fresh_postgres_databases(url, "hl_amend_schema") as (database,):
-        app = make_app(database)
-        with app.app_context():
-            upgrade()
-            load_service_areas()
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()  # a template must have no connection
-        yield make_url(database).database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -48,7 +26,7 @@ def kiosk_app(request, tmp_path):
         with sqlite_app(tmp_path / "amend.db") as app:
             yield app, make_world(app, uuid.uuid4().hex)
         return
-    template = request.getfixturevalue("migrated_postgres")
+    template = request.getfixturevalue("pg_migrated")
     with fresh_postgres_databases(postgres_url(), "hl_amend", template=template) as (database,):
         app = make_app(database)
         yield app, make_world(app, uuid.uuid4().hex)

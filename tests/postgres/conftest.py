@@ -18,33 +18,10 @@ def pg_url():
     return url
 
 
-@pytest.fixture(scope="session")
-def pg_migrated():
-    """The name of a database migrated to the head with the service areas, made once per test
-    process: what `pg_ctx` gives is a server-side copy of it (the migrations cost ~1.5 s)."""
-    from flask_migrate import upgrade
-    from sqlalchemy.engine import make_url
-
-    from survey.services.reference import load_service_areas
-
-    url = postgres_url()
-    if url is None:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)")
-    with fresh_postgres_databases(url, "hl_migrated") as (database,):
-        app = make_app(database)
-        with app.app_context():
-            upgrade()
-            load_service_areas()
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()  # a template must have no connection
-        yield make_url(database).database
-
-
 @pytest.fixture
 def pg_database(pg_url, request):
     """A brand-new database on the server, dropped afterwards: empty, or, for a test that asks
-    for `pg_ctx`, a copy of the migrated one (`pg_migrated`)."""
+    for `pg_ctx`, a copy of the migrated one (`pg_migrated`, tests/conftest.py)."""
     template = request.getfixturevalue("pg_migrated") if "pg_ctx" in request.fixturenames \
         else None
     with fresh_postgres_databases(pg_url, "hl_test", template=template) as (url,):
