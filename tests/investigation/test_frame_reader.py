@@ -121,12 +121,9 @@ def test_problems_are_listed_in_file_order_up_to_the_cap_in_blocks_or_rows(
 
 
 @pytest.fixture
-def pg(monkeypatch):
-    from flask_migrate import upgrade
-
+def pg(monkeypatch, pg_migrated):
     from survey.extensions import db
     from survey.services.investigation import frame_import
-    from survey.services.reference import load_service_areas
     from tests.conftest import fresh_postgres_databases, make_app, postgres_url
     from tests.investigation.helpers import KEY, build_province
 
@@ -134,11 +131,9 @@ def pg(monkeypatch):
     if url is None:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)")
     monkeypatch.setattr(frame_import, "CHUNK", 40)
-    with fresh_postgres_databases(url, "hl_frame_copy") as (database,):
+    with fresh_postgres_databases(url, "hl_frame_copy", template=pg_migrated) as (database,):
         app = make_app(database, CONTACT_KEY=KEY)
         with app.app_context():
-            upgrade()
-            load_service_areas()
             build_province()
             db.session.commit()
             yield

@@ -19,20 +19,14 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg(monkeypatch):
+def pg(monkeypatch, pg_migrated):
     url = postgres_url()
     if url is None:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)")
-    from flask_migrate import upgrade
-
-    from survey.services.reference import load_service_areas
-
     monkeypatch.setattr(frame_import, "CHUNK", 97)  # several chunks, ids from the sequence
-    with fresh_postgres_databases(url, "hl_inv") as (database,):
+    with fresh_postgres_databases(url, "hl_inv", template=pg_migrated) as (database,):
         app = make_app(database, CONTACT_KEY=KEY)
         with app.app_context():
-            upgrade()
-            load_service_areas()
             build_province()
             db.session.commit()
             yield
